@@ -1,0 +1,85 @@
+"""The ``auglift`` command line: thin argument parsing that calls the package's modules.
+
+Every subcommand lives in the module that owns the work and exposes two functions::
+
+    add_arguments(parser: argparse.ArgumentParser) -> None
+    run(args: argparse.Namespace) -> int     # exit code
+
+Only the chosen subcommand's module is imported, so ``auglift --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: subcommand -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "info": ("auglift_hf.cli", "print versions, devices and the registered models"),
+    "convert": ("auglift_hf.data.cli", "convert a native dataset (h36m, 3dhp, 3dpw, fit3d) to a Parquet table"),
+    "convert-checkpoint": ("auglift_hf.convert.cli", "convert an official PoseFormer / VideoPose3D / MMPose checkpoint"),
+    "preprocess": ("auglift_hf.preprocess.cli", "images / video / dataset root -> 2D pose + depth -> XYCD table"),
+    "lift": ("auglift_hf.preprocess.lift_cli", "lift an image, a video or a 2D keypoints JSON to 3D"),
+    "train": ("auglift_hf.training.cli", "train a lifter from a YAML/JSON config with transformers' Trainer"),
+    "evaluate": ("auglift_hf.analysis.cli", "cross-dataset evaluation matrix and AugLift's analyses"),
+    "quickstart": ("auglift_hf.training.quickstart", "build data, train XY vs XYCD lifters, evaluate, compare"),
+    "export": ("auglift_hf.export.cli", "export a lifter to ONNX"),
+    "push": ("auglift_hf.hub.cli", "validate a model/dataset folder and upload it to the Hub"),
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``auglift info`` takes no arguments."""
+
+
+def run(args: argparse.Namespace) -> int:
+    """``auglift info``: versions, device, registered model types."""
+    import platform
+
+    import torch
+    import transformers
+
+    import auglift_hf
+
+    print(f"auglift-hf   {auglift_hf.__version__}")
+    print(f"python       {platform.python_version()} ({platform.machine()})")
+    print(f"torch        {torch.__version__} (cuda available: {torch.cuda.is_available()}, threads: {torch.get_num_threads()})")
+    print(f"transformers {transformers.__version__}")
+    for name in ("datasets", "accelerate", "evaluate", "safetensors", "huggingface_hub"):
+        try:
+            print(f"{name:<12} {importlib.import_module(name).__version__}")
+        except Exception as err:  # noqa: BLE001 - info must never crash
+            print(f"{name:<12} unavailable ({err.__class__.__name__})")
+    print("models       " + ", ".join(sorted(getattr(auglift_hf, "MODEL_TYPES", ()))))
+    print("joint order  H36M-17: " + ", ".join(auglift_hf.skeleton.H36M_JOINT_NAMES))
+    return 0
+
+
+def _build_parser(command: str | None) -> argparse.ArgumentParser:
+    from auglift_hf import __version__
+
+    parser = argparse.ArgumentParser(prog="auglift", description="Depth-augmented 3D human pose lifting (AugLift).")
+    parser.add_argument("--version", action="version", version=f"auglift-hf {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            importlib.import_module(module).add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = _build_parser(command if command in COMMANDS else None)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    module = importlib.import_module(COMMANDS[args.command][0])
+    return int(module.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

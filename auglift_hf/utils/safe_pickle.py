@@ -1,0 +1,61 @@
+"""A restricted unpickler for research data files (H36M/3DHP ``cameras.pkl``, 3DPW sequence files,
+VideoPose3D ``.npz`` with pickled dicts).
+
+Only builtin containers/scalars and the numpy classes needed to rebuild arrays and dtypes may be
+constructed; any other global (``os.system``, ``subprocess.Popen``, ``builtins.eval``...) raises
+:class:`pickle.UnpicklingError` instead of executing.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from os import PathLike
+from typing import IO, Any
+
+_ALLOWED: dict[str, set[str]] = {
+    "builtins": {"dict", "list", "tuple", "set", "frozenset", "str", "bytes", "bytearray", "int", "float",
+                 "complex", "bool", "slice", "range", "object"},
+    "__builtin__": {"dict", "list", "tuple", "set", "frozenset", "str", "bytes", "int", "float", "complex",
+                    "bool", "object", "unicode", "long"},
+    "_codecs": {"encode"},  # protocol-2 pickles written by Python 3 encode bytes through it (harmless)
+    "copy_reg": {"_reconstructor"},
+    "copyreg": {"_reconstructor"},
+    "collections": {"OrderedDict", "defaultdict"},
+    "numpy": {"ndarray", "dtype", "float64", "float32", "int64", "int32", "uint8", "bool_", "str_", "bytes_"},
+    "numpy.core.multiarray": {"_reconstruct", "scalar"},
+    "numpy._core.multiarray": {"_reconstruct", "scalar"},
+    "numpy.core.numeric": {"_frombuffer"},
+    "numpy._core.numeric": {"_frombuffer"},
+    "numpy.dtypes": {"Float64DType", "Float32DType", "Int64DType", "Int32DType", "UInt8DType", "BoolDType",
+                     "StrDType", "BytesDType", "ObjectDType"},
+}  # fmt: skip
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Unpickler that only admits builtins and numpy array/dtype reconstruction."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing to unpickle global {module}.{name}: not an allowed data type")
+
+
+def safe_load_pickle(source: str | PathLike | IO[bytes] | bytes, encoding: str = "latin1") -> Any:
+    """Load a pickle with :class:`RestrictedUnpickler`.
+
+    ``encoding="latin1"`` reads Python-2 pickles with numpy arrays (3DPW, H36M cameras) correctly.
+    Errors name the file.
+    """
+    name = getattr(source, "name", None) or (source if isinstance(source, (str, PathLike)) else "<bytes>")
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            return RestrictedUnpickler(io.BytesIO(source), encoding=encoding).load()
+        if isinstance(source, (str, PathLike)):
+            with open(source, "rb") as fh:
+                return RestrictedUnpickler(fh, encoding=encoding).load()
+        return RestrictedUnpickler(source, encoding=encoding).load()
+    except pickle.UnpicklingError as err:
+        raise pickle.UnpicklingError(f"{name}: {err}") from err
+    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as err:
+        raise ValueError(f"{name}: corrupt or truncated pickle ({err.__class__.__name__}: {err})") from err
