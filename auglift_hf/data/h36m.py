@@ -1,0 +1,298 @@
+"""Human3.6M readers -> :class:`~auglift_hf.data.schema.SequenceRecord` (camera frame, H36M-17, metres).
+
+Two native inputs are supported:
+
+* **VideoPose3D** ``data_3d_h36m.npz``: ``positions_3d[subject][action]`` = ``(T, 32, 3)`` world metres (or
+  ``(T, 17, 3)``), plus MMPose's ``cameras.pkl`` (``(subject, camera_id)`` -> R, T, f, c, k, p, w, h). Every
+  sequence is rendered into its subject's four cameras: ``X_cam = (X_world - T) @ R`` then projection with
+  radial + tangential distortion (:func:`auglift_hf.camera.project`). Optional 2D detections in VideoPose3D's
+  ``data_2d_h36m_<name>.npz`` (``positions_2d[subject][action][camera_index]`` = ``(T, J, 2|3)``, ``metadata``)
+  feed the ``detected2d`` config; COCO-layout detections are mapped with :func:`~auglift_hf.skeleton.coco_to_h36m`.
+* **MMPose** preprocessed annotations (``imgname, center, scale, part (N,17,3) px+vis, S (N,17,4) camera m+vis``)
+  with the same ``cameras.pkl``; rows are grouped into sequences by the subject/action/camera in ``imgname``.
+
+Split: S1, S5, S6, S7, S8 train; S9, S11 test (the standard protocol).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..camera import load_mmpose_cameras, project, world_to_camera
+from ..skeleton import NUM_JOINTS, coco_to_h36m, h36m32_to_17
+from .npz import load_npz
+from .schema import SequenceRecord
+
+DATASET = "h36m"
+H36M_TRAIN_SUBJECTS: tuple[str, ...] = ("S1", "S5", "S6", "S7", "S8")
+H36M_TEST_SUBJECTS: tuple[str, ...] = ("S9", "S11")
+H36M_SUBJECTS: tuple[str, ...] = ("S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11")
+#: VideoPose3D's camera order; ``positions_2d[s][a][i]`` belongs to ``H36M_CAMERA_IDS[i]``.
+H36M_CAMERA_IDS: tuple[str, ...] = ("54138969", "55011271", "58860488", "60457274")
+_IMGNAME = re.compile(r"(?P<subject>S\d+)_(?P<action>.+)\.(?P<camera>\d+)_(?P<frame>\d+)\.\w+$")
+
+
+def h36m_split(subject: str) -> str:
+    """``"train"`` for S1/S5/S6/S7/S8, ``"test"`` for S9/S11; ``ValueError`` for anything else."""
+    if subject in H36M_TRAIN_SUBJECTS:
+        return "train"
+    if subject in H36M_TEST_SUBJECTS:
+        return "test"
+    raise ValueError(
+        f"unknown Human3.6M subject {subject!r}; expected one of {H36M_TRAIN_SUBJECTS + H36M_TEST_SUBJECTS}"
+    )
+
+
+def _check_subjects(subjects: Sequence[str] | None, available: Sequence[str], where: str) -> list[str]:
+    if subjects is None:
+        return [s for s in available if s in H36M_TRAIN_SUBJECTS + H36M_TEST_SUBJECTS]
+    unknown = [s for s in subjects if s not in H36M_SUBJECTS]
+    if unknown:
+        raise ValueError(f"unknown Human3.6M subject(s) {unknown}; expected some of {H36M_SUBJECTS}")
+    missing = [s for s in subjects if s not in available]
+    if missing:
+        raise ValueError(f"{where}: subject(s) {missing} not in the file (found {sorted(available)})")
+    return list(subjects)
+
+
+def _cameras(cameras: str | os.PathLike | dict) -> dict:
+    return cameras if isinstance(cameras, dict) else load_mmpose_cameras(cameras)
+
+
+def _camera(cams: dict, subject: str, cam_id: str, where: str) -> dict:
+    cam = cams.get((subject, cam_id))
+    if cam is None:
+        raise ValueError(f"{where}: camera {(subject, cam_id)} not found in the camera file")
+    for key in ("R", "T", "f", "c"):
+        if key not in cam:
+            raise ValueError(f"{where}: camera {(subject, cam_id)} lacks field `{key}`")
+    return cam
+
+
+def _frames(num: int, max_frames: int | None, stride: int) -> np.ndarray:
+    if stride < 1:
+        raise ValueError(f"`stride` must be >= 1, got {stride}")
+    idx = np.arange(0, num, stride)
+    return idx[:max_frames] if max_frames is not None else idx
+
+
+def load_positions_3d(path: str | os.PathLike) -> dict[str, dict[str, np.ndarray]]:
+    """VideoPose3D ``data_3d_h36m.npz`` -> ``{subject: {action: (T, J, 3) float32}}`` (restricted unpickling)."""
+    data = load_npz(path, keys=("positions_3d",))["positions_3d"]
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ValueError(
+            f"{path}: `positions_3d` must be a dict {{subject: {{action: array}}}}, got {type(data).__name__}"
+        )
+    return data
+
+
+def load_positions_2d(path: str | os.PathLike) -> tuple[dict, dict]:
+    """VideoPose3D ``data_2d_h36m_*.npz`` -> (``{subject: {action: [per-camera (T, J, 2|3)]}}``, metadata dict)."""
+    raw = load_npz(path, keys=("positions_2d",))
+    meta = raw.get("metadata", {})
+    meta = meta if isinstance(meta, dict) else {}
+    data = raw["positions_2d"]
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: `positions_2d` must be a dict, got {type(data).__name__}")
+    return data, meta
+
+
+def _detections_to_h36m(kps: Any, layout: str, where: str) -> tuple[np.ndarray, np.ndarray]:
+    kps = np.asarray(kps, dtype=np.float32)
+    if kps.ndim != 3 or kps.shape[-1] not in (2, 3):
+        raise ValueError(f"{where}: detections must have shape (T, J, 2|3), got {kps.shape}")
+    if kps.shape[-1] == 2:
+        kps = np.concatenate([kps, np.ones(kps.shape[:2] + (1,), np.float32)], -1)
+    if kps.shape[1] == 32:
+        kps = h36m32_to_17(kps)
+    elif layout.lower().startswith("coco"):
+        kps = coco_to_h36m(kps, confidence_channel=2)
+    elif kps.shape[1] != NUM_JOINTS:
+        raise ValueError(f"{where}: detections with {kps.shape[1]} joints in layout {layout!r} are not supported")
+    return kps[..., :2], kps[..., 2]
+
+
+def read_h36m_positions_3d(
+    positions_3d: str | os.PathLike | dict,
+    cameras: str | os.PathLike | dict,
+    *,
+    subjects: Sequence[str] | None = None,
+    detections: str | os.PathLike | None = None,
+    max_frames: int | None = None,
+    stride: int = 1,
+    fps: float = 50.0,
+) -> list[SequenceRecord]:
+    """VideoPose3D-format world motion + cameras -> one record per (subject, action, camera).
+
+    Args:
+        positions_3d: path of ``data_3d_h36m.npz`` or the loaded ``{subject: {action: (T, 32|17, 3)}}`` dict.
+        cameras: MMPose ``cameras.pkl`` path or its loaded dict.
+        subjects: subjects to convert (default: all of S1, S5, S6, S7, S8, S9, S11 in the file).
+        detections: optional VideoPose3D ``data_2d_*.npz`` for the ``detected2d`` config.
+        max_frames: keep at most this many frames per sequence (after ``stride``).
+        stride: keep every ``stride``-th frame.
+        fps: frame rate of ``positions_3d`` (50 for the original files, 25 for the shared ``fk25`` file).
+    """
+    where = os.fspath(positions_3d) if not isinstance(positions_3d, dict) else "positions_3d"
+    data = positions_3d if isinstance(positions_3d, dict) else load_positions_3d(positions_3d)
+    cams = _cameras(cameras)
+    dets, meta = load_positions_2d(detections) if detections is not None else (None, {})
+    layout = str(meta.get("layout_name", "h36m"))
+    records = []
+    for subject in _check_subjects(subjects, list(data), where):
+        split = h36m_split(subject)
+        for action in sorted(data[subject]):
+            pos = np.asarray(data[subject][action], dtype=np.float64)
+            if pos.ndim != 3 or pos.shape[1] not in (17, 32) or pos.shape[2] != 3:
+                raise ValueError(f"{where}: {subject}/{action} must have shape (frames, 32|17, 3), got {pos.shape}")
+            if pos.shape[0] == 0:
+                raise ValueError(f"{where}: {subject}/{action} is an empty sequence")
+            world = h36m32_to_17(pos) if pos.shape[1] == 32 else pos
+            if not np.isfinite(world).all():
+                bad = int(np.flatnonzero(~np.isfinite(world).all((1, 2)))[0])
+                raise ValueError(f"{where}: {subject}/{action} has NaN/inf joints (first at frame {bad})")
+            for ci, cam_id in enumerate(H36M_CAMERA_IDS):
+                cam = _camera(cams, subject, cam_id, where)
+                n = world.shape[0]
+                det2d = det_sc = None
+                if dets is not None:
+                    try:
+                        det = dets[subject][action][ci]
+                    except (KeyError, IndexError, TypeError) as err:
+                        raise ValueError(f"{detections}: no detections for {subject}/{action} camera {ci}") from err
+                    det2d, det_sc = _detections_to_h36m(det, layout, f"{detections}: {subject}/{action}/{ci}")
+                    n = min(n, det2d.shape[0])  # VideoPose3D crops the longer of the two
+                frames = _frames(n, max_frames, stride)
+                cam_xyz = world_to_camera(world[frames], cam["R"], cam["T"])
+                uv = project(cam_xyz, cam["f"], cam["c"], cam.get("k"), cam.get("p"))
+                records.append(
+                    SequenceRecord(
+                        dataset=DATASET, subject=subject, action=action, camera=cam_id,
+                        keypoints_2d=uv, keypoints_3d=cam_xyz, focal=cam["f"], center=cam["c"],
+                        image_size=(cam.get("w", 1000), cam.get("h", 1002)), fps=fps / stride, split=split,
+                        frame_index=frames, valid=cam_xyz[..., 2].min(-1) > 0,
+                        detected_2d=None if det2d is None else det2d[frames],
+                        detected_scores=None if det_sc is None else det_sc[frames], source=where,
+                    )
+                )  # fmt: skip
+    return records
+
+
+def parse_imgname(name: str) -> tuple[str, str, str, int]:
+    """``'S1/S1_Directions_1.54138969/S1_Directions_1.54138969_000001.jpg'`` -> ``('S1', 'Directions 1', '54138969', 0)``.
+
+    Action underscores become spaces (VideoPose3D spelling); the frame number becomes 0-based.
+    """
+    m = _IMGNAME.search(os.path.basename(str(name)))
+    if m is None:
+        raise ValueError(f"cannot parse Human3.6M image name {name!r} (expected S<k>_<Action>.<camera>_<frame>.jpg)")
+    return m["subject"], m["action"].replace("_", " "), m["camera"], int(m["frame"]) - 1
+
+
+def group_rows(keys: list[tuple], frames: np.ndarray) -> list[np.ndarray]:
+    """Row indices grouped by ``keys`` (one array per distinct key, sorted by frame, first-seen key order)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    return [np.asarray(sorted(rows, key=lambda r: frames[r])) for rows in groups.values()]
+
+
+def read_h36m_mmpose(
+    annotations: str | os.PathLike,
+    cameras: str | os.PathLike | dict,
+    *,
+    subjects: Sequence[str] | None = None,
+    max_frames: int | None = None,
+    stride: int = 1,
+    fps: float = 50.0,
+) -> list[SequenceRecord]:
+    """MMPose's preprocessed H36M npz (``imgname, center, scale, part, S``) -> records per (subject, action, camera).
+
+    ``S[..., :3]`` is already camera-frame metres; ``part[..., :2]`` are pixels and ``part[..., 2]`` the visibility,
+    stored as the score; ``S[..., 3] == 0`` on every joint marks an invalid frame.
+    """
+    where = os.fspath(annotations)
+    raw = load_npz(annotations, keys=("imgname", "part", "S"))
+    names, part, S = raw["imgname"], np.asarray(raw["part"], np.float64), np.asarray(raw["S"], np.float64)
+    n = len(names)
+    if n == 0:
+        raise ValueError(f"{where}: empty annotation file (0 frames)")
+    if part.shape != (n, NUM_JOINTS, 3):
+        raise ValueError(f"{where}: `part` must have shape ({n}, 17, 3), got {part.shape}")
+    if S.shape != (n, NUM_JOINTS, 4):
+        raise ValueError(f"{where}: `S` must have shape ({n}, 17, 4), got {S.shape}")
+    cams = _cameras(cameras)
+    parsed = [parse_imgname(str(x)) for x in names]
+    for subject in {p[0] for p in parsed}:
+        h36m_split(subject)
+    if subjects is not None:
+        _check_subjects(subjects, sorted({p[0] for p in parsed}), where)
+    frames_all = np.array([p[3] for p in parsed])
+    records = []
+    for rows in group_rows([p[:3] for p in parsed], frames_all):
+        subject, action, cam_id, _ = parsed[rows[0]]
+        if subjects is not None and subject not in subjects:
+            continue
+        rows = rows[_frames(len(rows), max_frames, stride)]
+        cam = _camera(cams, subject, cam_id, where)
+        records.append(
+            SequenceRecord(
+                dataset=DATASET, subject=subject, action=action, camera=cam_id,
+                keypoints_2d=part[rows, :, :2], keypoint_scores=part[rows, :, 2], keypoints_3d=S[rows, :, :3],
+                valid=S[rows, :, 3].max(-1) > 0, frame_index=frames_all[rows], focal=cam["f"], center=cam["c"],
+                image_size=(cam.get("w", 1000), cam.get("h", 1002)), fps=fps, split=h36m_split(subject), source=where,
+            )
+        )  # fmt: skip
+    return records
+
+
+def convert_h36m(
+    out_dir: str | os.PathLike,
+    *,
+    cameras: str | os.PathLike,
+    positions_3d: str | os.PathLike | None = None,
+    annotations: str | os.PathLike | None = None,
+    detections: str | os.PathLike | None = None,
+    subjects: Sequence[str] | None = None,
+    max_frames: int | None = None,
+    stride: int = 1,
+    fps: float | None = None,
+    depth_source: Any = None,
+    overwrite: bool = True,
+    progress: bool = True,
+) -> dict[str, dict[str, int]]:
+    """Read Human3.6M (``positions_3d`` *or* ``annotations``) and write the Parquet frame table to ``out_dir``.
+
+    ``fps`` defaults to 50 (the capture rate), or 25 when the file name contains ``fk25`` / ``25``-Hz motion.
+    """
+    from .schema import write_frame_table
+
+    if (positions_3d is None) == (annotations is None):
+        raise ValueError("give exactly one of `positions_3d` (VideoPose3D npz) and `annotations` (MMPose npz)")
+    if positions_3d is not None:
+        rate = fps or (
+            25.0 if re.search(r"fk25|25hz|_25\b", os.path.basename(os.fspath(positions_3d)).lower()) else 50.0
+        )
+        records = read_h36m_positions_3d(
+            positions_3d, cameras, subjects=subjects, detections=detections, max_frames=max_frames, stride=stride,
+            fps=rate,
+        )  # fmt: skip
+        how = f"VideoPose3D-format world motion `{os.path.basename(os.fspath(positions_3d))}` at {rate / stride:g} Hz "
+        how += "rendered into the four cameras of `cameras.pkl` (world->camera, projection with distortion)."
+    else:
+        records = read_h36m_mmpose(
+            annotations, cameras, subjects=subjects, max_frames=max_frames, stride=stride, fps=fps or 50.0
+        )
+        how = f"MMPose preprocessed annotations `{os.path.basename(os.fspath(annotations))}` with `cameras.pkl`."
+    info = {"how_built": how, "split": "S1, S5, S6, S7, S8 train; S9, S11 test"}
+    if detections is not None:
+        info["detections"] = os.path.basename(os.fspath(detections))
+    return write_frame_table(
+        records, out_dir, dataset_name=DATASET, depth_source=depth_source, card=info, overwrite=overwrite,
+        progress=progress,
+    )  # fmt: skip

@@ -1,0 +1,330 @@
+"""Training-time access to a frame table: centred temporal windows as a ``torch`` Dataset.
+
+:class:`PoseWindowDataset` reads the columns it needs **once**, as numpy views of the Arrow buffers (fixed-size
+lists flatten without copying), precomputes the normalised input channels and root-relative targets for every
+row, and finds sequence boundaries from the id columns. A window is then one fancy-indexing gather::
+
+    rows   = clip(centre + (arange(T) - T // 2) * frame_step, sequence_start, sequence_end - 1)   # edge replication
+    inputs = features[rows]                                                                       # (T, 17, C)
+
+No per-row Python dict work happens after construction, so ``__getitem__`` costs a few microseconds and
+``__getitems__`` / :meth:`PoseWindowDataset.get_batch` gather whole batches at once (``benchmarks/bench_data.py``).
+
+Input channels (the :class:`~auglift_hf.PoseLiftingProcessor` conventions, chosen by name):
+``x, y`` screen-normalised (VideoPose3D: ``u / w * 2 - 1``, ``v / w * 2 - h / w``); ``c`` -> ``2c - 1``;
+``d`` relative to the pelvis, clipped to ``+-max_depth`` metres and divided by it; ``d_min`` / ``d_max`` as offsets
+from ``d`` clipped to ``+-1`` m. Targets ``labels`` are camera-frame joints minus the pelvis, in metres.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..camera import normalize_screen_coordinates
+from ..skeleton import H36M_FLIP_PERMUTATION, NUM_JOINTS, ROOT_INDEX
+from .schema import GT2D_CONFIG, ID_COLUMNS
+
+_XY = ("x", "y")
+
+
+def load_frame_table(source: Any, config: str = GT2D_CONFIG, split: str = "train") -> Any:
+    """A ``pyarrow.Table`` from a ``datasets.Dataset``, a ``pyarrow.Table``, a converted folder or a Parquet file."""
+    import pyarrow as pa
+
+    if isinstance(source, pa.Table):
+        return source
+    if hasattr(source, "with_format") and hasattr(source, "data"):  # datasets.Dataset (honours select/shuffle)
+        return source.with_format("arrow")[:]
+    path = os.fspath(source)
+    if os.path.isfile(path):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path)
+    if os.path.isdir(path):
+        import datasets
+
+        return datasets.load_dataset(path, config, split=split).with_format("arrow")[:]
+    raise FileNotFoundError(f"frame table {path!r} not found (expected a dataset folder, Parquet file or Dataset)")
+
+
+def column_numpy(table: Any, name: str, shape: tuple[int, ...] = ()) -> np.ndarray:
+    """A column as a numpy array ``(rows, *shape)``; fixed-size list columns are flattened without copying."""
+    import pyarrow as pa
+
+    if name not in table.column_names:
+        raise ValueError(f"frame table has no column `{name}` (columns: {table.column_names})")
+    col = table.column(name)
+    arr = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    while pa.types.is_fixed_size_list(arr.type) or pa.types.is_list(arr.type):
+        arr = arr.flatten()
+    out = arr.to_numpy(zero_copy_only=False)
+    try:
+        return out.reshape((table.num_rows, *shape))
+    except ValueError as err:
+        raise ValueError(f"column `{name}` has {out.size} values, expected {table.num_rows} x {shape}") from err
+
+
+def _codes(table: Any, name: str) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = table.column(name)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        enc = pc.dictionary_encode(col.combine_chunks())
+        # dictionary order is first-seen; rank it so sorting follows the string order
+        dictionary = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+        rank = np.argsort(np.argsort(dictionary, kind="stable"), kind="stable")
+        return rank[enc.indices.to_numpy()]
+    return column_numpy(table, name).astype(np.int64)
+
+
+def parse_channels(channels: str | Sequence[str]) -> tuple[str, ...]:
+    """``"x,y,c,d"`` or ``("x", "y", "c", "d")`` -> tuple; ``x`` and ``y`` must come first."""
+    names = tuple(c.strip() for c in channels.split(",")) if isinstance(channels, str) else tuple(channels)
+    if names[:2] != _XY or len(set(names)) != len(names):
+        raise ValueError(f"`channels` must start with x, y and have no duplicates, got {names}")
+    return names
+
+
+def normalize_frames(
+    keypoints_2d: np.ndarray,
+    image_size: np.ndarray,
+    channels: Sequence[str],
+    scores: np.ndarray | None = None,
+    depth: dict[str, np.ndarray] | None = None,
+    max_depth: float = 2.0,
+) -> np.ndarray:
+    """Per-frame input channels ``(N, 17, C)`` from pixels, scores and depth (processor conventions, vectorised).
+
+    Args:
+        keypoints_2d: ``(N, 17, 2)`` pixels. image_size: ``(N, 2)`` (width, height) per frame.
+        channels: names among ``x, y, c, d, d_min, d_max`` (any other name is taken from ``depth`` as is).
+        scores: ``(N, 17)`` in [0, 1]. depth: ``{channel: (N, 17) metres}``.
+    """
+    n = keypoints_2d.shape[0]
+    out = np.empty((n, NUM_JOINTS, len(channels)), np.float32)
+    sizes, inverse = np.unique(np.asarray(image_size).reshape(n, 2), axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    for k, (w, h) in enumerate(sizes):  # a handful of distinct image sizes per table
+        rows = inverse == k if len(sizes) > 1 else slice(None)
+        out[rows, :, 0:2] = normalize_screen_coordinates(keypoints_2d[rows].astype(np.float32), float(w), float(h))
+    depth = depth or {}
+    d = depth.get("d")
+    for i, name in enumerate(channels[2:], start=2):
+        if name == "c":
+            if scores is None:
+                raise ValueError("channel `c` needs `keypoint_scores`")
+            out[..., i] = 2 * np.clip(scores, 0.0, 1.0) - 1
+        elif name not in depth:
+            raise ValueError(f"channel `{name}` needs a depth column `{name}` in the table (found {sorted(depth)})")
+        elif name == "d":
+            out[..., i] = np.clip(d - d[:, ROOT_INDEX : ROOT_INDEX + 1], -max_depth, max_depth) / max_depth
+        elif name in ("d_min", "d_max") and d is not None:
+            out[..., i] = np.clip(depth[name] - d, -1.0, 1.0)
+        else:
+            out[..., i] = depth[name]
+    return out
+
+
+def _encode_with_processor(
+    processor: Any, k2: np.ndarray, size: np.ndarray, scores: np.ndarray, depth: dict[str, np.ndarray]
+) -> np.ndarray:
+    """``processor.encode`` per distinct image size (it takes one ``(width, height)`` per call)."""
+    stacked = np.stack([depth[c] for c in ("d", "d_min", "d_max") if c in depth], -1) if depth else None
+    if stacked is not None and stacked.shape[-1] == 2 and "d" in depth:
+        stacked = stacked[..., :1]
+    sizes, inverse = np.unique(size, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    out = None
+    for k, (w, h) in enumerate(sizes):
+        rows = np.flatnonzero(inverse == k)
+        enc = processor.encode(k2[rows], (int(w), int(h)), scores[rows], None if stacked is None else stacked[rows])
+        if out is None:
+            out = np.empty((len(k2), *enc.shape[1:]), np.float32)
+        out[rows] = enc
+    return out
+
+
+class PoseWindowDataset(torch.utils.data.Dataset):
+    """Centred windows of ``window_size`` frames over each (dataset, subject, action, camera, person) sequence.
+
+    Each item is ``{"keypoints": (T, 17, C) float32, "labels": (target_frames, 17, 3) float32}`` with the channels
+    named in ``channels`` and root-relative camera-frame targets in metres, ready for ``transformers.Trainer``
+    (``default_data_collator`` stacks them into ``(batch, T, 17, C)``).
+
+    Args:
+        table: a ``datasets.Dataset``, a ``pyarrow.Table``, a converted folder (loaded with ``config``/``split``)
+            or a Parquet file. Rows of one sequence must share their id columns; they are sorted by frame here.
+        window_size: ``T`` (odd: the window is centred on its frame; e.g. 243 for PoseFormer / VideoPose3D).
+        stride: one window centre every ``stride`` frames of each sequence.
+        frame_step: temporal subsampling inside a window (frames ``centre + k * frame_step``).
+        target_frames: number of centred target frames (1 = the centre frame only; ``T`` = sequence-to-sequence).
+        channels: input channels, e.g. ``"x,y"``, ``"x,y,c"``, ``"x,y,c,d"``, ``"x,y,c,d,d_min,d_max"``.
+        flip_prob: probability of a horizontal flip per item (``x -> -x`` and left/right swap on inputs and labels).
+        seed: seed of the flip draws; :meth:`set_epoch` re-draws them deterministically per epoch.
+        processor: optional :class:`~auglift_hf.PoseLiftingProcessor`: its ``input_channels`` replace ``channels``
+            and its ``encode`` normalises the frames, so training uses exactly the saved processor's conventions.
+        skip_invalid: do not centre windows on rows with ``valid == False``.
+        config, split: used when ``table`` is a folder.
+    """
+
+    def __init__(
+        self,
+        table: Any,
+        window_size: int = 243,
+        stride: int = 1,
+        frame_step: int = 1,
+        target_frames: int = 1,
+        channels: str | Sequence[str] = ("x", "y"),
+        flip_prob: float = 0.0,
+        seed: int = 0,
+        processor: Any = None,
+        max_depth: float = 2.0,
+        skip_invalid: bool = True,
+        config: str = GT2D_CONFIG,
+        split: str = "train",
+    ) -> None:
+        if window_size < 1 or window_size % 2 == 0:
+            raise ValueError(f"`window_size` must be a positive odd number, got {window_size}")
+        if not 1 <= target_frames <= window_size or target_frames % 2 == 0:
+            raise ValueError(f"`target_frames` must be odd and in [1, {window_size}], got {target_frames}")
+        for name, value in (("stride", stride), ("frame_step", frame_step)):
+            if value < 1:
+                raise ValueError(f"`{name}` must be >= 1, got {value}")
+        if not 0.0 <= flip_prob <= 1.0:
+            raise ValueError(f"`flip_prob` must be in [0, 1], got {flip_prob}")
+        if processor is not None:
+            channels = getattr(processor, "input_channels", getattr(processor, "channels", channels))
+            max_depth = float(getattr(processor, "max_depth", max_depth))
+        self.channels = parse_channels(channels)
+        self.window_size, self.stride, self.frame_step = window_size, stride, frame_step
+        self.target_frames, self.flip_prob, self.seed = target_frames, flip_prob, seed
+
+        table = load_frame_table(table, config=config, split=split)
+        if table.num_rows == 0:
+            raise ValueError("frame table is empty (0 rows)")
+        frames = column_numpy(table, "frame_index").astype(np.int64)
+        codes = [_codes(table, c) for c in ID_COLUMNS if c in table.column_names]
+        order = np.lexsort((frames, *reversed(codes)))
+        if np.array_equal(order, np.arange(len(order))):
+            order = None
+
+        def take(a: np.ndarray) -> np.ndarray:
+            return a if order is None else a[order]
+
+        codes = [take(c) for c in codes]
+        new_seq = np.zeros(table.num_rows, bool)
+        new_seq[0] = True
+        for c in codes:
+            new_seq[1:] |= c[1:] != c[:-1]
+        starts = np.flatnonzero(new_seq)
+        ends = np.append(starts[1:], table.num_rows)
+        lengths = ends - starts
+        self.seq_start = np.repeat(starts, lengths)
+        self.seq_last = np.repeat(ends - 1, lengths)
+        self.num_sequences = len(starts)
+
+        k2 = take(column_numpy(table, "keypoints_2d", (NUM_JOINTS, 2)))
+        size = take(np.stack([column_numpy(table, "image_width"), column_numpy(table, "image_height")], -1))
+        scores = take(column_numpy(table, "keypoint_scores", (NUM_JOINTS,)))
+        present = [c for c in ("d", "d_min", "d_max") if c in table.column_names]
+        depth = {name: take(column_numpy(table, name, (NUM_JOINTS,))) for name in present}
+        if processor is not None and hasattr(processor, "encode"):
+            self.features = _encode_with_processor(processor, k2, size, scores, depth)
+        else:
+            self.features = normalize_frames(k2, size, self.channels, scores, depth, max_depth)
+        self.features = np.ascontiguousarray(self.features, dtype=np.float32)
+        k3 = take(column_numpy(table, "keypoints_3d", (NUM_JOINTS, 3))).astype(np.float32)
+        self.targets = np.ascontiguousarray(k3 - k3[:, ROOT_INDEX : ROOT_INDEX + 1])
+
+        pos = np.arange(table.num_rows) - self.seq_start
+        keep = pos % stride == 0
+        if skip_invalid and "valid" in table.column_names:
+            keep &= take(column_numpy(table, "valid").astype(bool))
+        self.centres = np.flatnonzero(keep)
+        if len(self.centres) == 0:
+            raise ValueError("no valid window centres in the frame table")
+        self._lo, self._hi = self.seq_start[self.centres], self.seq_last[self.centres]
+        self._half, self._target_half = (window_size // 2) * frame_step, (target_frames // 2) * frame_step
+        self.offsets = (np.arange(window_size) - window_size // 2) * frame_step
+        self.target_offsets = (np.arange(target_frames) - target_frames // 2) * frame_step
+        perm = np.asarray(H36M_FLIP_PERMUTATION)
+        if flip_prob > 0:  # x -> -x (inputs are centred screen coordinates, targets camera metres) + L/R swap
+            in_sign = np.where(np.asarray(self.channels) == "x", -1.0, 1.0).astype(np.float32)
+            self._features_flipped = np.ascontiguousarray(self.features[:, perm] * in_sign)
+            self._targets_flipped = np.ascontiguousarray(
+                self.targets[:, perm] * np.array([-1.0, 1.0, 1.0], np.float32)
+            )
+        else:
+            self._features_flipped, self._targets_flipped = self.features, self.targets
+        self.set_epoch(0)
+
+    # ------------------------------------------------------------------ sampling
+    def set_epoch(self, epoch: int) -> None:
+        """Re-draw the per-item flip decisions for ``epoch`` (deterministic given ``seed``)."""
+        self.epoch = epoch
+        if self.flip_prob > 0:
+            rng = np.random.default_rng([self.seed, epoch])
+            self.flips = rng.random(len(self.centres)) < self.flip_prob
+        else:
+            self.flips = np.zeros(len(self.centres), bool)
+
+    def __len__(self) -> int:
+        return len(self.centres)
+
+    def window_rows(self, index: np.ndarray | int, offsets: np.ndarray | None = None) -> np.ndarray:
+        """Row indices ``(..., T)`` of the windows of items ``index`` (edge replication at sequence ends)."""
+        c = np.asarray(self.centres[index])[..., None]
+        offsets = self.offsets if offsets is None else offsets
+        return np.clip(c + offsets, self.seq_start[c], self.seq_last[c])
+
+    def _window(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """Numpy ``(T, 17, C)`` inputs and ``(target_frames, 17, 3)`` labels of one item (fresh arrays)."""
+        c = int(self.centres[index])
+        lo, hi = int(self._lo[index]), int(self._hi[index])
+        h, th = self._half, self._target_half
+        # flipped copies are precomputed once, so a flip costs nothing per item
+        feats, targets = (
+            (self._features_flipped, self._targets_flipped) if self.flips[index] else (self.features, self.targets)
+        )
+        if self.frame_step == 1 and lo <= c - h and c + h <= hi:  # fully inside: one contiguous copy
+            x = feats[c - h : c + h + 1].copy()
+        else:
+            x = feats[np.clip(c + self.offsets, lo, hi)]
+        if self.frame_step == 1 and lo <= c - th and c + th <= hi:
+            y = targets[c - th : c + th + 1].copy()
+        else:
+            y = targets[np.clip(c + self.target_offsets, lo, hi)]
+        return x, y
+
+    def _check_index(self, index: int) -> int:
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"index {index} out of range for {len(self)} windows")
+        return index + len(self) if index < 0 else index
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        x, y = self._window(self._check_index(int(index)))
+        return {"keypoints": torch.from_numpy(x), "labels": torch.from_numpy(y)}
+
+    def get_batch(self, indices: Sequence[int] | np.ndarray) -> dict[str, torch.Tensor]:
+        """Stacked ``{"keypoints": (B, T, 17, C), "labels": (B, target_frames, 17, 3)}`` for many items at once."""
+        items = [self._window(self._check_index(int(i))) for i in indices]
+        if not items:
+            raise ValueError("`indices` is empty")
+        return {
+            "keypoints": torch.from_numpy(np.stack([x for x, _ in items])),
+            "labels": torch.from_numpy(np.stack([y for _, y in items])),
+        }
+
+    def __getitems__(self, indices: Sequence[int]) -> list[dict[str, torch.Tensor]]:
+        """Batch fetch hook of ``torch.utils.data.DataLoader`` (one call per batch instead of one per item)."""
+        return [self.__getitem__(i) for i in indices]
+
+    @property
+    def num_channels(self) -> int:
+        return len(self.channels)
