@@ -1,0 +1,58 @@
+"""``auglift export``: lifters to ONNX, motion files (JSON / NPZ) to BVH."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    onnx = sub.add_parser("onnx", help="export a lifter folder to ONNX (dynamic batch), checked with onnxruntime")
+    onnx.add_argument("folder", help="saved lifter folder (config.json + model.safetensors) or Hub id")
+    onnx.add_argument("out", help="output .onnx file")
+    onnx.add_argument("--opset", type=int, default=18, help="ONNX opset (default 18)")
+    onnx.add_argument("--atol", type=float, default=1e-4, help="max |onnxruntime - PyTorch| accepted (default 1e-4)")
+    onnx.add_argument(
+        "--exporter",
+        choices=("auto", "legacy", "dynamo"),
+        default="auto",
+        help="torch.onnx exporter: auto (legacy, dynamo when the onnxruntime check fails), legacy, dynamo",
+    )
+    onnx.add_argument("--no-verify", action="store_true", help="skip the onnxruntime comparison")
+    bvh = sub.add_parser("bvh", help="convert a motion JSON/NPZ (keypoints_3d in mm) to BVH")
+    bvh.add_argument("motion", help="motion .json or .npz written by `auglift lift` or the Space")
+    bvh.add_argument("out", help="output .bvh file")
+    bvh.add_argument("--fps", type=float, default=None, help="frame rate (default: the file's, else 50)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.format == "onnx":
+            from .onnx import export_onnx
+
+            result = export_onnx(
+                args.folder,
+                args.out,
+                opset=args.opset,
+                exporter=args.exporter,
+                verify=not args.no_verify,
+                atol=args.atol,
+            )
+            print(f"wrote {result.path} (opset {result.opset}, {result.exporter} exporter)")
+            print(f"  input  keypoints {result.input_shape}")
+            print(f"  output poses_3d  {result.output_shape}")
+            if result.max_abs_diff is not None:
+                print(f"  onnxruntime vs PyTorch: max abs diff {result.max_abs_diff:.3g} (atol {args.atol:g})")
+            return 0
+        from .bvh import write_bvh
+        from .motion import load_motion
+
+        motion = load_motion(args.motion)
+        fps = args.fps or motion.get("fps") or 50.0
+        write_bvh(args.out, motion["keypoints_3d"], fps=fps)
+        print(f"wrote {args.out} ({motion['keypoints_3d'].shape[0]} frames at {fps:g} fps)")
+        return 0
+    except (FileNotFoundError, ValueError, OSError) as err:
+        print(f"auglift export: error: {err}", file=sys.stderr)
+        return 1

@@ -1,0 +1,350 @@
+"""Model and dataset cards: fill the templates in ``model_cards/`` from a saved folder and evaluation results.
+
+Evaluation results JSON, any of these shapes (metric values in millimetres, PCK/AUC in percent)::
+
+    {"results": [{"dataset": "h36m", "config": "gt2d", "split": "test", "metrics": {"mpjpe": 41.2, ...}}, ...]}
+    [{"dataset": "h36m", "split": "test", "mpjpe": 41.2, "pa_mpjpe": 32.0}, ...]     # rows with inline metrics
+    {"h36m": {"mpjpe": 41.2, ...}, "3dpw": {...}}                                    # dataset -> metrics
+    {"eval_mpjpe": 41.2, "eval_pa_mpjpe": 32.0, "epoch": 3}                           # Trainer's eval_results.json
+
+Unknown keys (loss, runtime, epoch, ...) are ignored; every known metric becomes one ``EvalResult`` in the
+card's ``model-index``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard, ModelCardData
+
+from ..skeleton import H36M_JOINT_NAMES
+from ..utils.io import atomic_write_file
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "model_cards"
+MODEL_CARD_TEMPLATE = TEMPLATE_DIR / "model_card_template.md"
+DATASET_CARD_TEMPLATE = TEMPLATE_DIR / "dataset_card_template.md"
+
+#: metric key -> display name (unit included)
+METRICS: dict[str, str] = {
+    "mpjpe": "MPJPE (mm)",
+    "pa_mpjpe": "PA-MPJPE (mm)",
+    "n_mpjpe": "N-MPJPE (mm)",
+    "mpjve": "MPJVE (mm/frame)",
+    "pck3d": "PCK3D@150mm (%)",
+    "auc": "AUC (%)",
+}
+DATASET_NAMES: dict[str, str] = {
+    "h36m": "Human3.6M",
+    "3dhp": "MPI-INF-3DHP",
+    "mpi_inf_3dhp": "MPI-INF-3DHP",
+    "3dpw": "3DPW",
+    "pw3d": "3DPW",
+    "fit3d": "Fit3D",
+    "synthetic": "auglift synthetic motion",
+}
+ARCHITECTURES: dict[str, tuple[str, str]] = {  # model_type -> (display name, citation key)
+    "poseformer": ("PoseFormer (Zheng et al., ICCV 2021)", "poseformer"),
+    "tcn": ("VideoPose3D temporal convolutional network (Pavllo et al., CVPR 2019)", "videopose3d"),
+    "simple_baseline": ("SimpleBaseline MLP (Martinez et al., ICCV 2017)", "simple_baseline"),
+}
+
+CITATIONS: dict[str, str] = {
+    "auglift": """@article{warner2025auglift,
+  title   = {AugLift: Boosting Generalization in Lifting-based 3D Human Pose Estimation},
+  author  = {Warner, Nikolai and others},
+  journal = {arXiv preprint arXiv:2508.07112},
+  year    = {2025}
+}""",
+    "poseformer": """@inproceedings{zheng2021poseformer,
+  title     = {3D Human Pose Estimation with Spatial and Temporal Transformers},
+  author    = {Zheng, Ce and Zhu, Sijie and Mendieta, Matias and Yang, Taojiannan and Chen, Chen and Ding, Zhengming},
+  booktitle = {Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)},
+  year      = {2021}
+}""",
+    "videopose3d": """@inproceedings{pavllo2019videopose3d,
+  title     = {3D human pose estimation in video with temporal convolutions and semi-supervised training},
+  author    = {Pavllo, Dario and Feichtenhofer, Christoph and Grangier, David and Auli, Michael},
+  booktitle = {Conference on Computer Vision and Pattern Recognition (CVPR)},
+  year      = {2019}
+}""",
+    "simple_baseline": """@inproceedings{martinez2017simple,
+  title     = {A simple yet effective baseline for 3d human pose estimation},
+  author    = {Martinez, Julieta and Hossain, Rayat and Romero, Javier and Little, James J.},
+  booktitle = {Proceedings of the IEEE International Conference on Computer Vision (ICCV)},
+  year      = {2017}
+}""",
+}
+DATA_LICENCE_NOTE = (
+    "Human3.6M: http://vision.imar.ro/human3.6m/eula.php; MPI-INF-3DHP, 3DPW and Fit3D have similar "
+    "research-only terms"
+)
+_IGNORED_KEYS = {"loss", "runtime", "samples_per_second", "steps_per_second", "epoch", "step"}
+
+
+def _read_json(path: str | os.PathLike, what: str) -> Any:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: {what} not found")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: {what} is not valid JSON ({err})") from err
+
+
+def _metric_key(key: str) -> str | None:
+    k = key.lower().removeprefix("eval_").removeprefix("test_").replace("-", "_")
+    return k if k in METRICS else None
+
+
+def _row(dataset: str, metrics: dict[str, Any], config: str | None = None, split: str | None = None) -> dict | None:
+    values = {}
+    for key, value in metrics.items():
+        name = _metric_key(key)
+        if name is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[name] = float(value)
+    if not values:
+        return None
+    return {"dataset": str(dataset), "config": config, "split": split or "test", "metrics": values}
+
+
+def load_eval_results(source: Any, default_dataset: str = "h36m") -> list[dict[str, Any]]:
+    """Normalise evaluation results (a path to JSON, or the parsed object) to rows.
+
+    Returns a list of ``{"dataset", "config", "split", "metrics": {metric: value}}``; see the module docstring
+    for the accepted shapes. Raises ``ValueError`` when nothing recognisable is found.
+    """
+    name = "<object>"
+    if isinstance(source, (str, os.PathLike)):
+        name = os.fspath(source)
+        source = _read_json(source, "evaluation results")
+    rows: list[dict[str, Any] | None] = []
+    if isinstance(source, dict) and isinstance(source.get("results"), list):
+        source = source["results"]
+    if isinstance(source, list):
+        for item in source:
+            if not isinstance(item, dict):
+                continue
+            metrics = item.get("metrics") if isinstance(item.get("metrics"), dict) else item
+            dataset = item.get("dataset") or item.get("test") or item.get("test_dataset") or default_dataset
+            rows.append(_row(dataset, metrics, item.get("config"), item.get("split")))
+    elif isinstance(source, dict):
+        nested = {k: v for k, v in source.items() if isinstance(v, dict)}
+        if nested and not any(_metric_key(k) for k in source):
+            rows += [_row(k, v, v.get("config"), v.get("split")) for k, v in nested.items()]
+        else:
+            rows.append(
+                _row(source.get("dataset", default_dataset), source, source.get("config"), source.get("split"))
+            )
+    out = [r for r in rows if r is not None]
+    if not out:
+        raise ValueError(f"{name}: no known metrics ({', '.join(METRICS)}) found in the evaluation results")
+    return out
+
+
+def eval_results_to_model_index(rows: list[dict[str, Any]]) -> list[EvalResult]:
+    """One ``EvalResult`` per (dataset, config, split, metric), task ``pose-lifting``."""
+    results = []
+    for row in rows:
+        key = row["dataset"].lower()
+        for metric, value in row["metrics"].items():
+            results.append(
+                EvalResult(
+                    task_type="pose-lifting",
+                    task_name="3D human pose lifting",
+                    dataset_type=key,
+                    dataset_name=DATASET_NAMES.get(key, row["dataset"]),
+                    dataset_config=row.get("config"),
+                    dataset_split=row.get("split"),
+                    metric_type=metric,
+                    metric_name=METRICS[metric],
+                    metric_value=round(value, 2),
+                )
+            )
+    return results
+
+
+def count_parameters(weights: str | os.PathLike) -> int:
+    """Number of parameters in a safetensors file, read from its header only."""
+    from safetensors import safe_open
+
+    total = 0
+    with safe_open(os.fspath(weights), framework="pt") as fh:
+        for key in fh.keys():
+            n = 1
+            for d in fh.get_slice(key).get_shape():
+                n *= d
+            total += n
+    return total
+
+
+def _format_count(n: int) -> str:
+    return f"{n / 1e6:.2f}M" if n >= 1e6 else f"{n / 1e3:.1f}k"
+
+
+def _input_frames(config: dict[str, Any]) -> int:
+    if isinstance(config.get("receptive_field"), int):
+        return config["receptive_field"]
+    if isinstance(config.get("num_frames"), int):
+        return config["num_frames"]
+    widths = config.get("filter_widths")
+    if widths:
+        n = 1
+        for w in widths:
+            n *= int(w)
+        return n
+    return 1
+
+
+def build_model_card(
+    folder: str | os.PathLike,
+    eval_results: Any = None,
+    repo_id: str | None = None,
+    training_data: str | None = None,
+    datasets: list[str] | None = None,
+    summary: str | None = None,
+    template_path: str | os.PathLike | None = None,
+) -> ModelCard:
+    """Fill the model card template from a saved lifter folder.
+
+    Args:
+        folder: contains ``config.json`` (required), ``preprocessor_config.json`` and ``model.safetensors``
+            (optional here; :func:`auglift_hf.hub.validate_model_folder` requires them). Training metadata is
+            taken from ``training_config.json`` / ``training_args.json`` (keys ``datasets``, ``training_data``)
+            when present.
+        eval_results: path / object for :func:`load_eval_results`; defaults to ``eval_results.json`` in the
+            folder when it exists.
+        repo_id: the Hub id used in the usage snippet (default ``auglift/<folder name>``).
+    """
+    folder = Path(folder)
+    config = _read_json(folder / "config.json", "config.json")
+    processor = {}
+    if (folder / "preprocessor_config.json").is_file():
+        processor = _read_json(folder / "preprocessor_config.json", "preprocessor_config.json")
+    training: dict[str, Any] = {}
+    for name in ("training_config.json", "training_args.json"):
+        if (folder / name).is_file():
+            training = _read_json(folder / name, name)
+            break
+    if eval_results is None and (folder / "eval_results.json").is_file():
+        eval_results = folder / "eval_results.json"
+    rows = load_eval_results(eval_results) if eval_results is not None else []
+
+    model_type = str(config.get("model_type", "unknown"))
+    arch_name, arch_cite = ARCHITECTURES.get(model_type.removeprefix("auglift_"), (model_type, None))
+    channels = list(config.get("input_channels") or ["x", "y"][: config.get("num_input_channels", 2)])
+    has_depth = "d" in channels
+    repo_id = repo_id or f"auglift/{folder.resolve().name}"
+    datasets = list(datasets or training.get("datasets") or ["h36m"])
+    data_names = [DATASET_NAMES.get(str(d).lower(), str(d)) for d in datasets]
+    training_data = (
+        training_data
+        or training.get("training_data")
+        or (
+            f"Trained on {', '.join(data_names)} (H36M protocol: subjects S1, S5, S6, S7, S8 for training, S9 and S11 "
+            "for testing), 2D keypoints with confidences"
+            + (", and per-joint depth descriptors (see the dataset card for the depth source)." if has_depth else ".")
+        )
+    )
+    n_params = count_parameters(folder / "model.safetensors") if (folder / "model.safetensors").is_file() else None
+    depth_sentence = (
+        "Besides (x, y) it reads the keypoint confidence and a monocular depth estimate sampled around each "
+        "keypoint (AugLift's depth-augmented input), which improves cross-dataset generalisation."
+        if has_depth
+        else "It is the plain (x, y) baseline that AugLift's depth-augmented models are compared with."
+    )
+    card_data = ModelCardData(
+        model_name=repo_id.split("/")[-1],
+        library_name="transformers",
+        license="other",
+        license_name="research-only",
+        license_link="http://vision.imar.ro/human3.6m/eula.php",
+        tags=["pose-lifting", "3d-human-pose-estimation", "auglift", model_type, "xycd" if has_depth else "xy"],
+        datasets=data_names,
+        metrics=sorted({m for r in rows for m in r["metrics"]}) or None,
+        eval_results=eval_results_to_model_index(rows) or None,
+    )
+    eval_rows = [
+        {
+            "dataset": DATASET_NAMES.get(r["dataset"].lower(), r["dataset"]),
+            "config": r.get("config") or "-",
+            "split": r.get("split") or "-",
+            "metric": METRICS[m],
+            "value": f"{v:.2f}",
+        }
+        for r in rows
+        for m, v in r["metrics"].items()
+    ]
+    citations = "\n\n".join(CITATIONS[k] for k in ("auglift", arch_cite) if k) if arch_cite else CITATIONS["auglift"]
+    if arch_cite != "videopose3d":
+        citations += "\n\n" + CITATIONS["videopose3d"]  # the screen normalisation and H36M protocol come from it
+    settings = [
+        (k, json.dumps(v) if not isinstance(v, str) else v)
+        for k, v in sorted(processor.items())
+        if isinstance(v, (str, int, float, bool, list)) and not k.startswith("_") and len(json.dumps(v)) < 80
+    ]
+    template = Path(template_path) if template_path else MODEL_CARD_TEMPLATE
+    if not template.is_file():
+        raise FileNotFoundError(f"{template}: model card template not found")
+    return ModelCard.from_template(
+        card_data,
+        template_path=os.fspath(template),
+        repo_id=repo_id,
+        model_name=repo_id.split("/")[-1],
+        model_summary=summary
+        or f"Depth-augmented 3D human pose lifting ({'XYCD' if has_depth else 'XY'} input) with {arch_name}.",
+        architecture_name=arch_name,
+        model_type=model_type,
+        num_frames=_input_frames(config),
+        input_channels=channels,
+        depth_sentence=depth_sentence,
+        num_parameters=_format_count(n_params) if n_params is not None else "unknown",
+        joint_names=list(H36M_JOINT_NAMES),
+        intended_use=(
+            "Research on 3D human pose estimation: lifting 2D keypoints (from a detector such as VitPose, or "
+            "ground truth) of a single person to 3D, for analysis, benchmarking and as a starting point for "
+            "fine-tuning. Inputs must follow the processor's conventions below."
+        ),
+        processor_settings=settings,
+        training_data=training_data,
+        data_licence_note=DATA_LICENCE_NOTE,
+        eval_rows=eval_rows,
+        eval_note="frame-wise means unless the config column says otherwise",
+        citations=citations,
+    )
+
+
+def write_model_card(folder: str | os.PathLike, **kwargs: Any) -> Path:
+    """Build the model card (:func:`build_model_card`) and write ``<folder>/README.md`` atomically."""
+    card = build_model_card(folder, **kwargs)
+    path = Path(folder) / "README.md"
+    with atomic_write_file(path, "w") as fh:
+        fh.write(str(card))
+    return path
+
+
+def render_dataset_card(
+    card_data: DatasetCardData | dict[str, Any], template_path: str | os.PathLike | None = None, **variables: Any
+) -> DatasetCard:
+    """Render the XYCD dataset card template (``model_cards/dataset_card_template.md``).
+
+    ``card_data``: ``DatasetCardData`` or a dict of its fields (``configs``, ``license``, ``pretty_name``, ...);
+    ``variables``: the template variables listed in ``model_cards/README.md`` (missing ones render empty).
+    """
+    if isinstance(card_data, dict):
+        card_data = DatasetCardData(**card_data)
+    template = Path(template_path) if template_path else DATASET_CARD_TEMPLATE
+    if not template.is_file():
+        raise FileNotFoundError(f"{template}: dataset card template not found")
+    defaults = {
+        "configs": [],
+        "columns": [],
+        "splits": [],
+        "citations": CITATIONS["auglift"],
+        "licence_note": "",
+        "default_config": "gt2d",
+        "repo_id": "auglift/xycd",
+    }
+    return DatasetCard.from_template(card_data, template_path=os.fspath(template), **{**defaults, **variables})

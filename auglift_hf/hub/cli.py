@@ -1,0 +1,58 @@
+"""``auglift push <folder> --repo-id <id> [--dry-run] [--repo-type model|dataset]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", help="model folder (config.json, model.safetensors, ...) or Parquet dataset folder")
+    parser.add_argument("--repo-id", required=True, help="Hub repository id, e.g. auglift/poseformer-xycd")
+    parser.add_argument(
+        "--repo-type", choices=("model", "dataset"), default=None, help="default: dataset when there is no config.json"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="validate and list the files, upload nothing")
+    parser.add_argument("--private", action="store_true", help="create the repository as private")
+    parser.add_argument("--write-card", action="store_true", help="(models) write README.md from the template first")
+    parser.add_argument("--eval-results", default=None, help="(models, with --write-card) evaluation results JSON")
+    parser.add_argument("--commit-message", default=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .push import is_offline, push_folder, validate_dataset_folder, validate_model_folder
+
+    folder = Path(args.folder)
+    repo_type = args.repo_type or ("model" if (folder / "config.json").is_file() else "dataset")
+    if args.write_card:
+        if repo_type != "model":
+            print("auglift push: --write-card applies to model folders only", file=sys.stderr)
+            return 2
+        from .cards import write_model_card
+
+        try:
+            path = write_model_card(folder, eval_results=args.eval_results, repo_id=args.repo_id)
+        except (FileNotFoundError, ValueError) as err:
+            print(f"auglift push: cannot write the model card: {err}", file=sys.stderr)
+            return 1
+        print(f"wrote {path}")
+    report = validate_model_folder(folder) if repo_type == "model" else validate_dataset_folder(folder)
+    print(report.summary())
+    if not report.ok:
+        print(f"auglift push: {len(report.problems)} problem(s), nothing uploaded:", file=sys.stderr)
+        for problem in report.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"files to upload to {repo_type} repo {args.repo_id} ({len(report.files)}):")
+    for rel in report.files:
+        print(f"  {rel}")
+    if args.dry_run:
+        print("dry run: folder is valid, nothing uploaded")
+        return 0
+    if is_offline():
+        print("HF_HUB_OFFLINE=1: folder is valid, but nothing can be uploaded offline (unset it to upload)")
+        return 2
+    info = push_folder(folder, args.repo_id, repo_type, private=args.private, commit_message=args.commit_message)
+    print(f"uploaded: {getattr(info, 'commit_url', info)}")
+    return 0

@@ -1,0 +1,367 @@
+"""Logic of the AugLift demo Space, importable without Gradio (the app in ``app.py`` only wires it to a UI).
+
+Everything here works on bytes / arrays the app has already read from Gradio's upload folder; no function
+takes a file path chosen by the user. Units: 2D in pixels, 3D in camera-frame millimetres (root-relative),
+H36M-17 joint order.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from auglift_hf.skeleton import H36M_BONES, H36M_JOINT_NAMES, H36M_LEFT_JOINTS, H36M_RIGHT_JOINTS, NUM_JOINTS
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MODELS = ("poseformer-xycd", "poseformer-xy")
+
+# Upload limits (checked before anything is decoded).
+MAX_JSON_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_SIDE = 4096
+MAX_VIDEO_BYTES = 50 * 1024 * 1024
+MAX_VIDEO_SECONDS = 10.0
+MAX_FRAMES = 600
+MAX_VIDEO_FRAMES = 300
+DISPLAY_SIDE = 640  # frames kept for display are downscaled to this longest side
+
+
+class DemoError(ValueError):
+    """A problem with the user's input, shown to the user as is."""
+
+
+@dataclass
+class LiftResult:
+    """Everything the UI shows: 2D input, optional frames and depth maps, and 3D per model (mm)."""
+
+    keypoints_2d: np.ndarray  # (F, 17, 2) px
+    scores: np.ndarray  # (F, 17)
+    image_size: tuple[int, int]  # (w, h)
+    poses: dict[str, np.ndarray] = field(default_factory=dict)  # label -> (F, 17, 3) mm
+    frames: list[np.ndarray] | None = None  # display frames (h, w, 3) uint8
+    depth_maps: list[np.ndarray] | None = None  # colourised display depth maps (h, w, 3) uint8
+    fps: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.keypoints_2d.shape[0])
+
+
+# ----------------------------------------------------------------------------------------------- models
+def model_specs() -> dict[str, str]:
+    """Label -> folder or Hub id, from ``AUGLIFT_MODELS`` (comma-separated, ``label=path`` or ``path``).
+
+    Default: the shipped ``checkpoints/poseformer-xycd`` and ``checkpoints/poseformer-xy`` when they exist,
+    else the Hub ids ``auglift/poseformer-xycd`` and ``auglift/poseformer-xy``.
+    """
+    raw = os.environ.get("AUGLIFT_MODELS", "").strip()
+    specs: dict[str, str] = {}
+    if raw:
+        for item in (s.strip() for s in raw.split(",")):
+            if item:
+                label, _, path = item.rpartition("=") if "=" in item else ("", "", item)
+                specs[label or Path(path).name] = path
+        return specs
+    for name in DEFAULT_MODELS:
+        local = REPO_ROOT / "checkpoints" / name
+        specs[name] = os.fspath(local) if local.is_dir() else f"auglift/{name}"
+    return specs
+
+
+@functools.lru_cache(maxsize=8)
+def load_model(spec: str) -> tuple[Any, Any]:
+    """(model in eval mode, PoseLiftingProcessor) for a folder or Hub id; cached."""
+    from transformers import AutoModel
+
+    import auglift_hf.models  # noqa: F401  (Auto class registration)
+    from auglift_hf.processing_lifting import PoseLiftingProcessor
+
+    try:
+        model = AutoModel.from_pretrained(spec).eval()
+        processor = PoseLiftingProcessor.from_pretrained(spec)
+    except (OSError, ValueError) as err:
+        raise DemoError(f"model {spec!r} could not be loaded ({type(err).__name__}: {err})") from err
+    return model, processor
+
+
+def lift(spec: str, keypoints_2d: np.ndarray, scores: np.ndarray, image_size: tuple[int, int], depth=None):
+    """Lift a (F, 17, 2) px sequence with one model -> ((F, 17, 3) root-relative mm, note or None)."""
+    import torch
+
+    model, processor = load_model(spec)
+    channels = list(processor.input_channels)
+    depth_channels = [c for c in channels if c.startswith("d")]
+    note = None
+    if depth_channels and depth is None:
+        k = 3 if "d_min" in channels or "d_max" in channels else 1
+        depth = np.full(keypoints_2d.shape[:2] + (k,), 3.0, dtype=np.float32)  # flat: no depth cue
+        note = f"{Path(spec).name}: no depth available, the XYCD model sees a flat depth (no depth cue)"
+    inputs = processor(keypoints_2d, image_size, scores=scores, depth=depth, return_tensors="pt")
+    outputs = []
+    with torch.no_grad():
+        for chunk in torch.split(inputs["keypoints"], 256):
+            outputs.append(model(keypoints=chunk.float()).poses_3d)
+    return processor.post_process(torch.cat(outputs)), note
+
+
+# ----------------------------------------------------------------------------------------------- inputs
+def parse_keypoints_bytes(data: bytes) -> tuple[Any, np.ndarray | None]:
+    """Keypoints JSON bytes -> (H36M-17 KeypointSequence, optional depth (F, 17, k) metres)."""
+    from auglift_hf.preprocess.io_keypoints import parse_keypoints
+
+    if len(data) > MAX_JSON_BYTES:
+        raise DemoError(f"keypoints file is {len(data) / 1e6:.1f} MB; the limit is {MAX_JSON_BYTES / 1e6:.0f} MB")
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DemoError(f"the keypoints file is not valid JSON ({err})") from err
+    try:
+        seq = parse_keypoints(obj, path="uploaded keypoints")
+    except (ValueError, KeyError, TypeError, IndexError) as err:
+        raise DemoError(str(err)) from err
+    if seq.keypoints.shape[0] > MAX_FRAMES:
+        raise DemoError(f"the keypoints file has {seq.keypoints.shape[0]} frames; the limit is {MAX_FRAMES}")
+    if not np.isfinite(seq.keypoints).all():
+        raise DemoError("the keypoints contain NaN or infinite values")
+    depth = None
+    if isinstance(obj, dict) and obj.get("depth") is not None:
+        depth = np.asarray(obj["depth"], dtype=np.float32)
+        if depth.ndim == 2:
+            depth = depth[..., None]
+        if depth.shape[:2] != seq.keypoints.shape[:2]:
+            raise DemoError(f"`depth` must have shape (frames, 17, k), got {depth.shape}")
+    return seq, depth
+
+
+def infer_image_size(keypoints_2d: np.ndarray) -> tuple[int, int]:
+    """An image size that contains every keypoint with a 10 % margin (when the file does not give one)."""
+    hi = keypoints_2d.reshape(-1, 2).max(0)
+    lo = np.minimum(keypoints_2d.reshape(-1, 2).min(0), 0)
+    extent = hi - lo
+    w, h = (np.ceil(hi + 0.1 * extent)).astype(int)
+    return max(int(w), 64), max(int(h), 64)
+
+
+def check_image_bytes(data: bytes) -> np.ndarray:
+    """Image bytes -> (H, W, 3) uint8 RGB, refusing files or sizes over the limits."""
+    from PIL import Image
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise DemoError(f"the image is {len(data) / 1e6:.1f} MB; the limit is {MAX_IMAGE_BYTES / 1e6:.0f} MB")
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            if max(im.size) > MAX_IMAGE_SIDE:
+                raise DemoError(f"the image is {im.size[0]}x{im.size[1]} px; the limit is {MAX_IMAGE_SIDE} px a side")
+            return np.asarray(im.convert("RGB"))
+    except DemoError:
+        raise
+    except Exception as err:  # noqa: BLE001 - PIL raises many types for corrupt files
+        raise DemoError(f"the image could not be decoded ({type(err).__name__})") from err
+
+
+def read_video(path: str | os.PathLike) -> tuple[list[np.ndarray], float]:
+    """Decode an uploaded video (already size-checked) -> (frames (H, W, 3) uint8, fps), enforcing limits."""
+    from auglift_hf.preprocess.video import VideoReader
+
+    try:
+        reader = VideoReader(path)
+    except (ValueError, FileNotFoundError) as err:
+        raise DemoError(f"the video could not be decoded ({err})") from err
+    seconds = len(reader) / float(reader.fps)
+    if seconds > MAX_VIDEO_SECONDS or len(reader) > MAX_VIDEO_FRAMES:
+        raise DemoError(
+            f"the video is {seconds:.1f} s / {len(reader)} frames; the limit is {MAX_VIDEO_SECONDS:.0f} s and "
+            f"{MAX_VIDEO_FRAMES} frames"
+        )
+    if max(reader.size) > MAX_IMAGE_SIDE:
+        raise DemoError(f"the video is {reader.size[0]}x{reader.size[1]} px; the limit is {MAX_IMAGE_SIDE} px a side")
+    return [frame for _, frame, _ in reader.iter_frames(0, len(reader))], float(reader.fps)
+
+
+@functools.lru_cache(maxsize=1)
+def get_extractor() -> Any:
+    """The detector -> VitPose -> Depth Anything extractor, or a :class:`DemoError` saying why not."""
+    from auglift_hf.preprocess import XYCDExtractor
+
+    offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}
+    try:
+        return XYCDExtractor(local_files_only=True if offline else None)
+    except Exception as err:  # noqa: BLE001 - any failure means: not available here
+        raise DemoError(
+            "The detector / 2D pose / depth checkpoints are not available here "
+            f"({'offline, ' if offline else ''}{type(err).__name__}). Upload a 2D keypoints JSON instead."
+        ) from err
+
+
+def extract(frames: list[np.ndarray]) -> dict[str, Any]:
+    """Run the extractor on frames -> best person per frame (keypoints, scores, depth, depth maps)."""
+    extractor = get_extractor()
+    try:
+        out = extractor(frames, return_depth_maps=True)
+    except Exception as err:  # noqa: BLE001
+        raise DemoError(f"2D pose / depth extraction failed ({type(err).__name__}: {err})") from err
+    rows = np.asarray(out["frame"])
+    keep = [int(np.flatnonzero(rows == i)[0]) for i in range(len(frames))]
+    if not np.asarray(out["valid"])[keep].any():
+        raise DemoError("no person was detected")
+    depth = np.asarray(out["depth"])[keep] if np.asarray(out["depth"]).size else None
+    return {
+        "keypoints_2d": np.asarray(out["keypoints_2d"])[keep],
+        "scores": np.asarray(out["keypoint_scores"])[keep],
+        "depth": depth,
+        "depth_maps": out.get("depth_maps"),
+    }
+
+
+def lift_all(result: LiftResult, specs: dict[str, str], labels: list[str], depth=None) -> LiftResult:
+    """Lift ``result``'s 2D with every chosen model label (unknown labels are an input error)."""
+    if not labels:
+        raise DemoError("choose at least one model")
+    for label in labels:
+        if label not in specs:
+            raise DemoError(f"unknown model {label!r}; available: {', '.join(specs)}")
+        poses, note = lift(specs[label], result.keypoints_2d, result.scores, result.image_size, depth)
+        result.poses[label] = poses
+        if note:
+            result.notes.append(note)
+    return result
+
+
+# ----------------------------------------------------------------------------------------------- outputs
+def _scale_to_display(image: np.ndarray) -> tuple[np.ndarray, float]:
+    from PIL import Image
+
+    h, w = image.shape[:2]
+    s = min(1.0, DISPLAY_SIDE / max(h, w))
+    if s < 1.0:
+        image = np.asarray(Image.fromarray(image).resize((round(w * s), round(h * s))))
+    return image, s
+
+
+def draw_skeleton(
+    image: np.ndarray | None, keypoints: np.ndarray, scores: np.ndarray, image_size: tuple[int, int]
+) -> np.ndarray:
+    """Draw the H36M-17 skeleton (left blue, right red, centre green) on a frame or a blank canvas."""
+    from PIL import Image, ImageDraw
+
+    if image is None:
+        w, h = image_size
+        s = min(1.0, DISPLAY_SIDE / max(w, h))
+        canvas = Image.new("RGB", (max(round(w * s), 1), max(round(h * s), 1)), (245, 245, 245))
+    else:
+        canvas = Image.fromarray(image).convert("RGB")
+        s = canvas.size[0] / image_size[0]
+    draw = ImageDraw.Draw(canvas)
+    pts = keypoints * s
+    width = max(2, round(max(canvas.size) / 200))
+    for child, parent in H36M_BONES:
+        color = (
+            (40, 90, 220)
+            if child in H36M_LEFT_JOINTS
+            else (220, 50, 50)
+            if child in H36M_RIGHT_JOINTS
+            else (30, 160, 60)
+        )
+        draw.line([tuple(pts[parent]), tuple(pts[child])], fill=color, width=width)
+    for j in range(NUM_JOINTS):
+        r = width + 1
+        shade = int(255 * (1 - float(np.clip(scores[j], 0, 1))))
+        draw.ellipse([pts[j, 0] - r, pts[j, 1] - r, pts[j, 0] + r, pts[j, 1] + r], fill=(shade, shade, shade))
+    return np.asarray(canvas)
+
+
+def depth_to_image(depth: np.ndarray) -> np.ndarray:
+    """Colourise a depth map (near = bright) -> (h, w, 3) uint8."""
+    from matplotlib import colormaps
+
+    d = np.asarray(depth, dtype=np.float64)
+    finite = np.isfinite(d)
+    if not finite.any():
+        return np.zeros(d.shape + (3,), dtype=np.uint8)
+    lo, hi = np.percentile(d[finite], [2, 98])
+    norm = np.clip((d - lo) / max(hi - lo, 1e-6), 0, 1)
+    norm[~finite] = 1
+    return (colormaps["magma"](1 - norm)[..., :3] * 255).astype(np.uint8)
+
+
+def skeleton_figure(pose_mm: np.ndarray, title: str) -> Any:
+    """Interactive 3D skeleton (plotly) of one (17, 3) mm pose; camera axes shown upright (-y up)."""
+    import plotly.graph_objects as go
+
+    p = np.asarray(pose_mm, dtype=np.float64)
+    x, y, z = p[:, 0], p[:, 2], -p[:, 1]  # plot: x right, depth into the screen, up
+    fig = go.Figure()
+    for group, color, joints in (
+        ("left", "#2f5bd9", set(H36M_LEFT_JOINTS)),
+        ("right", "#d93333", set(H36M_RIGHT_JOINTS)),
+        ("centre", "#2a9d4b", set(range(NUM_JOINTS)) - set(H36M_LEFT_JOINTS) - set(H36M_RIGHT_JOINTS)),
+    ):
+        xs, ys, zs = [], [], []
+        for child, parent in H36M_BONES:
+            if child in joints:
+                xs += [x[parent], x[child], None]
+                ys += [y[parent], y[child], None]
+                zs += [z[parent], z[child], None]
+        fig.add_trace(go.Scatter3d(x=xs, y=ys, z=zs, mode="lines", line={"color": color, "width": 6}, name=group))
+    fig.add_trace(
+        go.Scatter3d(
+            x=x, y=y, z=z, mode="markers", marker={"size": 3, "color": "#222"}, text=list(H36M_JOINT_NAMES),
+            hoverinfo="text", name="joints",
+        )
+    )  # fmt: skip
+    r = max(float(np.abs(p).max()), 1.0) * 1.1
+    axis = {"range": [-r, r], "showbackground": False}
+    fig.update_layout(
+        title={"text": title, "x": 0.5},
+        scene={
+            "xaxis": {**axis, "title": "x (mm)"},
+            "yaxis": {**axis, "title": "depth (mm)"},
+            "zaxis": {**axis, "title": "up (mm)"},
+            "aspectmode": "cube",
+            "camera": {"eye": {"x": 0.1, "y": -2.0, "z": 0.4}},
+        },
+        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        height=420,
+        showlegend=False,
+    )
+    return fig
+
+
+def frame_views(result: LiftResult, index: int) -> tuple[np.ndarray, np.ndarray | None, dict[str, Any]]:
+    """(2D overlay, depth image or None, label -> plotly figure) for frame ``index`` (clamped)."""
+    i = int(np.clip(index, 0, result.num_frames - 1))
+    frame = result.frames[i] if result.frames else None
+    overlay = draw_skeleton(frame, result.keypoints_2d[i], result.scores[i], result.image_size)
+    depth = result.depth_maps[i] if result.depth_maps else None
+    figures = {label: skeleton_figure(p[i], f"{label} - frame {i}") for label, p in result.poses.items()}
+    return overlay, depth, figures
+
+
+def write_downloads(result: LiftResult, out_dir: str | os.PathLike | None = None) -> list[str]:
+    """Write JSON / NPZ / BVH per model into a fresh temporary folder -> file paths."""
+    from auglift_hf.export import save_motion_json, save_motion_npz, write_bvh
+
+    out = Path(out_dir or tempfile.mkdtemp(prefix="auglift-demo-"))
+    files = []
+    for label, poses in result.poses.items():
+        kw = {"keypoints_2d": result.keypoints_2d, "scores": result.scores, "fps": result.fps}
+        kw["metadata"] = {"model": label, "image_size": list(result.image_size)}
+        files.append(save_motion_json(out / f"{label}.json", poses, **kw))
+        files.append(save_motion_npz(out / f"{label}.npz", poses, **kw))
+        files.append(write_bvh(out / f"{label}.bvh", poses, fps=result.fps or 30.0))
+    return files
+
+
+def display_frames(frames: list[np.ndarray]) -> tuple[list[np.ndarray], float]:
+    """Downscale frames for display -> (frames, scale)."""
+    scaled = [_scale_to_display(f) for f in frames]
+    return [f for f, _ in scaled], scaled[0][1] if scaled else 1.0

@@ -1,0 +1,85 @@
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from huggingface_hub import DatasetCardData, ModelCard
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "export"))
+from auglift_tiny_lifters import make_lifter_folder  # noqa: E402
+
+from auglift_hf.hub import build_model_card, load_eval_results, render_dataset_card, write_model_card  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        {
+            "results": [
+                {"dataset": "h36m", "config": "gt2d", "split": "test", "metrics": {"mpjpe": 41.2, "pa_mpjpe": 30}}
+            ]
+        },
+        [{"dataset": "h36m", "config": "gt2d", "split": "test", "mpjpe": 41.2, "pa_mpjpe": 30, "loss": 1.0}],
+        {"h36m": {"mpjpe": 41.2, "pa_mpjpe": 30, "config": "gt2d"}},
+        {"eval_mpjpe": 41.2, "eval_pa_mpjpe": 30, "epoch": 3, "eval_loss": 0.1, "config": "gt2d"},
+    ],
+)
+def test_eval_results_shapes(results):
+    (row,) = load_eval_results(results)
+    assert row["dataset"] == "h36m" and row["config"] == "gt2d" and row["split"] == "test"
+    assert row["metrics"] == {"mpjpe": 41.2, "pa_mpjpe": 30.0}
+
+
+def test_eval_results_without_metrics(tmp_path):
+    (tmp_path / "r.json").write_text(json.dumps({"loss": 1.0}))
+    with pytest.raises(ValueError, match="no known metrics"):
+        load_eval_results(tmp_path / "r.json")
+    with pytest.raises(FileNotFoundError, match="missing.json"):
+        load_eval_results(tmp_path / "missing.json")
+
+
+def test_model_card_from_folder(tmp_path):
+    folder = make_lifter_folder(tmp_path, "poseformer", 4, with_card=False)
+    (folder / "eval_results.json").write_text(
+        json.dumps({"h36m": {"mpjpe": 47.25}, "3dpw": {"mpjpe": 101.5, "pa_mpjpe": 60.0}})
+    )
+    path = write_model_card(folder, repo_id="auglift/poseformer-xycd")
+    card = ModelCard.load(path)
+    meta = card.data.to_dict()
+    assert meta["library_name"] == "transformers" and meta["license"] == "other"
+    assert "research-only" in meta["license_name"] and "xycd" in meta["tags"]
+    results = card.data.eval_results
+    got = {(r.dataset_name, r.metric_type): r.metric_value for r in results}
+    assert got == {("Human3.6M", "mpjpe"): 47.25, ("3DPW", "mpjpe"): 101.5, ("3DPW", "pa_mpjpe"): 60.0}
+    text = card.text
+    for needle in ("x, y, c, d", "Intended use", "2508.07112", "zheng2021poseformer", "pavllo2019videopose3d",
+                   "research only", "auglift/poseformer-xycd", "101.50", "preprocessor_config.json"):  # fmt: skip
+        assert needle in text, needle
+    assert "# poseformer-xycd" in text
+
+
+@pytest.mark.parametrize("family, cite", [("tcn", "pavllo2019videopose3d"), ("simple_baseline", "martinez2017simple")])
+def test_model_card_other_families_without_results(tmp_path, family, cite):
+    folder = make_lifter_folder(tmp_path, family, 2, with_card=False)
+    card = build_model_card(folder)
+    assert cite in card.text and "No evaluation results" in card.text
+    assert card.data.eval_results is None and "xy" in card.data.tags
+
+
+def test_dataset_card_template():
+    card = render_dataset_card(
+        DatasetCardData(
+            license="other",
+            pretty_name="H36M XYCD",
+            configs=[{"config_name": "gt2d", "data_files": [{"split": "test", "path": "gt2d/test-*.parquet"}]}],
+        ),
+        pretty_name="H36M XYCD",
+        dataset_summary="Human3.6M with depth descriptors.",
+        configs=[{"name": "gt2d", "description": "ground-truth 2D"}],
+        columns=[{"name": "keypoints_2d", "shape": "17 x 2", "description": "pixels"}],
+        splits=[{"name": "test", "description": "S9, S11", "num_rows": 10}],
+        depth_source="synthetic renderer",
+        repo_id="auglift/h36m-xycd",
+    )
+    assert card.data.to_dict()["configs"][0]["config_name"] == "gt2d"
+    assert "`keypoints_2d` | 17 x 2" in card.text and "(10 rows)" in card.text and "auglift/h36m-xycd" in card.text

@@ -1,0 +1,109 @@
+import json
+
+import numpy as np
+import pytest
+from auglift_space_helpers import alphapose_json
+
+from auglift_hf.export import read_bvh
+
+
+@pytest.fixture(scope="module")
+def logic(space_app):
+    import demo_logic
+
+    return demo_logic
+
+
+@pytest.fixture(scope="module")
+def specs(space_app):
+    return space_app.SPECS  # AUGLIFT_MODELS as seen when the app was imported
+
+
+def test_module_level_demo(space_app):
+    import gradio as gr
+
+    assert isinstance(space_app.demo, gr.Blocks)
+    assert list(space_app.SPECS) == ["poseformer-xycd", "poseformer-xy"]
+
+
+def test_readme_front_matter():
+    from auglift_space_helpers import APP_DIR
+    from huggingface_hub import RepoCard
+
+    meta = RepoCard.load(APP_DIR / "README.md").data.to_dict()
+    for key in ("sdk", "sdk_version", "app_file", "models", "license", "short_description"):
+        assert meta.get(key), key
+    assert meta["sdk"] == "gradio" and meta["app_file"] == "app.py" and int(meta["sdk_version"].split(".")[0]) >= 6
+    assert len(meta["short_description"]) <= 60
+    reqs = (APP_DIR / "requirements.txt").read_text().lower()
+    assert not any(line.strip().startswith("gradio") for line in reqs.splitlines())
+
+
+def test_parse_and_lift(logic, specs):
+    seq, depth = logic.parse_keypoints_bytes(alphapose_json(6).encode())
+    assert seq.keypoints.shape == (6, 17, 2) and depth is None
+    size = logic.infer_image_size(seq.keypoints)
+    assert size[0] > seq.keypoints[..., 0].max() and size[1] > seq.keypoints[..., 1].max()
+    result = logic.LiftResult(seq.keypoints, seq.scores, size)
+    logic.lift_all(result, specs, ["poseformer-xycd", "poseformer-xy"])
+    for poses in result.poses.values():
+        assert poses.shape == (6, 17, 3) and np.isfinite(poses).all()
+        np.testing.assert_allclose(poses[:, 0], 0, atol=1e-6)  # root-relative
+    assert any("flat depth" in n for n in result.notes)  # XYCD without depth says so
+    overlay, depth_img, figures = logic.frame_views(result, 3)
+    assert overlay.ndim == 3 and overlay.dtype == np.uint8 and depth_img is None
+    assert set(figures) == {"poseformer-xycd", "poseformer-xy"}
+    fig = figures["poseformer-xy"]
+    assert sum(len([v for v in t.x if v is not None]) for t in fig.data[:3]) == 2 * 16  # 16 bones
+
+
+def test_own_format_with_depth(logic, specs):
+    seq = np.random.default_rng(0).uniform(100, 400, (3, 17, 2))
+    obj = {"keypoints_2d": seq.tolist(), "scores": np.full((3, 17), 0.9).tolist(), "image_size": [640, 480],
+           "depth": np.full((3, 17), 4.0).tolist()}  # fmt: skip
+    parsed, depth = logic.parse_keypoints_bytes(json.dumps(obj).encode())
+    assert parsed.image_size == (640, 480) and depth.shape == (3, 17, 1)
+    result = logic.LiftResult(parsed.keypoints, parsed.scores, parsed.image_size)
+    logic.lift_all(result, specs, ["poseformer-xycd"], depth)
+    assert not result.notes
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        (b"\xff\xfe not json", "not valid JSON"),
+        (b"{}", "unrecognised"),
+        (b"x" * (5 * 1024 * 1024 + 1), "limit"),
+        (json.dumps({"keypoints_2d": [[[0, 0]] * 17], "depth": [[1.0] * 3]}).encode(), "depth"),
+    ],
+)
+def test_bad_keypoints(logic, data, match):
+    with pytest.raises(logic.DemoError, match=match):
+        logic.parse_keypoints_bytes(data)
+
+
+def test_unknown_model_and_images(logic, specs):
+    seq, _ = logic.parse_keypoints_bytes(alphapose_json(2).encode())
+    result = logic.LiftResult(seq.keypoints, seq.scores, (640, 480))
+    with pytest.raises(logic.DemoError, match="unknown model"):
+        logic.lift_all(result, specs, ["/etc/passwd"])
+    with pytest.raises(logic.DemoError, match="could not be decoded"):
+        logic.check_image_bytes(b"not an image")
+
+
+def test_downloads(logic, specs, tmp_path):
+    seq, _ = logic.parse_keypoints_bytes(alphapose_json(4).encode())
+    result = logic.LiftResult(seq.keypoints, seq.scores, (640, 480), fps=25.0)
+    logic.lift_all(result, specs, ["poseformer-xy"])
+    files = logic.write_downloads(result, tmp_path)
+    assert sorted(p.rsplit(".", 1)[1] for p in files) == ["bvh", "json", "npz"]
+    motion = json.loads((tmp_path / "poseformer-xy.json").read_text())
+    assert np.asarray(motion["keypoints_3d"]).shape == (4, 17, 3) and motion["fps"] == 25.0
+    assert read_bvh(tmp_path / "poseformer-xy.bvh").motion.shape[0] == 4
+
+
+def test_app_refuses_paths_outside_uploads(space_app, keypoints_file):
+    out = space_app.lift_keypoints(str(keypoints_file), "poseformer-xy", "poseformer-xycd")
+    assert out[0].startswith("**Error:**") and "not an uploaded file" in out[0]
+    out = space_app.lift_keypoints("/etc/passwd", "poseformer-xy", None)
+    assert "not an uploaded file" in out[0]
