@@ -1,0 +1,395 @@
+"""``PoseLiftingProcessor``: every input/output convention of a lifter, saved next to its weights.
+
+Encoding (pixels -> model inputs), per channel name (``input_channels``):
+
+* ``x``, ``y``: VideoPose3D screen normalisation ``x / w * 2 - 1``, ``y / w * 2 - h / w``
+  (:func:`auglift_hf.camera.normalize_screen_coordinates`);
+* ``c``: confidence ``2 c - 1`` (``[0, 1] -> [-1, 1]``);
+* ``d``: depth relative to the pelvis (``depth_reference="pelvis"``) or to the joint closest to the camera
+  (``"nearest"``), metres, clipped to ``+-max_depth`` and divided by it (``[-1, 1]``);
+* ``d_min``, ``d_max``: offsets from ``d`` in metres, clipped to ``+-max_depth_offset`` and divided by it.
+
+Depth input ``(frames, 17, k)`` is read by ``k``: 1 = ``[d]``, 2 = ``[d_min, d_max]`` (``d`` = their mean),
+3 = ``[d, d_min, d_max]``, 10 = the CASP summary of :func:`auglift_hf.features.sample_depth` (Q50, Q10, Q90).
+COCO-17 keypoints (``keypoint_format="coco"``) are mapped to H36M-17 first. A call returns one centred window
+of ``num_frames`` frames per input frame (edge replication at the sequence ends): ``keypoints`` is
+``(frames, num_frames, 17, C)``.
+
+Decoding: :meth:`PoseLiftingProcessor.post_process` turns root-relative metres into millimetres, optionally in
+the camera frame with a given or depth-estimated root.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from transformers.feature_extraction_utils import BatchFeature, FeatureExtractionMixin
+
+from .camera import image_coordinates, normalize_screen_coordinates
+from .skeleton import NUM_JOINTS, PELVIS, ROOT_INDEX, coco_to_h36m
+
+#: Every channel name a processor can emit, in canonical order.
+CHANNEL_NAMES: tuple[str, ...] = ("x", "y", "c", "d", "d_min", "d_max")
+_DEPTH_LAYOUTS = {1: (0, None, None), 2: (None, 0, 1), 3: (0, 1, 2), 10: (6, 4, 8)}  # k -> (d, d_min, d_max)
+
+
+def _to_numpy(x: Any, name: str) -> np.ndarray:
+    if x is None:
+        raise ValueError(f"`{name}` is required")
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    arr = np.asarray(x)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"`{name}` must be a numeric array, got dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False)
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0].tolist()
+        raise ValueError(f"`{name}` contains NaN or inf (first at index {bad}); fill or drop those frames first")
+
+
+def register_processor(*config_classes: type) -> None:
+    """Register :class:`PoseLiftingProcessor` with ``AutoFeatureExtractor`` for the given lifter config classes.
+
+    After this, ``AutoFeatureExtractor.from_pretrained(folder)`` loads a processor from any folder whose
+    ``preprocessor_config.json`` names ``feature_extractor_type: PoseLiftingProcessor``.
+    """
+    from transformers import AutoFeatureExtractor
+
+    for cfg in config_classes:
+        AutoFeatureExtractor.register(cfg, PoseLiftingProcessor, exist_ok=True)
+
+
+class PoseLiftingProcessor(FeatureExtractionMixin):
+    """Normalises 2D keypoints (+ confidence, + depth descriptors) for a lifter and decodes its 3D output.
+
+    Args:
+        input_channels: channel names in model order, a subset of ``("x", "y", "c", "d", "d_min", "d_max")``,
+            e.g. ``["x", "y"]`` or ``["x", "y", "c", "d"]``.
+        num_frames: temporal window (the model's receptive field); 1 for single-frame models.
+        keypoint_format: ``"h36m"`` (H36M-17) or ``"coco"`` (COCO-17, mapped on entry).
+        max_depth: clip of the root-relative depth in metres (``d`` in ``[-1, 1]`` = ``+-max_depth``).
+        max_depth_offset: clip of ``d_min - d`` / ``d_max - d`` in metres.
+        depth_reference: ``"pelvis"`` or ``"nearest"`` (the joint closest to the camera in that frame).
+    """
+
+    model_input_names = ["keypoints"]
+
+    def __init__(
+        self,
+        input_channels: Sequence[str] = ("x", "y"),
+        num_frames: int = 1,
+        keypoint_format: str = "h36m",
+        max_depth: float = 2.0,
+        max_depth_offset: float = 1.0,
+        depth_reference: str = "pelvis",
+        **kwargs: Any,
+    ):
+        super().__init__(**kwargs)
+        channels = [input_channels] if isinstance(input_channels, str) else list(input_channels)
+        if isinstance(input_channels, str) and "," in input_channels:
+            channels = [c.strip() for c in input_channels.split(",")]
+        unknown = [c for c in channels if c not in CHANNEL_NAMES]
+        if not channels or unknown or len(set(channels)) != len(channels):
+            raise ValueError(f"`input_channels` must be distinct names from {list(CHANNEL_NAMES)}, got {channels}")
+        if int(num_frames) < 1:
+            raise ValueError(f"`num_frames` must be >= 1, got {num_frames}")
+        if keypoint_format not in ("h36m", "coco"):
+            raise ValueError(f"`keypoint_format` must be 'h36m' or 'coco', got {keypoint_format!r}")
+        if depth_reference not in ("pelvis", "nearest"):
+            raise ValueError(f"`depth_reference` must be 'pelvis' or 'nearest', got {depth_reference!r}")
+        if not (max_depth > 0 and max_depth_offset > 0):
+            raise ValueError(f"`max_depth` and `max_depth_offset` must be > 0, got {max_depth}, {max_depth_offset}")
+        self.input_channels = channels
+        self.num_frames = int(num_frames)
+        self.keypoint_format = keypoint_format
+        self.max_depth = float(max_depth)
+        self.max_depth_offset = float(max_depth_offset)
+        self.depth_reference = depth_reference
+
+    # ------------------------------------------------------------------ construction helpers
+    @classmethod
+    def from_model_config(cls, config: Any, **kwargs: Any) -> PoseLiftingProcessor:
+        """Build a processor matching a lifter config (object or dict): ``num_frames`` and ``input_channels``.
+
+        Reads ``num_frames`` (or ``receptive_field`` / ``seq_len``) and ``input_channels`` (or a count
+        ``num_input_channels`` / ``in_channels``: 2 -> x,y; 3 -> x,y,c; 4 -> x,y,c,d; 6 -> x,y,c,d,d_min,d_max).
+        Keyword arguments override the config (e.g. ``num_frames`` of a TCN computed from its kernel sizes).
+        """
+        cfg = config.to_dict() if hasattr(config, "to_dict") else dict(config)
+        params: dict[str, Any] = {}
+        for key in ("num_frames", "receptive_field", "seq_len"):
+            if cfg.get(key):
+                params["num_frames"] = int(cfg[key])
+                break
+        if cfg.get("input_channels"):
+            params["input_channels"] = cfg["input_channels"]
+        else:
+            count = next((cfg[k] for k in ("num_input_channels", "in_channels") if isinstance(cfg.get(k), int)), None)
+            if count is not None:
+                if count not in (2, 3, 4, 6):
+                    raise ValueError(f"cannot infer channel names from {count} input channels; pass input_channels")
+                params["input_channels"] = list(CHANNEL_NAMES[:count])
+        for key in ("keypoint_format", "max_depth", "max_depth_offset", "depth_reference"):
+            if key in cfg:
+                params[key] = cfg[key]
+        params.update(kwargs)
+        return cls(**params)
+
+    @property
+    def num_channels(self) -> int:
+        return len(self.input_channels)
+
+    @property
+    def needs_depth(self) -> bool:
+        return any(c in self.input_channels for c in ("d", "d_min", "d_max"))
+
+    # ------------------------------------------------------------------ encoding
+    def _validate(self, keypoints_2d: Any, image_size: Any, scores: Any, depth: Any):
+        kp = _to_numpy(keypoints_2d, "keypoints_2d")
+        if kp.ndim == 2:
+            kp = kp[None]
+        if kp.ndim != 3 or kp.shape[1] != NUM_JOINTS or kp.shape[2] not in (2, 3):
+            raise ValueError(
+                f"`keypoints_2d` must have shape (frames, 17, 2) (or (frames, 17, 3) with scores) in pixels, "
+                f"{self.keypoint_format.upper()} order, got {tuple(kp.shape)}"
+            )
+        if kp.shape[0] == 0:
+            raise ValueError("`keypoints_2d` has no frames")
+        if kp.shape[2] == 3:
+            if scores is None:
+                scores = kp[..., 2]
+            kp = kp[..., :2]
+        _check_finite(kp, "keypoints_2d")
+        size = _to_numpy(image_size, "image_size").reshape(-1)
+        if size.shape != (2,) or not (size > 0).all():
+            raise ValueError(f"`image_size` must be (width, height) with both > 0, got {size.tolist()}")
+        frames = kp.shape[0]
+        sc = None
+        if scores is not None:
+            sc = _to_numpy(scores, "scores")
+            if sc.shape == (NUM_JOINTS,) and frames == 1:
+                sc = sc[None]
+            if sc.shape != (frames, NUM_JOINTS):
+                raise ValueError(f"`scores` must have shape ({frames}, 17), got {tuple(sc.shape)}")
+            _check_finite(sc, "scores")
+        elif "c" in self.input_channels:
+            raise ValueError(f"`scores` are required: input_channels {self.input_channels} include 'c'")
+        dp = None
+        if depth is not None:
+            dp = _to_numpy(depth, "depth")
+            if dp.ndim == 2:
+                dp = dp[..., None]
+            if dp.ndim != 3 or dp.shape[:2] != (frames, NUM_JOINTS) or dp.shape[2] not in _DEPTH_LAYOUTS:
+                raise ValueError(
+                    f"`depth` must have shape ({frames}, 17, k) with k in {sorted(_DEPTH_LAYOUTS)}, got {tuple(dp.shape)}"
+                )
+            _check_finite(dp, "depth")
+        if self.needs_depth:
+            if dp is None:
+                raise ValueError(f"`depth` is required: input_channels {self.input_channels} include depth")
+            layout = _DEPTH_LAYOUTS[dp.shape[2]]
+            if ("d_min" in self.input_channels or "d_max" in self.input_channels) and layout[1] is None:
+                raise ValueError(
+                    f"`depth` with k={dp.shape[2]} has no d_min/d_max; input_channels {self.input_channels}"
+                )
+        return kp, (float(size[0]), float(size[1])), sc, dp
+
+    def encode(self, keypoints_2d: Any, image_size: Any, scores: Any = None, depth: Any = None) -> np.ndarray:
+        """Per-frame model channels without windows: ``(frames, 17, C)`` float32 (C = ``len(input_channels)``)."""
+        kp, (w, h), sc, dp = self._validate(keypoints_2d, image_size, scores, depth)
+        if self.keypoint_format == "coco":
+            parts = [kp, sc[..., None] if sc is not None else np.ones_like(kp[..., :1])]
+            if dp is not None:
+                parts.append(dp)
+            mapped = coco_to_h36m(np.concatenate(parts, -1), confidence_channel=2)
+            kp, sc = mapped[..., :2], (mapped[..., 2] if sc is not None else None)
+            dp = mapped[..., 3:] if dp is not None else None
+        chans: dict[str, np.ndarray] = {}
+        xy = normalize_screen_coordinates(kp, w, h)
+        chans["x"], chans["y"] = xy[..., 0], xy[..., 1]
+        if sc is not None:
+            chans["c"] = 2.0 * np.clip(sc, 0.0, 1.0) - 1.0
+        if dp is not None:
+            chans.update(self._encode_depth(dp))
+        return np.stack([chans[c] for c in self.input_channels], -1).astype(np.float32)
+
+    def _encode_depth(self, dp: np.ndarray) -> dict[str, np.ndarray]:
+        i_d, i_lo, i_hi = _DEPTH_LAYOUTS[dp.shape[2]]
+        d = dp[..., i_d] if i_d is not None else 0.5 * (dp[..., i_lo] + dp[..., i_hi])
+        if self.depth_reference == "pelvis":
+            ref = d[:, PELVIS : PELVIS + 1]
+        else:
+            ref = d.min(axis=1, keepdims=True)
+        out = {"d": np.clip(d - ref, -self.max_depth, self.max_depth) / self.max_depth}
+        if i_lo is not None:
+            m = self.max_depth_offset
+            out["d_min"] = np.clip(dp[..., i_lo] - d, -m, m) / m
+            out["d_max"] = np.clip(dp[..., i_hi] - d, -m, m) / m
+        return out
+
+    def window_indices(self, num_sequence_frames: int, frames: Any = None) -> np.ndarray:
+        """``(len(frames), num_frames)`` source indices of the centred windows (edge replication)."""
+        centre = np.arange(num_sequence_frames) if frames is None else np.asarray(frames, dtype=np.int64)
+        if centre.size and (centre.min() < 0 or centre.max() >= num_sequence_frames):
+            raise ValueError(f"`frames` must index a sequence of {num_sequence_frames} frames")
+        offsets = np.arange(self.num_frames) - self.num_frames // 2
+        return np.clip(centre[:, None] + offsets[None], 0, num_sequence_frames - 1)
+
+    def __call__(
+        self,
+        keypoints_2d: Any,
+        image_size: Any,
+        scores: Any = None,
+        depth: Any = None,
+        return_tensors: str | None = "pt",
+        frames: Any = None,
+    ) -> BatchFeature:
+        """Encode a whole sequence into one centred window per frame.
+
+        Args:
+            keypoints_2d: ``(frames, 17, 2)`` pixels (H36M-17, or COCO-17 with ``keypoint_format="coco"``);
+                ``(frames, 17, 3)`` carries the scores in the last channel.
+            image_size: ``(width, height)`` pixels.
+            scores: ``(frames, 17)`` confidences in ``[0, 1]``.
+            depth: ``(frames, 17, k)`` depth descriptors in metres (see module docstring for ``k``).
+            return_tensors: ``"pt"``, ``"np"`` or ``None`` (numpy).
+            frames: optional centre-frame indices (default: every frame).
+
+        Returns:
+            ``BatchFeature`` with ``keypoints`` ``(frames, num_frames, 17, C)``.
+        """
+        enc = self.encode(keypoints_2d, image_size, scores, depth)
+        windows = enc[self.window_indices(enc.shape[0], frames)]
+        return BatchFeature({"keypoints": windows}, tensor_type=return_tensors)
+
+    def decode_keypoints(self, keypoints: Any, image_size: Any) -> np.ndarray:
+        """Inverse of the x, y normalisation: ``(..., C)`` model channels -> ``(..., 2)`` pixels."""
+        arr = _to_numpy(keypoints, "keypoints")
+        try:
+            ix, iy = self.input_channels.index("x"), self.input_channels.index("y")
+        except ValueError as err:
+            raise ValueError(f"input_channels {self.input_channels} do not contain both 'x' and 'y'") from err
+        w, h = (float(v) for v in _to_numpy(image_size, "image_size").reshape(2))
+        return image_coordinates(np.stack([arr[..., ix], arr[..., iy]], -1), w, h)
+
+    # ------------------------------------------------------------------ targets / decoding
+    @staticmethod
+    def encode_targets(joints_cam: Any) -> np.ndarray:
+        """Camera-frame joints ``(frames, 17, 3)`` metres -> root-relative metres (root = pelvis, float32)."""
+        j = _to_numpy(joints_cam, "joints_cam")
+        if j.ndim < 2 or j.shape[-2:] != (NUM_JOINTS, 3):
+            raise ValueError(f"`joints_cam` must have shape (..., 17, 3), got {tuple(j.shape)}")
+        _check_finite(j, "joints_cam")
+        return (j - j[..., ROOT_INDEX : ROOT_INDEX + 1, :]).astype(np.float32)
+
+    def post_process(
+        self,
+        poses_3d: Any,
+        root: Any = None,
+        keypoints_2d: Any = None,
+        depth: Any = None,
+        focal_length: Any = None,
+        principal_point: Any = None,
+    ) -> np.ndarray:
+        """Model output -> numpy ``(frames, 17, 3)`` millimetres.
+
+        Args:
+            poses_3d: root-relative metres, ``(frames, 17, 3)``, ``(frames, T, 17, 3)`` (the centre frame is
+                taken) or a model output with a ``poses_3d`` / ``predictions`` field. The root joint is re-zeroed.
+            root: ``(frames, 3)`` or ``(3,)`` camera-frame root in metres -> camera-frame output.
+            keypoints_2d, depth, focal_length, principal_point: without ``root``, estimate it from pixel keypoints
+                ``(frames, 17, 2)``, depth ``(frames, 17, k)`` in metres and intrinsics ``(2,)`` pixels
+                (:meth:`estimate_root`).
+
+        Returns:
+            Root-relative millimetres, or camera-frame millimetres when a root is given or estimated.
+        """
+        if isinstance(poses_3d, Mapping) or hasattr(poses_3d, "poses_3d") or hasattr(poses_3d, "predictions"):
+            for key in ("poses_3d", "predictions", "logits"):
+                value = (
+                    poses_3d[key]
+                    if isinstance(poses_3d, Mapping) and key in poses_3d
+                    else getattr(poses_3d, key, None)
+                )
+                if value is not None:
+                    poses_3d = value
+                    break
+        p = _to_numpy(poses_3d, "poses_3d")
+        if p.ndim == 4:
+            p = p[:, p.shape[1] // 2]
+        if p.ndim == 2:
+            p = p[None]
+        if p.ndim != 3 or p.shape[1:] != (NUM_JOINTS, 3):
+            raise ValueError(f"`poses_3d` must have shape (frames, 17, 3) or (frames, T, 17, 3), got {tuple(p.shape)}")
+        p = p - p[:, ROOT_INDEX : ROOT_INDEX + 1]
+        if root is None and depth is not None:
+            root = self.estimate_root(p, keypoints_2d, depth, focal_length, principal_point)
+        if root is not None:
+            r = _to_numpy(root, "root")
+            r = np.broadcast_to(r.reshape(-1, 3), (p.shape[0], 3)) if r.size in (3, 3 * p.shape[0]) else None
+            if r is None:
+                raise ValueError(f"`root` must have shape (3,) or ({p.shape[0]}, 3), got {tuple(np.shape(root))}")
+            p = p + r[:, None, :]
+        return p * 1000.0
+
+    def estimate_root(
+        self, poses_rel: Any, keypoints_2d: Any, depth: Any, focal_length: Any, principal_point: Any
+    ) -> np.ndarray:
+        """Camera-frame root ``(frames, 3)`` metres from metric depth at the joints.
+
+        ``z_root = median_j(d_j - z_rel_j)`` (each joint's measured depth minus its predicted root-relative
+        depth), then ``x, y = (pelvis_pixel - c) / f * z_root``. ``keypoints_2d`` must be H36M-17 pixels.
+        """
+        if keypoints_2d is None or focal_length is None or principal_point is None:
+            raise ValueError("estimating the root needs `keypoints_2d`, `depth`, `focal_length` and `principal_point`")
+        p = _to_numpy(poses_rel, "poses_rel")
+        kp = _to_numpy(keypoints_2d, "keypoints_2d")[..., :2]
+        dp = _to_numpy(depth, "depth")
+        if dp.ndim == 2:
+            dp = dp[..., None]
+        if (
+            kp.shape != (p.shape[0], NUM_JOINTS, 2)
+            or dp.shape[:2] != (p.shape[0], NUM_JOINTS)
+            or dp.shape[2] not in _DEPTH_LAYOUTS
+        ):
+            raise ValueError(
+                f"root estimation: expected keypoints_2d ({p.shape[0]}, 17, 2) and depth ({p.shape[0]}, 17, k), "
+                f"got {tuple(kp.shape)} and {tuple(dp.shape)}"
+            )
+        i_d, i_lo, i_hi = _DEPTH_LAYOUTS[dp.shape[2]]
+        d = dp[..., i_d] if i_d is not None else 0.5 * (dp[..., i_lo] + dp[..., i_hi])
+        f = _to_numpy(focal_length, "focal_length").reshape(-1, 2)
+        c = _to_numpy(principal_point, "principal_point").reshape(-1, 2)
+        valid = np.isfinite(d) & (d > 0)
+        z = np.where(valid, d - p[..., 2], np.nan)
+        z_root = np.nanmedian(np.where(valid.any(1, keepdims=True), z, 1.0), axis=1)
+        xy = (kp[:, ROOT_INDEX] - c) / f * z_root[:, None]
+        return np.concatenate([xy, z_root[:, None]], -1)
+
+    # ------------------------------------------------------------------ serialisation
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["input_channels"] = list(self.input_channels)
+        return out
+
+    def to_json_file(self, json_file_path: str | os.PathLike) -> None:
+        """Atomic write (temp file then ``os.replace``)."""
+        path = os.fspath(json_file_path)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".preprocessor_config.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(self.to_json_string())
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+
+__all__ = ["CHANNEL_NAMES", "PoseLiftingProcessor", "register_processor"]
