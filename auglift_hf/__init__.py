@@ -1,12 +1,72 @@
 """auglift-hf: depth-augmented 3D human pose lifting (AugLift, arXiv 2508.07112) on the Hugging Face stack.
 
-Importing the package registers every lifter with ``AutoConfig`` / ``AutoModel``.
+Importing the package registers every lifter with ``AutoConfig`` / ``AutoModel``, the
+:class:`PoseLiftingProcessor` with ``AutoFeatureExtractor``, and the ``"pose-lifting"`` pipeline task.
 Conventions (everywhere): H36M-17 joint order (:mod:`auglift_hf.skeleton`), metres inside data and
 models, millimetres in metrics and user-facing outputs, camera coordinates (x right, y down, z forward).
+
+Dataset-side names (``PoseWindowDataset``, ``MixedWindowDataset``, ...) are imported on first access, so
+``import auglift_hf`` does not pay for ``datasets``.
 """
 
 __version__ = "0.1.0"
 
-from . import camera, skeleton  # noqa: E402
+import importlib as _importlib
 
-MODEL_TYPES: tuple[str, ...] = ()
+from . import camera, skeleton
+from .metrics import load_metric
+from .models import (
+    MODEL_TYPES,
+    PoseFormerConfig,
+    PoseFormerForPoseLifting,
+    SimpleBaselineConfig,
+    SimpleBaselineForPoseLifting,
+    TCNConfig,
+    TCNForPoseLifting,
+)
+from .processing_lifting import PoseLiftingProcessor, register_processor
+
+register_processor(PoseFormerConfig, TCNConfig, SimpleBaselineConfig)
+
+_LAZY = {
+    "PoseWindowDataset": "auglift_hf.data",
+    "MixedWindowDataset": "auglift_hf.data",
+    "WeightedDatasetSampler": "auglift_hf.data",
+    "load_frame_table": "auglift_hf.data",
+    "sample_depth": "auglift_hf.features",
+    "render_depth": "auglift_hf.synthetic",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(_importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'auglift_hf' has no attribute {name!r}")
+
+
+def _register_pipeline() -> None:
+    try:
+        from .preprocess.pipeline import register_pipeline
+    except ImportError:  # pragma: no cover - preprocess is part of the package; keep import cheap and safe
+        return
+    register_pipeline()
+
+
+_register_pipeline()
+
+__all__ = [
+    "MODEL_TYPES",
+    "MixedWindowDataset",
+    "PoseFormerConfig",
+    "PoseFormerForPoseLifting",
+    "PoseLiftingProcessor",
+    "PoseWindowDataset",
+    "SimpleBaselineConfig",
+    "SimpleBaselineForPoseLifting",
+    "TCNConfig",
+    "TCNForPoseLifting",
+    "camera",
+    "load_metric",
+    "skeleton",
+    "__version__",
+]

@@ -42,17 +42,17 @@ def run(args: argparse.Namespace) -> int:
 
     import auglift_hf
 
-    print(f"auglift-hf   {auglift_hf.__version__}")
-    print(f"python       {platform.python_version()} ({platform.machine()})")
-    print(f"torch        {torch.__version__} (cuda available: {torch.cuda.is_available()}, threads: {torch.get_num_threads()})")
-    print(f"transformers {transformers.__version__}")
+    print(f"{'auglift-hf':<16}{auglift_hf.__version__}")
+    print(f"{'python':<16}{platform.python_version()} ({platform.machine()})")
+    print(f"{'torch':<16}{torch.__version__} (cuda available: {torch.cuda.is_available()}, threads: {torch.get_num_threads()})")
+    print(f"{'transformers':<16}{transformers.__version__}")
     for name in ("datasets", "accelerate", "evaluate", "safetensors", "huggingface_hub"):
         try:
-            print(f"{name:<12} {importlib.import_module(name).__version__}")
+            print(f"{name:<16}{importlib.import_module(name).__version__}")
         except Exception as err:  # noqa: BLE001 - info must never crash
-            print(f"{name:<12} unavailable ({err.__class__.__name__})")
-    print("models       " + ", ".join(sorted(getattr(auglift_hf, "MODEL_TYPES", ()))))
-    print("joint order  H36M-17: " + ", ".join(auglift_hf.skeleton.H36M_JOINT_NAMES))
+            print(f"{name:<16}unavailable ({err.__class__.__name__})")
+    print(f"{'models':<16}" + ", ".join(sorted(getattr(auglift_hf, "MODEL_TYPES", ()))))
+    print(f"{'joint order':<16}H36M-17: " + ", ".join(auglift_hf.skeleton.H36M_JOINT_NAMES))
     return 0
 
 

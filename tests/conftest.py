@@ -8,6 +8,9 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One intra-op thread per test worker: pytest-xdist already runs two workers on two cores, and small torch ops
+# are 10-30x slower when threads oversubscribe the cores.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from pathlib import Path  # noqa: E402
 
@@ -30,6 +33,7 @@ def _seed_everything():
     import numpy as np
     import torch
 
+    torch.set_num_threads(1)
     np.random.seed(0)
     torch.manual_seed(0)
     yield

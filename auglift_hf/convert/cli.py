@@ -1,0 +1,96 @@
+"""``auglift convert-checkpoint {poseformer,videopose3d,mmpose} <ckpt> <out_folder>``.
+
+Loads the checkpoint with ``torch.load(weights_only=True)`` (unwrapping ``model_pos`` / ``state_dict`` and
+DataParallel's ``module.`` prefix), converts it with the named key tables of :mod:`auglift_hf.convert`,
+checks the converted model runs, and writes a Hub-ready folder (``config.json``, ``model.safetensors`` and the
+remote-code files) atomically with ``save_pretrained``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+FORMATS = ("poseformer", "videopose3d", "mmpose")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("format", choices=FORMATS, help="checkpoint family")
+    parser.add_argument("checkpoint", type=Path, help="official .bin / .pth checkpoint")
+    parser.add_argument("out_folder", type=Path, help="output folder (replaced atomically)")
+    parser.add_argument("--num-heads", type=int, default=8, help="PoseFormer attention heads (not in the weights)")
+    parser.add_argument("--causal", action="store_true", help="TCN trained with causal convolutions")
+    parser.add_argument("--dense", action="store_true", help="TCN trained with dense (non-dilated) convolutions")
+    parser.add_argument(
+        "--input-channels",
+        default=None,
+        help="comma-separated channel names recorded in the config, e.g. x,y (default: from the channel count)",
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing out_folder")
+
+
+def convert(args: argparse.Namespace):
+    """Return the converted model (eval mode) for parsed arguments."""
+    from . import (
+        infer_poseformer_config,
+        load_checkpoint,
+        model_from_mmpose,
+        poseformer_from_official,
+        tcn_from_official,
+    )
+    from .common import rename_keys
+    from .videopose3d import VIDEOPOSE3D_KEY_MAPPING, infer_tcn_config
+
+    state_dict = load_checkpoint(args.checkpoint)
+    overrides = {}
+    if args.input_channels:
+        overrides["input_channels"] = [c.strip() for c in args.input_channels.split(",") if c.strip()]
+    if args.format == "poseformer":
+        config = infer_poseformer_config(state_dict, num_heads=args.num_heads, **overrides)
+        return poseformer_from_official(state_dict, config)
+    if args.format == "videopose3d":
+        renamed = rename_keys(state_dict, VIDEOPOSE3D_KEY_MAPPING, source=str(args.checkpoint))
+        if "expand_conv.weight" not in renamed:
+            raise ValueError(f"{args.checkpoint}: missing key 'expand_conv.weight'; is this a VideoPose3D model_pos?")
+        num_blocks = len([k for k in renamed if k.startswith("layers_conv.")]) // 2
+        blocks = [renamed[f"layers_conv.{2 * i}.weight"] for i in range(num_blocks)]
+        config = infer_tcn_config(
+            renamed["expand_conv.weight"], blocks, causal=args.causal, dense=args.dense, **overrides
+        )
+        return tcn_from_official(state_dict, config)
+    tcn_options = {"causal": args.causal, "dense": args.dense}
+    is_simple = all(
+        v.shape[-1] == 1 for k, v in state_dict.items() if k.endswith("conv.weight") and k.startswith("backbone.")
+    )
+    return model_from_mmpose(state_dict, **overrides, **({} if is_simple else tcn_options))
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from ..utils.io import atomic_write_dir
+
+    out = Path(args.out_folder)
+    if out.exists() and any(out.iterdir()) and not args.overwrite:
+        print(f"error: {out} exists and is not empty (pass --overwrite to replace it)")
+        return 2
+    try:
+        model = convert(args)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"error: {err}")
+        return 1
+    config = model.config
+    frames = getattr(config, "num_frames", None) or getattr(config, "receptive_field", 1)
+    with torch.no_grad():
+        poses = model(keypoints=torch.zeros(1, frames, config.num_joints, config.num_input_channels)).poses_3d
+    if not torch.isfinite(poses).all():
+        print("error: the converted model produces non-finite outputs")
+        return 1
+    with atomic_write_dir(out, overwrite=True) as tmp:
+        model.save_pretrained(tmp)
+    n_params = sum(p.numel() for p in model.parameters())
+    print(
+        f"converted {args.format} checkpoint {args.checkpoint} -> {out} "
+        f"({type(model).__name__}, {n_params / 1e6:.2f}M parameters, input channels {config.input_channels})"
+    )
+    return 0

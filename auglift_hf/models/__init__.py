@@ -1,0 +1,45 @@
+"""The lifting models, registered with ``AutoConfig`` / ``AutoModel`` on import.
+
+Every model maps ``keypoints (batch, frames, 17, C)`` (channels named by ``config.input_channels``) to
+root-relative 3D poses ``(batch, out_frames, 17, 3)`` in metres, with an optional MPJPE ``loss`` and flip
+test-time augmentation (``flip_test=True``). ``register_for_auto_class`` makes ``save_pretrained`` write an
+``auto_map`` and the (self-contained) configuration/modeling files, so a saved folder also loads with
+``AutoModel.from_pretrained(folder, trust_remote_code=True)`` where ``auglift_hf`` is not installed.
+"""
+
+from transformers import AutoConfig, AutoModel
+
+from .poseformer import PRESETS as POSEFORMER_PRESETS
+from .poseformer import PoseFormerConfig, PoseFormerForPoseLifting, PoseFormerLiftingOutput
+from .simple_baseline import SimpleBaselineConfig, SimpleBaselineForPoseLifting, SimpleBaselineLiftingOutput
+from .tcn import TCNConfig, TCNForPoseLifting, TCNLiftingOutput
+
+#: (config class, model class) of every lifter.
+MODEL_CLASSES = (
+    (PoseFormerConfig, PoseFormerForPoseLifting),
+    (TCNConfig, TCNForPoseLifting),
+    (SimpleBaselineConfig, SimpleBaselineForPoseLifting),
+)
+#: ``model_type`` strings of the registered lifters.
+MODEL_TYPES: tuple[str, ...] = tuple(config_class.model_type for config_class, _ in MODEL_CLASSES)
+
+for _config_class, _model_class in MODEL_CLASSES:
+    AutoConfig.register(_config_class.model_type, _config_class, exist_ok=True)
+    AutoModel.register(_config_class, _model_class, exist_ok=True)
+    _config_class.register_for_auto_class("AutoConfig")
+    _model_class.register_for_auto_class("AutoModel")
+
+__all__ = [
+    "MODEL_CLASSES",
+    "MODEL_TYPES",
+    "POSEFORMER_PRESETS",
+    "PoseFormerConfig",
+    "PoseFormerForPoseLifting",
+    "PoseFormerLiftingOutput",
+    "SimpleBaselineConfig",
+    "SimpleBaselineForPoseLifting",
+    "SimpleBaselineLiftingOutput",
+    "TCNConfig",
+    "TCNForPoseLifting",
+    "TCNLiftingOutput",
+]
