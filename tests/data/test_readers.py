@@ -8,7 +8,6 @@ import pickle
 
 import numpy as np
 import pytest
-from conftest import CAM_IDS, write_3dhp_test, write_3dhp_train, write_3dpw, write_fit3d, write_pickle
 
 from auglift_hf.camera import project, world_to_camera
 from auglift_hf.data.fit3d import fit3d_split, read_fit3d
@@ -24,6 +23,8 @@ from auglift_hf.data.mpi_inf_3dhp import (
 from auglift_hf.data.npz import load_npz
 from auglift_hf.data.pw3d import read_3dpw_root, read_3dpw_sequence, smpl_to_h36m
 from auglift_hf.skeleton import h36m32_to_17
+
+from .native_formats import CAM_IDS, write_3dhp_test, write_3dhp_train, write_3dpw, write_fit3d, write_pickle
 
 
 # ------------------------------------------------------------------------------------------------ H36M

@@ -8,7 +8,6 @@ import datasets
 import numpy as np
 import pytest
 import torch
-from conftest import write_3dpw, write_fit3d
 
 from auglift_hf.camera import normalize_screen_coordinates
 from auglift_hf.data import (
@@ -20,6 +19,8 @@ from auglift_hf.data import (
 )
 from auglift_hf.data.cli import main as convert_main
 from auglift_hf.skeleton import H36M_FLIP_PERMUTATION
+
+from .native_formats import write_3dpw, write_fit3d
 
 
 def _record(subject="S9", action="Walk", camera="0", frames=30, split="test", seed=0, **kw) -> SequenceRecord:
