@@ -1,0 +1,108 @@
+"""``auglift preprocess <images | video | dataset-root> ... --out DIR``: 2D pose + depth descriptors as a table.
+
+Runs unchanged on one process or under ``accelerate launch`` (each rank takes a disjoint set of shards; the
+main process merges). Re-running the same command resumes: completed shards are skipped.
+
+Examples::
+
+    auglift preprocess clip.mp4 frames_dir/ --out out/
+    accelerate launch --num_processes 4 -m auglift_hf.cli preprocess /data/root --out out/ --device cuda --dtype fp16
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_backend_arguments(parser: argparse.ArgumentParser, depth_default: str = "relative") -> None:
+    """Backend and device options shared by ``auglift preprocess`` and ``auglift lift``."""
+    from .depth import DEPTH_CHECKPOINTS
+    from .detector import DEFAULT_DETECTOR
+    from .pose2d import DEFAULT_POSE_MODEL
+
+    g = parser.add_argument_group("backends")
+    g.add_argument("--detector", default=DEFAULT_DETECTOR,
+                   help=f"person detector checkpoint id or folder, or 'full-image' (no detection). Default {DEFAULT_DETECTOR}")  # fmt: skip
+    g.add_argument("--detector-threshold", type=float, default=0.3, help="person score threshold (default 0.3)")
+    g.add_argument(
+        "--pose-model", default=DEFAULT_POSE_MODEL, help=f"VitPose checkpoint id or folder ({DEFAULT_POSE_MODEL})"
+    )
+    g.add_argument("--depth-model", default=depth_default,
+                   help=f"depth checkpoint id or folder, one of {sorted(DEPTH_CHECKPOINTS)}, or 'none' (default {depth_default})")  # fmt: skip
+    g.add_argument("--depth-mode", default="casp", choices=("casp", "point", "minmax"), help="depth descriptor")
+    g.add_argument("--features", default=None,
+                   help="AugLift V2: also sample this ViT backbone's patch features at the keypoints (e.g. facebook/dinov2-small)")  # fmt: skip
+    g.add_argument("--multi-person", action="store_true", help="keep every detected person (default: best one)")
+    g.add_argument("--device", default="auto", help="'auto', 'cpu', 'cuda', 'cuda:1', ...")
+    g.add_argument("--dtype", default=None, choices=("fp32", "fp16", "bf16"), help="model precision (GPU)")
+    g.add_argument("--local-files-only", action="store_true", help="never contact the Hub")
+
+
+def build_extractor(args: argparse.Namespace):  # noqa: ANN201
+    from .extractor import XYCDExtractor
+    from .sharding import is_distributed_launch, partial_state
+
+    local = True if args.local_files_only else None
+    device = args.device
+    if device == "auto" and is_distributed_launch():
+        device = partial_state().device  # one GPU per rank under accelerate launch / torchrun (CPU: "cpu")
+    features = None
+    if getattr(args, "features", None):
+        from .features import BackboneFeatureSampler
+
+        features = BackboneFeatureSampler(args.features, device=device, dtype=args.dtype, local_files_only=local)
+    return XYCDExtractor(
+        feature_extractor=features,
+        detector=None if args.detector in ("full-image", "none") else args.detector,
+        pose_estimator=args.pose_model,
+        depth_estimator=None if args.depth_model == "none" else args.depth_model,
+        depth_mode=args.depth_mode,
+        multi_person=args.multi_person,
+        detector_threshold=args.detector_threshold,
+        device=device,
+        dtype=args.dtype,
+        local_files_only=local,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", help="image files, image folders, videos, or a dataset root folder")
+    parser.add_argument("--out", required=True, help="output folder (shards, merged Parquet table, failures)")
+    parser.add_argument("--shard-size", type=int, default=64, help="frames per shard file (unit of resume)")
+    parser.add_argument("--batch-size", type=int, default=8, help="frames per forward pass")
+    parser.add_argument("--dataset-name", default="custom", help="value of the `dataset` column")
+    parser.add_argument("--fps", type=float, default=0.0, help="frame rate of image sequences (0 = unknown)")
+    parser.add_argument("--overwrite", action="store_true", help="discard an earlier run in --out")
+    parser.add_argument("--no-merge", action="store_true", help="only write shards (merge later with --merge-only)")
+    parser.add_argument("--merge-only", action="store_true", help="only merge the shards already in --out")
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_backend_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .sharding import merge_shards, run_preprocess
+
+    try:
+        missing = [p for p in args.inputs if not Path(p).exists()]
+        if missing and not args.merge_only:
+            raise FileNotFoundError(f"input not found: {missing[0]}")
+        if args.merge_only:
+            path = merge_shards(args.out, progress=not args.no_progress)
+        else:
+            path = run_preprocess(
+                args.inputs, args.out, build_extractor(args), shard_size=args.shard_size, batch_size=args.batch_size,
+                dataset_name=args.dataset_name, fps=args.fps, merge=not args.no_merge, overwrite=args.overwrite,
+                progress=not args.no_progress,
+            )  # fmt: skip
+    except (ValueError, OSError) as err:  # OSError: also a checkpoint that is not available (offline)
+        print(f"auglift preprocess: error: {err}", file=sys.stderr)
+        return 2
+    if path is not None:
+        import pyarrow.parquet as pq
+
+        meta = pq.read_metadata(path)
+        print(f"wrote {meta.num_rows} rows to {path}")
+    return 0

@@ -1,0 +1,280 @@
+"""``XYCDExtractor``: images -> person boxes -> COCO-17 2D pose -> H36M-17 (x, y, c) -> depth descriptors.
+
+Geometry contract (tested with a synthetic image whose keypoints and depth are known):
+
+* every backend returns coordinates in **original-image pixels**: the detector's boxes and the pose model's
+  keypoints are mapped back through the backends' own resize / affine crop, and the depth map is resized
+  back to the original ``(H, W)`` before sampling (``depth[v, u]`` is the depth of pixel ``(u, v)``);
+* COCO-17 keypoints are mapped to H36M-17 with :func:`auglift_hf.skeleton.coco_to_h36m` (synthesised
+  joints take the minimum confidence of their sources) **before** the depth is sampled, so the descriptors
+  belong to the H36M joints the lifter sees;
+* descriptors come from :func:`auglift_hf.features.sample_depth` (``point`` / ``minmax`` / ``casp``).
+
+A frame in which nobody is found still yields one row, with zeros everywhere and ``valid=False``, so a
+frame is never silently dropped and no NaN reaches the table.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import numpy as np
+
+from ..skeleton import NUM_JOINTS, coco_to_h36m
+from ._hf import load_image, resolve_device, resolve_dtype
+from .depth import DepthEstimator
+from .detector import Detections, FullImageDetector, PersonDetector
+from .pose2d import PoseEstimator2D
+
+logger = logging.getLogger(__name__)
+
+#: Per-row array outputs of :meth:`XYCDExtractor.__call__` (``R`` rows = people, or 1 per empty frame).
+ROW_FIELDS: tuple[str, ...] = (
+    "frame", "person", "keypoints_2d", "keypoint_scores", "keypoints_coco", "bbox", "bbox_score", "depth",
+    "depth_valid", "valid", "num_people", "image_width", "image_height",
+)  # fmt: skip
+
+
+def _build_detector(detector: Any, threshold: float, device: Any, dtype: Any, local_files_only: Any) -> Any:
+    from .detector import DEFAULT_DETECTOR, HFPersonDetector
+
+    detector = os.fspath(detector) if isinstance(detector, os.PathLike) else detector
+    if detector is None or (isinstance(detector, str) and detector in ("none", "full-image")):
+        return FullImageDetector()
+    if isinstance(detector, str):
+        ckpt = DEFAULT_DETECTOR if detector in ("default", "") else detector
+        return HFPersonDetector(
+            ckpt, threshold=threshold, device=device, dtype=dtype, local_files_only=local_files_only
+        )
+    if not callable(detector):
+        raise ValueError(f"`detector` must be None, a checkpoint id/folder or a PersonDetector, got {type(detector)}")
+    return detector
+
+
+def _build_pose(pose: Any, device: Any, dtype: Any, local_files_only: Any) -> Any:
+    from .pose2d import DEFAULT_POSE_MODEL, HFPoseEstimator
+
+    pose = os.fspath(pose) if isinstance(pose, os.PathLike) else pose
+    if pose is None or isinstance(pose, str):
+        return HFPoseEstimator(
+            pose or DEFAULT_POSE_MODEL, device=device, dtype=dtype, local_files_only=local_files_only
+        )
+    if not callable(pose):
+        raise ValueError(f"`pose_estimator` must be a checkpoint id/folder or a PoseEstimator2D, got {type(pose)}")
+    return pose
+
+
+def _build_depth(depth: Any, device: Any, dtype: Any, local_files_only: Any) -> Any:
+    from .depth import HFDepthEstimator
+
+    depth = os.fspath(depth) if isinstance(depth, os.PathLike) else depth
+    if depth is None or (isinstance(depth, str) and depth == "none"):
+        return None
+    if isinstance(depth, str):
+        return HFDepthEstimator(depth, device=device, dtype=dtype, local_files_only=local_files_only)
+    if not callable(depth):
+        raise ValueError(
+            f"`depth_estimator` must be None, a checkpoint id/folder or a DepthEstimator, got {type(depth)}"
+        )
+    return depth
+
+
+class XYCDExtractor:
+    """Per-frame 2D pose + depth descriptors, batched over frames.
+
+    Args:
+        detector: a :class:`~auglift_hf.preprocess.detector.PersonDetector`, a checkpoint id / folder
+            (``"default"`` = RT-DETR), or ``None`` / ``"full-image"`` for one whole-image box per frame.
+        pose_estimator: a :class:`~auglift_hf.preprocess.pose2d.PoseEstimator2D` or a checkpoint id / folder
+            (``None`` = ``usyd-community/vitpose-base-simple``).
+        depth_estimator: a :class:`~auglift_hf.preprocess.depth.DepthEstimator`, a checkpoint id / folder or a
+            :data:`~auglift_hf.preprocess.depth.DEPTH_CHECKPOINTS` key, or ``None``/``"none"`` (no depth).
+        depth_mode: descriptor of :func:`auglift_hf.features.sample_depth` (``"casp"``, ``"point"``, ``"minmax"``).
+        depth_params: extra keyword arguments of ``sample_depth`` (CASP radii, number of samples, ...).
+        multi_person: keep every detected person (one row each, ``person`` = rank by detector score)
+            instead of the best-scoring one. Track ids across frames: :func:`auglift_hf.preprocess.tracking.assign_tracks`.
+        detector_threshold: person score threshold of the default detector (0.3).
+        feature_extractor: optional AugLift-V2 backbone sampler (``fn(images, keypoints_h36m (R,17,2), frame (R,))
+            -> (R, 17, C)``), e.g. :class:`~auglift_hf.preprocess.features.BackboneFeatureSampler`.
+        device, dtype: used when backends are built from checkpoint ids.
+    """
+
+    def __init__(
+        self,
+        detector: Any = "default",
+        pose_estimator: Any = None,
+        depth_estimator: Any = "relative",
+        *,
+        depth_mode: str = "casp",
+        depth_params: dict[str, Any] | None = None,
+        multi_person: bool = False,
+        detector_threshold: float = 0.3,
+        feature_extractor: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+        local_files_only: bool | None = None,
+    ):
+        from ..features import DEPTH_CHANNELS
+
+        if depth_mode not in DEPTH_CHANNELS:
+            raise ValueError(f"`depth_mode` must be one of {sorted(DEPTH_CHANNELS)}, got {depth_mode!r}")
+        self.device = resolve_device(device)
+        self.dtype = resolve_dtype(dtype, self.device)
+        self.detector: PersonDetector = _build_detector(
+            detector, detector_threshold, self.device, self.dtype, local_files_only
+        )
+        self.pose_estimator: PoseEstimator2D = _build_pose(pose_estimator, self.device, self.dtype, local_files_only)
+        self.depth_estimator: DepthEstimator | None = _build_depth(
+            depth_estimator, self.device, self.dtype, local_files_only
+        )
+        self.depth_mode = depth_mode
+        self.depth_params = dict(depth_params or {})
+        self.multi_person = bool(multi_person)
+        self.feature_extractor = feature_extractor
+
+    @property
+    def depth_channels(self) -> tuple[str, ...]:
+        """Names of the ``depth`` output channels (``()`` without a depth backend)."""
+        from ..features import DEPTH_CHANNELS
+
+        return DEPTH_CHANNELS[self.depth_mode] if self.depth_estimator is not None else ()
+
+    @property
+    def depth_kind(self) -> str:
+        """``"metric"``, ``"relative"`` or ``"none"``."""
+        return "none" if self.depth_estimator is None else str(getattr(self.depth_estimator, "kind", "relative"))
+
+    def describe(self) -> dict[str, Any]:
+        """Backends and parameters (written next to preprocessed data for provenance and resume checks)."""
+
+        def name(obj: Any) -> str:
+            return getattr(obj, "checkpoint", None) or type(obj).__name__
+
+        return {
+            "detector": name(self.detector),
+            "pose_estimator": name(self.pose_estimator),
+            "depth_estimator": None if self.depth_estimator is None else name(self.depth_estimator),
+            "depth_kind": self.depth_kind,
+            "depth_mode": self.depth_mode,
+            "depth_channels": list(self.depth_channels),
+            "depth_params": {k: v for k, v in sorted(self.depth_params.items())},
+            "multi_person": self.multi_person,
+            "features": None if self.feature_extractor is None else name(self.feature_extractor),
+        }
+
+    def __call__(self, images: list[Any], return_depth_maps: bool = False) -> dict[str, Any]:
+        """Run the three stages on a batch of frames.
+
+        Args:
+            images: paths, ``PIL.Image`` or ``(H, W, 3)`` arrays (sizes may differ within the batch).
+            return_depth_maps: also return ``depth_maps``, a list of ``(H, W)`` float32 maps per frame.
+
+        Returns:
+            A dict of arrays with ``R`` rows (one per kept person; one invalid row for a frame with nobody):
+            ``frame (R,)`` index into ``images``, ``person (R,)`` rank within the frame, ``keypoints_2d
+            (R, 17, 2)`` H36M-17 original pixels, ``keypoint_scores (R, 17)``, ``keypoints_coco (R, 17, 3)``
+            (x, y, score as the pose model gave them), ``bbox (R, 4)`` xyxy px, ``bbox_score (R,)``, ``depth
+            (R, 17, k)`` descriptors (k = ``len(depth_channels)``, may be 0), ``depth_valid (R, 17)``,
+            ``valid (R,)``, ``num_people (R,)``, ``image_width``/``image_height (R,)``, and ``features
+            (R, 17, C)`` when a feature extractor is set.
+        """
+        arrays = [load_image(im) for im in images]
+        n = len(arrays)
+        detections: list[Detections] = self.detector(arrays) if n else []
+        if len(detections) != n:
+            raise ValueError(f"detector returned {len(detections)} results for {n} images")
+        chosen = []
+        for det in detections:
+            order = np.argsort(-det.scores, kind="stable")
+            chosen.append(order if self.multi_person else order[:1])
+        boxes = [det.boxes[idx] for det, idx in zip(detections, chosen)]
+        poses = self.pose_estimator(arrays, boxes) if n else []
+        if len(poses) != n:
+            raise ValueError(f"pose estimator returned {len(poses)} results for {n} images")
+
+        frame, person, kp, sc, bbox, bscore, valid, npeople = [], [], [], [], [], [], [], []
+        for i, (det, idx, (kpi, sci)) in enumerate(zip(detections, chosen, poses)):
+            kpi = np.asarray(kpi, np.float32).reshape(-1, NUM_JOINTS, 2)
+            sci = np.asarray(sci, np.float32).reshape(-1, NUM_JOINTS)
+            m = len(idx)
+            if kpi.shape[0] != m or sci.shape[0] != m:
+                raise ValueError(f"pose estimator returned {kpi.shape[0]} poses for {m} boxes in frame {i}")
+            if m == 0:
+                kpi, sci = np.zeros((1, NUM_JOINTS, 2), np.float32), np.zeros((1, NUM_JOINTS), np.float32)
+                bbox.append(np.zeros((1, 4), np.float32))
+                bscore.append(np.zeros(1, np.float32))
+                valid.append(np.zeros(1, bool))
+                m_rows = 1
+            else:
+                bbox.append(det.boxes[idx])
+                bscore.append(det.scores[idx])
+                valid.append(np.ones(m, bool))
+                m_rows = m
+            frame.append(np.full(m_rows, i, np.int64))
+            person.append(np.arange(m_rows, dtype=np.int32))
+            npeople.append(np.full(m_rows, m, np.int32))
+            kp.append(kpi)
+            sc.append(sci)
+        r_frame = np.concatenate(frame) if n else np.zeros(0, np.int64)
+        coco = np.concatenate(
+            [np.concatenate(kp), np.concatenate(sc)[..., None]], axis=-1
+        ) if n else np.zeros((0, NUM_JOINTS, 3), np.float32)  # fmt: skip
+        coco = np.nan_to_num(coco.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        coco[..., 2] = np.clip(coco[..., 2], 0.0, 1.0)
+        h36m = coco_to_h36m(coco, confidence_channel=2)
+        out: dict[str, Any] = {
+            "frame": r_frame,
+            "person": np.concatenate(person) if n else np.zeros(0, np.int32),
+            "keypoints_2d": np.ascontiguousarray(h36m[..., :2]),
+            "keypoint_scores": np.ascontiguousarray(h36m[..., 2]),
+            "keypoints_coco": coco,
+            "bbox": np.concatenate(bbox).astype(np.float32) if n else np.zeros((0, 4), np.float32),
+            "bbox_score": np.concatenate(bscore).astype(np.float32) if n else np.zeros(0, np.float32),
+            "valid": np.concatenate(valid) if n else np.zeros(0, bool),
+            "num_people": np.concatenate(npeople) if n else np.zeros(0, np.int32),
+            "image_width": np.array([arrays[f].shape[1] for f in r_frame], np.int32),
+            "image_height": np.array([arrays[f].shape[0] for f in r_frame], np.int32),
+        }
+        maps = self.depth_estimator(arrays) if (self.depth_estimator is not None and n) else None
+        out["depth"], out["depth_valid"] = self._sample_depth(maps, arrays, out)
+        if self.feature_extractor is not None:
+            out["features"] = np.asarray(self.feature_extractor(arrays, out["keypoints_2d"], r_frame), np.float32)
+        if return_depth_maps:
+            out["depth_maps"] = maps
+        return out
+
+    def _sample_depth(self, maps: list[np.ndarray] | None, arrays: list[np.ndarray], rows: dict[str, Any]) -> Any:
+        """Descriptors for every row; frames of equal size are sampled together in one batched call."""
+        import torch
+
+        from ..features import sample_depth
+
+        r = len(rows["frame"])
+        k = len(self.depth_channels)
+        depth = np.zeros((r, NUM_JOINTS, k), np.float32)
+        depth_valid = np.zeros((r, NUM_JOINTS), bool)
+        if maps is None or r == 0:
+            return depth, depth_valid
+        if len(maps) != len(arrays):
+            raise ValueError(f"depth estimator returned {len(maps)} maps for {len(arrays)} images")
+        for i, (m, im) in enumerate(zip(maps, arrays)):
+            if np.shape(m) != im.shape[:2]:
+                raise ValueError(f"depth map {i} has shape {np.shape(m)}, expected the image size {im.shape[:2]}")
+        shapes = np.array([m.shape for m in maps])
+        row_shapes = shapes[rows["frame"]]
+        for shape in np.unique(row_shapes, axis=0):
+            sel = np.flatnonzero((row_shapes == shape).all(-1) & rows["valid"])
+            if len(sel) == 0:
+                continue
+            frames = rows["frame"][sel]
+            uniq, inverse = np.unique(frames, return_inverse=True)
+            stack = torch.from_numpy(np.stack([maps[f] for f in uniq]).astype(np.float32))[torch.from_numpy(inverse)]
+            d, ok = sample_depth(
+                stack, rows["keypoints_2d"][sel], rows["keypoint_scores"][sel], mode=self.depth_mode,
+                return_valid=True, **self.depth_params,
+            )  # fmt: skip
+            depth[sel] = torch.nan_to_num(d.float()).cpu().numpy()
+            depth_valid[sel] = ok.cpu().numpy()
+        return depth, depth_valid
