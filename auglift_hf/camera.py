@@ -32,9 +32,11 @@ def _as_like(value: Any, like: Any, shape: tuple[int, ...]) -> Any:
     if _is_torch(like):
         import torch
 
-        return torch.as_tensor(np.asarray(value) if not _is_torch(value) else value, dtype=like.dtype).to(
-            like.device
-        ).reshape(shape)
+        return (
+            torch.as_tensor(np.asarray(value) if not _is_torch(value) else value, dtype=like.dtype)
+            .to(like.device)
+            .reshape(shape)
+        )
     return np.asarray(value, dtype=like.dtype).reshape(shape)
 
 

@@ -18,7 +18,10 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("auglift_hf.cli", "print versions, devices and the registered models"),
     "convert": ("auglift_hf.data.cli", "convert a native dataset (h36m, 3dhp, 3dpw, fit3d) to a Parquet table"),
-    "convert-checkpoint": ("auglift_hf.convert.cli", "convert an official PoseFormer / VideoPose3D / MMPose checkpoint"),
+    "convert-checkpoint": (
+        "auglift_hf.convert.cli",
+        "convert an official PoseFormer / VideoPose3D / MMPose checkpoint",
+    ),
     "preprocess": ("auglift_hf.preprocess.cli", "images / video / dataset root -> 2D pose + depth -> XYCD table"),
     "lift": ("auglift_hf.preprocess.lift_cli", "lift an image, a video or a 2D keypoints JSON to 3D"),
     "train": ("auglift_hf.training.cli", "train a lifter from a YAML/JSON config with transformers' Trainer"),
@@ -44,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"{'auglift-hf':<16}{auglift_hf.__version__}")
     print(f"{'python':<16}{platform.python_version()} ({platform.machine()})")
-    print(f"{'torch':<16}{torch.__version__} (cuda available: {torch.cuda.is_available()}, threads: {torch.get_num_threads()})")
+    print(
+        f"{'torch':<16}{torch.__version__} (cuda available: {torch.cuda.is_available()}, threads: {torch.get_num_threads()})"
+    )
     print(f"{'transformers':<16}{transformers.__version__}")
     for name in ("datasets", "accelerate", "evaluate", "safetensors", "huggingface_hub"):
         try:

@@ -168,7 +168,9 @@ def h36m32_to_17(positions: Any) -> Any:
     return positions[..., list(H36M32_TO_17), :]
 
 
-def flip_keypoints(keypoints: Any, flip_permutation: tuple[int, ...] = H36M_FLIP_PERMUTATION, x_channel: int = 0) -> Any:
+def flip_keypoints(
+    keypoints: Any, flip_permutation: tuple[int, ...] = H36M_FLIP_PERMUTATION, x_channel: int = 0
+) -> Any:
     """Horizontal flip: negate channel ``x_channel`` and swap left/right joints.
 
     Assumes x is centred at 0 (screen-normalised 2D or camera-frame 3D), so mirroring is ``x -> -x``.

@@ -25,7 +25,9 @@ def test_world_camera_round_trip(seed):
     Xc = camera.world_to_camera(X, R, T)
     np.testing.assert_allclose(camera.camera_to_world(Xc, R, T), X, atol=1e-10)
     # Distances are preserved by a rigid transform.
-    np.testing.assert_allclose(np.linalg.norm(Xc[:, 1] - Xc[:, 0], axis=-1), np.linalg.norm(X[:, 1] - X[:, 0], axis=-1))
+    np.testing.assert_allclose(
+        np.linalg.norm(Xc[:, 1] - Xc[:, 0], axis=-1), np.linalg.norm(X[:, 1] - X[:, 0], axis=-1)
+    )
     Xt = camera.world_to_camera(torch.as_tensor(X), R, T)
     np.testing.assert_allclose(Xt.numpy(), Xc, atol=1e-10)
 
