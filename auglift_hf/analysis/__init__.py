@@ -1,0 +1,1 @@
+"""AugLift analyses: cross-dataset matrix, occlusion, pose novelty, robustness to 2D error, ordinal depth."""

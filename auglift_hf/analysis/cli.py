@@ -1,0 +1,153 @@
+"""``auglift evaluate --models A B ... --datasets D1 D2 ...``: cross-dataset matrix and AugLift's analyses.
+
+Models are saved folders (or Hub ids); datasets are canonical table folders (``auglift convert ... --out``).
+Every model is evaluated on every dataset's test split with flip test; outputs go to ``--out``:
+``matrix.md``, ``matrix.csv``, ``matrix_mpjpe.png``, ``per_action_*.md`` and, with the analysis flags,
+``occlusion``, ``novelty``, ``robustness`` and ``depth_order`` tables (``.md``) and plots (``.png``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--models", nargs="+", required=True, help="model folders or Hub ids")
+    parser.add_argument("--datasets", nargs="+", required=True, help="canonical table folders")
+    parser.add_argument("--names", nargs="*", help="display names of the models (default: folder names)")
+    parser.add_argument("--config", default="gt2d", help="table config: gt2d | detected2d")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--out", default="eval_out", help="output folder")
+    parser.add_argument("--stride", type=int, default=1, help="evaluate every n-th frame")
+    parser.add_argument("--max-samples", type=int, default=None, help="evenly spaced subset per dataset")
+    parser.add_argument("--no-flip-test", action="store_true", help="disable flip test-time augmentation")
+    parser.add_argument("--batch-size", type=int, default=1024)
+    parser.add_argument("--occlusion", action="store_true", help="MPJPE per self-occlusion quartile")
+    parser.add_argument("--novelty", action="store_true", help="MPJPE per pose-novelty tier (needs a train split)")
+    parser.add_argument("--robustness", action="store_true", help="MPJPE per 2D detection-error quartile")
+    parser.add_argument("--depth-order", action="store_true", help="ordinal accuracy of the input depth channel")
+    parser.add_argument("--all-analyses", action="store_true", help="run every analysis")
+
+
+def _name(path: str) -> str:
+    return Path(path).name or str(path)
+
+
+def _table_columns(table_dir: str, config: str, split: str, rows: np.ndarray, columns: list[str]) -> dict[str, Any]:
+    from auglift_hf.data.windows import column_numpy, load_frame_table
+
+    table = load_frame_table(table_dir, config=config, split=split)
+    shapes = {"keypoints_2d": (17, 2), "keypoints_3d": (17, 3), "d": (17,), "keypoint_scores": (17,)}
+    out = {}
+    for c in columns:
+        if c in table.column_names:
+            out[c] = column_numpy(table, c, shapes.get(c, ()))
+    out["action"] = (
+        np.asarray(table.column("action").to_pylist(), dtype=object) if "action" in table.column_names else None
+    )
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+    from tqdm.auto import tqdm
+    from transformers import AutoModel
+
+    import auglift_hf  # noqa: F401 - registers the Auto classes
+    from auglift_hf.data.windows import PoseWindowDataset
+
+    from .matrix import cell_metrics, predict_dataset, write_matrix
+    from .robustness import write_stratified
+
+    names = args.names or [_name(m) for m in args.models]
+    if len(names) != len(args.models):
+        raise SystemExit(f"auglift evaluate: {len(names)} --names for {len(args.models)} --models")
+    out = Path(args.out)
+    want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
+    torch.set_grad_enabled(False)
+    models = {n: AutoModel.from_pretrained(m).eval() for n, m in zip(names, args.models)}
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    errors: dict[str, dict[str, np.ndarray]] = {}  # dataset -> model -> per-pose MPJPE (mm)
+    rows_of: dict[str, np.ndarray] = {}
+    for ds_path in args.datasets:
+        ds_name = _name(ds_path)
+        for name, model in tqdm(models.items(), desc=f"evaluate on {ds_name}"):
+            channels = tuple(model.config.input_channels)
+            window = int(getattr(model, "receptive_field", getattr(model.config, "num_frames", 1)))
+            ds = PoseWindowDataset(ds_path, window_size=window, stride=args.stride, channels=channels,
+                                   config=args.config, split=args.split)  # fmt: skip
+            idx = np.arange(len(ds))
+            if args.max_samples and len(ds) > args.max_samples:
+                idx = np.unique(np.linspace(0, len(ds) - 1, args.max_samples).astype(np.int64))
+            sub = torch.utils.data.Subset(ds, idx.tolist()) if len(idx) < len(ds) else ds
+            pred = predict_dataset(model, sub, args.batch_size, flip_test=not args.no_flip_test)
+            rows = ds.centres[idx]
+            rows_of[ds_name] = rows
+            cols = _table_columns(ds_path, args.config, args.split, rows, [])
+            actions = cols["action"][_table_order(ds)[rows]] if cols["action"] is not None else None
+            res = cell_metrics(pred["pred"] * 1000, pred["target"] * 1000, actions)
+            cells[(name, ds_name)] = res
+            errors.setdefault(ds_name, {})[name] = (
+                np.linalg.norm(pred["pred"] - pred["target"], axis=-1).mean(-1) * 1000
+            )
+    paths = write_matrix(cells, out)
+    for ds_path in args.datasets:
+        ds_name = _name(ds_path)
+        errs = errors[ds_name]
+        if not any(want.values()):
+            break
+        base = PoseWindowDataset(ds_path, window_size=1, channels=("x", "y"), config=args.config, split=args.split)
+        order = _table_order(base)
+        cols = _table_columns(
+            ds_path, args.config, args.split, rows_of[ds_name], ["keypoints_2d", "keypoints_3d", "d"]
+        )
+        sel = order[rows_of[ds_name]]
+        j3d = cols["keypoints_3d"][sel]
+        if want["occlusion"]:
+            from .occlusion import occlusion_analysis
+
+            rows = occlusion_analysis(j3d, errs)
+            paths[f"occlusion:{ds_name}"] = write_stratified(rows, out, f"occlusion_{ds_name}", "occlusion",
+                                                             f"Self-occlusion quartiles on {ds_name}")["markdown"]  # fmt: skip
+        if want["novelty"]:
+            from .novelty import novelty_analysis
+
+            try:
+                train = _table_columns(ds_path, args.config, "train", np.arange(0), ["keypoints_3d"])["keypoints_3d"]
+                step = max(len(train) // 20000, 1)
+                rows = novelty_analysis(train[::step] * 1000, j3d * 1000, errs)
+                paths[f"novelty:{ds_name}"] = write_stratified(rows, out, f"novelty_{ds_name}", "novelty (mm)",
+                                                               f"Pose-novelty tiers on {ds_name}")["markdown"]  # fmt: skip
+            except (ValueError, FileNotFoundError) as err:
+                print(f"novelty analysis skipped for {ds_name}: {err}")
+        if want["robustness"]:
+            from .robustness import robustness_analysis
+
+            gt = _table_columns(ds_path, "gt2d", args.split, np.arange(0), ["keypoints_2d"])["keypoints_2d"][sel]
+            rows = robustness_analysis(cols["keypoints_2d"][sel], gt, errs)
+            paths[f"robustness:{ds_name}"] = write_stratified(rows, out, f"robustness_{ds_name}", "2D error / torso",
+                                                              f"Robustness to 2D error on {ds_name}")["markdown"]  # fmt: skip
+        if want["depth_order"]:
+            if "d" not in cols:
+                print(f"depth-order analysis skipped for {ds_name}: the table has no `d` column")
+            else:
+                from .depth_order import depth_order_analysis
+
+                rows = depth_order_analysis(cols["d"][sel], j3d, errs)
+                paths[f"depth_order:{ds_name}"] = write_stratified(rows, out, f"depth_order_{ds_name}", "ordinal acc.",
+                                                                   f"Input-depth ordinal accuracy on {ds_name}")["markdown"]  # fmt: skip
+    print((out / "matrix.md").read_text())
+    print("wrote: " + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+def _table_order(ds: Any) -> np.ndarray:
+    """Map from the window dataset's sorted row index to the table's row index (identity when pre-sorted)."""
+    order = getattr(ds, "order", None)
+    if order is not None:
+        return np.asarray(order)
+    return np.arange(len(ds.seq_start))

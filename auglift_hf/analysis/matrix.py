@@ -1,0 +1,149 @@
+"""The cross-dataset evaluation matrix: every model (its train set) x every test set.
+
+Each cell holds MPJPE / PA-MPJPE (mm), PCK3D / AUC (fractions), frame-wise (all windows pooled) and
+action-wise (mean of per-action means), computed with the pure metric functions on flip-tested predictions.
+Written as Markdown, CSV and a heatmap PNG, plus a per-action table per (model, test set).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+METRICS: tuple[str, ...] = ("mpjpe", "pa_mpjpe", "pck3d", "auc")
+
+
+def predict_dataset(model: Any, dataset: Any, batch_size: int = 1024, flip_test: bool = True) -> dict[str, np.ndarray]:
+    """Predictions of ``model`` on a :class:`~auglift_hf.data.PoseWindowDataset` (centre frames, metres).
+
+    Returns ``{"pred": (N, 17, 3), "target": (N, 17, 3)}`` in metres, batched with ``dataset.get_batch``
+    when available.
+    """
+    import torch
+
+    model.eval()
+    preds, targets = [], []
+    n = len(dataset)
+    with torch.no_grad():
+        for start in range(0, n, batch_size):
+            idx = np.arange(start, min(start + batch_size, n))
+            if hasattr(dataset, "get_batch"):
+                batch = dataset.get_batch(idx)
+                x, y = batch["keypoints"], batch["labels"]
+            else:
+                items = [dataset[int(i)] for i in idx]
+                x = torch.stack([torch.as_tensor(it["keypoints"]) for it in items])
+                y = torch.stack([torch.as_tensor(it["labels"]) for it in items])
+            out = model(keypoints=x.float(), flip_test=flip_test).poses_3d
+            preds.append(out[:, out.shape[1] // 2].numpy())
+            targets.append(y[:, y.shape[1] // 2].numpy())
+    return {"pred": np.concatenate(preds), "target": np.concatenate(targets)}
+
+
+def cell_metrics(pred_mm: np.ndarray, target_mm: np.ndarray, actions: Sequence[str] | None = None) -> dict[str, Any]:
+    """Frame-wise and action-wise metrics of one (model, test set) cell (mm / fractions)."""
+    from ..metrics.functional import compute_pose3d_metrics
+
+    return compute_pose3d_metrics(pred_mm, target_mm, actions)
+
+
+def build_matrix(cells: dict[tuple[str, str], dict[str, Any]], metric: str = "mpjpe", action_wise: bool = False):
+    """``{(model, test_set): metrics}`` -> ``(values (models, sets), model_names, set_names)`` for one metric."""
+    models = list(dict.fromkeys(m for m, _ in cells))
+    sets = list(dict.fromkeys(s for _, s in cells))
+    values = np.full((len(models), len(sets)), np.nan)
+    key = f"{metric}_action_wise" if action_wise else metric
+    for (m, s), res in cells.items():
+        values[models.index(m), sets.index(s)] = res.get(key, np.nan)
+    return values, models, sets
+
+
+def matrix_markdown(cells: dict[tuple[str, str], dict[str, Any]], metrics: Sequence[str] = METRICS) -> str:
+    """One Markdown table per metric (rows: models / train sets, columns: test sets), frame-wise and action-wise."""
+    parts = []
+    for metric in metrics:
+        for action_wise in (False, True):
+            values, models, sets = build_matrix(cells, metric, action_wise)
+            if action_wise and np.isnan(values).all():
+                continue
+            scale = 100.0 if metric in ("pck3d", "auc") else 1.0
+            unit = "%" if scale == 100.0 else "mm"
+            kind = "action-wise mean" if action_wise else "frame-wise mean"
+            parts.append(f"### {metric.upper()} ({unit}, {kind})\n")
+            parts.append("| model \\ test | " + " | ".join(sets) + " |")
+            parts.append("|---|" + "---|" * len(sets))
+            for r, m in enumerate(models):
+                parts.append(
+                    f"| {m} | " + " | ".join(f"{v * scale:.1f}" if np.isfinite(v) else "-" for v in values[r]) + " |"
+                )
+            parts.append("")
+    return "\n".join(parts)
+
+
+def matrix_csv(cells: dict[tuple[str, str], dict[str, Any]]) -> str:
+    """Long-format CSV: ``model, test_set, metric, frame_wise, action_wise, num_poses``."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["model", "test_set", "metric", "frame_wise", "action_wise", "num_poses"])
+    for (m, s), res in cells.items():
+        for metric in METRICS:
+            writer.writerow(
+                [m, s, metric, res.get(metric), res.get(f"{metric}_action_wise", ""), res.get("num_poses")]
+            )
+    return buf.getvalue()
+
+
+def per_action_markdown(cell: dict[str, Any], metrics: Sequence[str] = ("mpjpe", "pa_mpjpe")) -> str:
+    """Per-action table of one cell (rows: actions, plus the frame-wise and action-wise averages)."""
+    per_action = cell.get("per_action") or {}
+    lines = [
+        "| action | frames | " + " | ".join(f"{m} (mm)" for m in metrics) + " |",
+        "|---|---|" + "---|" * len(metrics),
+    ]
+    for action, vals in per_action.items():
+        lines.append(f"| {action} | {vals['count']} | " + " | ".join(f"{vals[m]:.1f}" for m in metrics) + " |")
+    lines.append(
+        "| **frame-wise mean** | "
+        + f"{cell.get('num_poses', '')} | "
+        + " | ".join(f"{cell[m]:.1f}" for m in metrics)
+        + " |"
+    )
+    if all(f"{m}_action_wise" in cell for m in metrics):
+        lines.append(
+            "| **action-wise mean** | | " + " | ".join(f"{cell[f'{m}_action_wise']:.1f}" for m in metrics) + " |"
+        )
+    return "\n".join(lines)
+
+
+def write_matrix(cells: dict[tuple[str, str], dict[str, Any]], out_dir: str | os.PathLike) -> dict[str, Path]:
+    """Write ``matrix.md``, ``matrix.csv``, ``matrix_mpjpe.png`` (heatmap) and ``per_action_<model>_<set>.md``."""
+    from ..utils.io import atomic_write_file
+    from .plots import heatmap
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"markdown": out / "matrix.md", "csv": out / "matrix.csv"}
+    with atomic_write_file(paths["markdown"], "w") as fh:
+        fh.write("# Cross-dataset evaluation (rows: model / train set, columns: test set; flip test)\n\n")
+        fh.write(matrix_markdown(cells))
+    with atomic_write_file(paths["csv"], "w") as fh:
+        fh.write(matrix_csv(cells))
+    values, models, sets = build_matrix(cells, "mpjpe")
+    paths["heatmap"] = heatmap(values, models, sets, out / "matrix_mpjpe.png", "MPJPE (mm), frame-wise", "mm")
+    for (m, s), res in cells.items():
+        if res.get("per_action"):
+            p = out / f"per_action_{_slug(m)}_{_slug(s)}.md"
+            with atomic_write_file(p, "w") as fh:
+                fh.write(f"# {m} on {s}\n\n" + per_action_markdown(res) + "\n")
+            paths[f"per_action:{m}:{s}"] = p
+    return paths
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(name))

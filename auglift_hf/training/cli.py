@@ -1,0 +1,34 @@
+"""``auglift train <config.yaml> [key=value ...]``: train a lifter from a YAML/JSON config with ``Trainer``.
+
+Also the body of ``python -m auglift_hf.train`` (works under ``accelerate launch`` / ``torchrun``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("config", help="YAML or JSON training config (see configs/ and auglift_hf.training.config)")
+    parser.add_argument(
+        "overrides", nargs="*", default=[], help="config overrides as key=value (values parsed as YAML)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .trainer import run_training
+
+    model_args, data_args, training_args = load_config(args.config, args.overrides)
+    result = run_training(model_args, data_args, training_args)
+    if result["trainer"].is_world_process_zero():
+        summary = {k: v for k, v in result.items() if k != "trainer"}
+        print(json.dumps(summary, indent=2, default=str))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m auglift_hf.train", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

@@ -1,0 +1,224 @@
+"""Typed training configuration: three dataclasses parsed by transformers' ``HfArgumentParser`` from YAML/JSON.
+
+A config file is either flat (every field at the top level) or sectioned::
+
+    model:
+      model_type: tcn            # tcn | poseformer | simple_baseline
+      preset: null               # e.g. "auglift-27f" (PoseFormer) - see the model's PRESETS
+      num_frames: 27
+      input_channels: [x, y, c, d]
+      model_kwargs: {channels: 256}
+    data:
+      train_datasets: [data/h36m]          # canonical table folders (``auglift convert ... --out``)
+      train_weights: [1.0]                 # cross-dataset mixing probabilities
+      eval_datasets: [data/h36m]
+      flip_augmentation: true
+    training:                              # any transformers.TrainingArguments field, plus the extras below
+      output_dir: runs/tcn-xycd
+      num_train_epochs: 10
+      per_device_train_batch_size: 256
+      learning_rate: 1.0e-3
+      lr_decay: 0.98                       # exponential decay per epoch, as VideoPose3D / PoseFormer
+      optimizer: adamw                     # adamw | adam
+
+Command-line overrides are ``key=value`` pairs (values parsed as YAML): ``auglift train cfg.yaml max_steps=10``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from transformers import HfArgumentParser, TrainingArguments
+
+MODEL_TYPES = ("tcn", "poseformer", "simple_baseline")
+OPTIMIZERS = ("adamw", "adam")
+
+
+@dataclass
+class ModelArguments:
+    """Which lifter to build (or load) and what it sees."""
+
+    model_type: str = field(default="tcn", metadata={"help": f"one of {MODEL_TYPES}"})
+    preset: str | None = field(default=None, metadata={"help": "named preset of the model's configuration"})
+    num_frames: int = field(default=27, metadata={"help": "window length / receptive field (frames)"})
+    input_channels: list[str] = field(
+        default_factory=lambda: ["x", "y"], metadata={"help": "channel names, e.g. x y c d (d_min d_max)"}
+    )
+    model_kwargs: dict[str, Any] = field(
+        default_factory=dict, metadata={"help": "extra config fields (YAML mapping or JSON string)"}
+    )
+    model_name_or_path: str | None = field(
+        default=None, metadata={"help": "initialise from a saved folder / Hub id instead of random weights"}
+    )
+    flip_test: bool = field(default=True, metadata={"help": "flip test-time augmentation at evaluation"})
+
+    def __post_init__(self):
+        if self.model_type not in MODEL_TYPES:
+            raise ValueError(f"model.model_type must be one of {MODEL_TYPES}, got {self.model_type!r}")
+        if isinstance(self.model_kwargs, str):
+            self.model_kwargs = json.loads(self.model_kwargs) if self.model_kwargs.strip() else {}
+        if isinstance(self.input_channels, str):
+            self.input_channels = [c.strip() for c in self.input_channels.split(",") if c.strip()]
+        if list(self.input_channels[:2]) != ["x", "y"]:
+            raise ValueError(f"model.input_channels must start with x, y, got {self.input_channels}")
+        if self.num_frames < 1:
+            raise ValueError(f"model.num_frames must be >= 1, got {self.num_frames}")
+
+
+@dataclass
+class DataArguments:
+    """Which canonical tables to train and evaluate on, and how to cut them into windows."""
+
+    train_datasets: list[str] = field(default_factory=list, metadata={"help": "table folders to train on"})
+    train_weights: list[float] | None = field(
+        default=None, metadata={"help": "mixing probabilities of train_datasets (default: proportional to size)"}
+    )
+    eval_datasets: list[str] = field(default_factory=list, metadata={"help": "table folders to evaluate on"})
+    dataset_config: str = field(default="gt2d", metadata={"help": "table config (gt2d | detected2d)"})
+    train_split: str = "train"
+    eval_split: str = "test"
+    train_stride: int = field(default=1, metadata={"help": "frame stride between training windows"})
+    eval_stride: int = field(default=1, metadata={"help": "frame stride between evaluation windows"})
+    max_eval_samples: int | None = field(default=None, metadata={"help": "evaluate on a subset (evenly spaced)"})
+    flip_augmentation: bool = field(default=True, metadata={"help": "random horizontal flip with H36M flip pairs"})
+
+    def __post_init__(self):
+        if self.train_weights is not None:
+            if len(self.train_weights) != len(self.train_datasets):
+                raise ValueError(
+                    f"data.train_weights has {len(self.train_weights)} entries but data.train_datasets has "
+                    f"{len(self.train_datasets)}"
+                )
+            if any(w < 0 for w in self.train_weights) or sum(self.train_weights) <= 0:
+                raise ValueError(
+                    f"data.train_weights must be non-negative with a positive sum, got {self.train_weights}"
+                )
+
+
+@dataclass
+class LiftingTrainingArguments(TrainingArguments):
+    """``transformers.TrainingArguments`` with the lifting extras (defaults follow VideoPose3D / PoseFormer)."""
+
+    output_dir: str = field(default="runs/lifter", metadata={"help": "checkpoints and the final model folder"})
+    learning_rate: float = 1e-3
+    lr_decay: float = field(default=0.98, metadata={"help": "learning-rate factor per epoch (exponential decay)"})
+    optimizer: str = field(default="adamw", metadata={"help": f"one of {OPTIMIZERS}"})
+    ordinal_depth_loss_weight: float = field(default=0.0, metadata={"help": "weight of the ordinal depth loss"})
+    confidence_weighted_loss: bool = field(
+        default=False, metadata={"help": "inverse-confidence-weighted MPJPE (needs a `c` channel)"}
+    )
+    resume: bool = field(default=True, metadata={"help": "resume from the last checkpoint in output_dir if any"})
+    save_strategy: str = "epoch"
+    eval_strategy: str = "epoch"
+    logging_strategy: str = "steps"
+    logging_steps: int = 50
+    save_total_limit: int | None = 2
+    load_best_model_at_end: bool = True
+    metric_for_best_model: str = "mpjpe"
+    greater_is_better: bool = False
+    report_to: str | list[str] = "none"
+    dataloader_drop_last: bool = True
+    remove_unused_columns: bool = False
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"training.optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if not 0 < self.lr_decay <= 1:
+            raise ValueError(f"training.lr_decay must be in (0, 1], got {self.lr_decay}")
+        if self.eval_strategy in ("no", None):
+            self.load_best_model_at_end = False
+        super().__post_init__()
+
+
+CONFIG_CLASSES = (ModelArguments, DataArguments, LiftingTrainingArguments)
+_SECTIONS = ("model", "data", "training")
+
+
+def _read_config_file(path: str | os.PathLike) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"training config {path}: no such file")
+    text = path.read_text()
+    if path.suffix.lower() == ".json":
+        raw = json.loads(text)
+    else:
+        import yaml
+
+        raw = yaml.safe_load(text)
+    if not isinstance(raw, dict):
+        raise ValueError(f"training config {path}: expected a mapping at the top level, got {type(raw).__name__}")
+    return raw
+
+
+def flatten_config(raw: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``model:`` / ``data:`` / ``training:`` sections into one flat dict (flat keys are kept)."""
+    flat = {k: v for k, v in raw.items() if k not in _SECTIONS}
+    for section in _SECTIONS:
+        sub = raw.get(section) or {}
+        if not isinstance(sub, dict):
+            raise ValueError(f"training config: section `{section}` must be a mapping, got {type(sub).__name__}")
+        clash = set(sub) & set(flat)
+        if clash:
+            raise ValueError(f"training config: keys {sorted(clash)} are given twice")
+        flat.update(sub)
+    return flat
+
+
+def parse_overrides(overrides: list[str] | None) -> dict[str, Any]:
+    """``["max_steps=10", "input_channels=[x, y]"]`` -> ``{"max_steps": 10, "input_channels": ["x", "y"]}``."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for item in overrides or []:
+        if "=" not in item:
+            raise ValueError(f"override {item!r} must look like key=value")
+        key, value = item.split("=", 1)
+        out[key.strip().lstrip("-").replace("-", "_")] = yaml.safe_load(value)
+    return out
+
+
+def load_config(
+    source: str | os.PathLike | dict[str, Any], overrides: list[str] | dict[str, Any] | None = None
+) -> tuple[ModelArguments, DataArguments, LiftingTrainingArguments]:
+    """Parse a YAML/JSON file (or a dict) plus overrides into the three typed argument dataclasses.
+
+    Unknown keys raise a ``ValueError`` naming them (``HfArgumentParser.parse_dict(allow_extra_keys=False)``).
+    """
+    raw = dict(source) if isinstance(source, dict) else _read_config_file(source)
+    flat = flatten_config(raw)
+    flat.update(overrides if isinstance(overrides, dict) else parse_overrides(overrides))
+    known = {f.name for cls in CONFIG_CLASSES for f in fields(cls) if f.init}
+    unknown = sorted(set(flat) - known)
+    if unknown:
+        where = source if not isinstance(source, dict) else "dict"
+        raise ValueError(f"training config {where}: unknown keys {unknown}")
+    parser = HfArgumentParser(CONFIG_CLASSES)
+    return parser.parse_dict(flat, allow_extra_keys=False)
+
+
+def config_to_dict(
+    model_args: ModelArguments, data_args: DataArguments, training_args: LiftingTrainingArguments
+) -> dict[str, Any]:
+    """The sectioned, JSON-serialisable form of a parsed config (written next to the trained model)."""
+    from dataclasses import MISSING, asdict
+
+    def default(f):  # noqa: ANN001, ANN202 - no TrainingArguments instance: that would reset the distributed state
+        return (
+            f.default
+            if f.default is not MISSING
+            else (f.default_factory() if f.default_factory is not MISSING else MISSING)
+        )
+
+    train = {
+        f.name: getattr(training_args, f.name)
+        for f in fields(LiftingTrainingArguments)
+        if f.init and getattr(training_args, f.name) != default(f)
+    }
+    train["output_dir"] = training_args.output_dir
+    train = json.loads(json.dumps(train, default=str))
+    return {"model": asdict(model_args), "data": asdict(data_args), "training": train}

@@ -1,0 +1,102 @@
+"""Training data: canonical table folders -> :class:`~auglift_hf.data.PoseWindowDataset` -> weighted mixture.
+
+Cross-dataset mixing uses :class:`auglift_hf.data.MixedWindowDataset` (a seeded, map-style mixture with the
+given probabilities), which the Trainer's (distributed) sampler shards like any other dataset, so mixing works
+unchanged under DDP.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from .config import DataArguments, ModelArguments
+
+
+def build_processor(model: Any) -> Any:
+    """A ``PoseLiftingProcessor`` with the model's input channels (``None`` if the processor is unavailable)."""
+    try:
+        from auglift_hf.processing_lifting import PoseLiftingProcessor
+    except ImportError:
+        return None
+    channels = list(getattr(model.config, "input_channels", ["x", "y"]))
+    params = inspect.signature(PoseLiftingProcessor.__init__).parameters
+    kwargs: dict[str, Any] = {}
+    for name in ("channels", "input_channels"):
+        if name in params:
+            kwargs[name] = channels if name == "input_channels" else ",".join(channels)
+            break
+    for name in ("num_frames", "window_size", "receptive_field"):
+        if name in params:
+            from .trainer import receptive_field
+
+            kwargs[name] = receptive_field(model)
+            break
+    return PoseLiftingProcessor(**kwargs)
+
+
+class SubsetWindows(torch.utils.data.Dataset):
+    """Evenly spaced subset of ``dataset`` with at most ``max_samples`` items (fast evaluation)."""
+
+    def __init__(self, dataset: Any, max_samples: int):
+        self.dataset = dataset
+        self.indices = np.unique(np.linspace(0, len(dataset) - 1, min(max_samples, len(dataset))).astype(np.int64))
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        return self.dataset[int(self.indices[i])]
+
+
+def window_dataset(
+    source: Any,
+    channels: Sequence[str],
+    window: int,
+    split: str,
+    config: str = "gt2d",
+    stride: int = 1,
+    processor: Any = None,
+) -> Any:
+    """One :class:`~auglift_hf.data.PoseWindowDataset` over a table folder / Parquet file / ``datasets.Dataset``.
+
+    The depth normalisation (``max_depth``) follows ``processor`` when given, so training inputs match what
+    the saved processor produces at inference.
+    """
+    from auglift_hf.data.windows import PoseWindowDataset
+
+    return PoseWindowDataset(
+        source, window_size=window, stride=stride, channels=tuple(channels), config=config, split=split,
+        max_depth=float(getattr(processor, "max_depth", 2.0)),
+    )  # fmt: skip
+
+
+def build_datasets(
+    model_args: ModelArguments, data_args: DataArguments, processor: Any, window: int
+) -> tuple[Any, Any]:
+    """Train (mixture) and eval (concatenation) window datasets from ``data_args``' table folders."""
+    channels = list(model_args.input_channels)
+    if not data_args.train_datasets:
+        raise ValueError("data.train_datasets is empty: name at least one table folder (auglift convert ... --out)")
+    from auglift_hf.data.mixing import MixedWindowDataset
+
+    d = data_args
+    train_parts = [
+        window_dataset(p, channels, window, d.train_split, d.dataset_config, d.train_stride, processor)
+        for p in d.train_datasets
+    ]
+    train = train_parts[0] if len(train_parts) == 1 else MixedWindowDataset(train_parts, weights=d.train_weights)
+    eval_ds = None
+    if data_args.eval_datasets:
+        parts = [
+            window_dataset(p, channels, window, d.eval_split, d.dataset_config, d.eval_stride, processor)
+            for p in data_args.eval_datasets
+        ]
+        eval_ds = parts[0] if len(parts) == 1 else torch.utils.data.ConcatDataset(parts)
+        if data_args.max_eval_samples:
+            eval_ds = SubsetWindows(eval_ds, data_args.max_eval_samples)
+    return train, eval_ds

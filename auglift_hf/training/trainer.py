@@ -1,0 +1,383 @@
+"""Training a lifter with transformers' ``Trainer``: model factory, metrics, LR schedule, checkpoints, resume.
+
+Runs unchanged on one CPU, under ``accelerate launch`` or ``torchrun`` (the Trainer shards the data with a
+distributed sampler, DDP all-reduces the gradients, and evaluation gathers the predictions of every rank
+once, dropping the sampler's padding, before ``compute_metrics``).
+
+Units: the model is trained on root-relative metres; metrics are reported in millimetres.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from transformers import EvalPrediction, PreTrainedModel, Trainer, TrainerCallback
+
+from .config import DataArguments, LiftingTrainingArguments, ModelArguments, config_to_dict
+from .losses import confidence_weighted_mpjpe, ordinal_depth_loss
+
+#: Filter widths of the TCN for a given receptive field (VideoPose3D's configurations).
+TCN_FILTER_WIDTHS: dict[int, list[int]] = {1: [1], 3: [3], 9: [3, 3], 27: [3, 3, 3], 81: [3, 3, 3, 3], 243: [3] * 5}
+
+
+def build_model(model_args: ModelArguments) -> PreTrainedModel:
+    """A randomly initialised lifter (or ``from_pretrained(model_name_or_path)``) from :class:`ModelArguments`."""
+    from transformers import AutoModel
+
+    import auglift_hf  # noqa: F401 - registers the Auto classes
+    from auglift_hf.models import (
+        PoseFormerConfig,
+        PoseFormerForPoseLifting,
+        SimpleBaselineConfig,
+        SimpleBaselineForPoseLifting,
+        TCNConfig,
+        TCNForPoseLifting,
+    )
+
+    if model_args.model_name_or_path:
+        return AutoModel.from_pretrained(model_args.model_name_or_path)
+    channels = list(model_args.input_channels)
+    kwargs = dict(model_args.model_kwargs)
+    if model_args.model_type == "tcn":
+        if "filter_widths" not in kwargs:
+            if model_args.num_frames not in TCN_FILTER_WIDTHS:
+                raise ValueError(
+                    f"model.num_frames={model_args.num_frames} has no TCN configuration; use one of "
+                    f"{sorted(TCN_FILTER_WIDTHS)} or give model_kwargs.filter_widths"
+                )
+            kwargs["filter_widths"] = TCN_FILTER_WIDTHS[model_args.num_frames]
+        return TCNForPoseLifting(TCNConfig(input_channels=channels, num_input_channels=len(channels), **kwargs))
+    if model_args.model_type == "poseformer":
+        if model_args.preset:
+            config = PoseFormerConfig.from_preset(model_args.preset, input_channels=channels, **kwargs)
+        else:
+            kwargs.setdefault("num_frames", model_args.num_frames)
+            config = PoseFormerConfig(input_channels=channels, num_input_channels=len(channels), **kwargs)
+        return PoseFormerForPoseLifting(config)
+    return SimpleBaselineForPoseLifting(
+        SimpleBaselineConfig(input_channels=channels, num_input_channels=len(channels), **kwargs)
+    )
+
+
+def receptive_field(model: PreTrainedModel) -> int:
+    """Input window length of a lifter (``num_frames`` / TCN receptive field / 1)."""
+    for attr in ("receptive_field", "num_frames"):
+        value = getattr(model, attr, None)
+        if isinstance(value, int):
+            return value
+        value = getattr(model.config, attr, None)
+        if isinstance(value, int):
+            return value
+    widths = getattr(model.config, "filter_widths", None)
+    return int(np.prod(widths)) if widths else 1
+
+
+def _poses(predictions: Any) -> np.ndarray:
+    if isinstance(predictions, tuple | list):
+        predictions = predictions[0]
+    return np.asarray(predictions, dtype=np.float64)
+
+
+def compute_lifting_metrics(eval_pred: EvalPrediction) -> dict[str, float]:
+    """``compute_metrics`` for the Trainer: MPJPE and PA-MPJPE in **mm** of root-relative metre predictions.
+
+    Uses the pure functions of :mod:`auglift_hf.metrics` (the ``evaluate`` module is too slow per step).
+    ``num_poses`` records how many poses were scored, so a distributed run can be checked to score each
+    evaluation window exactly once.
+    """
+    from auglift_hf.metrics import mpjpe, p_mpjpe
+
+    pred = _poses(eval_pred.predictions) * 1000.0
+    target = np.asarray(eval_pred.label_ids, dtype=np.float64) * 1000.0
+    if target.shape != pred.shape:
+        target = target.reshape(pred.shape)
+    pred, target = pred.reshape(-1, *pred.shape[-2:]), target.reshape(-1, *target.shape[-2:])
+    return {"mpjpe": float(mpjpe(pred, target)), "pa_mpjpe": float(p_mpjpe(pred, target)), "num_poses": len(pred)}
+
+
+def exponential_decay_lambda(steps_per_epoch: int, decay: float) -> Callable[[int], float]:
+    """LR factor ``decay ** floor(step / steps_per_epoch)``: one multiplicative decay per epoch (VideoPose3D)."""
+    steps_per_epoch = max(int(steps_per_epoch), 1)
+    return lambda step: decay ** (step // steps_per_epoch)
+
+
+class LiftingTrainer(Trainer):
+    """``Trainer`` for lifters: AugLift's extra losses, flip test in evaluation, per-epoch exponential LR decay.
+
+    Args (besides ``Trainer``'s):
+        flip_test: average with the mirrored input's prediction during evaluation/prediction.
+        input_channels: channel names of the model input (to find the confidence channel ``c``).
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        flip_test: bool = True,
+        input_channels: list[str] | None = None,
+        eval_data_collator: Any = None,
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.flip_test = flip_test
+        self.eval_data_collator = eval_data_collator
+        self.input_channels = list(input_channels or getattr(self.model.config, "input_channels", ["x", "y"]))
+
+    # -- loss ------------------------------------------------------------------------------------------
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):  # noqa: ANN001
+        args: LiftingTrainingArguments = self.args
+        outputs = model(keypoints=inputs["keypoints"], labels=inputs["labels"])
+        loss = outputs.loss
+        extra_w = getattr(args, "ordinal_depth_loss_weight", 0.0)
+        if extra_w or getattr(args, "confidence_weighted_loss", False):
+            poses = outputs.poses_3d
+            labels = inputs["labels"]
+            if labels.shape[1] != poses.shape[1]:  # single-output window with per-frame labels
+                mid = labels.shape[1] // 2
+                labels = labels[:, mid : mid + 1]
+            if getattr(args, "confidence_weighted_loss", False):
+                if "c" not in self.input_channels:
+                    raise ValueError("training.confidence_weighted_loss needs a `c` input channel")
+                conf = inputs["keypoints"][..., self.input_channels.index("c")]
+                conf = (conf + 1) / 2  # the processor encodes confidence as 2c - 1
+                mid = (conf.shape[1] - poses.shape[1]) // 2
+                loss = confidence_weighted_mpjpe(poses, labels, conf[:, mid : mid + poses.shape[1]])
+            if extra_w:
+                loss = loss + extra_w * ordinal_depth_loss(poses, labels)
+        return (loss, outputs) if return_outputs else loss
+
+    # -- evaluation: no augmentation, no dropped windows, flip test ---------------------------------------
+    def _eval_loader(self, build: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        collator, drop_last = self.data_collator, self.args.dataloader_drop_last
+        self.data_collator = self.eval_data_collator or collator
+        self.args.dataloader_drop_last = False  # every evaluation window is scored
+        try:
+            return build(*args, **kwargs)
+        finally:
+            self.data_collator, self.args.dataloader_drop_last = collator, drop_last
+
+    def get_eval_dataloader(self, eval_dataset=None):  # noqa: ANN001
+        return self._eval_loader(super().get_eval_dataloader, eval_dataset)
+
+    def get_test_dataloader(self, test_dataset):  # noqa: ANN001
+        return self._eval_loader(super().get_test_dataloader, test_dataset)
+
+    # -- evaluation with flip test ---------------------------------------------------------------------
+    def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):  # noqa: ANN001
+        inputs = self._prepare_inputs(inputs)
+        labels = inputs.get("labels")
+        with torch.no_grad():
+            outputs = model(keypoints=inputs["keypoints"], labels=labels, flip_test=self.flip_test)
+        loss = outputs.loss.detach().mean() if outputs.loss is not None else None
+        if prediction_loss_only:
+            return loss, None, None
+        poses = outputs.poses_3d.detach()
+        if labels is not None and labels.shape[1] != poses.shape[1]:
+            mid = labels.shape[1] // 2
+            labels = labels[:, mid : mid + 1]
+        return loss, poses, labels
+
+    # -- optimiser and schedule ------------------------------------------------------------------------
+    def create_optimizer(self, model=None):  # noqa: ANN001
+        if self.optimizer is None and getattr(self.args, "optimizer", "adamw") == "adam":
+            params = [p for p in self.model.parameters() if p.requires_grad]
+            self.optimizer = torch.optim.Adam(
+                params,
+                lr=self.args.learning_rate,
+                betas=(self.args.adam_beta1, self.args.adam_beta2),
+                eps=self.args.adam_epsilon,
+                weight_decay=self.args.weight_decay,  # L2 (coupled) as torch.optim.Adam
+            )
+            return self.optimizer
+        return super().create_optimizer()
+
+    def create_scheduler(self, num_training_steps: int, optimizer=None):  # noqa: ANN001
+        if self.lr_scheduler is None:
+            optimizer = optimizer or self.optimizer
+            batches = len(self.get_train_dataloader())  # per process, after sharding
+            steps_per_epoch = math.ceil(batches / max(self.args.gradient_accumulation_steps, 1))
+            self.steps_per_epoch = steps_per_epoch
+            self.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(
+                optimizer, exponential_decay_lambda(steps_per_epoch, getattr(self.args, "lr_decay", 1.0))
+            )
+            self._created_lr_scheduler = True
+        return self.lr_scheduler
+
+
+class KillAfterSaveCallback(TrainerCallback):
+    """Test helper: hard-exit the process (``os._exit``) right after the first checkpoint at or past ``step``.
+
+    Enabled by the environment variable ``AUGLIFT_KILL_AFTER_SAVE_STEP``; simulates a killed job so the
+    resume path can be tested with a real subprocess.
+    """
+
+    def __init__(self, step: int):
+        self.step = int(step)
+
+    def on_save(self, args, state, control, **kwargs):  # noqa: ANN001
+        if state.global_step >= self.step:
+            os._exit(17)
+
+
+def last_checkpoint(output_dir: str | os.PathLike) -> str | None:
+    """The newest ``checkpoint-<step>`` folder of ``output_dir`` that holds weights, or ``None``."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    if not os.path.isdir(output_dir):
+        return None
+    return get_last_checkpoint(os.fspath(output_dir))
+
+
+def run_training(
+    model_args: ModelArguments,
+    data_args: DataArguments,
+    training_args: LiftingTrainingArguments,
+    *,
+    train_dataset: Any = None,
+    eval_dataset: Any = None,
+    processor: Any = None,
+    model: PreTrainedModel | None = None,
+    callbacks: list[TrainerCallback] | None = None,
+    final_dir: str | os.PathLike | None = None,
+) -> dict[str, Any]:
+    """Build (or take) model, processor and datasets, train with :class:`LiftingTrainer`, save the best model.
+
+    Datasets default to the table folders named in ``data_args`` (see :mod:`auglift_hf.training.data`).
+    The final folder (``final_dir``, default ``<output_dir>/final``) holds ``config.json``,
+    ``model.safetensors``, ``preprocessor_config.json``, ``training_config.json`` and ``eval_results.json``,
+    ready for ``push_to_hub``. Resumes from the last checkpoint of ``output_dir`` when ``training_args.resume``.
+
+    Returns:
+        ``{"final_dir", "train_metrics", "eval_metrics", "global_step", "resumed_from"}``.
+    """
+    from transformers import set_seed
+
+    from .collator import PoseLiftingCollator
+    from .data import build_datasets, build_processor
+
+    set_seed(training_args.seed)
+    model = model if model is not None else build_model(model_args)
+    processor = processor if processor is not None else build_processor(model)
+    if train_dataset is None:
+        train_dataset, default_eval = build_datasets(model_args, data_args, processor, receptive_field(model))
+        eval_dataset = eval_dataset if eval_dataset is not None else default_eval
+    if eval_dataset is None and training_args.eval_strategy != "no":
+        training_args.eval_strategy = "no"
+        training_args.load_best_model_at_end = False
+    callbacks = list(callbacks or [])
+    kill_step = os.environ.get("AUGLIFT_KILL_AFTER_SAVE_STEP")
+    if kill_step:
+        callbacks.append(KillAfterSaveCallback(int(kill_step)))
+    trainer = LiftingTrainer(
+        model=model,
+        args=training_args,
+        train_dataset=train_dataset,
+        eval_dataset=eval_dataset,
+        data_collator=PoseLiftingCollator(
+            flip_prob=0.5 if data_args.flip_augmentation else 0.0, seed=training_args.seed
+        ),
+        processing_class=processor,
+        compute_metrics=compute_lifting_metrics if eval_dataset is not None else None,
+        callbacks=callbacks,
+        flip_test=model_args.flip_test,
+        input_channels=list(getattr(model.config, "input_channels", model_args.input_channels)),
+        eval_data_collator=PoseLiftingCollator(),
+    )
+    resume = last_checkpoint(training_args.output_dir) if training_args.resume else None
+    train_out = trainer.train(resume_from_checkpoint=resume)
+    eval_metrics = trainer.evaluate() if eval_dataset is not None else {}
+    final_dir = Path(final_dir) if final_dir is not None else Path(training_args.output_dir) / "final"
+    save_final_folder(
+        trainer, final_dir, config_to_dict(model_args, data_args, training_args), train_out.metrics, eval_metrics
+    )
+    return {
+        "final_dir": str(final_dir),
+        "train_metrics": train_out.metrics,
+        "eval_metrics": eval_metrics,
+        "global_step": trainer.state.global_step,
+        "resumed_from": resume,
+        "trainer": trainer,
+    }
+
+
+def save_final_folder(
+    trainer: Trainer,
+    final_dir: str | os.PathLike,
+    training_config: dict[str, Any],
+    train_metrics: dict[str, Any],
+    eval_metrics: dict[str, Any],
+) -> Path:
+    """Write a Hub-ready folder: weights (safetensors), config, processor, metrics, card.
+
+    Call it on **every** process: ``Trainer.save_model`` writes from the main process only and keeps the
+    ranks in step; the folder is staged next to ``final_dir`` and renamed onto it at the end (atomic).
+    """
+    import shutil
+
+    final_dir = Path(final_dir)
+    staging = final_dir.with_name(f".{final_dir.name}.staging")
+    if trainer.is_world_process_zero():
+        shutil.rmtree(staging, ignore_errors=True)
+    trainer.accelerator.wait_for_everyone()
+    trainer.save_model(str(staging))  # model.safetensors + config.json + preprocessor_config.json
+    if trainer.is_world_process_zero():
+        (staging / "training_args.bin").unlink(missing_ok=True)  # a pickle; the JSON config below replaces it
+        (staging / "training_config.json").write_text(json.dumps(training_config, indent=2, default=str))
+        results = {
+            "train": {k: v for k, v in train_metrics.items() if isinstance(v, int | float)},
+            "eval": {k: v for k, v in eval_metrics.items() if isinstance(v, int | float)},
+        }
+        (staging / "eval_results.json").write_text(json.dumps(results, indent=2))
+        _write_card(staging, training_config, results, name=Path(training_args_dir(trainer)).name)
+        old = final_dir.with_name(f".{final_dir.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if final_dir.exists():
+            os.replace(final_dir, old)
+        os.replace(staging, final_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    trainer.accelerator.wait_for_everyone()
+    return final_dir
+
+
+def training_args_dir(trainer: Trainer) -> str:
+    """The run's output directory (its name becomes the model's name in the card)."""
+    return os.path.abspath(trainer.args.output_dir)
+
+
+def _write_card(folder: Path, training_config: dict[str, Any], results: dict[str, Any], name: str = "lifter") -> None:
+    """A model card via :mod:`auglift_hf.hub.cards` when available, else a short README."""
+    try:
+        from auglift_hf.hub import cards  # type: ignore[attr-defined]
+
+        writer = getattr(cards, "write_model_card", None)
+        if writer is not None:
+            train_sets = training_config.get("data", {}).get("train_datasets") or []
+            writer(folder, repo_id=f"auglift/{name}", datasets=[Path(p).name for p in train_sets] or None)
+            return
+    except Exception:  # noqa: BLE001 - the card is a convenience; the weights are what matters
+        pass
+    eval_m = results.get("eval", {})
+    lines = [
+        "---",
+        "library_name: transformers",
+        "tags: [3d-human-pose, pose-lifting, auglift]",
+        "---",
+        "",
+        f"# {training_config.get('model', {}).get('model_type', 'lifter')} "
+        f"({', '.join(training_config.get('model', {}).get('input_channels', []))})",
+        "",
+        "A 3D human pose lifter trained with `auglift train` (auglift-hf). Load with",
+        "`AutoModel.from_pretrained(<folder>)` after `import auglift_hf`, and `PoseLiftingProcessor.from_pretrained`.",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        *[f"| {k} | {v:.2f} |" for k, v in eval_m.items() if isinstance(v, float)],
+        "",
+    ]
+    (folder / "README.md").write_text("\n".join(lines))
