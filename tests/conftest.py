@@ -37,3 +37,7 @@ def _seed_everything():
     np.random.seed(0)
     torch.manual_seed(0)
     yield
+    # Library code must never switch autograd off globally (it would break every later test in the worker).
+    leaked = not torch.is_grad_enabled()
+    torch.set_grad_enabled(True)
+    assert not leaked, "this test left torch autograd disabled (torch.set_grad_enabled(False) leaked)"

@@ -53,6 +53,14 @@ def _table_columns(table_dir: str, config: str, split: str, rows: np.ndarray, co
 
 
 def run(args: argparse.Namespace) -> int:
+    """``auglift evaluate``: inference only, so autograd is off for the call (and restored afterwards)."""
+    import torch
+
+    with torch.no_grad():
+        return _evaluate(args)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
     import torch
     from tqdm.auto import tqdm
     from transformers import AutoModel
@@ -68,7 +76,6 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(f"auglift evaluate: {len(names)} --names for {len(args.models)} --models")
     out = Path(args.out)
     want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
-    torch.set_grad_enabled(False)
     models = {n: AutoModel.from_pretrained(m).eval() for n, m in zip(names, args.models)}
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     errors: dict[str, dict[str, np.ndarray]] = {}  # dataset -> model -> per-pose MPJPE (mm)
