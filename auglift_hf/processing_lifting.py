@@ -22,7 +22,6 @@ the camera frame with a given or depth-estimated root.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -381,15 +380,10 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
 
     def to_json_file(self, json_file_path: str | os.PathLike) -> None:
         """Atomic write (temp file then ``os.replace``)."""
-        path = os.fspath(json_file_path)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".preprocessor_config.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.to_json_string())
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        from auglift_hf.utils.io import atomic_write_file
+
+        with atomic_write_file(json_file_path, "w", encoding="utf-8") as fh:
+            fh.write(self.to_json_string())
 
 
 __all__ = ["CHANNEL_NAMES", "PoseLiftingProcessor", "register_processor"]

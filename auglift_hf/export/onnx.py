@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ import numpy as np
 import torch
 
 from ..skeleton import NUM_JOINTS
+from ..utils.io import atomic_path
 
 INPUT_NAME = "keypoints"
 OUTPUT_NAME = "poses_3d"
@@ -150,26 +150,19 @@ def export_onnx(
     example = torch.zeros(2, frames, NUM_JOINTS, channels)
     wrapper = _PosesOnly(model).eval()
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".onnx", dir=out_path.parent)
-    os.close(fd)
     attempts = {"auto": ("legacy", "dynamo"), "legacy": ("legacy",), "dynamo": ("dynamo",)}[exporter]
     diff: float | None = None
     in_shape: tuple[Any, ...] = ("batch", frames, NUM_JOINTS, channels)
-    try:
+    with atomic_path(out_path, suffix=".onnx") as tmp:
         for used in attempts:
-            _export(wrapper, example, tmp, opset, dynamo=used == "dynamo")
+            _export(wrapper, example, os.fspath(tmp), opset, dynamo=used == "dynamo")
             if not (verify or exporter == "auto"):
                 break
-            diff, in_shape = verify_onnx(tmp, model)
+            diff, in_shape = verify_onnx(os.fspath(tmp), model)
             if diff <= atol:
                 break
         if diff is not None and not diff <= atol:
             raise ValueError(f"ONNX output differs from PyTorch by {diff:.3g} > atol {atol:g} (exporter {used})")
-        os.replace(tmp, out_path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     with torch.no_grad():
         out_shape = tuple(wrapper(example).shape[1:])
     return OnnxExportResult(os.fspath(out_path), in_shape, ("batch",) + out_shape, diff, opset, used)

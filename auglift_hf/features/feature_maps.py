@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from auglift_hf.utils.io import atomic_path
 
 from .depth import _as_tensor
 
@@ -162,23 +163,17 @@ class FeatureNormalizer:
             raise ValueError("FeatureNormalizer.save: nothing to save, call fit() first")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        os.close(fd)
-        try:
+        if path.suffix not in (".json", ".safetensors"):
+            raise ValueError(f"`path` must end in .json or .safetensors, got {path.name}")
+        with atomic_path(path) as tmp:
             if path.suffix == ".safetensors":
                 from safetensors.torch import save_file
 
                 meta = {"low": str(self.low), "high": str(self.high)}
-                save_file({"lo": self.lo.contiguous(), "hi": self.hi.contiguous()}, tmp, metadata=meta)
-            elif path.suffix == ".json":
-                payload = {"low": self.low, "high": self.high, "lo": self.lo.tolist(), "hi": self.hi.tolist()}
-                Path(tmp).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+                save_file({"lo": self.lo.contiguous(), "hi": self.hi.contiguous()}, os.fspath(tmp), metadata=meta)
             else:
-                raise ValueError(f"`path` must end in .json or .safetensors, got {path.name}")
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+                payload = {"low": self.low, "high": self.high, "lo": self.lo.tolist(), "hi": self.hi.tolist()}
+                tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         return path
 
     @classmethod
