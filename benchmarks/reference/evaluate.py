@@ -1,0 +1,170 @@
+"""Evaluate trained reference lifters on the S9/S11 test tables (in-domain and out-of-domain, GT and noisy 2D).
+
+For every model folder (``config.json`` + ``model.safetensors`` + ``preprocessor_config.json``) and every
+(table, config) pair it scores one centred window every ``--stride`` frames of every test sequence, with the
+folder's own :class:`~auglift_hf.PoseLiftingProcessor` (so the numbers are those of the shipped conventions)
+and flip test-time augmentation, and writes MPJPE / PA-MPJPE frame-wise (all poses pooled) and action-wise
+(mean of the 15 per-action means, the "Avg" column of VideoPose3D / PoseFormer) to ``<out>/<name>.json``.
+
+Usage::
+
+    python benchmarks/reference/evaluate.py --data /work/cache/h36m_ref --out /work/cache/h36m_ref/eval \
+        /work/cache/h36m_ref/runs/*/final
+    python benchmarks/reference/evaluate.py --table /work/cache/h36m_ref/eval   # markdown tables for RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+#: (table folder name, table config) -> row label.
+CONDITIONS: dict[tuple[str, str], str] = {
+    ("test", "gt2d"): "in-domain GT-2D",
+    ("test", "detected2d"): "in-domain noisy-2D",
+    ("test_ood", "gt2d"): "out-of-domain GT-2D",
+    ("test_ood", "detected2d"): "out-of-domain noisy-2D",
+}
+
+
+def action_labels(table, rows: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """H36M action of each row without the take number ("Walking 1" -> "Walking")."""
+    actions = np.asarray(table.column("action").take(rows).to_pylist(), dtype=object)
+    return np.array([a.split(" ")[0] for a in actions])
+
+
+@torch.no_grad()
+def evaluate_folder(
+    folder: str | os.PathLike, data_root: Path, stride: int, batch_size: int = 512, flip_test: bool = True
+) -> dict:
+    """Metrics of one model folder on every condition of :data:`CONDITIONS` (mm)."""
+    from transformers import AutoModel
+
+    import auglift_hf  # noqa: F401 - registers the Auto classes
+    from auglift_hf.data.windows import PoseWindowDataset, column_numpy, load_frame_table
+    from auglift_hf.metrics import compute_pose3d_metrics
+    from auglift_hf.processing_lifting import PoseLiftingProcessor
+    from auglift_hf.skeleton import NUM_JOINTS, ROOT_INDEX
+
+    model = AutoModel.from_pretrained(folder).eval()
+    processor = PoseLiftingProcessor.from_pretrained(folder)
+    window = processor.num_frames
+    results: dict = {"folder": os.fspath(folder), "stride": stride, "flip_test": flip_test, "conditions": {}}
+    for (table_name, config), label in CONDITIONS.items():
+        table = load_frame_table(data_root / table_name, config=config, split="test")
+        ds = PoseWindowDataset(
+            table, window_size=window, stride=stride, processor=processor, config=config, split="test"
+        )
+        # the tables are written sorted by (ids, frame), so window centres index the table rows directly
+        k3 = column_numpy(table, "keypoints_3d", (NUM_JOINTS, 3))[ds.centres]
+        expected = k3 - k3[:, ROOT_INDEX : ROOT_INDEX + 1]
+        if not np.allclose(expected, ds.targets[ds.centres], atol=1e-6):
+            raise ValueError(f"{data_root / table_name}: table rows are not sorted by sequence and frame")
+        preds, t0 = [], time.perf_counter()
+        for start in range(0, len(ds), batch_size):
+            batch = ds.get_batch(np.arange(start, min(start + batch_size, len(ds))))
+            out = model(keypoints=batch["keypoints"], flip_test=flip_test).poses_3d
+            preds.append(out[:, out.shape[1] // 2].numpy())
+        seconds = time.perf_counter() - t0
+        pred = np.concatenate(preds).astype(np.float64) * 1000.0
+        metrics = compute_pose3d_metrics(pred, expected * 1000.0, action_labels(table, ds.centres))
+        metrics["inference_poses_per_second"] = len(ds) / seconds
+        results["conditions"][label] = metrics
+        print(f"{Path(folder).parent.name:24s} {label:24s} MPJPE {metrics['mpjpe']:6.1f}  "
+              f"PA {metrics['pa_mpjpe']:6.1f}  (action-wise {metrics['mpjpe_action_wise']:6.1f})", flush=True)  # fmt: skip
+    return results
+
+
+def _train_info(folder: Path) -> dict:
+    path = folder / "eval_results.json"
+    if not path.is_file():
+        return {}
+    train = json.loads(path.read_text()).get("train", {})
+    return {k: train.get(k) for k in ("train_runtime", "train_samples_per_second", "train_loss")}
+
+
+def render_tables(eval_dir: Path) -> str:
+    """Markdown tables of every ``<eval_dir>/*.json`` (written by the evaluation above)."""
+    runs = {p.stem: json.loads(p.read_text()) for p in sorted(eval_dir.glob("*.json"))}
+    labels = list(CONDITIONS.values())
+    lines = ["| run | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+    for name, res in runs.items():
+        cells = []
+        for label in labels:
+            m = res["conditions"].get(label)
+            cells.append(
+                "-" if m is None else f"{m['mpjpe']:.1f} / {m['pa_mpjpe']:.1f} ({m['mpjpe_action_wise']:.1f})"
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "| pair | condition | XY MPJPE | XYCD MPJPE | relative change | XY PA | XYCD PA | relative change |",
+              "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for name in runs:
+        tokens = name.split("-")
+        if "xy" not in tokens:
+            continue
+        other = "-".join("xycd" if t == "xy" else t for t in tokens)
+        if other not in runs:
+            continue
+        pair = "-".join(t for t in tokens if t != "xy")
+        for label in labels:
+            a, b = runs[name]["conditions"][label], runs[other]["conditions"][label]
+            rel = 100.0 * (b["mpjpe"] - a["mpjpe"]) / a["mpjpe"]
+            rel_pa = 100.0 * (b["pa_mpjpe"] - a["pa_mpjpe"]) / a["pa_mpjpe"]
+            lines.append(
+                f"| {pair} | {label} | {a['mpjpe']:.1f} | {b['mpjpe']:.1f} | {rel:+.1f} % | "
+                f"{a['pa_mpjpe']:.1f} | {b['pa_mpjpe']:.1f} | {rel_pa:+.1f} % |"
+            )
+    lines += ["", "| run | parameters | train steps x batch | train time (s) | train samples/s | final train loss (m) | "
+              "inference poses/s (flip test) |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for name, res in runs.items():
+        t = res.get("train", {})
+        inf = np.mean([m["inference_poses_per_second"] for m in res["conditions"].values()])
+        runtime, sps, loss = (t.get(k) for k in ("train_runtime", "train_samples_per_second", "train_loss"))
+        lines.append(
+            f"| {name} | {res.get('num_parameters', 0) / 1e6:.2f} M | {res.get('steps', '?')} x {res.get('batch', '?')} | "
+            f"{runtime or 0:.0f} | {sps or 0:.0f} | {loss or float('nan'):.4f} | {inf:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="*", help="model folders (e.g. runs/<name>/final)")
+    parser.add_argument("--data", default="/work/cache/h36m_ref", help="root holding test/ and test_ood/")
+    parser.add_argument("--out", default="/work/cache/h36m_ref/eval")
+    parser.add_argument("--stride", type=int, default=32, help="one evaluation window every N frames")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--table", default=None, help="print the markdown tables of an eval folder and exit")
+    args = parser.parse_args(argv)
+    if args.table:
+        print(render_tables(Path(args.table)))
+        return 0
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for folder in map(Path, args.folders):
+        name = folder.parent.name if folder.name == "final" else folder.name
+        res = evaluate_folder(folder, Path(args.data), args.stride)
+        res["train"] = _train_info(folder)
+        cfg_path = folder / "training_config.json"
+        if cfg_path.is_file():
+            cfg = json.loads(cfg_path.read_text())["training"]
+            res["steps"], res["batch"] = cfg.get("max_steps"), cfg.get("per_device_train_batch_size", 8)
+        from safetensors import safe_open
+
+        with safe_open(folder / "model.safetensors", "pt") as fh:
+            res["num_parameters"] = int(sum(np.prod(fh.get_slice(k).get_shape()) for k in fh.keys()))
+        tmp = out / f".{name}.json.tmp"
+        tmp.write_text(json.dumps(res, indent=2))
+        os.replace(tmp, out / f"{name}.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
