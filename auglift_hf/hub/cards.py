@@ -23,7 +23,9 @@ from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard,
 from ..skeleton import H36M_JOINT_NAMES
 from ..utils.io import atomic_write_file
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "model_cards"
+# The templates live in the repository's top-level ``model_cards/``; ``templates/`` holds links to them so that
+# wheels (which copy the linked files) carry them too.
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 MODEL_CARD_TEMPLATE = TEMPLATE_DIR / "model_card_template.md"
 DATASET_CARD_TEMPLATE = TEMPLATE_DIR / "dataset_card_template.md"
 
