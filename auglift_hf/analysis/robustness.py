@@ -18,7 +18,7 @@ def stratify(
     """Quantile bins of ``values`` ``(N,)`` and each model's mean of ``errors[model]`` ``(N,)`` per bin.
 
     Returns one row per bin: ``{"bin", "low", "high", "count", <model>: mean error, ...}`` (bins may be
-    empty when ``values`` has ties; those rows are dropped).
+    empty when ``values`` has ties; they are merged into the next non-empty bin, labelled e.g. ``Q1-Q3``).
     """
     values = np.asarray(values, dtype=np.float64).reshape(-1)
     if values.size == 0:
@@ -28,12 +28,15 @@ def stratify(
             raise ValueError(f"errors[{model!r}] must have shape {values.shape}, got {np.shape(e)}")
     edges = np.quantile(values, np.linspace(0, 1, num_bins + 1))
     which = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, num_bins - 1)
-    rows = []
+    rows, start = [], 0
     for b in range(num_bins):
         mask = which == b
         if not mask.any():
             continue
-        row = {"bin": f"Q{b + 1}", "low": float(edges[b]), "high": float(edges[b + 1]), "count": int(mask.sum())}
+        # Ties collapse quantile edges: the empty bins before this one are merged into it (e.g. "Q1-Q3").
+        label = f"Q{b + 1}" if start == b else f"Q{start + 1}-Q{b + 1}"
+        row = {"bin": label, "low": float(edges[start]), "high": float(edges[b + 1]), "count": int(mask.sum())}
+        start = b + 1
         row.update({m: float(np.asarray(e, np.float64)[mask].mean()) for m, e in errors.items()})
         rows.append(row)
     return rows

@@ -37,6 +37,9 @@ def test_novelty_and_stratify():
     rows = stratify(values, {"a": values * 2, "b": np.ones(100)}, num_bins=4)
     assert [r["bin"] for r in rows] == ["Q1", "Q2", "Q3", "Q4"] and sum(r["count"] for r in rows) == 100
     assert rows[0]["a"] < rows[-1]["a"] and rows[0]["b"] == 1.0
+    tied = np.r_[np.zeros(75), np.linspace(0.1, 1.0, 25)]  # 75 % ties at 0 collapse the first three quartiles
+    merged = stratify(tied, {"a": np.ones(100)}, num_bins=4)
+    assert [(r["bin"], r["count"]) for r in merged] == [("Q1-Q3", 75), ("Q4", 25)]
     with pytest.raises(ValueError, match="errors"):
         stratify(values, {"a": values[:3]})
     gt = rng.normal(size=(10, 17, 2)) * 100
