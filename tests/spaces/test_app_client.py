@@ -6,8 +6,9 @@ gradio_client = pytest.importorskip("gradio_client")
 
 
 @pytest.fixture(scope="module")
-def client(launched):
-    return gradio_client.Client(launched, verbose=False)
+def client(launched, tmp_path_factory):
+    # Downloads go to a pytest temp dir, not gradio_client's default (hash-named folders directly under /tmp).
+    return gradio_client.Client(launched, verbose=False, download_files=tmp_path_factory.mktemp("client-downloads"))
 
 
 def test_api_lists_every_endpoint(client):
