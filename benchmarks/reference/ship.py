@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -39,14 +40,15 @@ Reference run `{run}` of `benchmarks/reference/` (see `benchmarks/RESULTS.md` in
 every number and the exact commands). In short:
 
 - **Data**: real Human3.6M motion (`data_3d_h36m_fk25.npz`, 25 Hz, forward kinematics of the public motion files)
-  rendered into the four real H36M cameras (projection with distortion). Training: S1, S5, S6, S7, S8, first 400
-  frames of every sequence (212,800 camera-frames), 2D corrupted by the detector noise model of
+  rendered into the four real H36M cameras (projection with distortion). Training: S1, S5, S6, S7, S8, {frames}
+  of every sequence ({rows:,} camera-frames), 2D corrupted by the detector noise model of
   `auglift_hf.motion.apply_detector_noise` (jitter 5 % of bone length, 1 % gross errors, 0.5 % left/right swaps,
   confidences falling with the error). Depth descriptors (d, d_min, d_max) from the capsule-body ray caster
   `auglift_hf.synthetic.depth_descriptors_from_joints` (CASP, 16 samples) with monocular corruption
   (`DepthCorruption()` defaults) -- **not** from a real depth network.
 - **Budget**: {steps} steps x batch {batch} ({samples:,} windows, {runtime:.0f} s on one shared CPU thread),
-  AdamW, learning rate {lr:g} multiplied by {decay:g} every 416 steps (one pass over the 53,200 training windows), seed 0, horizontal-flip augmentation. This is a tiny
+  AdamW, learning rate {lr:g} multiplied by {decay:g} every {epoch_steps:,} steps (one pass over the ~{windows:,} training
+  windows, one every {stride} frames), seed 0, horizontal-flip augmentation. This is a tiny
   CPU budget and the model is far from converged: the XY models are well behind published XY numbers (PoseFormer
   81f reaches 31.3 mm GT-2D MPJPE after ~130 GPU epochs on the official H36M data), and the XYCD numbers profit from
   synthetic depth that is cleaner than a real monocular depth network's, so neither compares one-to-one with papers.
@@ -66,6 +68,21 @@ Input conventions are in `preprocessor_config.json`; use `PoseLiftingProcessor.f
 The weights were trained on Human3.6M motion, which is licensed for **non-commercial research only**
 (http://vision.imar.ro/human3.6m/eula.php). Use these weights under the same terms.
 """
+
+
+def training_table(training: dict) -> dict:
+    """Rows, windows and frame selection of the run's (single) training table, from ``<table>_summary.json``."""
+    table = Path(training["data"]["train_datasets"][0])
+    summary = json.loads((table.parent / f"{table.name}_summary.json").read_text())
+    rows = sum(sum(split.values()) for split in summary["counts"].values())
+    stride = int(training["data"].get("train_stride") or 1)
+    batch = int(training["training"].get("per_device_train_batch_size", 8))
+    windows = rows // stride
+    capped = table.name != "train_noisy_full"  # build_data.py --train-max-frames 0 --train-name train_noisy_full
+    return {
+        "rows": rows, "windows": windows, "stride": stride, "epoch_steps": math.ceil(windows / batch),
+        "frames": "first 400 frames (16 s)" if capped else "all frames (25 Hz)",
+    }  # fmt: skip
 
 
 def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
@@ -109,7 +126,7 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
             run=run_dir.name, steps=steps, batch=batch, samples=steps * batch,
             runtime=res.get("train", {}).get("train_runtime") or 0.0, lr=float(t.get("learning_rate", LiftingTrainingArguments.learning_rate)),
             decay=float(t.get("lr_decay", LiftingTrainingArguments.lr_decay)),
-            rows=table, depth_note=depth_note,
+            rows=table, depth_note=depth_note, **training_table(training),
         )  # fmt: skip
         readme = tmp / "README.md"
         text = readme.read_text()
