@@ -41,7 +41,7 @@ every number and the exact commands). In short:
 
 - **Data**: real Human3.6M motion (`data_3d_h36m_fk25.npz`, 25 Hz, forward kinematics of the public motion files)
   rendered into the four real H36M cameras (projection with distortion). Training: S1, S5, S6, S7, S8, {frames}
-  of every sequence ({rows:,} camera-frames), 2D corrupted by the detector noise model of
+  of every sequence ({table_rows:,} camera-frames), 2D corrupted by the detector noise model of
   `auglift_hf.motion.apply_detector_noise` (jitter 5 % of bone length, 1 % gross errors, 0.5 % left/right swaps,
   confidences falling with the error). Depth descriptors (d, d_min, d_max) from the capsule-body ray caster
   `auglift_hf.synthetic.depth_descriptors_from_joints` (CASP, 16 samples) with monocular corruption
@@ -80,7 +80,7 @@ def training_table(training: dict) -> dict:
     windows = rows // stride
     capped = table.name != "train_noisy_full"  # build_data.py --train-max-frames 0 --train-name train_noisy_full
     return {
-        "rows": rows, "windows": windows, "stride": stride, "epoch_steps": math.ceil(windows / batch),
+        "table_rows": rows, "windows": windows, "stride": stride, "epoch_steps": math.ceil(windows / batch),
         "frames": "first 400 frames (16 s)" if capped else "all frames (25 Hz)",
     }  # fmt: skip
 
