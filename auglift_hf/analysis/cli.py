@@ -67,6 +67,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     import auglift_hf  # noqa: F401 - registers the Auto classes
     from auglift_hf.data.windows import PoseWindowDataset
+    from auglift_hf.models import input_frames
 
     from .matrix import cell_metrics, predict_dataset, write_matrix
     from .robustness import write_stratified
@@ -84,7 +85,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         ds_name = _name(ds_path)
         for name, model in tqdm(models.items(), desc=f"evaluate on {ds_name}"):
             channels = tuple(model.config.input_channels)
-            window = int(getattr(model, "receptive_field", getattr(model.config, "num_frames", 1)))
+            window = input_frames(model.config)
             ds = PoseWindowDataset(ds_path, window_size=window, stride=args.stride, channels=channels,
                                    config=args.config, split=args.split)  # fmt: skip
             idx = np.arange(len(ds))

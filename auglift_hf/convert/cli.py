@@ -68,6 +68,7 @@ def convert(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from ..models import input_frames
     from ..utils.io import atomic_write_dir
 
     out = Path(args.out_folder)
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {err}")
         return 1
     config = model.config
-    frames = getattr(config, "num_frames", None) or getattr(config, "receptive_field", 1)
+    frames = input_frames(config)
     with torch.no_grad():
         poses = model(keypoints=torch.zeros(1, frames, config.num_joints, config.num_input_channels)).poses_3d
     if not torch.isfinite(poses).all():

@@ -13,7 +13,6 @@ wrapper itself is put in eval mode: otherwise BatchNorm would silently switch ba
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..models import input_frames
 from ..skeleton import NUM_JOINTS
 from ..utils.io import atomic_path
 
@@ -39,18 +39,6 @@ class _PosesOnly(torch.nn.Module):
 
     def forward(self, keypoints: torch.Tensor) -> torch.Tensor:
         return self.model(keypoints=keypoints).poses_3d
-
-
-def input_frames(config: Any) -> int:
-    """Window length a lifter consumes: ``receptive_field``, ``num_frames``, ``prod(filter_widths)`` or 1."""
-    for name in ("receptive_field", "num_frames"):
-        value = getattr(config, name, None)
-        if isinstance(value, int) and value > 0:
-            return value
-    widths = getattr(config, "filter_widths", None)
-    if widths:
-        return int(math.prod(widths))
-    return 1
 
 
 def load_lifter(folder: str | os.PathLike) -> torch.nn.Module:

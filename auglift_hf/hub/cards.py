@@ -20,6 +20,7 @@ from typing import Any
 
 from huggingface_hub import DatasetCard, DatasetCardData, EvalResult, ModelCard, ModelCardData
 
+from ..models import input_frames
 from ..skeleton import H36M_JOINT_NAMES
 from ..utils.io import atomic_write_file
 
@@ -186,20 +187,6 @@ def _format_count(n: int) -> str:
     return f"{n / 1e6:.2f}M" if n >= 1e6 else f"{n / 1e3:.1f}k"
 
 
-def _input_frames(config: dict[str, Any]) -> int:
-    if isinstance(config.get("receptive_field"), int):
-        return config["receptive_field"]
-    if isinstance(config.get("num_frames"), int):
-        return config["num_frames"]
-    widths = config.get("filter_widths")
-    if widths:
-        n = 1
-        for w in widths:
-            n *= int(w)
-        return n
-    return 1
-
-
 def build_model_card(
     folder: str | os.PathLike,
     eval_results: Any = None,
@@ -299,7 +286,7 @@ def build_model_card(
         or f"Depth-augmented 3D human pose lifting ({'XYCD' if has_depth else 'XY'} input) with {arch_name}.",
         architecture_name=arch_name,
         model_type=model_type,
-        num_frames=_input_frames(config),
+        num_frames=input_frames(config),
         input_channels=channels,
         depth_sentence=depth_sentence,
         num_parameters=_format_count(n_params) if n_params is not None else "unknown",

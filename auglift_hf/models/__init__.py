@@ -7,6 +7,9 @@ test-time augmentation (``flip_test=True``). ``register_for_auto_class`` makes `
 ``AutoModel.from_pretrained(folder, trust_remote_code=True)`` where ``auglift_hf`` is not installed.
 """
 
+import math
+from typing import Any
+
 from transformers import AutoConfig, AutoModel
 
 from .poseformer import PRESETS as POSEFORMER_PRESETS
@@ -29,6 +32,21 @@ for _config_class, _model_class in MODEL_CLASSES:
     _config_class.register_for_auto_class("AutoConfig")
     _model_class.register_for_auto_class("AutoModel")
 
+
+def input_frames(config: Any) -> int:
+    """Window length (frames) a lifter consumes, from its config object or its ``config.json`` dict.
+
+    TCN: the receptive field ``prod(filter_widths)``; PoseFormer: ``num_frames``; single-frame models: 1.
+    """
+    get = config.get if isinstance(config, dict) else lambda name: getattr(config, name, None)
+    for name in ("receptive_field", "num_frames"):
+        value = get(name)
+        if isinstance(value, int) and value > 0:
+            return value
+    widths = get("filter_widths")
+    return int(math.prod(int(w) for w in widths)) if widths else 1
+
+
 __all__ = [
     "MODEL_CLASSES",
     "MODEL_TYPES",
@@ -42,4 +60,5 @@ __all__ = [
     "TCNConfig",
     "TCNForPoseLifting",
     "TCNLiftingOutput",
+    "input_frames",
 ]

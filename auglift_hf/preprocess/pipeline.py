@@ -64,8 +64,9 @@ def load_lifting_processor(model: Any) -> Any:
             return PoseLiftingProcessor.from_pretrained(name)
         except (OSError, ValueError) as err:
             logger.info("no preprocessor_config.json for %s (%s); deriving the processor from the config", name, err)
-    num_frames = getattr(model.config, "receptive_field", None) or getattr(model.config, "num_frames", None) or 1
-    return PoseLiftingProcessor.from_model_config(model.config, num_frames=int(num_frames))
+    from auglift_hf.models import input_frames
+
+    return PoseLiftingProcessor.from_model_config(model.config, num_frames=input_frames(model.config))
 
 
 def sibling_image_size(json_path: str | os.PathLike) -> tuple[int, int] | None:

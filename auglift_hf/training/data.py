@@ -32,9 +32,9 @@ def build_processor(model: Any) -> Any:
             break
     for name in ("num_frames", "window_size", "receptive_field"):
         if name in params:
-            from .trainer import receptive_field
+            from auglift_hf.models import input_frames
 
-            kwargs[name] = receptive_field(model)
+            kwargs[name] = input_frames(model.config)
             break
     return PoseLiftingProcessor(**kwargs)
 

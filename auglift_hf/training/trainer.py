@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from transformers import EvalPrediction, PreTrainedModel, Trainer, TrainerCallback
 
+from ..models import input_frames
 from .config import DataArguments, LiftingTrainingArguments, ModelArguments, config_to_dict
 from .losses import confidence_weighted_mpjpe, ordinal_depth_loss
 
@@ -64,19 +65,6 @@ def build_model(model_args: ModelArguments) -> PreTrainedModel:
     return SimpleBaselineForPoseLifting(
         SimpleBaselineConfig(input_channels=channels, num_input_channels=len(channels), **kwargs)
     )
-
-
-def receptive_field(model: PreTrainedModel) -> int:
-    """Input window length of a lifter (``num_frames`` / TCN receptive field / 1)."""
-    for attr in ("receptive_field", "num_frames"):
-        value = getattr(model, attr, None)
-        if isinstance(value, int):
-            return value
-        value = getattr(model.config, attr, None)
-        if isinstance(value, int):
-            return value
-    widths = getattr(model.config, "filter_widths", None)
-    return int(np.prod(widths)) if widths else 1
 
 
 def _poses(predictions: Any) -> np.ndarray:
@@ -265,7 +253,7 @@ def run_training(
     model = model if model is not None else build_model(model_args)
     processor = processor if processor is not None else build_processor(model)
     if train_dataset is None:
-        train_dataset, default_eval = build_datasets(model_args, data_args, processor, receptive_field(model))
+        train_dataset, default_eval = build_datasets(model_args, data_args, processor, input_frames(model.config))
         eval_dataset = eval_dataset if eval_dataset is not None else default_eval
     if eval_dataset is None and training_args.eval_strategy != "no":
         training_args.eval_strategy = "no"
