@@ -25,7 +25,7 @@ import numpy as np
 
 from ..camera import load_mmpose_cameras, project, world_to_camera
 from ..skeleton import NUM_JOINTS, coco_to_h36m, h36m32_to_17
-from .npz import load_npz
+from .npz import load_mmpose_annotations, load_npz
 from .schema import SequenceRecord
 
 DATASET = "h36m"
@@ -217,15 +217,7 @@ def read_h36m_mmpose(
     stored as the score; ``S[..., 3] == 0`` on every joint marks an invalid frame.
     """
     where = os.fspath(annotations)
-    raw = load_npz(annotations, keys=("imgname", "part", "S"))
-    names, part, S = raw["imgname"], np.asarray(raw["part"], np.float64), np.asarray(raw["S"], np.float64)
-    n = len(names)
-    if n == 0:
-        raise ValueError(f"{where}: empty annotation file (0 frames)")
-    if part.shape != (n, NUM_JOINTS, 3):
-        raise ValueError(f"{where}: `part` must have shape ({n}, 17, 3), got {part.shape}")
-    if S.shape != (n, NUM_JOINTS, 4):
-        raise ValueError(f"{where}: `S` must have shape ({n}, 17, 4), got {S.shape}")
+    names, part, S = load_mmpose_annotations(annotations)
     cams = _cameras(cameras)
     parsed = [parse_imgname(str(x)) for x in names]
     for subject in {p[0] for p in parsed}:

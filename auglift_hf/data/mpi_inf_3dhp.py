@@ -31,7 +31,7 @@ import numpy as np
 
 from ..skeleton import H36M_JOINT_NAMES, NUM_JOINTS
 from .h36m import group_rows
-from .npz import load_npz
+from .npz import load_mmpose_annotations
 from .schema import SequenceRecord
 
 DATASET = "mpi_inf_3dhp"
@@ -255,13 +255,7 @@ def read_3dhp_mmpose(
 ) -> list[SequenceRecord]:
     """MMPose's preprocessed 3DHP npz (+ ``cameras_train.pkl`` / ``cameras_test.pkl``) -> records per sequence."""
     where = os.fspath(annotations)
-    raw = load_npz(annotations, keys=("imgname", "part", "S"))
-    names, part, S = raw["imgname"], np.asarray(raw["part"], np.float64), np.asarray(raw["S"], np.float64)
-    n = len(names)
-    if n == 0:
-        raise ValueError(f"{where}: empty annotation file (0 frames)")
-    if part.shape != (n, 17, 3) or S.shape != (n, 17, 4):
-        raise ValueError(f"{where}: expected part ({n}, 17, 3) and S ({n}, 17, 4), got {part.shape} and {S.shape}")
+    names, part, S = load_mmpose_annotations(annotations)
     cams: dict = {}
     if isinstance(cameras, dict):
         cams = cameras

@@ -86,3 +86,22 @@ def load_npz(path: str | os.PathLike, keys: tuple[str, ...] | None = None) -> di
         if missing:
             raise ValueError(f"{path}: missing keys {missing}, found {sorted(out)}")
     return out
+
+
+def load_mmpose_annotations(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MMPose's preprocessed body-3D annotation npz (H36M and 3DHP share it) -> ``(imgname, part, S)``.
+
+    ``imgname`` (N,), ``part`` (N, 17, 3) pixels + visibility, ``S`` (N, 17, 4) camera metres + visibility, as
+    float64; an empty file or a wrong shape is a ``ValueError`` naming the file and the field.
+    """
+    where = os.fspath(path)
+    raw = load_npz(path, keys=("imgname", "part", "S"))
+    names, part, S = raw["imgname"], np.asarray(raw["part"], np.float64), np.asarray(raw["S"], np.float64)
+    n = len(names)
+    if n == 0:
+        raise ValueError(f"{where}: empty annotation file (0 frames)")
+    if part.shape != (n, 17, 3):
+        raise ValueError(f"{where}: `part` must have shape ({n}, 17, 3), got {part.shape}")
+    if S.shape != (n, 17, 4):
+        raise ValueError(f"{where}: `S` must have shape ({n}, 17, 4), got {S.shape}")
+    return names, part, S
