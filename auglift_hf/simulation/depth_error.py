@@ -68,3 +68,189 @@ def gaussian_blur(depth: torch.Tensor, sigma: float) -> torch.Tensor:
     img = F.conv2d(F.pad(img, (rad, rad, 0, 0), mode="replicate"), k.view(1, 1, 1, -1))
     img = F.conv2d(F.pad(img, (0, 0, rad, rad), mode="replicate"), k.view(1, 1, -1, 1))
     return img[:, 0]
+
+
+# ------------------------------------------------------------------ realistic monocular (metric) depth error
+
+
+def _seed_ints(seed: int | torch.Generator) -> tuple[int, int]:
+    """Two independent integer seeds: per-frame draws and per-sample draws (so both paths share the frame draws)."""
+    if isinstance(seed, torch.Generator):
+        base = int(torch.randint(0, 2**62, (1,), generator=seed))
+    else:
+        base = int(seed)
+    return base, (base ^ 0x5DEECE66D) % 2**62
+
+
+@dataclass
+class MonocularDepthError:
+    """What a metric monocular depth network gets wrong on people, with one ``severity`` knob (0 = exact depth).
+
+    Applied to rendered z-depth maps (:meth:`__call__`, vectorised over frames and pixels) or to ray-cast samples
+    (:meth:`apply_to_samples`, used by :func:`auglift_hf.simulation.depth_descriptors_from_joints`); both share the
+    per-frame draws for a seed and give the same statistics (tested). Frames of one call are consecutive frames
+    of one sequence at ``fps`` (the scale error and flicker are temporal processes). Order of the effects:
+
+    1. **relief compression** of the body around its per-frame median depth: ``d <- m + (1 - k)(d - m)`` on the
+       body (the background is untouched);
+    2. **silhouette mixing**: the map is blurred with a Gaussian of ``edge_sigma_px`` pixels, so samples near the
+       silhouette see the background (the ray path casts each sample at a position jittered by the same Gaussian);
+    3. **thin structures losing depth**: a fraction ``thin_mix`` of a wider blur (``thin_sigma_px``) is mixed in, which
+       pulls forearms, shins and the neck (a few blur widths across) towards their surroundings while barely
+       changing the torso interior;
+    4. **per-frame scale error** ``exp(a_t + b_t)``: ``a_t`` an AR(1) process (std ``scale_log_std``, time constant
+       ``scale_time_constant`` s) and ``b_t`` white **flicker** (std ``flicker_log_std``);
+    5. per-pixel multiplicative noise (std ``noise_std``); clamped to ``>= min_depth``.
+
+    ``severity`` scales every std, blur width and mixing fraction linearly; compression is ``1 - (1 - k)^severity``.
+
+    Preset ``"depth-anything-v2-metric"`` (severity 1), sources:
+
+    * ``scale_log_std = 0.070``: Depth Anything's metric fine-tune (ViT-L) reaches AbsRel 0.056 / delta1 0.984 on
+      NYU-D (indoor, in-domain; KITTI: AbsRel 0.046 / delta1 0.982), Depth Anything ``metric_depth/README.md``
+      (https://github.com/LiheYoung/Depth-Anything); Depth Anything V2's metric models (Yang et al., NeurIPS 2024,
+      arXiv 2406.09414, fine-tuned on Hypersim / Virtual KITTI 2) report figures of the same size on NYU-D / KITTI.
+      A log-normal per-frame scale with ``E|log s| = 0.056`` has ``std = 0.056 sqrt(pi/2) = 0.070``; with delta1
+      0.984 (``|log s| < log 1.25`` for 98.4 %) the std would be <= 0.094, consistent. Zero-shot metric accuracy is
+      much worse (Depth Anything NYU -> iBims-1: AbsRel 0.150, delta1 0.714; -> SUN RGB-D AbsRel 0.500, same README):
+      severity ~2-3 covers a new indoor domain such as a capture studio.
+    * ``scale_time_constant = 1.0`` s, ``flicker_log_std = 0.02``: per-frame image models flicker on video (the
+      motivation of Video Depth Anything, Chen et al., CVPR 2025); the split into a slow and a white part and their
+      sizes are assumptions.
+    * ``relief_compression = 0.3``, ``thin_mix = 0.3``: assumptions (no published per-person figure found):
+      networks trained with scale/shift-invariant and gradient-matching losses flatten the fine relief of a
+      person and smear thin structures, which Depth Anything V2 shows qualitatively (its Fig. 2 and Sec. 4).
+    * ``edge_sigma_px = 2.0``, ``thin_sigma_px = 5.0``: the network runs at 518 px and is upsampled to ~1000 px
+      images (x2), so a 1-2 px boundary blur at network resolution is ~2-4 px here (assumption).
+    * ``noise_std = 0.01``: residual per-pixel noise (assumption, small next to the effects above).
+    """
+
+    severity: float = 1.0
+    scale_log_std: float = 0.070
+    scale_time_constant: float = 1.0
+    flicker_log_std: float = 0.02
+    relief_compression: float = 0.3
+    edge_sigma_px: float = 2.0
+    thin_sigma_px: float = 5.0
+    thin_mix: float = 0.3
+    noise_std: float = 0.01
+    fps: float = 25.0
+    min_depth: float = 0.05
+    preset: str = "depth-anything-v2-metric"
+
+    def __post_init__(self) -> None:
+        if not self.severity >= 0:
+            raise ValueError(f"`severity` must be >= 0, got {self.severity}")
+        if not self.fps > 0:
+            raise ValueError(f"`fps` must be > 0, got {self.fps}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def effective(self) -> dict[str, float]:
+        """The parameters at this severity (what is actually applied)."""
+        s = float(self.severity)
+        return {
+            "scale_log_std": self.scale_log_std * s,
+            "flicker_log_std": self.flicker_log_std * s,
+            "relief_compression": 1.0 - (1.0 - self.relief_compression) ** s,
+            "edge_sigma_px": self.edge_sigma_px * s,
+            "thin_sigma_px": self.thin_sigma_px * s,
+            "thin_mix": min(1.0, self.thin_mix * s),
+            "noise_std": self.noise_std * s,
+        }
+
+    def frame_log_scales(self, num_frames: int, seed: int | torch.Generator = 0) -> torch.Tensor:
+        """``(num_frames,)`` float64 per-frame log scale (slow AR(1) + flicker) for ``seed``."""
+        eff = self.effective()
+        g = torch.Generator().manual_seed(_seed_ints(seed)[0])
+        z = torch.randn(2, max(num_frames, 1), generator=g, dtype=torch.float64)
+        rho = math.exp(-1.0 / (self.scale_time_constant * self.fps)) if self.scale_time_constant > 0 else 0.0
+        a = torch.empty(num_frames, dtype=torch.float64)
+        prev = z[0, 0] if num_frames else z.new_zeros(())
+        w = z[0] * math.sqrt(1.0 - rho * rho)
+        for t in range(num_frames):  # AR(1) over time (one scalar per frame)
+            prev = prev if t == 0 else rho * prev + w[t]
+            a[t] = prev
+        return eff["scale_log_std"] * a + eff["flicker_log_std"] * z[1, :num_frames]
+
+    def _relief(self, d: torch.Tensor, body: torch.Tensor, median: torch.Tensor, k: float) -> torch.Tensor:
+        shape = (-1,) + (1,) * (d.ndim - 1)
+        return torch.where(body, median.reshape(shape) + (1.0 - k) * (d - median.reshape(shape)), d)
+
+    def __call__(self, depth: Any, seed: int | torch.Generator = 0, far: Any = None) -> torch.Tensor:
+        """Corrupt ``(T, H, W)`` z-depth maps (metres) of consecutive frames; ``far`` = background depth (scalar or
+        ``(T,)``; default: each map's maximum). Pixels nearer than ``far - 1 mm`` are the body."""
+        d = _as_tensor(depth, "depth")
+        if d.ndim != 3:
+            raise ValueError(f"`depth` must have shape (frames, height, width), got {tuple(d.shape)}")
+        seed = _seed_ints(seed)[0]
+        eff = self.effective()
+        t = d.shape[0]
+        far_t = d.flatten(1).amax(1) if far is None else torch.as_tensor(far, dtype=d.dtype).expand(t)
+        body = d < far_t[:, None, None] - 1e-3
+        if eff["relief_compression"] > 0:
+            med = torch.nanquantile(torch.where(body, d, torch.nan).flatten(1), 0.5, dim=1)
+            d = self._relief(d, body, torch.nan_to_num(med, nan=0.0), eff["relief_compression"])
+        out = gaussian_blur(d, eff["edge_sigma_px"]) if eff["edge_sigma_px"] > 0 else d
+        if eff["thin_mix"] > 0 and eff["thin_sigma_px"] > 0:
+            out = (1.0 - eff["thin_mix"]) * out + eff["thin_mix"] * gaussian_blur(d, eff["thin_sigma_px"])
+        scale = torch.exp(self.frame_log_scales(t, seed)).to(d)
+        out = out * scale[:, None, None]
+        if eff["noise_std"] > 0:
+            g = torch.Generator().manual_seed(_seed_ints(seed)[1])
+            out = out * (1 + eff["noise_std"] * torch.randn(out.shape, generator=g, dtype=torch.float64).to(out))
+        return out.clamp(min=self.min_depth)
+
+    def apply_to_samples(
+        self,
+        edge_samples: torch.Tensor,
+        thin_samples: torch.Tensor | None,
+        body_median: torch.Tensor,
+        far: torch.Tensor,
+        seed: int | torch.Generator = 0,
+    ) -> torch.Tensor:
+        """The ray-cast counterpart of :meth:`__call__` on depth samples ``(T, ...)`` (metres).
+
+        Args:
+            edge_samples: depth at sample positions jittered by ``N(0, edge_sigma_px^2)`` (a draw of the edge blur).
+            thin_samples: depth at positions jittered by ``N(0, thin_sigma_px^2)`` (``None`` when ``thin_mix`` = 0).
+            body_median: ``(T,)`` the body's median depth per frame; far: ``(T,)`` background depth.
+        """
+        seed = _seed_ints(seed)[0]
+        eff = self.effective()
+        t = edge_samples.shape[0]
+        shape = (-1,) + (1,) * (edge_samples.ndim - 1)
+        k = eff["relief_compression"]
+
+        def relief(x: torch.Tensor) -> torch.Tensor:
+            if k <= 0:
+                return x
+            return self._relief(x, x < far.reshape(shape) - 1e-3, body_median, k)
+
+        out = relief(edge_samples)
+        if thin_samples is not None and eff["thin_mix"] > 0:
+            out = (1.0 - eff["thin_mix"]) * out + eff["thin_mix"] * relief(thin_samples)
+        out = out * torch.exp(self.frame_log_scales(t, seed)).to(out).reshape(shape)
+        if eff["noise_std"] > 0:
+            g = torch.Generator().manual_seed(_seed_ints(seed)[1])
+            out = out * (1 + eff["noise_std"] * torch.randn(out.shape, generator=g, dtype=torch.float64).to(out))
+        return out.clamp(min=self.min_depth)
+
+
+#: Named presets of :class:`MonocularDepthError` (severity 1); see its docstring for the sources.
+DEPTH_ERROR_PRESETS: dict[str, dict[str, float]] = {
+    "depth-anything-v2-metric": {
+        "scale_log_std": 0.070, "scale_time_constant": 1.0, "flicker_log_std": 0.02, "relief_compression": 0.3,
+        "edge_sigma_px": 2.0, "thin_sigma_px": 5.0, "thin_mix": 0.3, "noise_std": 0.01,
+    },
+}  # fmt: skip
+
+
+def depth_error_preset(
+    name: str = "depth-anything-v2-metric", severity: float = 1.0, fps: float = 25.0
+) -> MonocularDepthError:
+    """The :class:`MonocularDepthError` preset ``name`` at ``severity`` (0 = exact depth)."""
+    if name not in DEPTH_ERROR_PRESETS:
+        raise ValueError(f"unknown depth-error preset {name!r}; known: {sorted(DEPTH_ERROR_PRESETS)}")
+    return MonocularDepthError(severity=float(severity), fps=float(fps), preset=name, **DEPTH_ERROR_PRESETS[name])

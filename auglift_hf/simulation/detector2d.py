@@ -109,3 +109,181 @@ def apply_detector_noise(
     conf = conf + rng.normal(0, p.confidence_noise, conf.shape)
     conf = np.clip(conf, p.min_confidence, 1.0)
     return noisy.astype(np.float32), conf.astype(np.float32)
+
+
+# ------------------------------------------------------------------ detector-definition (COCO) 2D
+
+#: COCO keypoint OKS constants ``sigma_j`` (cocoapi ``COCOeval.kpt_oks_sigmas``; M. R. Ronchi and P. Perona,
+#: "Benchmarking and Error Diagnosis in Multi-Instance Pose Estimation", ICCV 2017): the per-keypoint spread of
+#: human annotators, as a fraction of the object scale ``s = sqrt(segment area)``; OKS uses ``k_j = 2 sigma_j``.
+#: COCO order: nose, eyes, ears, shoulders, elbows, wrists, hips, knees, ankles.
+COCO_OKS_SIGMAS: tuple[float, ...] = (
+    0.026, 0.025, 0.025, 0.035, 0.035, 0.079, 0.079, 0.072, 0.072, 0.062, 0.062,
+    0.107, 0.107, 0.087, 0.087, 0.089, 0.089,
+)  # fmt: skip
+
+
+@dataclass
+class RealisticDetectorNoise:
+    """A COCO-17 detector's errors around the true landmarks: temporally correlated, worse when hidden.
+
+    Attributes (sources in brackets):
+        precision: per-coordinate error std of keypoint ``j`` is ``precision * 2 sigma_j * s`` pixels with
+            ``sigma_j`` the COCO OKS constants (:data:`COCO_OKS_SIGMAS`: where annotators disagree, detectors do
+            too) and ``s`` the object scale; 0.35 gives ~3 px at the face and ~11 px at the hips for a person 5 m
+            away at f = 1145 px (H36M), i.e. OKS ~0.9 per keypoint, the regime of COCO detectors with AP ~0.75
+            [assumption tuned to that AP range; cocoapi OKS definition].
+        area_fraction: segment area as a fraction of the 2D joint bounding box (padded by 10 %) used for ``s``
+            [COCO's ``s^2`` is the segment area; ~0.5 of the box for a person, assumption].
+        time_constant: correlation time (s) of the AR(1) error process per keypoint and coordinate
+            (``rho = exp(-1 / (time_constant * fps))``): a detector run frame by frame on video makes slowly
+            drifting errors because consecutive images are nearly identical (issue 14; the 0.2 s default is an
+            assumption of a few frames of memory at 25 Hz).
+        hidden_factor: error std multiplier for a hidden keypoint (z-buffer self-occlusion or a face point on the
+            far side of the head) [COCO's own annotations are markedly less consistent for occluded keypoints,
+            Ronchi & Perona 2017 Sec. 5; the factor 2.5 is an assumption].
+        hidden_confidence: confidence multiplier for hidden keypoints (detectors report lower scores there).
+        gross_error_prob, hidden_gross_error_prob: probability per keypoint and frame of a gross error
+            (a wrong-part detection) for visible / hidden keypoints [Ronchi & Perona 2017: jitter dominates,
+            then inversions and misses; rates are assumptions].
+        gross_error_scale: gross displacement magnitude in units of ``s``, drawn in ``[0.5, 1] x`` this.
+        swap_prob: probability per frame and left/right pair of a left/right swap ("inversion" error).
+        confidence_noise: std of additive Gaussian noise on the confidence; min_confidence: its floor.
+    """
+
+    precision: float = 0.35
+    area_fraction: float = 0.5
+    time_constant: float = 0.2
+    hidden_factor: float = 2.5
+    hidden_confidence: float = 0.6
+    gross_error_prob: float = 0.005
+    hidden_gross_error_prob: float = 0.03
+    gross_error_scale: float = 0.3
+    swap_prob: float = 0.003
+    confidence_noise: float = 0.03
+    min_confidence: float = 0.05
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def ar1_noise(shape: tuple[int, ...], rho: float, rng: np.random.Generator) -> np.ndarray:
+    """Stationary unit-variance AR(1) noise along axis 0 of ``shape``: ``e_t = rho e_{t-1} + sqrt(1 - rho^2) w_t``."""
+    if not 0.0 <= rho < 1.0:
+        raise ValueError(f"`rho` must be in [0, 1), got {rho}")
+    w = rng.standard_normal(shape) * np.sqrt(1.0 - rho * rho)
+    out = np.empty(shape)
+    prev = rng.standard_normal(shape[1:])
+    for t in range(shape[0]):  # the recursion runs over time only; each step is vectorised over joints/coords
+        prev = rho * prev + w[t]
+        out[t] = prev
+    return out
+
+
+def landmark_hidden(landmarks_cam: np.ndarray, joints_cam: np.ndarray, tolerance: float = 0.02) -> np.ndarray:
+    """``(T, 17)`` bool: COCO landmarks hidden from the camera (origin), by the capsule body's z-buffer or facing.
+
+    A landmark is hidden when the ray through it hits the capsule body more than ``r + tolerance`` metres in front
+    of it (``r`` the radius of the capsule it sits on, :mod:`auglift_hf.simulation.renderer`), or when it is a
+    face point on the far side of the head (:func:`~auglift_hf.simulation.keypoints_coco.facing_away`).
+    """
+    import torch
+
+    from .keypoints_coco import LANDMARK_JOINT, facing_away
+    from .renderer import _BONE_RADII, HEAD_SPHERE, _capsule_endpoints, ray_cast_capsules
+
+    lm = np.asarray(landmarks_cam, np.float64)
+    j = torch.as_tensor(np.asarray(joints_cam, np.float64))
+    radius = np.zeros(NUM_JOINTS)
+    for (a, b), r in _BONE_RADII.items():
+        radius[a], radius[b] = max(radius[a], r), max(radius[b], r)
+    radius[list(HEAD_SPHERE[0])] = max(radius[HEAD_SPHERE[0][1]], HEAD_SPHERE[1])
+    r_lm = radius[list(LANDMARK_JOINT)]
+    rays = torch.as_tensor(lm / np.maximum(lm[..., 2:], 1e-6))  # (T, 17, 3), z = 1
+    hits = []
+    for s in range(0, len(lm), 2048):
+        a, b, radii = _capsule_endpoints(j[s : s + 2048])
+        hits.append(ray_cast_capsules(rays[s : s + 2048], a, b, radii))
+    z_hit = torch.cat(hits).numpy() if hits else np.zeros(lm.shape[:-1])
+    occluded = z_hit < lm[..., 2] - r_lm - tolerance
+    return occluded | facing_away(np.asarray(joints_cam, np.float64))
+
+
+def object_scale_px(keypoints_2d: np.ndarray, area_fraction: float = 0.5) -> np.ndarray:
+    """COCO object scale ``s = sqrt(area)`` in pixels per frame ``(T,)`` from ``(T, K, 2)`` keypoints (box + 10 %)."""
+    lo, hi = keypoints_2d.min(-2), keypoints_2d.max(-2)
+    wh = (hi - lo) * 1.1
+    return np.sqrt(np.maximum(area_fraction * wh[..., 0] * wh[..., 1], 1.0))
+
+
+def simulate_coco_detector(
+    joints_cam: np.ndarray,
+    camera: dict,
+    fps: float,
+    params: RealisticDetectorNoise | None = None,
+    offsets=None,  # noqa: ANN001 - CocoLandmarkOffsets | None
+    seed: Seed = None,
+) -> dict[str, np.ndarray]:
+    """Detector-definition 2D for one sequence: COCO-17 landmarks, detector errors, then AugLift's COCO -> H36M map.
+
+    Args:
+        joints_cam: ``(T, 17, 3)`` H36M-17 camera-frame joints (metres), consecutive frames of one sequence.
+        camera: ``{"f" (2,), "c" (2,)}`` pixels, optional distortion ``"k"`` (3,), ``"p"`` (2,).
+        fps: frame rate (Hz) of the sequence (sets the AR(1) correlation per frame).
+        params: :class:`RealisticDetectorNoise` (default parameters when ``None``).
+        offsets: :class:`~auglift_hf.simulation.keypoints_coco.CocoLandmarkOffsets` (default when ``None``).
+        seed: int / generator / ``None``.
+
+    Returns:
+        ``{"coco_2d" (T, 17, 2) px, "coco_scores" (T, 17), "coco_hidden" (T, 17) bool (COCO order),
+        "keypoints_2d" (T, 17, 2) px, "scores" (T, 17) (H36M-17 order via :func:`auglift_hf.skeleton.coco_to_h36m`,
+        a synthesised joint takes its sources' minimum confidence), "definition_2d" (T, 17, 2) px (H36M-17 order,
+        the noise-free landmarks mapped the same way: the definitional part alone)}``; float32.
+    """
+    from ..camera import project
+    from ..skeleton import COCO_FLIP_PAIRS, coco_to_h36m
+    from .keypoints_coco import coco_landmarks_3d
+
+    j = np.asarray(joints_cam, np.float64)
+    if j.ndim != 3 or j.shape[1:] != (NUM_JOINTS, 3):
+        raise ValueError(f"`joints_cam` must have shape (frames, 17, 3) metres, got {j.shape}")
+    if not fps > 0:
+        raise ValueError(f"`fps` must be > 0, got {fps}")
+    p = params or RealisticDetectorNoise()
+    rng = _rng(seed)
+    lm = coco_landmarks_3d(j, offsets)
+    proj = project(lm, camera["f"], camera["c"], camera.get("k"), camera.get("p"))
+    hidden = landmark_hidden(lm, j)
+    t = len(j)
+    s = object_scale_px(proj, p.area_fraction)[:, None]  # (T, 1)
+    sigma = p.precision * 2.0 * np.asarray(COCO_OKS_SIGMAS)[None] * s  # (T, 17)
+    sigma = np.where(hidden, sigma * p.hidden_factor, sigma)
+    rho = float(np.exp(-1.0 / (p.time_constant * fps))) if p.time_constant > 0 else 0.0
+    noisy = proj + ar1_noise((t, 17, 2), rho, rng) * sigma[..., None]
+    gross = rng.random((t, 17)) < np.where(hidden, p.hidden_gross_error_prob, p.gross_error_prob)
+    angle = rng.uniform(0, 2 * np.pi, (t, 17))
+    mag = rng.uniform(0.5, 1.0, (t, 17)) * p.gross_error_scale * s
+    noisy = noisy + gross[..., None] * np.stack([np.cos(angle), np.sin(angle)], -1) * mag[..., None]
+    if p.swap_prob > 0:
+        left = np.array([a for a, _ in COCO_FLIP_PAIRS])
+        right = np.array([b for _, b in COCO_FLIP_PAIRS])
+        swap = rng.random((t, len(left))) < p.swap_prob
+        sw = noisy.copy()
+        sw[:, left] = np.where(swap[..., None], noisy[:, right], noisy[:, left])
+        sw[:, right] = np.where(swap[..., None], noisy[:, left], noisy[:, right])
+        noisy = sw
+    err = np.linalg.norm(noisy - proj, axis=-1)
+    k = 2.0 * np.asarray(COCO_OKS_SIGMAS)[None] * s
+    conf = np.exp(-(err**2) / (2.0 * k**2))  # the keypoint's OKS term: expected similarity to the truth
+    conf = np.where(hidden, conf * p.hidden_confidence, conf) + rng.normal(0, p.confidence_noise, conf.shape)
+    conf = np.clip(conf, p.min_confidence, 1.0)
+    mapped = coco_to_h36m(np.concatenate([noisy, conf[..., None]], -1), confidence_channel=2)
+    definition = coco_to_h36m(proj, confidence_channel=None)
+    return {
+        "coco_2d": noisy.astype(np.float32),
+        "coco_scores": conf.astype(np.float32),
+        "coco_hidden": hidden,
+        "keypoints_2d": mapped[..., :2].astype(np.float32),
+        "scores": mapped[..., 2].astype(np.float32),
+        "definition_2d": definition.astype(np.float32),
+    }

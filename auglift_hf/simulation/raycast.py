@@ -22,7 +22,7 @@ from ..features.depth import (
     reduce_disk_samples,
 )
 from ..skeleton import NUM_JOINTS
-from .depth_error import DepthCorruption
+from .depth_error import DepthCorruption, MonocularDepthError, _seed_ints
 from .renderer import _capsule_endpoints, _capsule_pixel_boxes, _check_joints, _far_tensor, _intrinsics, capsule_hits
 
 
@@ -72,7 +72,7 @@ def depth_descriptors_from_joints(
     mode: str = "casp",
     *,
     far: Any = 10.0,
-    corruption: DepthCorruption | dict | None = None,
+    corruption: DepthCorruption | MonocularDepthError | dict | None = None,
     seed: int | torch.Generator = 0,
     image_size: tuple[int, int] | None = None,
     snap: bool = False,
@@ -100,7 +100,10 @@ def depth_descriptors_from_joints(
         far: background plane depth (metres), scalar or ``(B,)``.
         corruption: a :class:`DepthCorruption` (or its kwargs) to mimic a monocular estimator: per-frame
             scale/shift, multiplicative noise per sample, and blur approximated by jittering every sample
-            position with a Gaussian of ``blur_sigma`` pixels. ``None`` = perfect depth.
+            position with a Gaussian of ``blur_sigma`` pixels; or a :class:`MonocularDepthError` (the realistic
+            model: each sample is cast at two jittered positions, one per blur scale, the body median comes from
+            the 17 joint-centre rays, then :meth:`MonocularDepthError.apply_to_samples`; frames of one call are
+            consecutive frames of one sequence). ``None`` = perfect depth.
         seed: seed or generator of the corruption.
         image_size: ``(width, height)``: clamp sample points to the image border as ``sample_depth`` does.
         snap: round sample points to pixel centres, which makes the result identical to
@@ -151,30 +154,52 @@ def depth_descriptors_from_joints(
         else:
             radii = casp_radii(kp, sc, r_min=r_min, r_max=r_max, k=k, beta=beta, gamma=gamma)
     pts = kp[:, :, None, :] + radii[:, :, None, None] * offsets[None, None]  # (B, 17, N, 2)
-    if corruption is not None and corruption.blur_sigma > 0:
+    realistic = isinstance(corruption, MonocularDepthError)
+    if corruption is not None and not realistic and corruption.blur_sigma > 0:
         jitter = torch.randn(pts.shape, generator=g, dtype=torch.float64).to(pts)
         pts = pts + corruption.blur_sigma * jitter
-    if image_size is not None:
-        w, h = image_size
-        pts = torch.stack([pts[..., 0].clamp(0, w - 1), pts[..., 1].clamp(0, h - 1)], -1)
-    if snap:
-        pts = (pts + 0.5).floor()
+
+    def finish(p: torch.Tensor) -> torch.Tensor:
+        if image_size is not None:
+            w, h = image_size
+            p = torch.stack([p[..., 0].clamp(0, w - 1), p[..., 1].clamp(0, h - 1)], -1)
+        return (p + 0.5).floor() if snap else p
+
     a, b, caps_r = _capsule_endpoints(joints)
-    hits = torch.cat(
-        [
-            _ray_cast_culled(
-                pts[s : s + chunk_size],
-                a[s : s + chunk_size],
-                b[s : s + chunk_size],
-                caps_r,
-                f_t[s : s + chunk_size],
-                c_t[s : s + chunk_size],
-            )
-            for s in range(0, bsz, chunk_size)
-        ]
-    )
-    samples = torch.minimum(hits, far_t[:, None, None])  # (B, 17, N)
-    if corruption is not None:
+
+    def cast(p: torch.Tensor) -> torch.Tensor:
+        p = finish(p)
+        hits = torch.cat(
+            [
+                _ray_cast_culled(
+                    p[s : s + chunk_size],
+                    a[s : s + chunk_size],
+                    b[s : s + chunk_size],
+                    caps_r,
+                    f_t[s : s + chunk_size],
+                    c_t[s : s + chunk_size],
+                )  # fmt: skip
+                for s in range(0, bsz, chunk_size)
+            ]
+        )
+        return torch.minimum(hits, far_t[:, None, None])  # (B, 17, N)
+
+    if realistic:
+        seed = _seed_ints(seed)[0]
+        eff = corruption.effective()
+        g_pos = torch.Generator().manual_seed(_seed_ints(seed)[1] + 1)
+        edge = cast(pts + eff["edge_sigma_px"] * torch.randn(pts.shape, generator=g_pos, dtype=torch.float64).to(pts))
+        thin = None
+        if eff["thin_mix"] > 0:
+            jit = torch.randn(pts.shape, generator=g_pos, dtype=torch.float64).to(pts)
+            thin = cast(pts + eff["thin_sigma_px"] * jit)
+        centre = cast(kp[:, :, None, :])[..., 0]  # (B, 17) the body's surface at the joint centres
+        body = centre < far_t[:, None] - 1e-3
+        median = torch.nan_to_num(torch.nanquantile(torch.where(body, centre, torch.nan), 0.5, dim=1), nan=0.0)
+        samples = corruption.apply_to_samples(edge, thin, median, far_t, seed)
+    else:
+        samples = cast(pts)
+    if corruption is not None and not realistic:
         scale, shift = corruption._frame_affine(bsz, g, samples)
         samples = scale[:, None, None] * samples + shift[:, None, None]
         if corruption.noise_std > 0:
