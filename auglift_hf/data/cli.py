@@ -39,18 +39,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--depth-source", choices=("none", "synthetic"), default="none",
         help="depth descriptor columns: none, or the synthetic capsule renderer (mocap without images)",
     )  # fmt: skip
+    parser.add_argument(
+        "--depth-severity", type=float, default=1.0,
+        help="severity of the monocular-depth error model with --depth-source synthetic (0 = exact depth, "
+        "1 = the Depth Anything V2 metric preset, default)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--simulate-detector", action="store_true",
+        help="h36m: add the detected2d config with detector-definition 2D (COCO-17 landmarks, realistic noise)",
+    )  # fmt: skip
+    parser.add_argument("--detector-seed", type=int, default=0, help="seed of --simulate-detector")
     parser.add_argument("--no-progress", action="store_true", help="disable tqdm progress bars")
 
 
 def run(args: argparse.Namespace) -> int:
     """Convert and print ``{config: {split: rows}}``; clear one-line errors, exit code 2, no partial output."""
-    common = {
-        "max_frames": args.max_frames,
-        "stride": args.stride,
-        "depth_source": None if args.depth_source == "none" else args.depth_source,
-        "progress": not args.no_progress,
-    }
     try:
+        depth_source = None
+        if args.depth_source == "synthetic":
+            from .schema import synthetic_depth_source
+
+            if args.depth_severity < 0:
+                raise ValueError(f"--depth-severity must be >= 0, got {args.depth_severity}")
+            depth_source = synthetic_depth_source(severity=args.depth_severity)
+        if args.simulate_detector and args.dataset != "h36m":
+            raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m")
+        common = {
+            "max_frames": args.max_frames,
+            "stride": args.stride,
+            "depth_source": depth_source,
+            "progress": not args.no_progress,
+        }
         if args.dataset == "h36m":
             from .h36m import convert_h36m
 
@@ -59,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
             positions_3d = args.positions_3d or (args.source if args.annotations is None else None)
             counts = convert_h36m(
                 args.out, cameras=args.cameras[0], positions_3d=positions_3d, annotations=args.annotations,
-                detections=args.detections, subjects=args.subjects, fps=args.fps, **common,
+                detections=args.detections, subjects=args.subjects, fps=args.fps,
+                simulate_detector=args.simulate_detector, detector_seed=args.detector_seed, **common,
             )  # fmt: skip
         else:
             if not args.source:

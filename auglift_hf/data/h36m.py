@@ -117,6 +117,16 @@ def _detections_to_h36m(kps: Any, layout: str, where: str) -> tuple[np.ndarray, 
     return kps[..., :2], kps[..., 2]
 
 
+def frames_in_view(joints_cam: np.ndarray, uv: np.ndarray, width: float, height: float) -> np.ndarray:
+    """``(T,)`` bool: every joint in front of the camera (z > 0) and projected inside the image ``[0, w) x [0, h)``.
+
+    Frames failing it are kept in the table with ``valid = False`` (windows are not centred on them, so they are
+    excluded from training and evaluation, while their neighbours keep their temporal context).
+    """
+    inside = (uv[..., 0] >= 0) & (uv[..., 0] < width) & (uv[..., 1] >= 0) & (uv[..., 1] < height)
+    return (joints_cam[..., 2] > 0).all(-1) & inside.all(-1)
+
+
 def read_h36m_positions_3d(
     positions_3d: str | os.PathLike | dict,
     cameras: str | os.PathLike | dict,
@@ -175,12 +185,34 @@ def read_h36m_positions_3d(
                         dataset=DATASET, subject=subject, action=action, camera=cam_id,
                         keypoints_2d=uv, keypoints_3d=cam_xyz, focal=cam["f"], center=cam["c"],
                         image_size=(cam.get("w", 1000), cam.get("h", 1002)), fps=fps / stride, split=split,
-                        frame_index=frames, valid=cam_xyz[..., 2].min(-1) > 0,
+                        frame_index=frames, valid=frames_in_view(cam_xyz, uv, cam.get("w", 1000), cam.get("h", 1002)),
                         detected_2d=None if det2d is None else det2d[frames],
                         detected_scores=None if det_sc is None else det_sc[frames], source=where,
                     )
                 )  # fmt: skip
     return records
+
+
+def simulate_detector_2d(records: list[SequenceRecord], cameras: Any, seed: int = 0) -> str:
+    """Fill ``detected_2d`` / ``detected_scores`` of camera-frame ``records`` in place with detector-definition 2D.
+
+    One seeded draw per record (in sorted order) of :func:`auglift_hf.simulation.simulate_coco_detector` with
+    the real camera's distortion; returns the description written to the dataset card.
+    """
+    from ..simulation.detector2d import RealisticDetectorNoise, simulate_coco_detector
+    from ..simulation.keypoints_coco import CocoLandmarkOffsets
+
+    cams = _cameras(cameras)
+    for i, rec in enumerate(sorted(records, key=lambda r: r.sort_key)):
+        cam = dict(cams.get((rec.subject, rec.camera), {}))
+        cam.update(f=np.asarray(rec.focal, np.float64).ravel(), c=np.asarray(rec.center, np.float64).ravel())
+        out = simulate_coco_detector(rec.keypoints_3d, cam, rec.fps, seed=np.random.default_rng([seed, i]))
+        rec.detected_2d, rec.detected_scores = out["keypoints_2d"], out["scores"]
+    return (
+        "detector-definition 2D (auglift_hf.simulation.simulate_coco_detector, seed "
+        f"{seed}): COCO-17 landmarks {CocoLandmarkOffsets().to_dict()} with noise {RealisticDetectorNoise().to_dict()},"
+        " mapped to H36M-17 with coco_to_h36m"
+    )
 
 
 def parse_imgname(name: str) -> tuple[str, str, str, int]:
@@ -255,12 +287,17 @@ def convert_h36m(
     stride: int = 1,
     fps: float | None = None,
     depth_source: Any = None,
+    simulate_detector: bool = False,
+    detector_seed: int = 0,
     overwrite: bool = True,
     progress: bool = True,
 ) -> dict[str, dict[str, int]]:
     """Read Human3.6M (``positions_3d`` *or* ``annotations``) and write the Parquet frame table to ``out_dir``.
 
     ``fps`` defaults to 50 (the capture rate), or 25 when the file name contains ``fk25`` / ``25``-Hz motion.
+    ``simulate_detector`` adds the ``detected2d`` config from :func:`simulate_detector_2d` (detector-definition
+    COCO-17 2D mapped to H36M-17, realistic noise, seeded by ``detector_seed``); depth descriptors of that config
+    are sampled at those keypoints.
     """
     from .schema import write_frame_table
 
@@ -282,6 +319,10 @@ def convert_h36m(
         )
         how = f"MMPose preprocessed annotations `{os.path.basename(os.fspath(annotations))}` with `cameras.pkl`."
     info = {"how_built": how, "split": "S1, S5, S6, S7, S8 train; S9, S11 test"}
+    if simulate_detector:
+        if detections is not None:
+            raise ValueError("give at most one of `detections` and `simulate_detector`")
+        info["detected2d"] = simulate_detector_2d(records, cameras, seed=detector_seed)
     if detections is not None:
         info["detections"] = os.path.basename(os.fspath(detections))
     return write_frame_table(

@@ -199,22 +199,48 @@ DepthSource = Callable[..., np.ndarray]
 _DEFAULT_CHANNELS = {1: ("d",), 2: ("d_min", "d_max"), 3: ("d", "d_min", "d_max")}
 
 
-def synthetic_depth_source(mode: str = "casp", seed: int = 0, corruption: Any = None) -> DepthSource:
-    """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.simulation`), for mocap without images."""
-    from ..features.depth import DEPTH_CHANNELS
+def synthetic_depth_source(
+    mode: str = "casp", seed: int = 0, corruption: Any = "realistic", severity: float = 1.0, fps: float = 25.0
+) -> DepthSource:
+    """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.simulation`), for mocap without images.
+
+    Args:
+        mode: descriptor mode (``point`` / ``minmax`` / ``casp``).
+        seed: base seed; each call (one sequence) uses ``seed * 1_000_003 + call number``.
+        corruption: ``"realistic"`` (default): the monocular-depth error model
+            :func:`auglift_hf.simulation.depth_error_preset` (Depth Anything V2 metric preset) at ``severity``;
+            ``None``: exact depth; or any corruption accepted by
+            :func:`auglift_hf.simulation.depth_descriptors_from_joints`.
+        severity: severity of the realistic model (0 = exact depth, 1 = the published-accuracy preset).
+        fps: frame rate of the sequences (temporal flicker / scale drift of the realistic model).
+    """
+    from ..simulation.depth_error import depth_error_preset
     from ..simulation.raycast import depth_descriptors_from_joints as fn
+
+    if isinstance(corruption, str):
+        if corruption != "realistic":
+            raise ValueError(f"`corruption` must be 'realistic', None or a corruption object, got {corruption!r}")
+        corruption = depth_error_preset(severity=severity, fps=fps)
+    from ..features.depth import DEPTH_CHANNELS
+
+    calls = [0]
 
     def source(keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
         # keypoints_2d is None for ground-truth 2D: the renderer then samples at the exact pinhole projection
+        calls[0] += 1
         out = fn(
-            keypoints_3d, keypoints_2d, scores, focal, center, mode=mode, corruption=corruption, seed=seed,
-            image_size=tuple(image_size),
+            keypoints_3d, keypoints_2d, scores, focal, center, mode=mode, corruption=corruption,
+            seed=seed * 1_000_003 + calls[0], image_size=tuple(image_size), chunk_size=1024,
         )  # fmt: skip
         return np.asarray(out.detach().cpu().numpy() if hasattr(out, "detach") else out, dtype=np.float32)
 
+    described = corruption.to_dict() if hasattr(corruption, "to_dict") else corruption
     source.gt_keypoints_from_3d = True  # type: ignore[attr-defined]
     source.channels = DEPTH_CHANNELS[mode]  # type: ignore[attr-defined]
-    source.kind = f"synthetic ({mode}, capsule-body renderer, seed {seed})"  # type: ignore[attr-defined]
+    source.kind = (  # type: ignore[attr-defined]
+        f"synthetic ({mode}, capsule-body renderer, seed {seed}); monocular depth error model: {described}"
+    )
+    source.depth_error = described  # type: ignore[attr-defined]
     return source
 
 

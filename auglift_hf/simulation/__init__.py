@@ -6,14 +6,32 @@ One package (DESIGN.md: "simulation is a product, not a test helper"), one modul
 * :mod:`.renderer` -- the capsule body and its z-buffer depth renderer;
 * :mod:`.raycast` -- per-joint depth descriptors by analytic ray casting (fast path, same numbers as sampling
   the rendered map);
-* :mod:`.detector2d` -- the 2D-detector noise model;
-* :mod:`.depth_error` -- monocular depth-estimator error models.
+* :mod:`.keypoints_coco` -- COCO-17 surface landmarks (where COCO detectors put keypoints) from the 3D skeleton;
+* :mod:`.detector2d` -- 2D-detector models: the simple per-frame noise on H36M joints, and detector-definition
+  2D (COCO landmarks, temporally correlated noise, occlusion-dependent error and confidence, ``coco_to_h36m``);
+* :mod:`.depth_error` -- monocular depth-estimator error models (the simple corruption, and
+  :class:`MonocularDepthError` with one ``severity`` and a Depth Anything V2 metric preset).
 
 Every parameter cites its source in its docstring or comment.
 """
 
-from .depth_error import DepthCorruption, corrupt_depth, gaussian_blur
-from .detector2d import DetectorNoise, apply_detector_noise
+from .depth_error import (
+    DEPTH_ERROR_PRESETS,
+    DepthCorruption,
+    MonocularDepthError,
+    corrupt_depth,
+    depth_error_preset,
+    gaussian_blur,
+)
+from .detector2d import (
+    COCO_OKS_SIGMAS,
+    DetectorNoise,
+    RealisticDetectorNoise,
+    apply_detector_noise,
+    landmark_hidden,
+    simulate_coco_detector,
+)
+from .keypoints_coco import CocoLandmarkOffsets, body_frame, coco_landmarks_3d, facing_away
 from .motion import (
     BONE_LENGTHS,
     MOTION_TYPES,
@@ -29,6 +47,17 @@ from .renderer import HEAD_SPHERE, body_capsules, project_joints, ray_cast_capsu
 
 __all__ = [
     "BONE_LENGTHS",
+    "COCO_OKS_SIGMAS",
+    "DEPTH_ERROR_PRESETS",
+    "CocoLandmarkOffsets",
+    "MonocularDepthError",
+    "RealisticDetectorNoise",
+    "body_frame",
+    "coco_landmarks_3d",
+    "depth_error_preset",
+    "facing_away",
+    "landmark_hidden",
+    "simulate_coco_detector",
     "HEAD_SPHERE",
     "MOTION_TYPES",
     "DepthCorruption",

@@ -32,10 +32,29 @@ put at heights 0.5 m / 2.6 m / 1.0 m / 2.2 m (cameras 0-3, H36M's are at 1.5-1.6
 (no roll), with focal lengths 800 / 1500 / 1500 / 800 px (H36M: ~1147 px), lowered when needed so every joint stays
 inside the 1000 x 1000 image (2 % margin); principal point at the image centre; no distortion.
 
-Usage (about 5 minutes on 2 idle cores, 10 under load; writes ~650 MB outside the repository)::
+Realistic simulation (issue 14, ``--simulation realistic``, the default since then): the ``detected2d`` configs
+(and the training table's 2D) are **detector-definition 2D** from :func:`auglift_hf.data.h36m.simulate_detector_2d`
+(COCO-17 surface landmarks from the 3D skeleton, temporally correlated AR(1) noise scaled by the COCO OKS
+constants, larger errors and lower confidences where the capsule body hides a landmark, then ``coco_to_h36m``),
+and every depth descriptor comes from the monocular-depth error model
+:func:`auglift_hf.simulation.depth_error_preset` (Depth Anything V2 metric preset): severity 1 for the test
+tables, drawn uniformly in ``--train-severity`` (default 0.5-1.5) per training sequence. The CMU table
+(``test_cmu``, ``--cmu``, evaluation only, never trained or tuned on) is the real CMU motion
+``../shared/data/cmu/data_3d_cmu24.npz`` (24 Hz) through the same H36M reader and subject S1's real cameras;
+frames whose joints leave the image are kept with ``valid = False`` (not evaluated). ``--simulation legacy``
+rebuilds the tables of the first reference runs (``DetectorNoise`` on the H36M joints, ``DepthCorruption``).
 
-    python benchmarks/reference/build_data.py --out /work/cache/h36m_ref --only train_noisy &
-    python benchmarks/reference/build_data.py --out /work/cache/h36m_ref --only test test_ood
+Issue-14 tables (about 15 minutes with two processes on a loaded 2-core machine)::
+
+    python benchmarks/reference/build_data.py --out /work/cache/h36m_ref_i14 --only train_noisy \
+        --train-name train_real --train-max-frames 200 &
+    python benchmarks/reference/build_data.py --out /work/cache/h36m_ref_i14 --only test test_ood test_cmu \
+        --test-max-frames 300
+
+Legacy usage (about 5 minutes on 2 idle cores, 10 under load; writes ~650 MB outside the repository)::
+
+    python benchmarks/reference/build_data.py --simulation legacy --out /work/cache/h36m_ref --only train_noisy &
+    python benchmarks/reference/build_data.py --simulation legacy --out /work/cache/h36m_ref --only test test_ood
     python benchmarks/reference/build_data.py --out /work/cache/h36m_ref --only train_noisy --train-max-frames 0 \
         --train-name train_noisy_full --threads 2
 """
@@ -55,20 +74,26 @@ from auglift_hf.data.h36m import (
     H36M_CAMERA_IDS,
     H36M_TEST_SUBJECTS,
     H36M_TRAIN_SUBJECTS,
+    frames_in_view,
     load_positions_3d,
     read_h36m_positions_3d,
+    simulate_detector_2d,
 )
 from auglift_hf.data.schema import SequenceRecord, write_frame_table
 from auglift_hf.simulation import (
     DepthCorruption,
     DetectorNoise,
+    MonocularDepthError,
     apply_detector_noise,
     depth_descriptors_from_joints,
+    depth_error_preset,
     look_at_camera,
 )
 from auglift_hf.skeleton import PELVIS, h36m32_to_17
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "h36m"
+DEFAULT_CMU = DEFAULT_DATA.parent / "cmu" / "data_3d_cmu24.npz"
+CMU_FPS = 24.0
 FPS = 25.0
 #: Out-of-domain virtual cameras (index = H36M camera order): horizontal distance factor, height m, target focal px.
 OOD_DISTANCE_FACTOR = 0.7
@@ -88,22 +113,33 @@ class SyntheticCaspDepth:
     gt_keypoints_from_3d = True  # gt2d: sample at the exact pinhole projection of the joints
 
     def __init__(
-        self, seed: int, corruption: DepthCorruption | None = None, num_samples: int = CASP_SAMPLES, at_gt: bool = True
+        self,
+        seed: int,
+        corruption: DepthCorruption | MonocularDepthError | None = None,
+        num_samples: int = CASP_SAMPLES,
+        at_gt: bool = True,
+        severity_range: tuple[float, float] | None = None,
     ):
         self.seed, self.calls = seed, 0
         self.gt_keypoints_from_3d = at_gt
         self.corruption = corruption or DepthCorruption()
+        self.severity_range = severity_range  # realistic model: one severity per sequence drawn in this range
         self.num_samples = num_samples
+        per_seq = f", severity drawn uniformly in {severity_range} per sequence" if severity_range else ""
         self.kind = (
             f"synthetic CASP (capsule-body ray caster, {num_samples} samples, median/Q10/Q90) with monocular "
-            f"corruption {self.corruption.to_dict()}, seed {seed}"
+            f"depth error {type(self.corruption).__name__} {self.corruption.to_dict()}{per_seq}, seed {seed}"
         )
 
     def __call__(self, keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001
         self.calls += 1
+        corruption = self.corruption
+        if self.severity_range is not None:
+            rng = np.random.default_rng([self.seed, self.calls])
+            corruption = depth_error_preset(severity=float(rng.uniform(*self.severity_range)), fps=corruption.fps)
         out = depth_descriptors_from_joints(
             keypoints_3d, keypoints_2d, scores, focal, center, mode="casp", num_samples=self.num_samples,
-            corruption=self.corruption, seed=self.seed * 1_000_003 + self.calls, image_size=tuple(image_size),
+            corruption=corruption, seed=self.seed * 1_000_003 + self.calls, image_size=tuple(image_size),
             chunk_size=1024,
         )  # fmt: skip
         return out.detach().cpu().numpy().astype(np.float32)
@@ -147,7 +183,8 @@ def read_ood(positions: dict, cameras: dict, subjects: tuple[str, ...]) -> tuple
                         dataset="h36m_ood", subject=subject, action=action, camera=f"virtual{ci}",
                         keypoints_2d=uv, keypoints_3d=xyz, focal=cam["f"], center=cam["c"],
                         image_size=OOD_IMAGE_SIZE, fps=FPS, split="test", frame_index=np.arange(len(world)),
-                        valid=xyz[..., 2].min(-1) > 0.1, source="data_3d_h36m_fk25.npz + virtual cameras",
+                        valid=(xyz[..., 2].min(-1) > 0.1) & frames_in_view(xyz, uv, *OOD_IMAGE_SIZE),
+                        source="data_3d_h36m_fk25.npz + virtual cameras",
                     )
                 )  # fmt: skip
     dist = np.concatenate(dist)
@@ -165,20 +202,38 @@ def real_summary(records: list[SequenceRecord]) -> dict:
                                    "p95": float(np.percentile(dist, 95)), }}  # fmt: skip
 
 
+def read_cmu(path: str, cameras: dict, max_frames: int | None) -> tuple[list[SequenceRecord], dict]:
+    """CMU motion through the H36M reader with subject S1's real cameras; split ``test``, dataset ``cmu``."""
+    positions = load_positions_3d(path)
+    records = read_h36m_positions_3d(positions, cameras, subjects=list(positions), fps=CMU_FPS, max_frames=max_frames)
+    for rec in records:
+        rec.dataset, rec.split, rec.source = "cmu", "test", "data_3d_cmu24.npz + H36M S1 cameras"
+    summary = real_summary(records)
+    valid = np.concatenate([r.valid for r in records])
+    summary["frames_in_view"] = {"valid": int(valid.sum()), "total": int(valid.size)}
+    return records, summary
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--positions-3d", default=str(DEFAULT_DATA / "data_3d_h36m_fk25.npz"))
     parser.add_argument("--cameras", default=str(DEFAULT_DATA / "cameras.pkl"))
+    parser.add_argument("--cmu", default=str(DEFAULT_CMU), help="CMU motion for test_cmu (evaluation only)")
     parser.add_argument("--out", required=True, help="output root (outside the repository)")
     parser.add_argument(
-        "--only", nargs="+", default=["train_noisy", "test", "test_ood"], choices=["train_noisy", "test", "test_ood"]
-    )
+        "--only", nargs="+", default=["train_noisy", "test", "test_ood"],
+        choices=["train_noisy", "test", "test_ood", "test_cmu"],
+    )  # fmt: skip
+    parser.add_argument("--simulation", choices=("realistic", "legacy"), default="realistic")
     parser.add_argument(
         "--train-max-frames", type=int, default=400, help="frames kept per training sequence (0 = all frames)"
     )
+    parser.add_argument("--test-max-frames", type=int, default=0, help="frames kept per test sequence (0 = all)")
     parser.add_argument(
         "--train-name", default="train_noisy", help="folder name of the training table (e.g. train_noisy_full)"
     )
+    parser.add_argument("--train-severity", type=float, nargs=2, default=(0.5, 1.5), help="realistic: range")
+    parser.add_argument("--test-severity", type=float, default=1.0, help="realistic: depth severity of test tables")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -186,38 +241,66 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     positions = load_positions_3d(args.positions_3d)
     cameras = load_mmpose_cameras(args.cameras)
-    for i, name in enumerate(("train_noisy", "test", "test_ood")):
+    realistic = args.simulation == "realistic"
+    test_max = args.test_max_frames or None
+    for i, name in enumerate(("train_noisy", "test", "test_ood", "test_cmu")):
         if name not in args.only:
             continue
         t0 = time.time()
+        train = name == "train_noisy"
         if name == "test_ood":
             records, summary = read_ood(positions, cameras, H36M_TEST_SUBJECTS)
+            if test_max:
+                records = [_head(r, test_max) for r in records]
+        elif name == "test_cmu":
+            records, summary = read_cmu(args.cmu, cameras, test_max)
         else:
-            train = name == "train_noisy"
             records = read_h36m_positions_3d(
                 positions, cameras, subjects=H36M_TRAIN_SUBJECTS if train else H36M_TEST_SUBJECTS, fps=FPS,
-                max_frames=(args.train_max_frames or None) if train else None,
+                max_frames=(args.train_max_frames or None) if train else test_max,
             )  # fmt: skip
             summary = real_summary(records)
-        add_detector_noise(records, SEEDS["noise"] * 100 + i)
-        depth = SyntheticCaspDepth(SEEDS["depth"] * 100 + i, at_gt=name != "train_noisy")
-        if name == "train_noisy":  # noisy 2D only, stored as the table's single config
+        if realistic:
+            ood_cams = {(r.subject, r.camera): {} for r in records} if name == "test_ood" else cameras
+            detector = simulate_detector_2d(records, ood_cams, seed=SEEDS["noise"] * 100 + i)
+            fps = CMU_FPS if name == "test_cmu" else FPS
+            depth = SyntheticCaspDepth(
+                SEEDS["depth"] * 100 + i, corruption=depth_error_preset(severity=args.test_severity, fps=fps),
+                at_gt=not train, severity_range=tuple(args.train_severity) if train else None,
+            )  # fmt: skip
+        else:
+            add_detector_noise(records, SEEDS["noise"] * 100 + i)
+            detector = f"DetectorNoise {DetectorNoise().to_dict()} on the H36M joint projections"
+            depth = SyntheticCaspDepth(SEEDS["depth"] * 100 + i, at_gt=not train)
+        if train:  # noisy 2D only, stored as the table's single config
             for rec in records:
                 rec.keypoints_2d, rec.keypoint_scores = rec.detected_2d, rec.detected_scores
                 rec.detected_2d = rec.detected_scores = None
         card = {
-            "how_built": f"benchmarks/reference/build_data.py ({name}); see its docstring",
-            "detector_noise": DetectorNoise().to_dict(),
+            "how_built": f"benchmarks/reference/build_data.py --simulation {args.simulation} ({name}); see its docstring",
+            "detected2d": detector,
+            "keypoint_definition": "coco" if realistic else "h36m",
         }
-        folder = args.train_name if name == "train_noisy" else name
+        folder = args.train_name if train else name
         counts = write_frame_table(
             records, out / folder, dataset_name=f"h36m_ref_{folder}", depth_source=depth, card=card
         )
-        summary.update(counts=counts, seconds=round(time.time() - t0, 1), depth=depth.kind,
-                       detector_noise=DetectorNoise().to_dict())  # fmt: skip
+        summary.update(counts=counts, seconds=round(time.time() - t0, 1), depth=depth.kind, detector=detector)
         (out / f"{folder}_summary.json").write_text(json.dumps(summary, indent=2))
         print(name, json.dumps(summary), flush=True)
     return 0
+
+
+def _head(rec: SequenceRecord, n: int) -> SequenceRecord:
+    """The first ``n`` frames of a record (every per-frame field sliced)."""
+    import dataclasses
+
+    t = len(rec.keypoints_3d)
+    fields = {}
+    for f in dataclasses.fields(rec):
+        v = getattr(rec, f.name)
+        fields[f.name] = v[:n] if isinstance(v, np.ndarray) and v.ndim >= 1 and v.shape[0] == t else v
+    return SequenceRecord(**fields)
 
 
 if __name__ == "__main__":
