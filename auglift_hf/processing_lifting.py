@@ -33,6 +33,12 @@ from .skeleton import NUM_JOINTS, PELVIS, ROOT_INDEX, coco_to_h36m
 
 #: Every channel name a processor can emit, in canonical order.
 CHANNEL_NAMES: tuple[str, ...] = ("x", "y", "c", "d", "d_min", "d_max")
+#: Value of every encoded depth channel (``d``, ``d_min``, ``d_max``) where depth is missing or invalid: a NaN in
+#: the ``depth`` given to the processor (a joint, a frame, or everything when there is no depth map at all).
+#: Lifters trained with depth dropout (:class:`auglift_hf.training.PoseLiftingCollator`) saw exactly this value
+#: for missing depth. It equals the encoding of a flat depth (every joint at the pelvis depth).
+MISSING_DEPTH_FILL = 0.0
+
 _DEPTH_LAYOUTS = {1: (0, None, None), 2: (None, 0, 1), 3: (0, 1, 2), 10: (6, 4, 8)}  # k -> (d, d_min, d_max)
 
 
@@ -189,7 +195,8 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
                 raise ValueError(
                     f"`depth` must have shape ({frames}, 17, k) with k in {sorted(_DEPTH_LAYOUTS)}, got {tuple(dp.shape)}"
                 )
-            _check_finite(dp, "depth")
+            if np.isinf(dp).any():
+                raise ValueError("`depth` contains inf; mark missing depth with NaN (encoded as MISSING_DEPTH_FILL)")
         if self.needs_depth:
             if dp is None:
                 raise ValueError(f"`depth` is required: input_channels {self.input_channels} include depth")
@@ -220,18 +227,26 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         return np.stack([chans[c] for c in self.input_channels], -1).astype(np.float32)
 
     def _encode_depth(self, dp: np.ndarray) -> dict[str, np.ndarray]:
+        """Encoded depth channels; joints whose depth (or whose frame's reference depth) is NaN get
+        :data:`MISSING_DEPTH_FILL` in every depth channel."""
         i_d, i_lo, i_hi = _DEPTH_LAYOUTS[dp.shape[2]]
         d = dp[..., i_d] if i_d is not None else 0.5 * (dp[..., i_lo] + dp[..., i_hi])
         if self.depth_reference == "pelvis":
             ref = d[:, PELVIS : PELVIS + 1]
         else:
-            ref = d.min(axis=1, keepdims=True)
-        out = {"d": np.clip(d - ref, -self.max_depth, self.max_depth) / self.max_depth}
+            ref = np.nanmin(np.where(np.isfinite(d), d, np.nan), axis=1, keepdims=True) if np.isnan(d).any() else (
+                d.min(axis=1, keepdims=True)
+            )  # fmt: skip
+        missing = ~np.isfinite(d) | ~np.isfinite(ref)
         if i_lo is not None:
-            m = self.max_depth_offset
-            out["d_min"] = np.clip(dp[..., i_lo] - d, -m, m) / m
-            out["d_max"] = np.clip(dp[..., i_hi] - d, -m, m) / m
-        return out
+            missing |= ~np.isfinite(dp[..., i_lo]) | ~np.isfinite(dp[..., i_hi])
+        with np.errstate(invalid="ignore"):
+            out = {"d": np.clip(d - ref, -self.max_depth, self.max_depth) / self.max_depth}
+            if i_lo is not None:
+                m = self.max_depth_offset
+                out["d_min"] = np.clip(dp[..., i_lo] - d, -m, m) / m
+                out["d_max"] = np.clip(dp[..., i_hi] - d, -m, m) / m
+        return {k: np.where(missing, MISSING_DEPTH_FILL, v) for k, v in out.items()}
 
     def window_indices(self, num_sequence_frames: int, frames: Any = None) -> np.ndarray:
         """``(len(frames), num_frames)`` source indices of the centred windows (edge replication)."""

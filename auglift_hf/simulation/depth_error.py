@@ -93,11 +93,12 @@ class MonocularDepthError:
 
     1. **relief compression** of the body around its per-frame median depth: ``d <- m + (1 - k)(d - m)`` on the
        body (the background is untouched);
-    2. **silhouette mixing**: the map is blurred with a Gaussian of ``edge_sigma_px`` pixels, so samples near the
-       silhouette see the background (the ray path casts each sample at a position jittered by the same Gaussian);
-    3. **thin structures losing depth**: a fraction ``thin_mix`` of a wider blur (``thin_sigma_px``) is mixed in, which
-       pulls forearms, shins and the neck (a few blur widths across) towards their surroundings while barely
-       changing the torso interior;
+    2. **silhouette mixing**: every pixel reads the map at its position displaced by a Gaussian of ``edge_sigma_px``
+       pixels (a random-displacement blur), so samples near the silhouette see the background (the ray path casts
+       each sample at a position jittered by the same Gaussian: the same per-sample distribution);
+    3. **thin structures losing depth**: a fraction ``thin_mix`` of a second, wider displacement (``thin_sigma_px``)
+       is mixed in, which pulls forearms, shins and the neck (a few displacement widths across) towards their
+       surroundings while barely changing the torso interior;
     4. **per-frame scale error** ``exp(a_t + b_t)``: ``a_t`` an AR(1) process (std ``scale_log_std``, time constant
        ``scale_time_constant`` s) and ``b_t`` white **flicker** (std ``flicker_log_std``);
     5. per-pixel multiplicative noise (std ``noise_std``); clamped to ``>= min_depth``.
@@ -163,16 +164,19 @@ class MonocularDepthError:
     def frame_log_scales(self, num_frames: int, seed: int | torch.Generator = 0) -> torch.Tensor:
         """``(num_frames,)`` float64 per-frame log scale (slow AR(1) + flicker) for ``seed``."""
         eff = self.effective()
-        g = torch.Generator().manual_seed(_seed_ints(seed)[0])
-        z = torch.randn(2, max(num_frames, 1), generator=g, dtype=torch.float64)
+        base = _seed_ints(seed)[0]
+        g_slow = torch.Generator().manual_seed(base)
+        g_flicker = torch.Generator().manual_seed((base + 0x9E3779B9) % 2**62)
+        z = torch.randn(max(num_frames, 1), generator=g_slow, dtype=torch.float64)
+        flicker = torch.randn(max(num_frames, 1), generator=g_flicker, dtype=torch.float64)[:num_frames]
         rho = math.exp(-1.0 / (self.scale_time_constant * self.fps)) if self.scale_time_constant > 0 else 0.0
         a = torch.empty(num_frames, dtype=torch.float64)
-        prev = z[0, 0] if num_frames else z.new_zeros(())
-        w = z[0] * math.sqrt(1.0 - rho * rho)
+        prev = z[0]
+        w = z * math.sqrt(1.0 - rho * rho)
         for t in range(num_frames):  # AR(1) over time (one scalar per frame)
             prev = prev if t == 0 else rho * prev + w[t]
             a[t] = prev
-        return eff["scale_log_std"] * a + eff["flicker_log_std"] * z[1, :num_frames]
+        return eff["scale_log_std"] * a + eff["flicker_log_std"] * flicker
 
     def _relief(self, d: torch.Tensor, body: torch.Tensor, median: torch.Tensor, k: float) -> torch.Tensor:
         shape = (-1,) + (1,) * (d.ndim - 1)
@@ -192,9 +196,10 @@ class MonocularDepthError:
         if eff["relief_compression"] > 0:
             med = torch.nanquantile(torch.where(body, d, torch.nan).flatten(1), 0.5, dim=1)
             d = self._relief(d, body, torch.nan_to_num(med, nan=0.0), eff["relief_compression"])
-        out = gaussian_blur(d, eff["edge_sigma_px"]) if eff["edge_sigma_px"] > 0 else d
+        g_pos = torch.Generator().manual_seed(_seed_ints(seed)[1] + 1)
+        out = _displaced(d, eff["edge_sigma_px"], g_pos)
         if eff["thin_mix"] > 0 and eff["thin_sigma_px"] > 0:
-            out = (1.0 - eff["thin_mix"]) * out + eff["thin_mix"] * gaussian_blur(d, eff["thin_sigma_px"])
+            out = (1.0 - eff["thin_mix"]) * out + eff["thin_mix"] * _displaced(d, eff["thin_sigma_px"], g_pos)
         scale = torch.exp(self.frame_log_scales(t, seed)).to(d)
         out = out * scale[:, None, None]
         if eff["noise_std"] > 0:
@@ -236,6 +241,19 @@ class MonocularDepthError:
             g = torch.Generator().manual_seed(_seed_ints(seed)[1])
             out = out * (1 + eff["noise_std"] * torch.randn(out.shape, generator=g, dtype=torch.float64).to(out))
         return out.clamp(min=self.min_depth)
+
+
+def _displaced(d: torch.Tensor, sigma: float, g: torch.Generator) -> torch.Tensor:
+    """Every pixel of ``d (T, H, W)`` takes the value at its own position displaced by ``N(0, sigma^2)`` pixels
+    (nearest pixel, clamped to the map): a random-displacement blur whose per-pixel marginal is the Gaussian blur's
+    mixture, so a pixel near the silhouette sees either the body or the background, as a ray-cast sample does."""
+    if sigma <= 0:
+        return d
+    t, h, w = d.shape
+    jit = torch.randn(2, t, h, w, generator=g, dtype=torch.float64)
+    v = (torch.arange(h, dtype=torch.float64)[None, :, None] + sigma * jit[1]).round().clamp(0, h - 1).long()
+    u = (torch.arange(w, dtype=torch.float64)[None, None, :] + sigma * jit[0]).round().clamp(0, w - 1).long()
+    return torch.gather(d.reshape(t, -1), 1, (v * w + u).reshape(t, -1)).reshape(t, h, w)
 
 
 #: Named presets of :class:`MonocularDepthError` (severity 1); see its docstring for the sources.

@@ -85,8 +85,18 @@ class DataArguments:
     eval_stride: int = field(default=1, metadata={"help": "frame stride between evaluation windows"})
     max_eval_samples: int | None = field(default=None, metadata={"help": "evaluate on a subset (evenly spaced)"})
     flip_augmentation: bool = field(default=True, metadata={"help": "random horizontal flip with H36M flip pairs"})
+    depth_dropout_window: float = field(
+        default=0.0, metadata={"help": "probability that a training window has no depth at all (XY fallback)"}
+    )
+    depth_dropout_frame: float = field(default=0.0, metadata={"help": "probability per frame of missing depth"})
+    depth_dropout_joint: float = field(
+        default=0.0, metadata={"help": "probability per joint and frame of missing depth"}
+    )
 
     def __post_init__(self):
+        for name in ("depth_dropout_window", "depth_dropout_frame", "depth_dropout_joint"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"data.{name} must be a probability in [0, 1], got {getattr(self, name)}")
         if self.train_weights is not None:
             if len(self.train_weights) != len(self.train_datasets):
                 raise ValueError(

@@ -268,8 +268,17 @@ def run_training(
         train_dataset=train_dataset,
         eval_dataset=eval_dataset,
         data_collator=PoseLiftingCollator(
-            flip_prob=0.5 if data_args.flip_augmentation else 0.0, seed=training_args.seed
-        ),
+            flip_prob=0.5 if data_args.flip_augmentation else 0.0,
+            seed=training_args.seed,
+            depth_channels=tuple(
+                i
+                for i, c in enumerate(getattr(model.config, "input_channels", model_args.input_channels))
+                if c in ("d", "d_min", "d_max")
+            ),
+            depth_dropout_window=data_args.depth_dropout_window,
+            depth_dropout_frame=data_args.depth_dropout_frame,
+            depth_dropout_joint=data_args.depth_dropout_joint,
+        ),  # fmt: skip
         processing_class=processor,
         compute_metrics=compute_lifting_metrics if eval_dataset is not None else None,
         callbacks=callbacks,

@@ -1,0 +1,119 @@
+"""Detector-definition 2D: COCO-17 landmarks from the 3D skeleton, AR(1) noise, occlusion, real-frame check."""
+
+import numpy as np
+import pytest
+
+from auglift_hf.camera import load_mmpose_cameras, project
+from auglift_hf.simulation import (
+    CocoLandmarkOffsets,
+    RealisticDetectorNoise,
+    body_frame,
+    coco_landmarks_3d,
+    landmark_hidden,
+    simulate_coco_detector,
+)
+from auglift_hf.simulation.detector2d import ar1_noise
+from auglift_hf.skeleton import coco_to_h36m
+
+# standing pose, camera frame (x right, y down, z forward), metres, facing the camera (its left is +x on screen)
+_POSE = np.array(
+    [
+        [0, 0, 0], [-0.13, 0, 0], [-0.13, 0.45, 0.02], [-0.13, 0.9, 0], [0.13, 0, 0], [0.13, 0.45, 0.02],
+        [0.13, 0.9, 0], [0, -0.25, 0], [0, -0.5, 0], [0, -0.6, -0.02], [0, -0.72, 0], [0.18, -0.5, 0],
+        [0.3, -0.3, -0.1], [0.35, -0.1, -0.2], [-0.18, -0.5, 0], [-0.3, -0.3, 0.1], [-0.35, -0.1, 0.2],
+    ]
+)  # fmt: skip
+_CAM = {"f": np.array([1145.0, 1145.0]), "c": np.array([500.0, 500.0])}
+
+
+def _facing_camera(pose):
+    """The pose mirrored in z so that its chest faces the camera (forward = -z)."""
+    p = pose.copy()
+    left, _, forward = body_frame(p)
+    if forward[2] > 0:  # rotate 180 degrees about the vertical (y) axis
+        p[:, [0, 2]] *= -1
+    return p + np.array([0, 0, 5.0])
+
+
+def test_body_frame_and_landmark_geometry():
+    p = _facing_camera(_POSE)
+    left, up, forward = body_frame(p)
+    assert np.allclose([np.linalg.norm(left), np.linalg.norm(up), np.linalg.norm(forward)], 1)
+    assert up[1] < -0.99 and forward[2] < -0.99  # y down -> up is -y; the chest faces the camera
+    lm = coco_landmarks_3d(p)
+    o = CocoLandmarkOffsets()
+    # nose in front of the head (towards the camera), eyes symmetric around the face, ears wider than eyes
+    assert lm[0, 2] < p[10, 2] - 0.09
+    assert np.isclose(np.linalg.norm(lm[1] - lm[2]), 2 * o.eye_half_ipd)
+    assert np.linalg.norm(lm[3] - lm[4]) > 4 * o.eye_half_ipd
+    # hips lower (larger y) than H36M's by hip_down; elbows/wrists unchanged
+    assert np.allclose(lm[11, 1] - p[4, 1], o.hip_down) and np.allclose(lm[[7, 8, 9, 10]], p[[12, 15, 13, 16]])
+    with pytest.raises(ValueError, match="17, 3"):
+        coco_landmarks_3d(np.zeros((3, 16, 3)))
+
+
+def test_face_hidden_when_facing_away_and_limb_hidden_behind_torso():
+    front = _facing_camera(_POSE)[None]
+    back = front.copy()
+    back[..., [0, 2]] = -(back[..., [0, 2]] - [0, 5.0])  # turn around in place
+    back[..., 2] += 5.0
+    h_front = landmark_hidden(coco_landmarks_3d(front), front)
+    h_back = landmark_hidden(coco_landmarks_3d(back), back)
+    assert not h_front[0, :3].any() and h_back[0, :3].all()  # nose and eyes
+    # a wrist straight behind the torso (further from the camera, same ray) is hidden by the z-buffer
+    hid = front.copy()
+    hid[0, 13] = hid[0, 7] + np.array([0, 0, 0.35]) * np.sign(hid[0, 7, 2] - 0) * 1
+    assert landmark_hidden(coco_landmarks_3d(hid), hid)[0, 9]
+
+
+def test_ar1_noise_is_stationary_and_correlated():
+    e = ar1_noise((20000, 2), 0.8, np.random.default_rng(0))
+    assert abs(e.std() - 1) < 0.05
+    assert abs(np.corrcoef(e[1:, 0], e[:-1, 0])[0, 1] - 0.8) < 0.03
+    with pytest.raises(ValueError, match="rho"):
+        ar1_noise((5, 2), 1.0, np.random.default_rng(0))
+
+
+def test_simulated_detector_noise_is_temporally_correlated_and_worse_when_hidden():
+    t = 400
+    rng = np.random.default_rng(1)
+    seq = _facing_camera(_POSE)[None].repeat(t, 0) + rng.normal(0, 0.002, (t, 17, 3))
+    seq[: t // 2, :, [0, 2]] = -(seq[: t // 2, :, [0, 2]] - [0, 5.0]) + [0, 5.0]  # first half seen from the back
+    no_gross = RealisticDetectorNoise(gross_error_prob=0.0, hidden_gross_error_prob=0.0, swap_prob=0.0)
+    out = simulate_coco_detector(seq, _CAM, fps=25.0, params=no_gross, seed=0)
+    noise = out["coco_2d"] - project(coco_landmarks_3d(seq), _CAM["f"], _CAM["c"])
+    front = noise[t // 2 :, 0, 0]  # the nose while visible (no swaps, one noise level)
+    lag1 = np.corrcoef(front[1:], front[:-1])[0, 1]
+    rho = np.exp(-1 / (RealisticDetectorNoise().time_constant * 25))
+    assert lag1 > 0.5 and abs(lag1 - rho) < 0.2  # white noise would give ~0
+    err = np.linalg.norm(noise, axis=-1)
+    hidden = out["coco_hidden"]
+    assert hidden[: t // 2, 0].all() and not hidden[t // 2 :, 0].any()
+    assert err[hidden].mean() > 1.5 * err[~hidden].mean()
+    assert out["coco_scores"][hidden].mean() < out["coco_scores"][~hidden].mean()
+    again = simulate_coco_detector(seq, _CAM, fps=25.0, params=no_gross, seed=0)
+    assert np.array_equal(again["keypoints_2d"], out["keypoints_2d"])  # seeded
+    assert out["keypoints_2d"].shape == (t, 17, 2) and out["scores"].shape == (t, 17)
+
+
+def test_definition_offsets_match_the_real_detector_report_on_real_h36m_frames(shared_data):
+    """Issue 14: a real detector differs from the H36M projections at the head (~46 px), hips (27-32 px) and
+    pelvis (~28 px) of the four real frames; the synthesised detector-definition joints must differ there by
+    magnitudes of that order, and not where COCO and H36M agree (elbows, wrists)."""
+    d = np.load(shared_data / "h36m" / "test_h36m_body3d.npz")
+    cams = load_mmpose_cameras(shared_data / "h36m" / "cameras.pkl")
+    diffs = []
+    for name, joints, part in zip(d["imgname"], d["S"][..., :3], d["part"][..., :2]):
+        subject, cam_id = name.split("/")[0], name.split(".")[1].split("/")[0].split("_")[0]
+        cam = cams[(subject, cam_id)]
+        k, p = cam.get("k"), cam.get("p")
+        assert np.abs(project(joints, cam["f"], cam["c"], k, p) - part).max() < 0.5  # the frames' own 2D
+        uv = project(coco_landmarks_3d(joints), cam["f"], cam["c"], k, p)
+        mapped = coco_to_h36m(uv, confidence_channel=None)
+        diffs.append(np.linalg.norm(mapped - part, axis=-1))
+    mean = np.mean(diffs, 0)  # (17,) px over the 4 frames
+    assert 18 <= mean[0] <= 45  # pelvis (real detector: ~28 px)
+    assert 18 <= mean[[1, 4]].min() and mean[[1, 4]].max() <= 45  # hips (27-32 px)
+    assert 8 <= mean[10] <= 70  # head = mean of the eyes (~46 px; anatomy gives less, see RESULTS.md)
+    assert 10 <= mean[9] <= 70  # neck/nose = nose
+    assert mean[[12, 13, 15, 16]].max() < 1e-6  # elbows and wrists are the same points by definition
