@@ -31,6 +31,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--robustness", action="store_true", help="MPJPE per 2D detection-error quartile")
     parser.add_argument("--depth-order", action="store_true", help="ordinal accuracy of the input depth channel")
     parser.add_argument("--all-analyses", action="store_true", help="run every analysis")
+    parser.add_argument(
+        "--depth-severity", nargs="+", type=float, metavar="S",
+        help="re-derive the depth channels of every evaluated table at these monocular-depth error severities "
+        "(0 = undistorted capsule-body depth, 1 = the Depth Anything V2 metric preset) and plot MPJPE vs severity",
+    )  # fmt: skip
+    parser.add_argument("--depth-preset", default="depth-anything-v2-metric", help="preset of --depth-severity")
+    parser.add_argument(
+        "--severity-max-rows", type=int, default=None,
+        help="--depth-severity: evaluate on whole sequences with at most this many rows per table (cost bound)",
+    )  # fmt: skip
 
 
 def _name(path: str) -> str:
@@ -103,6 +113,8 @@ def _evaluate(args: argparse.Namespace) -> int:
                 np.linalg.norm(pred["pred"] - pred["target"], axis=-1).mean(-1) * 1000
             )
     paths = write_matrix(cells, out)
+    if args.depth_severity:
+        paths.update(_depth_severity(args, models, out))
     for ds_path in args.datasets:
         ds_name = _name(ds_path)
         errs = errors[ds_name]
@@ -151,6 +163,47 @@ def _evaluate(args: argparse.Namespace) -> int:
     print((out / "matrix.md").read_text())
     print("wrote: " + ", ".join(str(p) for p in paths.values()))
     return 0
+
+
+def _depth_severity(args: argparse.Namespace, models: dict[str, Any], out: Path) -> dict[str, Path]:
+    """``--depth-severity``: MPJPE of every model on every table re-derived at each severity."""
+    import torch
+
+    from auglift_hf.data.windows import PoseWindowDataset, load_frame_table
+    from auglift_hf.models import input_frames
+
+    from .depth_severity import rederive_depth, select_sequences, write_severity
+    from .matrix import predict_dataset
+
+    if any(s < 0 for s in args.depth_severity):
+        raise SystemExit(f"auglift evaluate: --depth-severity values must be >= 0, got {args.depth_severity}")
+    results: dict[str, dict[str, dict[float, float]]] = {}
+    for ds_path in args.datasets:
+        ds_name = _name(ds_path)
+        base = select_sequences(
+            load_frame_table(ds_path, config=args.config, split=args.split), args.severity_max_rows
+        )
+        for sev in sorted(set(args.depth_severity)):
+            table = rederive_depth(base, sev, at_gt=args.config == "gt2d", preset=args.depth_preset)
+            for name, model in models.items():
+                channels = tuple(model.config.input_channels)
+                uses_depth = any(c in channels for c in ("d", "d_min", "d_max"))
+                done = results.get(ds_name, {}).get(name, {})
+                if not uses_depth and done:  # XY / XYC models do not see the depth: one value for all severities
+                    results[ds_name][name][sev] = next(iter(done.values()))
+                    continue
+                ds = PoseWindowDataset(table, window_size=input_frames(model.config), stride=args.stride,
+                                       channels=channels, split=args.split)  # fmt: skip
+                idx = np.arange(len(ds))
+                if args.max_samples and len(ds) > args.max_samples:
+                    idx = np.unique(np.linspace(0, len(ds) - 1, args.max_samples).astype(np.int64))
+                sub = torch.utils.data.Subset(ds, idx.tolist()) if len(idx) < len(ds) else ds
+                pred = predict_dataset(model, sub, args.batch_size, flip_test=not args.no_flip_test)
+                mpjpe = float(np.linalg.norm(pred["pred"] - pred["target"], axis=-1).mean() * 1000)
+                results.setdefault(ds_name, {}).setdefault(name, {})[sev] = mpjpe
+    paths = write_severity(results, out)
+    print((out / "depth_severity.md").read_text())
+    return {f"severity:{k}": v for k, v in paths.items()}
 
 
 def _table_order(ds: Any) -> np.ndarray:

@@ -1,8 +1,9 @@
 """``auglift lift <image | video | keypoints.json> --model <id or folder> --out <file.json | file.npz> [--plot PNG]``.
 
 Runs the ``"pose-lifting"`` pipeline. A keypoints JSON (AlphaPose/COCO results, or this command's own output)
-skips the detector and 2D pose stages; without images there is no depth, so a depth-channel model gets zero
-depth with a warning (use an XY / XYC model, or lift the video instead).
+skips the detector and 2D pose stages; without images there is no depth, so a depth-channel model gets missing
+depth (NaN, encoded as ``MISSING_DEPTH_FILL``: what lifters trained with depth dropout saw for missing depth) with a
+warning (or lift the video instead).
 
 Output (JSON or NPZ, same keys): ``keypoints_3d`` (frames x 17 x 3, millimetres, camera axes, root-relative unless
 intrinsics and metric depth were given), ``keypoints_2d`` (frames x 17 x 2 pixels, H36M-17), ``scores``,

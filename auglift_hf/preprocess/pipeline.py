@@ -122,8 +122,9 @@ def lift_keypoints(
 ) -> np.ndarray:
     """Lift one H36M-17 pixel sequence ``(frames, 17, 2)``: returns root-relative metres ``(frames, 17, 3)``.
 
-    Missing inputs the model needs are filled explicitly, with a warning: scores -> 1, depth -> 0 (the
-    pelvis-relative depth of every joint is then 0, i.e. the model sees no depth information).
+    Missing inputs the model needs are filled explicitly, with a warning: scores -> 1, depth -> NaN (missing), which
+    the processor encodes as :data:`auglift_hf.processing_lifting.MISSING_DEPTH_FILL`, exactly what lifters trained
+    with depth dropout saw for missing depth (they fall back to XY-level accuracy).
     """
     import torch
 
@@ -135,11 +136,11 @@ def lift_keypoints(
         scores = np.ones((frames, NUM_JOINTS), np.float32)
     if processor.needs_depth and (depth is None or depth.shape[-1] == 0):
         warnings.warn(
-            f"model input_channels {channels} include depth but no depth backend/map is available: feeding zero "
-            "depth (no depth information); pass depth maps, a depth backend, or use an XY/XYC model",
+            f"model input_channels {channels} include depth but no depth backend/map is available: feeding missing "
+            "depth (NaN -> MISSING_DEPTH_FILL, the lifter's no-depth input); pass depth maps or a depth backend",
             stacklevel=2,
         )
-        depth = np.zeros((frames, NUM_JOINTS, 3 if {"d_min", "d_max"} & set(channels) else 1), np.float32)
+        depth = np.full((frames, NUM_JOINTS, 3 if {"d_min", "d_max"} & set(channels) else 1), np.nan, np.float32)
     if not processor.needs_depth:
         depth = None
     inputs = processor(kp, image_size, scores=scores, depth=depth, return_tensors="pt")["keypoints"]

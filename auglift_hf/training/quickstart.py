@@ -2,9 +2,13 @@
 
 1. **Data**: procedural motion (:mod:`auglift_hf.simulation`: walking, reaching, squatting, turning, waving,
    bending) seen by random cameras - or, with ``--h36m/--cameras``, real Human3.6M motion with its real
-   cameras - projected to 2D, corrupted by the 2D-detector noise model (confidences fall with the error), with
-   per-joint depth from the synthetic capsule-body renderer corrupted like a monocular estimate. Written as a
-   canonical frame table (Parquet + dataset card, ``detected2d`` and ``gt2d`` configs).
+   cameras - with **detector-definition 2D** by default (COCO-17 landmarks from the 3D skeleton, temporally
+   correlated detector noise, occlusion-dependent errors and confidences, mapped to H36M-17 with AugLift's rule:
+   :func:`auglift_hf.simulation.simulate_coco_detector`) and per-joint depth from the capsule-body renderer with
+   the **realistic monocular-depth error model** (:func:`auglift_hf.simulation.depth_error_preset`, the Depth
+   Anything V2 metric preset), so the printed XY-vs-XYCD comparison is the honest one (``--simple-simulation``:
+   the earlier per-frame jitter on the H36M joints and the mild depth corruption). Written as a canonical frame
+   table (Parquet + dataset card, ``detected2d`` and ``gt2d`` configs).
 2. **Train** an XY and an XYCD lifter (same architecture, seed and budget) with transformers' ``Trainer``.
 3. **Evaluate** both with the ``evaluate`` metric (:func:`auglift_hf.load_metric`) on the held-out split.
 4. **Reload** the XYCD folder with ``AutoModel.from_pretrained`` and lift a held-out sequence in one pass.
@@ -59,34 +63,37 @@ XYCD = ["x", "y", "c", "d"]
 # ------------------------------------------------------------------------------------------------ data
 
 
-def add_synthetic_depth(records: list, seed: int = 0, progress: bool = True) -> list:
+def add_synthetic_depth(records: list, seed: int = 0, progress: bool = True, realistic: bool = True) -> list:
     """Attach a per-joint depth channel ``d`` ``(T, 17, 1)`` metres to every record, in place.
 
     Depth comes from ray-casting the capsule body (:func:`auglift_hf.simulation.depth_descriptors_from_joints`,
     ``mode="point"``) at the **detected** 2D keypoints (as a real pipeline samples a depth map at its detections),
-    corrupted like a monocular estimate (:class:`auglift_hf.simulation.DepthCorruption`: per-frame scale/shift,
-    blur, multiplicative noise). All frames go through in one batched, seeded call.
+    with the realistic monocular-depth error model (:func:`auglift_hf.simulation.depth_error_preset`, severity 1,
+    one seeded call per sequence) or, with ``realistic=False``, :class:`auglift_hf.simulation.DepthCorruption`.
     """
     import torch
     from tqdm.auto import tqdm
 
-    from auglift_hf.simulation import DepthCorruption, depth_descriptors_from_joints
+    from auglift_hf.simulation import DepthCorruption, depth_descriptors_from_joints, depth_error_preset
 
-    corruption = DepthCorruption()
     g = torch.Generator().manual_seed(seed)
-    for rec in tqdm(records, desc="synthetic depth", disable=not progress):
+    for i, rec in enumerate(tqdm(records, desc="synthetic depth", disable=not progress)):
         k2 = rec.detected_2d if rec.detected_2d is not None else rec.keypoints_2d
         sc = rec.detected_scores if rec.detected_scores is not None else rec.keypoint_scores
+        corruption = depth_error_preset(severity=1.0, fps=rec.fps) if realistic else DepthCorruption()
         d = depth_descriptors_from_joints(
-            rec.keypoints_3d, k2, sc, rec.focal, rec.center, mode="point", corruption=corruption, seed=g,
-            image_size=rec.image_size,
+            rec.keypoints_3d, k2, sc, rec.focal, rec.center, mode="point", corruption=corruption,
+            seed=seed * 100_003 + i if realistic else g, image_size=rec.image_size,
         )  # fmt: skip
         rec.depth = d.numpy().astype(np.float32)
     return records
 
 
-def procedural_records(num_train: int, num_test: int, num_frames: int, seed: int = 0, progress: bool = True) -> list:
-    """Procedural motion seen by random cameras, with detector-noise 2D: train + test ``SequenceRecord``s."""
+def procedural_records(
+    num_train: int, num_test: int, num_frames: int, seed: int = 0, progress: bool = True, realistic: bool = True
+) -> list:
+    """Procedural motion seen by random cameras, with detector-definition 2D (``realistic``) or per-frame jitter on
+    the joint projections: train + test ``SequenceRecord``s."""
     from tqdm.auto import tqdm
 
     from auglift_hf.data.schema import SequenceRecord
@@ -96,6 +103,7 @@ def procedural_records(num_train: int, num_test: int, num_frames: int, seed: int
         generate_motion,
         project_sequence,
         random_camera,
+        simulate_coco_detector,
     )
 
     rng = np.random.default_rng(seed)
@@ -106,7 +114,11 @@ def procedural_records(num_train: int, num_test: int, num_frames: int, seed: int
         world = generate_motion(kind, num_frames, fps=25.0, seed=rng)
         cam = random_camera(world, seed=rng)
         joints_cam, kp = project_sequence(world, cam)
-        noisy, scores = apply_detector_noise(kp, seed=rng)
+        if realistic:
+            det = simulate_coco_detector(joints_cam, cam, fps=25.0, seed=rng)
+            noisy, scores = det["keypoints_2d"], det["scores"]
+        else:
+            noisy, scores = apply_detector_noise(kp, seed=rng)
         split = "train" if i < num_train else "test"
         records.append(
             SequenceRecord(
@@ -120,10 +132,17 @@ def procedural_records(num_train: int, num_test: int, num_frames: int, seed: int
 
 
 def h36m_records(
-    positions_3d: str, cameras: str, stride: int, max_frames: int, seed: int = 0, max_sequences: int | None = None
+    positions_3d: str,
+    cameras: str,
+    stride: int,
+    max_frames: int,
+    seed: int = 0,
+    max_sequences: int | None = None,
+    realistic: bool = True,
 ) -> list:
-    """Real H36M motion and cameras (train S1/S5/S6/S7/S8, test S9/S11) with detector-noise 2D."""
-    from auglift_hf.data.h36m import read_h36m_positions_3d
+    """Real H36M motion and cameras (train S1/S5/S6/S7/S8, test S9/S11) with detector-definition 2D (``realistic``)
+    or per-frame jitter on the joint projections."""
+    from auglift_hf.data.h36m import read_h36m_positions_3d, simulate_detector_2d
     from auglift_hf.simulation import apply_detector_noise
 
     records = read_h36m_positions_3d(positions_3d, cameras, stride=stride, max_frames=max_frames, fps=25.0)
@@ -135,6 +154,9 @@ def h36m_records(
             n = max_sequences if split == "train" else max(max_sequences // 4, 1)
             keep += [recs[i] for i in np.unique(np.linspace(0, len(recs) - 1, min(n, len(recs))).astype(int))]
         records = keep
+    if realistic:
+        simulate_detector_2d(records, cameras, seed=seed)
+        return records
     out = []
     for rec in records:
         noisy, scores = apply_detector_noise(rec.keypoints_2d, seed=rng)
@@ -142,11 +164,13 @@ def h36m_records(
     return out
 
 
-def build_table(records: list, out_dir: str | os.PathLike, name: str, seed: int = 0, progress: bool = True) -> Path:
+def build_table(
+    records: list, out_dir: str | os.PathLike, name: str, seed: int = 0, progress: bool = True, realistic: bool = True
+) -> Path:
     """Write ``records`` (+ synthetic depth, :func:`add_synthetic_depth`) as a canonical table folder."""
     from auglift_hf.data.schema import write_frame_table
 
-    add_synthetic_depth(records, seed, progress)
+    add_synthetic_depth(records, seed, progress, realistic)
     write_frame_table(
         records,
         out_dir,
@@ -154,7 +178,10 @@ def build_table(records: list, out_dir: str | os.PathLike, name: str, seed: int 
         depth_source=None,
         card={
             "license": "research-only (H36M)" if name == "h36m" else "apache-2.0",
-            "depth_source": "synthetic (capsule-body ray casting at the detected 2D keypoints, monocular corruption)",
+            "depth_source": (
+                "synthetic (capsule-body ray casting at the detected 2D keypoints, monocular depth error: "
+                + ("realistic preset depth-anything-v2-metric, severity 1)" if realistic else "DepthCorruption())")
+            ),
         },
         progress=progress,
     )
@@ -335,6 +362,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="quickstart_out", help="output folder (data, runs, plot)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-steps", type=int, default=None, help="override the training steps per model")
+    parser.add_argument(
+        "--simple-simulation", action="store_true",
+        help="the earlier, kinder inputs: per-frame jitter on the H36M joints and mild depth corruption",
+    )  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
 
@@ -361,16 +392,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"[1/5] building an XYCD table from real H36M motion ({args.h36m})")
         records = h36m_records(
             args.h36m, args.cameras, profile["h36m_stride"], profile["h36m_max_frames"], args.seed,
-            max_sequences=profile["h36m_sequences"],
+            max_sequences=profile["h36m_sequences"], realistic=not args.simple_simulation,
         )  # fmt: skip
         name = "h36m"
     else:
         print("[1/5] building an XYCD table from procedural motion with random cameras")
         records = procedural_records(
-            profile["train_sequences"], profile["test_sequences"], profile["num_frames"], args.seed, progress
-        )
+            profile["train_sequences"], profile["test_sequences"], profile["num_frames"], args.seed, progress,
+            realistic=not args.simple_simulation,
+        )  # fmt: skip
         name = "procedural"
-    table = build_table(records, out / "data" / name, name, args.seed, progress)
+    table = build_table(records, out / "data" / name, name, args.seed, progress, realistic=not args.simple_simulation)
     t_data = time.perf_counter() - t0
 
     results: dict[str, dict[str, float]] = {}

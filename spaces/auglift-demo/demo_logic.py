@@ -103,8 +103,9 @@ def lift(spec: str, keypoints_2d: np.ndarray, scores: np.ndarray, image_size: tu
     note = None
     if depth_channels and depth is None:
         k = 3 if "d_min" in channels or "d_max" in channels else 1
-        depth = np.full(keypoints_2d.shape[:2] + (k,), 3.0, dtype=np.float32)  # flat: no depth cue
-        note = f"{Path(spec).name}: no depth available, the XYCD model sees a flat depth (no depth cue)"
+        # missing depth: the processor encodes NaN as MISSING_DEPTH_FILL, the no-depth input of depth dropout
+        depth = np.full(keypoints_2d.shape[:2] + (k,), np.nan, dtype=np.float32)
+        note = f"{Path(spec).name}: no depth available, the XYCD model gets its no-depth input (trained with depth dropout)"
     inputs = processor(keypoints_2d, image_size, scores=scores, depth=depth, return_tensors="pt")
     outputs = []
     with torch.no_grad():

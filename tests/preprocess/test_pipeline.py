@@ -81,7 +81,7 @@ def test_pipeline_keypoint_array_and_missing_depth_warning(lifters, lift_pipelin
     out = xy(kp, image_size=(128, 96))
     assert out["keypoints_3d"].shape == (5, 17, 3) and out["input_channels"] == ["x", "y"]
     xycd = lift_pipeline("pose-lifting", model=str(lifters["xycd"]), device="cpu")
-    with pytest.warns(UserWarning, match="zero depth"):
+    with pytest.warns(UserWarning, match="missing depth"):
         out = xycd(kp, image_size=(128, 96))
     assert np.isfinite(out["keypoints_3d"]).all()
     with pytest.warns(UserWarning, match="estimated"):

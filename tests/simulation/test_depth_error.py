@@ -50,7 +50,9 @@ def test_severity_zero_is_exact_and_error_grows_with_severity():
     clean = depth_descriptors_from_joints(j, None, None, F, C, mode="point")
     errs = []
     for sev in (0.0, 1.0, 3.0):
-        d = depth_descriptors_from_joints(j, None, None, F, C, mode="point", corruption=depth_error_preset(severity=sev))
+        d = depth_descriptors_from_joints(
+            j, None, None, F, C, mode="point", corruption=depth_error_preset(severity=sev)
+        )
         rel = (d[..., 0] - d[:, :1, 0]) - (clean[..., 0] - clean[:, :1, 0])  # pelvis-relative error
         errs.append(float(rel.abs().mean()))
     assert errs[0] == 0 and errs[0] < errs[1] < errs[2]

@@ -53,7 +53,7 @@ def test_image_upload_runs_extractor_and_both_lifters(space_app, marker_extracto
         assert poses.shape == (1, 17, 3) and np.isfinite(poses).all()
     assert overlay.dtype == np.uint8 and depth_img is not None  # the depth map is shown
     assert left is not None and right is not None and len(files) == 6
-    assert not any("flat depth" in n for n in result.notes)  # real depth reached the XYCD model
+    assert not any("no-depth input" in n for n in result.notes)  # real depth reached the XYCD model
     assert demo_logic.get_extractor() is marker_extractor
 
 

@@ -49,7 +49,7 @@ def test_parse_and_lift(logic, specs):
     for poses in result.poses.values():
         assert poses.shape == (6, 17, 3) and np.isfinite(poses).all()
         np.testing.assert_allclose(poses[:, 0], 0, atol=1e-6)  # root-relative
-    assert any("flat depth" in n for n in result.notes)  # XYCD without depth says so
+    assert any("no-depth input" in n for n in result.notes)  # XYCD without depth says so
     overlay, depth_img, figures = logic.frame_views(result, 3)
     assert overlay.ndim == 3 and overlay.dtype == np.uint8 and depth_img is None
     assert set(figures) == {"poseformer-xycd", "poseformer-xy"}
