@@ -30,6 +30,14 @@ CONDITIONS: dict[tuple[str, str], str] = {
     ("test", "detected2d"): "in-domain noisy-2D",
     ("test_ood", "gt2d"): "out-of-domain GT-2D",
     ("test_ood", "detected2d"): "out-of-domain noisy-2D",
+    ("test_cmu", "gt2d"): "CMU GT-2D",
+    ("test_cmu", "detected2d"): "CMU noisy-2D",
+}
+#: Conditions also evaluated with the depth channels removed (set to the processor's MISSING_DEPTH_FILL, what the
+#: no-depth entry points feed): "an XYCD lifter with its depth channels removed" (issue 14).
+NO_DEPTH = {
+    ("test", "detected2d"): "in-domain noisy-2D, no depth",
+    ("test_cmu", "detected2d"): "CMU noisy-2D, no depth",
 }
 
 
@@ -56,11 +64,20 @@ def evaluate_folder(
     processor = PoseLiftingProcessor.from_pretrained(folder)
     window = processor.num_frames
     results: dict = {"folder": os.fspath(folder), "stride": stride, "flip_test": flip_test, "conditions": {}}
-    for (table_name, config), label in CONDITIONS.items():
+    from auglift_hf.processing_lifting import MISSING_DEPTH_FILL
+
+    depth_idx = [i for i, c in enumerate(processor.input_channels) if c in ("d", "d_min", "d_max")]
+    conditions = [(k, v, False) for k, v in CONDITIONS.items()]
+    conditions += [(k, v, True) for k, v in NO_DEPTH.items() if depth_idx]
+    for (table_name, config), label, no_depth in conditions:
+        if not (data_root / table_name).is_dir():
+            continue
         table = load_frame_table(data_root / table_name, config=config, split="test")
         ds = PoseWindowDataset(
             table, window_size=window, stride=stride, processor=processor, config=config, split="test"
         )
+        if no_depth:
+            ds.features[..., depth_idx] = MISSING_DEPTH_FILL
         # the tables are written sorted by (ids, frame), so window centres index the table rows directly
         k3 = column_numpy(table, "keypoints_3d", (NUM_JOINTS, 3))[ds.centres]
         expected = k3 - k3[:, ROOT_INDEX : ROOT_INDEX + 1]
@@ -92,7 +109,8 @@ def _train_info(folder: Path) -> dict:
 def render_tables(eval_dir: Path) -> str:
     """Markdown tables of every ``<eval_dir>/*.json`` (written by the evaluation above)."""
     runs = {p.stem: json.loads(p.read_text()) for p in sorted(eval_dir.glob("*.json"))}
-    labels = list(CONDITIONS.values())
+    labels = list(CONDITIONS.values()) + list(NO_DEPTH.values())
+    labels = [x for x in labels if any(x in r["conditions"] for r in runs.values())]
     lines = ["| run | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
     for name, res in runs.items():
         cells = []
@@ -113,6 +131,8 @@ def render_tables(eval_dir: Path) -> str:
             continue
         pair = "-".join(t for t in tokens if t != "xy")
         for label in labels:
+            if label not in runs[name]["conditions"] or label not in runs[other]["conditions"]:
+                continue
             a, b = runs[name]["conditions"][label], runs[other]["conditions"][label]
             rel = 100.0 * (b["mpjpe"] - a["mpjpe"]) / a["mpjpe"]
             rel_pa = 100.0 * (b["pa_mpjpe"] - a["pa_mpjpe"]) / a["pa_mpjpe"]
