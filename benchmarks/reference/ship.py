@@ -30,7 +30,13 @@ CARD_ROWS = {
     "in-domain noisy-2D": ("noisy-2d (S9, S11, real cameras)", "test"),
     "out-of-domain GT-2D": ("gt2d (S9, S11, virtual cameras 30% closer)", "test"),
     "out-of-domain noisy-2D": ("noisy-2d (S9, S11, virtual cameras 30% closer)", "test"),
+    "CMU GT-2D": ("gt2d (CMU motion, H36M S1 cameras; cross-dataset)", "test"),
+    "CMU noisy-2D": ("noisy-2d (CMU motion, H36M S1 cameras; cross-dataset)", "test"),
+    "in-domain noisy-2D, no depth": ("noisy-2d, depth channels removed (S9, S11)", "test"),
+    "CMU noisy-2D, no depth": ("noisy-2d, depth channels removed (CMU)", "test"),
 }
+#: Training-table folder names built by ``build_data.py --simulation realistic`` (issue 14).
+REALISTIC_TABLES = ("train_real", "train_real400")
 COPY = ("config.json", "model.safetensors", "preprocessor_config.json", "training_config.json")
 
 EXTRA_SECTION = """
@@ -39,22 +45,17 @@ EXTRA_SECTION = """
 Reference run `{run}` of `benchmarks/reference/` (see `benchmarks/RESULTS.md` in the auglift-hf repository for
 every number and the exact commands). In short:
 
-- **Data**: real Human3.6M motion (`data_3d_h36m_fk25.npz`, 25 Hz, forward kinematics of the public motion files)
-  rendered into the four real H36M cameras (projection with distortion). Training: S1, S5, S6, S7, S8, {frames}
-  of every sequence ({table_rows:,} camera-frames), 2D corrupted by the detector noise model of
-  `auglift_hf.simulation.apply_detector_noise` (jitter 5 % of bone length, 1 % gross errors, 0.5 % left/right swaps,
-  confidences falling with the error). Depth descriptors (d, d_min, d_max) from the capsule-body ray caster
-  `auglift_hf.simulation.depth_descriptors_from_joints` (CASP, 16 samples) with monocular corruption
-  (`DepthCorruption()` defaults) -- **not** from a real depth network.
+{data}
 - **Budget**: {steps} steps x batch {batch} ({samples:,} windows, {runtime:.0f} s on one shared CPU thread),
   AdamW, learning rate {lr:g} multiplied by {decay:g} every {epoch_steps:,} steps (one pass over the ~{windows:,} training
   windows, one every {stride} frames), seed 0, horizontal-flip augmentation. This is a tiny
   CPU budget and the model is far from converged: the XY models are well behind published XY numbers (PoseFormer
   81f reaches 31.3 mm GT-2D MPJPE after ~130 GPU epochs on the official H36M data), and the XYCD numbers profit from
   synthetic depth that is cleaner than a real monocular depth network's, so neither compares one-to-one with papers.
-- **Evaluation** (table above, MPJPE / PA-MPJPE in mm, frame-wise over one window every 32 frames of every
-  S9/S11 sequence and camera, flip test): "noisy-2d" = the same detector noise model; "virtual cameras" = the
-  out-of-domain split (cameras 30 % closer, heights 0.5-2.6 m, focal 800-1500 px).
+- **Evaluation** (table above, MPJPE / PA-MPJPE in mm, frame-wise, flip test; the reference evaluation of
+  `benchmarks/RESULTS.md`): "noisy-2d" = the detector model of the test tables; "virtual cameras" = the
+  out-of-domain split (cameras 30 % closer, heights 0.5-2.6 m, focal 800-1500 px); "CMU" = real CMU motion capture
+  (sports, jumping, running; other subjects and proportions) through the real H36M cameras, never trained on.
 
 | condition | MPJPE (mm) | PA-MPJPE (mm) | MPJPE action-wise (mm) |
 |---|---|---|---|
@@ -70,6 +71,27 @@ The weights were trained on Human3.6M motion, which is licensed for **non-commer
 """
 
 
+DATA_LEGACY = """- **Data**: real Human3.6M motion (`data_3d_h36m_fk25.npz`, 25 Hz, forward kinematics of the public motion files)
+  rendered into the four real H36M cameras (projection with distortion). Training: S1, S5, S6, S7, S8, {frames}
+  of every sequence ({table_rows:,} camera-frames), 2D corrupted by the detector noise model of
+  `auglift_hf.simulation.apply_detector_noise` (jitter 5 % of bone length, 1 % gross errors, 0.5 % left/right swaps,
+  confidences falling with the error). Depth descriptors (d, d_min, d_max) from the capsule-body ray caster
+  `auglift_hf.simulation.depth_descriptors_from_joints` (CASP, 16 samples) with monocular corruption
+  (`DepthCorruption()` defaults) -- **not** from a real depth network."""
+DATA_REALISTIC = """- **Data** (issue 14, `build_data.py --simulation realistic`): real Human3.6M motion (`data_3d_h36m_fk25.npz`,
+  25 Hz) rendered into the four real H36M cameras. Training: S1, S5, S6, S7, S8, {frames} of every sequence
+  ({table_rows:,} camera-frames) with **detector-definition 2D** (`auglift_hf.simulation.simulate_coco_detector`:
+  COCO-17 landmarks placed where COCO annotators put them -- face points from a head model, hips/shoulders/knees/
+  ankles as surface landmarks -- temporally correlated AR(1) detector noise scaled by the COCO OKS constants,
+  larger errors and lower confidences where the body hides a landmark, then AugLift's `coco_to_h36m`), so the
+  input contract says `"keypoint_definition": "coco"`. Depth descriptors (d, d_min, d_max) from the capsule-body
+  ray caster (CASP, 16 samples) with the **monocular-depth error model** `auglift_hf.simulation.depth_error_preset`
+  (Depth Anything V2 metric preset: per-frame scale drift and flicker, relief compression, silhouette mixing with
+  the background, thin limbs losing depth), severity drawn in [0.5, 1.5] per sequence, and **depth dropout**
+  (20 % of windows, 5 % of frames, 5 % of joints get the processor's missing-depth fill) so that the lifter falls
+  back to XY when no depth is given -- still **not** from a real depth network."""
+
+
 def training_table(training: dict) -> dict:
     """Rows, windows and frame selection of the run's (single) training table, from ``<table>_summary.json``."""
     table = Path(training["data"]["train_datasets"][0])
@@ -79,10 +101,15 @@ def training_table(training: dict) -> dict:
     batch = int(training["training"].get("per_device_train_batch_size", 8))
     windows = rows // stride
     capped = table.name != "train_noisy_full"  # build_data.py --train-max-frames 0 --train-name train_noisy_full
-    return {
+    realistic = table.name in REALISTIC_TABLES
+    frames = "first 150 frames (6 s)" if table.name == "train_real" else "first 400 frames (16 s)"
+    info = {
         "table_rows": rows, "windows": windows, "stride": stride, "epoch_steps": math.ceil(windows / batch),
-        "frames": "first 400 frames (16 s)" if capped else "all frames (25 Hz)",
+        "frames": frames if capped else "all frames (25 Hz)",
     }  # fmt: skip
+    info["data"] = (DATA_REALISTIC if realistic else DATA_LEGACY).format(**info)
+    info["realistic"] = realistic
+    return info
 
 
 def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
@@ -94,9 +121,22 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
          "metrics": {"mpjpe": m["mpjpe"], "pa_mpjpe": m["pa_mpjpe"]}}
         for label, m in res["conditions"].items()
     ]  # fmt: skip
+    info = training_table(training)
+    realistic = info.pop("realistic")
     with atomic_write_dir(dest) as tmp:
         for name in COPY:
             shutil.copy2(final / name, tmp / name)
+        if realistic:  # the input contract (auglift_hf.contract): detector-definition 2D, metric CASP depth
+            from auglift_hf.contract import InputContract
+
+            cfg_path = tmp / "preprocessor_config.json"
+            cfg = json.loads(cfg_path.read_text())
+            has_depth = any(c in cfg.get("input_channels", []) for c in ("d", "d_min", "d_max"))
+            contract = InputContract.metric(keypoint_definition="coco") if has_depth else InputContract(
+                keypoint_definition="coco"
+            )  # fmt: skip
+            cfg.update(contract.to_dict())
+            cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
         for path in final.glob("*_*.py"):
             shutil.copy2(path, tmp / path.name)
         (tmp / "eval_results.json").write_text(json.dumps({"results": rows, "reference_eval": res}, indent=2))
@@ -104,8 +144,11 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
         write_model_card(
             tmp, eval_results={"results": rows}, repo_id=f"auglift/{dest.name}", datasets=["h36m"],
             training_data=(
-                "Human3.6M motion (S1, S5, S6, S7, S8) rendered into the real cameras, detector-noise 2D with "
-                "confidences" + (", synthetic monocular depth descriptors" if "d" in channels else "") + "."
+                "Human3.6M motion (S1, S5, S6, S7, S8) rendered into the real cameras, "
+                + ("detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences"
+                   if realistic else "detector-noise 2D with confidences")
+                + (", synthetic monocular depth descriptors" + (" (realistic error model, depth dropout)"
+                   if realistic else "") if "d" in channels else "") + "."
             ),
         )  # fmt: skip
         t = training["training"]
@@ -126,7 +169,7 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
             run=run_dir.name, steps=steps, batch=batch, samples=steps * batch,
             runtime=res.get("train", {}).get("train_runtime") or 0.0, lr=float(t.get("learning_rate", LiftingTrainingArguments.learning_rate)),
             decay=float(t.get("lr_decay", LiftingTrainingArguments.lr_decay)),
-            rows=table, depth_note=depth_note, **training_table(training),
+            rows=table, depth_note=depth_note, **info,
         )  # fmt: skip
         readme = tmp / "README.md"
         text = readme.read_text()

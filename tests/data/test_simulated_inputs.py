@@ -1,0 +1,56 @@
+"""`auglift convert h36m --depth-source synthetic --simulate-detector` and the in-view flag (issue 14)."""
+
+import datasets
+import numpy as np
+import pytest
+
+from auglift_hf.data.h36m import frames_in_view
+
+
+def test_frames_in_view_flags_joints_outside_the_image():
+    cam = np.zeros((3, 17, 3)) + [0, 0, 5.0]
+    uv = np.full((3, 17, 2), 500.0)
+    uv[1, 4] = [1200.0, 500.0]  # one joint right of a 1000 px wide image
+    cam[2, 3, 2] = -1.0  # one joint behind the camera
+    assert frames_in_view(cam, uv, 1000, 1002).tolist() == [True, False, False]
+
+
+def test_convert_h36m_with_simulated_detector_and_realistic_depth(h36m_files, tmp_path):
+    from auglift_hf.cli import main
+
+    out = tmp_path / "t"
+    rc = main([
+        "convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras", str(h36m_files["cameras"]),
+        "--depth-source", "synthetic", "--depth-severity", "0.5", "--simulate-detector", "--detector-seed", "3",
+        "--out", str(out), "--no-progress",
+    ])  # fmt: skip
+    assert rc == 0
+    gt = datasets.load_dataset(str(out), "gt2d", split="test").with_format("numpy")
+    det = datasets.load_dataset(str(out), "detected2d", split="test").with_format("numpy")
+    k_gt, k_det = np.stack(gt["keypoints_2d"]), np.stack(det["keypoints_2d"])
+    err = np.linalg.norm(k_det - k_gt, axis=-1)
+    assert err.mean() > 1.0 and np.isfinite(err).all()  # definitional offsets + noise
+    assert (np.stack(det["keypoint_scores"]) < 1).any()
+    assert not np.allclose(np.stack(gt["d"]), np.stack(det["d"]))  # depth sampled at the detected keypoints
+    card = (out / "README.md").read_text()
+    assert (
+        "monocular depth error model" in card
+        and "depth-anything-v2-metric" in card
+        and "'severity': 0.5" in card
+        and "detector-definition 2D" in card
+    )
+    bad = main(["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+                str(h36m_files["cameras"]), "--depth-source", "synthetic", "--depth-severity", "-1", "--out",
+                str(tmp_path / "bad"), "--no-progress"])  # fmt: skip
+    assert bad == 2 and not (tmp_path / "bad").exists()
+
+
+@pytest.mark.parametrize("flag", ["--simulate-detector"])
+def test_simulate_detector_refuses_detections_together(h36m_files, tmp_path, flag):
+    from auglift_hf.cli import main
+
+    rc = main([
+        "convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras", str(h36m_files["cameras"]),
+        "--detections", str(h36m_files["detections"]), flag, "--out", str(tmp_path / "x"), "--no-progress",
+    ])  # fmt: skip
+    assert rc == 2 and not (tmp_path / "x").exists()
