@@ -116,4 +116,4 @@ def test_definition_offsets_match_the_real_detector_report_on_real_h36m_frames(s
     assert 18 <= mean[[1, 4]].min() and mean[[1, 4]].max() <= 45  # hips (27-32 px)
     assert 8 <= mean[10] <= 70  # head = mean of the eyes (~46 px; anatomy gives less, see RESULTS.md)
     assert 10 <= mean[9] <= 70  # neck/nose = nose
-    assert mean[[12, 13, 15, 16]].max() < 1e-6  # elbows and wrists are the same points by definition
+    assert mean[[12, 13, 15, 16]].max() < 1e-3  # elbows and wrists are the same points by definition
