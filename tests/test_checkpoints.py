@@ -5,9 +5,11 @@
   research-only data licence;
 * on a deterministic pose sequence built here they reproduce ``tests/golden/checkpoints_golden.npz`` to 1e-5 m
   (regenerate with ``python tests/test_checkpoints.py --regenerate`` after re-shipping a checkpoint);
-* on the 4 real MMPose Human3.6M sample frames (``../shared/data/h36m/test_h36m_body3d.npz``: GT 2D ``part`` in,
-  depth descriptors ray-cast from ``S`` for the depth models, each frame lifted as a static window) the
-  root-relative error against ``S`` stays under the documented :data:`REAL_FRAMES_MPJPE_BOUND_MM`.
+* on the 4 real MMPose Human3.6M sample frames (``../shared/data/h36m/test_h36m_body3d.npz``: the 2D of the
+  folder's keypoint definition in -- GT 2D ``part`` for ``"h36m"``, the detector-definition 2D synthesised from ``S``
+  (:func:`auglift_hf.simulation.coco_landmarks_3d` + ``coco_to_h36m``) for ``"coco"`` -- depth descriptors ray-cast
+  from ``S`` for the depth models, each frame lifted as a static window) the root-relative error against ``S``
+  stays under the documented :data:`REAL_FRAMES_MPJPE_BOUND_MM`.
 """
 
 from __future__ import annotations
@@ -23,17 +25,19 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = ROOT / "checkpoints"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "checkpoints_golden.npz"
-SHIPPED = ("poseformer-xycd", "poseformer-xy", "tcn-27f-xycd", "tcn-27f-xy")
+SHIPPED = ("poseformer-xycd", "poseformer-xy", "tcn-27f-xycd", "tcn-27f-xy", "tcn-27f-casp")
 #: Bounds on the mean MPJPE (mm, root-relative, no alignment, flip test) over the 4 real MMPose frames, per shipped
-#: model. Measured when shipping (benchmarks/RESULTS.md): poseformer-xycd 50.7, poseformer-xy 68.6, tcn-27f-xycd 43.4,
-#: tcn-27f-xy 67.7 (the ``-xl`` TCNs; the worst frame alone is 73-84 mm); each frame is lifted as a static window from a
-#: single image. The bounds are ~1.3x the measurement: they catch a broken or mis-normalised model (random-init
-#: weights give 390-910 mm) and a regression of the shipped weights, not a few-mm change.
+#: model. Measured when shipping the issue-14 checkpoints (``keypoint_definition: "coco"``, fed the frames'
+#: detector-definition 2D; benchmarks/RESULTS.md): poseformer-xycd 123.5, poseformer-xy 99.2, tcn-27f-xycd 139.9,
+#: tcn-27f-xy 137.8, tcn-27f-casp 115.4 (short CPU budgets; each frame is lifted as a static window from a single
+#: image, which these video lifters never saw in training). The bounds are ~1.3x the measurement: they catch a broken
+#: or mis-normalised model (random-init weights give 390-910 mm), not a few-mm change.
 REAL_FRAMES_MPJPE_BOUND_MM = {
-    "poseformer-xycd": 66.0,
-    "poseformer-xy": 90.0,
-    "tcn-27f-xycd": 56.0,
-    "tcn-27f-xy": 88.0,
+    "poseformer-xycd": 160.0,
+    "poseformer-xy": 130.0,
+    "tcn-27f-xycd": 182.0,
+    "tcn-27f-xy": 180.0,
+    "tcn-27f-casp": 150.0,
 }
 MAX_FOLDER_MB = 10.0
 
@@ -78,7 +82,9 @@ def golden_sequence(num_frames: int = 31) -> dict[str, np.ndarray]:
     joints += np.array([0.3 * np.sin(phase[:, 0] / 4), 0.0 * t[:, 0], 4.5 + 0.2 * np.cos(phase[:, 0] / 4)]).T[:, None]
     uv = joints[..., :2] / joints[..., 2:] * _FOCAL + _CENTER
     scores = 0.85 + 0.1 * np.cos(phase + np.arange(17) / 3.0)
-    return {"keypoints_2d": uv, "scores": scores, "depth": joints[..., 2:], "joints": joints}
+    # CASP-layout depth (d, d_min, d_max): the point depth with a +-3 cm spread (6-channel lifters need all three)
+    depth = np.concatenate([joints[..., 2:], joints[..., 2:] - 0.03, joints[..., 2:] + 0.03], -1)
+    return {"keypoints_2d": uv, "scores": scores, "depth": depth, "joints": joints}
 
 
 def _lift(model, processor, seq: dict[str, np.ndarray], frames=None) -> np.ndarray:
@@ -97,13 +103,13 @@ def test_checkpoint_loads_with_matching_processor(folder: Path):
     assert list(processor.input_channels) == list(config.input_channels)
     window = getattr(model, "receptive_field", None) or config.num_frames
     assert processor.num_frames == window
-    assert ("d" in config.input_channels) == folder.name.endswith("xycd")
+    assert ("d" in config.input_channels) == folder.name.endswith(("xycd", "casp"))
     size_mb = sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) / 1e6
     assert size_mb < MAX_FOLDER_MB, f"{folder.name} is {size_mb:.1f} MB"
     card = (folder / "README.md").read_text()
     assert "research" in card.lower() and "human3.6m/eula" in card
     results = json.loads((folder / "eval_results.json").read_text())["results"]
-    assert {r["config"].split(" ")[0] for r in results} == {"gt2d", "noisy-2d"}
+    assert {r["config"].split(" ")[0].rstrip(",") for r in results} == {"gt2d", "noisy-2d"}
     for row in results:  # the card quotes the same measured numbers
         assert f"{row['metrics']['mpjpe']:.1f}" in card
 
@@ -128,11 +134,18 @@ def _real_frames(shared_data: Path) -> dict[str, np.ndarray]:
 
     data = np.load(shared_data / "h36m" / "test_h36m_body3d.npz")
     cams = load_mmpose_cameras(shared_data / "h36m" / "cameras.pkl")
+    from auglift_hf.camera import project
+    from auglift_hf.simulation import coco_landmarks_3d
+    from auglift_hf.skeleton import coco_to_h36m
+
     out = {"keypoints_2d": data["part"][..., :2], "S": data["S"][..., :3], "depth": [], "size": [], "fc": []}
+    out["coco_2d"] = []
     for i, name in enumerate(data["imgname"]):
         subject, _, camera, _ = parse_imgname(str(name))
         cam = cams[(subject, camera)]
         f, c = np.ravel(cam["f"]), np.ravel(cam["c"])
+        uv = project(coco_landmarks_3d(data["S"][i, :, :3]), cam["f"], cam["c"], cam.get("k"), cam.get("p"))
+        out["coco_2d"].append(coco_to_h36m(uv, confidence_channel=None))
         depth = depth_descriptors_from_joints(data["S"][i : i + 1, :, :3], None, None, f, c, mode="casp",
                                               num_samples=16, image_size=(int(cam["w"]), int(cam["h"])))  # fmt: skip
         out["depth"].append(depth.numpy()[0])
@@ -147,9 +160,10 @@ def test_checkpoint_lifts_real_h36m_frames(folder: Path, shared_data: Path):
     model, processor = _load(folder)
     real = _real_frames(shared_data)
     preds = []
+    key = "coco_2d" if getattr(processor, "keypoint_definition", None) == "coco" else "keypoints_2d"
     for i in range(len(real["S"])):  # one static window per image
         inputs = processor(
-            real["keypoints_2d"][i : i + 1], real["size"][i], scores=np.ones((1, 17)),
+            np.asarray(real[key][i])[None], real["size"][i], scores=np.ones((1, 17)),
             depth=real["depth"][i][None] if processor.needs_depth else None,
         )  # fmt: skip
         with torch.no_grad():
