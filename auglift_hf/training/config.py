@@ -85,8 +85,22 @@ class DataArguments:
     eval_stride: int = field(default=1, metadata={"help": "frame stride between evaluation windows"})
     max_eval_samples: int | None = field(default=None, metadata={"help": "evaluate on a subset (evenly spaced)"})
     flip_augmentation: bool = field(default=True, metadata={"help": "random horizontal flip with H36M flip pairs"})
+    scale_normalization: str | None = field(
+        default=None,
+        metadata={"help": "AugLift v4 2D scale normalisation: null | box | depth (saved in the processor)"},
+    )
+    box_size_mean: float | None = field(
+        default=None, metadata={"help": "box: mean training box size in pixels (null = fit on the training tables)"}
+    )
+    reference_depth: float | None = field(
+        default=None, metadata={"help": "depth (dscale2d): reference depth d_ref in metres (null = 4.5)"}
+    )
 
     def __post_init__(self):
+        if self.scale_normalization in ("none", "null", ""):
+            self.scale_normalization = None
+        if self.scale_normalization not in (None, "box", "depth"):
+            raise ValueError(f"data.scale_normalization must be null, box or depth, got {self.scale_normalization!r}")
         if self.train_weights is not None:
             if len(self.train_weights) != len(self.train_datasets):
                 raise ValueError(
@@ -112,6 +126,15 @@ class LiftingTrainingArguments(TrainingArguments):
         default=False, metadata={"help": "inverse-confidence-weighted MPJPE (needs a `c` channel)"}
     )
     resume: bool = field(default=True, metadata={"help": "resume from the last checkpoint in output_dir if any"})
+    poseaug: bool = field(
+        default=False, metadata={"help": "PoseAug training mode (auglift_hf.training.poseaug; single-frame lifters)"}
+    )
+    poseaug_warmup_steps: int = field(
+        default=200, metadata={"help": "PoseAug: steps before the lifter feedback and the augmented poses start"}
+    )
+    poseaug_kwargs: dict[str, Any] = field(
+        default_factory=dict, metadata={"help": "PoseAug: other PoseAugConfig fields (e.g. {hidden_size: 128})"}
+    )
     save_strategy: str = "epoch"
     eval_strategy: str = "epoch"
     logging_strategy: str = "steps"
@@ -126,6 +149,8 @@ class LiftingTrainingArguments(TrainingArguments):
     seed: int = 0
 
     def __post_init__(self):
+        if isinstance(self.poseaug_kwargs, str):
+            self.poseaug_kwargs = json.loads(self.poseaug_kwargs) if self.poseaug_kwargs.strip() else {}
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"training.optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
         if not 0 < self.lr_decay <= 1:

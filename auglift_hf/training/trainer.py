@@ -247,13 +247,22 @@ def run_training(
     from transformers import set_seed
 
     from .collator import PoseLiftingCollator
-    from .data import build_datasets, build_processor
+    from .data import build_datasets, build_processor, configure_scale_normalization
 
     set_seed(training_args.seed)
     model = model if model is not None else build_model(model_args)
     processor = processor if processor is not None else build_processor(model)
+    processor = configure_scale_normalization(processor, data_args)
+    poseaug = bool(getattr(training_args, "poseaug", False))
+    if poseaug and input_frames(model.config) != 1:
+        raise ValueError(
+            f"training.poseaug needs a single-frame lifter (PoseAug augments single poses); the model takes "
+            f"{input_frames(model.config)} frames: use model.num_frames=1 or model_type=simple_baseline"
+        )
     if train_dataset is None:
-        train_dataset, default_eval = build_datasets(model_args, data_args, processor, input_frames(model.config))
+        train_dataset, default_eval = build_datasets(
+            model_args, data_args, processor, input_frames(model.config), camera_fields=poseaug
+        )
         eval_dataset = eval_dataset if eval_dataset is not None else default_eval
     if eval_dataset is None and training_args.eval_strategy != "no":
         training_args.eval_strategy = "no"
@@ -262,7 +271,21 @@ def run_training(
     kill_step = os.environ.get("AUGLIFT_KILL_AFTER_SAVE_STEP")
     if kill_step:
         callbacks.append(KillAfterSaveCallback(int(kill_step)))
-    trainer = LiftingTrainer(
+    trainer_cls, extra = LiftingTrainer, {}
+    if poseaug:
+        from .poseaug import PoseAugModule, PoseAugTrainer
+        from ..simulation.poseaug import PoseAugConfig
+
+        total = training_args.max_steps if training_args.max_steps > 0 else 1000
+        extra["poseaug"] = PoseAugModule(
+            processor,
+            PoseAugConfig(**{"warmup_steps": training_args.poseaug_warmup_steps, **training_args.poseaug_kwargs}),
+            seed=training_args.seed,
+            total_steps=total,
+        )  # fmt: skip
+        trainer_cls = PoseAugTrainer
+        set_seed(training_args.seed)  # the PoseAug init drew from the global RNG
+    trainer = trainer_cls(
         model=model,
         args=training_args,
         train_dataset=train_dataset,
@@ -276,6 +299,7 @@ def run_training(
         flip_test=model_args.flip_test,
         input_channels=list(getattr(model.config, "input_channels", model_args.input_channels)),
         eval_data_collator=PoseLiftingCollator(),
+        **extra,
     )
     resume = last_checkpoint(training_args.output_dir) if training_args.resume else None
     train_out = trainer.train(resume_from_checkpoint=resume)
