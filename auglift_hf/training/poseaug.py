@@ -93,7 +93,10 @@ class PoseAugModule(nn.Module):
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=self.cfg.lr_generator)
         self.opt_d3d = torch.optim.Adam(self.d3d.parameters(), lr=self.cfg.lr_discriminator)
         self.opt_d2d = torch.optim.Adam(self.d2d.parameters(), lr=self.cfg.lr_discriminator)
-        self.pool_3d, self.pool_2d = FakePool(self.cfg.fake_pool_size, seed), FakePool(self.cfg.fake_pool_size, seed + 1)
+        self.pool_3d, self.pool_2d = (
+            FakePool(self.cfg.fake_pool_size, seed),
+            FakePool(self.cfg.fake_pool_size, seed + 1),
+        )
         self.rng = torch.Generator().manual_seed(seed)
         channels = list(processor.input_channels)
         self.needs_depth = bool(getattr(processor, "needs_depth", False))
@@ -108,7 +111,9 @@ class PoseAugModule(nn.Module):
         if not self.needs_depth:
             return None
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=self.rng))
-        return augmented_depth(pose, f, c, size, mode=self.depth_mode, corruption=self.depth_corruption, generator=seed)
+        return augmented_depth(
+            pose, f, c, size, mode=self.depth_mode, corruption=self.depth_corruption, generator=seed
+        )
 
     def encode(self, pose: torch.Tensor, f: torch.Tensor, c: torch.Tensor, size: torch.Tensor, depth=None):
         """Augmented poses ``(B, 17, 3)`` -> lifter inputs ``(B, 1, 17, C)`` (processor conventions), 2D pixels."""
@@ -134,7 +139,9 @@ class PoseAugModule(nn.Module):
         """
         missing = [k for k in CAMERA_FIELDS if k not in batch]
         if missing:
-            raise ValueError(f"PoseAug needs {list(CAMERA_FIELDS)} in every batch (camera_fields=True); missing {missing}")
+            raise ValueError(
+                f"PoseAug needs {list(CAMERA_FIELDS)} in every batch (camera_fields=True); missing {missing}"
+            )
         cfg = self.cfg
         dev = batch["keypoints"].device
         self.generator.to(dev), self.d3d.to(dev), self.d2d.to(dev)
@@ -190,10 +197,10 @@ class PoseAugModule(nn.Module):
                 opt.step()
                 self.last_logs[f"poseaug_{'d3d' if disc is self.d3d else 'd2d'}_loss"] = float(d_loss.detach())
         self.step_count += 1
-        angle = torch.rad2deg(torch.acos((1 - out["ba_diff"]).clamp(-1, 1))).mean()
+        angle = torch.rad2deg(torch.acos((1 - out["ba_diff"].detach()).clamp(-1, 1))).mean()
         self.last_logs.update(
-            poseaug_gen_loss=float(loss), poseaug_feedback=float(feedback), poseaug_ba_angle_deg=float(angle),
-            poseaug_blr_abs=float(out["blr"].abs().mean()),
+            poseaug_gen_loss=float(loss.detach()), poseaug_feedback=float(feedback.detach()),
+            poseaug_ba_angle_deg=float(angle), poseaug_blr_abs=float(out["blr"].detach().abs().mean()),
         )  # fmt: skip
         if not warm:
             return None
@@ -203,7 +210,9 @@ class PoseAugModule(nn.Module):
             self.last_logs["poseaug_kept"] = float(keep.float().mean())
             if not keep.any():
                 return None
-            x_rt, _ = self.encode(pose_rt[keep], f[keep], c[keep], size[keep], None if depth_rt is None else depth_rt[keep])
+            x_rt, _ = self.encode(
+                pose_rt[keep], f[keep], c[keep], size[keep], None if depth_rt is None else depth_rt[keep]
+            )
             labels = (pose_rt[keep] - pose_rt[keep][:, :1])[:, None]
         return {"keypoints": x_rt.to(batch["keypoints"].dtype), "labels": labels.to(batch["labels"].dtype)}
 

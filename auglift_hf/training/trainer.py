@@ -273,8 +273,8 @@ def run_training(
         callbacks.append(KillAfterSaveCallback(int(kill_step)))
     trainer_cls, extra = LiftingTrainer, {}
     if poseaug:
-        from .poseaug import PoseAugModule, PoseAugTrainer
         from ..simulation.poseaug import PoseAugConfig
+        from .poseaug import PoseAugModule, PoseAugTrainer
 
         total = training_args.max_steps if training_args.max_steps > 0 else 1000
         extra["poseaug"] = PoseAugModule(

@@ -4,9 +4,9 @@ Motion: real H36M (``../shared/data/h36m/data_3d_h36m_fk25.npz``, 25 Hz) and rea
 (``../shared/data/cmu/data_3d_cmu24.npz``, 24 Hz, **evaluation only**). 2D = pinhole projection (no lens
 distortion, so real and PoseAug-augmented poses are projected alike). Depth = the metric depth ``d`` at each
 keypoint from the capsule-body ray caster with the default monocular corruption
-(:class:`auglift_hf.synthetic.DepthCorruption`: per-frame log-scale std 0.05, shift std 0.05 m, 1.5 px jitter,
+(:class:`auglift_hf.simulation.DepthCorruption`: per-frame log-scale std 0.05, shift std 0.05 m, 1.5 px jitter,
 2 % multiplicative noise), sampled at the exact projection (``gt``) or at the noisy detections (``det``).
-Detections: :func:`auglift_hf.motion.apply_detector_noise` with the default :class:`~auglift_hf.motion.DetectorNoise`.
+Detections: :func:`auglift_hf.simulation.apply_detector_noise` with the default :class:`~auglift_hf.simulation.DetectorNoise`.
 
 Tables (``<out>/<name>_{gt,det}.parquet``):
 
@@ -35,9 +35,8 @@ import pyarrow.parquet as pq
 from auglift_hf.camera import load_mmpose_cameras, project, world_to_camera
 from auglift_hf.data.h36m import H36M_CAMERA_IDS, load_positions_3d
 from auglift_hf.data.schema import SequenceRecord, record_to_arrow
-from auglift_hf.motion import apply_detector_noise
+from auglift_hf.simulation import DepthCorruption, apply_detector_noise, depth_descriptors_from_joints
 from auglift_hf.skeleton import PELVIS, h36m32_to_17
-from auglift_hf.synthetic import DepthCorruption, depth_descriptors_from_joints
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 REF = Path(__file__).resolve().parents[1] / "reference" / "build_data.py"

@@ -2,8 +2,8 @@
 
 AugLift v4 renders the augmented SMPL body and runs a monocular depth model on it, live during training. The
 stand-in here is the package's capsule-body ray caster on the **augmented skeleton** (the exact per-joint rays,
-:func:`auglift_hf.synthetic.depth_descriptors_from_joints`) followed by the monocular depth error model
-(:class:`auglift_hf.synthetic.DepthCorruption`, Depth-Anything-like per-frame scale/shift error, blur jitter and
+:func:`auglift_hf.simulation.raycast.depth_descriptors_from_joints`) followed by the monocular depth error model
+(:class:`auglift_hf.simulation.depth_error.DepthCorruption`, Depth-Anything-like per-frame scale/shift error, blur jitter and
 multiplicative noise), vectorised over the batch. Depth is not differentiated (a depth network is not either in
 AugLift): the generators get their gradients through the 2D projection.
 
@@ -28,7 +28,9 @@ def project_pinhole(pose: torch.Tensor, focal: torch.Tensor, center: torch.Tenso
     return pose[..., :2] / z * focal[:, None] + center[:, None]
 
 
-def inside_image(uv: torch.Tensor, pose: torch.Tensor, image_size: torch.Tensor, min_depth: float = 0.1) -> torch.Tensor:
+def inside_image(
+    uv: torch.Tensor, pose: torch.Tensor, image_size: torch.Tensor, min_depth: float = 0.1
+) -> torch.Tensor:
     """``(B,)`` bool: every joint in front of the camera (z > ``min_depth`` m) and inside ``image_size`` ``(B, 2)``."""
     w, h = image_size[:, 0:1], image_size[:, 1:2]
     ok = (uv[..., 0] >= 0) & (uv[..., 0] <= w) & (uv[..., 1] >= 0) & (uv[..., 1] <= h) & (pose[..., 2] > min_depth)
@@ -52,10 +54,11 @@ def augmented_depth(
         pose: ``(B, 17, 3)`` augmented camera-frame joints (metres).
         focal, center: ``(B, 2)`` pixels. image_size: ``(B, 2)`` (all equal) or ``None`` (no border clamp).
         mode: ``"point"`` (k=1), ``"minmax"`` (k=2) or ``"casp"`` (k=3, ``num_samples`` rays per joint).
-        corruption: a :class:`~auglift_hf.synthetic.DepthCorruption`, ``"default"`` (its defaults) or ``None``.
+        corruption: a :class:`~auglift_hf.simulation.depth_error.DepthCorruption`, ``"default"`` (its defaults) or ``None``.
         generator: seed or ``torch.Generator`` of the corruption.
     """
-    from ...synthetic import DepthCorruption, depth_descriptors_from_joints
+    from ..depth_error import DepthCorruption
+    from ..raycast import depth_descriptors_from_joints
 
     if isinstance(corruption, str):
         if corruption != "default":

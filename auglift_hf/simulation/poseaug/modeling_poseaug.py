@@ -250,7 +250,11 @@ class _KCSPath(nn.Module):
 
     def __init__(self, in_size: int, channels: int, channels_mid: int = 100):
         super().__init__()
-        self.l1, self.l2, self.l3 = nn.Linear(in_size, channels), nn.Linear(channels, channels), nn.Linear(channels, channels)
+        self.l1, self.l2, self.l3 = (
+            nn.Linear(in_size, channels),
+            nn.Linear(channels, channels),
+            nn.Linear(channels, channels),
+        )
         self.last, self.pred = nn.Linear(channels, channels_mid), nn.Linear(channels_mid, 1)
         self.act = nn.LeakyReLU()
 
