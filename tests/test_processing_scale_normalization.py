@@ -104,3 +104,27 @@ def test_post_process_unchanged_by_scale_normalization():
         np.testing.assert_array_equal(a, b)
     ref = (poses - poses[:, :1]).numpy() * 1000.0
     np.testing.assert_allclose(outs[0], ref, atol=1e-3)
+
+
+def test_pipeline_lifting_applies_the_saved_normalization(tmp_path):
+    """``lift_keypoints`` (pipeline / ``auglift lift``) feeds the processor's dscale2d input, refuses missing depth."""
+    from auglift_hf.analysis.cli import _scale_processor
+    from auglift_hf.models import SimpleBaselineConfig, SimpleBaselineForPoseLifting
+    from auglift_hf.preprocess.pipeline import lift_keypoints
+
+    torch.manual_seed(0)
+    model = SimpleBaselineForPoseLifting(SimpleBaselineConfig(input_channels=["x", "y"], hidden_size=16)).eval()
+    proc = PoseLiftingProcessor(input_channels=["x", "y"], scale_normalization="depth", reference_depth=4.0)
+    kp, size, depth = _inputs()
+    with pytest.raises(ValueError, match="dscale2d"):
+        lift_keypoints(model, proc, kp, size)
+    out = lift_keypoints(model, proc, kp, size, depth=depth)
+    with torch.no_grad():
+        ref = model(keypoints=torch.tensor(proc.encode(kp, size, depth=depth))[:, None]).poses_3d[:, 0].numpy()
+    np.testing.assert_allclose(out, ref, atol=1e-6)
+    plain = lift_keypoints(model, PoseLiftingProcessor(input_channels=["x", "y"]), kp, size)
+    assert np.abs(plain - out).max() > 1e-4  # the normalisation reached the model
+    proc.save_pretrained(tmp_path / "lifter")
+    assert _scale_processor(str(tmp_path / "lifter")).reference_depth == 4.0  # `auglift evaluate` encodes with it
+    PoseLiftingProcessor(input_channels=["x", "y"]).save_pretrained(tmp_path / "plain")
+    assert _scale_processor(str(tmp_path / "plain")) is None

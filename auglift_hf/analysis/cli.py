@@ -60,6 +60,17 @@ def run(args: argparse.Namespace) -> int:
         return _evaluate(args)
 
 
+def _scale_processor(model_path: str) -> Any:
+    """The lifter's saved processor when it has a ``scale_normalization`` (then it encodes the inputs), else None."""
+    folder = Path(model_path)
+    if not (folder / "preprocessor_config.json").is_file():
+        return None
+    from auglift_hf import PoseLiftingProcessor
+
+    proc = PoseLiftingProcessor.from_pretrained(folder)
+    return proc if getattr(proc, "scale_normalization", None) is not None else None
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     import torch
     from tqdm.auto import tqdm
@@ -78,6 +89,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
     models = {n: AutoModel.from_pretrained(m).eval() for n, m in zip(names, args.models)}
+    processors = {n: _scale_processor(m) for n, m in zip(names, args.models)}
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     errors: dict[str, dict[str, np.ndarray]] = {}  # dataset -> model -> per-pose MPJPE (mm)
     rows_of: dict[str, np.ndarray] = {}
@@ -87,7 +99,7 @@ def _evaluate(args: argparse.Namespace) -> int:
             channels = tuple(model.config.input_channels)
             window = input_frames(model.config)
             ds = PoseWindowDataset(ds_path, window_size=window, stride=args.stride, channels=channels,
-                                   config=args.config, split=args.split)  # fmt: skip
+                                   config=args.config, split=args.split, processor=processors[name])  # fmt: skip
             idx = np.arange(len(ds))
             if args.max_samples and len(ds) > args.max_samples:
                 idx = np.unique(np.linspace(0, len(ds) - 1, args.max_samples).astype(np.int64))

@@ -133,6 +133,11 @@ def lift_keypoints(
     if scores is None and "c" in channels:
         warnings.warn(f"model input_channels {channels} include 'c' but no scores were given: using 1.0", stacklevel=2)
         scores = np.ones((frames, NUM_JOINTS), np.float32)
+    if getattr(processor, "scale_normalization", None) == "depth" and (depth is None or depth.shape[-1] == 0):
+        raise ValueError(
+            "the lifter's processor has scale_normalization='depth' (dscale2d): it needs metric depth for the root "
+            "depth; pass depth maps or a metric depth backend (zero depth would give a wrong scale)"
+        )
     if processor.needs_depth and (depth is None or depth.shape[-1] == 0):
         warnings.warn(
             f"model input_channels {channels} include depth but no depth backend/map is available: feeding zero "

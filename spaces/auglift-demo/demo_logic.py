@@ -100,6 +100,8 @@ def lift(spec: str, keypoints_2d: np.ndarray, scores: np.ndarray, image_size: tu
     model, processor = load_model(spec)
     channels = list(processor.input_channels)
     depth_channels = [c for c in channels if c.startswith("d")]
+    if getattr(processor, "scale_normalization", None) == "depth" and depth is None:
+        raise DemoError(f"{Path(spec).name}: its dscale2d scale normalisation needs metric depth; none is available")
     note = None
     if depth_channels and depth is None:
         k = 3 if "d_min" in channels or "d_max" in channels else 1

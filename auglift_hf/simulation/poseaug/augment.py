@@ -67,9 +67,10 @@ def augmented_depth(
     size = None
     if image_size is not None:
         size = (float(image_size[0, 0]), float(image_size[0, 1]))
-    return depth_descriptors_from_joints(
-        pose.detach().double(), None, None, focal.double(), center.double(), mode=mode, corruption=corruption,
-        seed=generator, image_size=size, num_samples=num_samples, chunk_size=max(int(pose.shape[0]), 1),
+    chunk = max(int(pose.shape[0]), 1) if mode == "point" else 256  # measured fastest (bench_poseaug_depth.py)
+    return depth_descriptors_from_joints(  # float32: 2x faster than float64, sub-micrometre differences
+        pose.detach().float(), None, None, focal.float(), center.float(), mode=mode, corruption=corruption,
+        seed=generator, image_size=size, num_samples=num_samples, chunk_size=chunk,
     ).to(pose.dtype)  # fmt: skip
 
 
