@@ -64,7 +64,7 @@ def main(argv=None) -> int:
         model = SimpleBaselineForPoseLifting(SimpleBaselineConfig(input_channels=["x", "y", "d"], hidden_size=width))
         opt = torch.optim.Adam(model.parameters(), 1e-4)
 
-        def step():
+        def step(model=model, opt=opt):
             loss = model(keypoints=x, labels=labels).loss
             opt.zero_grad()
             loss.backward()
@@ -72,7 +72,7 @@ def main(argv=None) -> int:
 
         t_step = _timed(step, args.repeats)
         pa = PoseAugModule(proc, PoseAugConfig(warmup_steps=0))
-        t_pa = _timed(lambda: pa.step(batch, model), max(args.repeats // 2, 1))
+        t_pa = _timed(lambda pa=pa, model=model: pa.step(batch, model), max(args.repeats // 2, 1))
         print(
             f"SimpleBaseline {width}: lifter step {t_step * 1e3:.1f} ms | depth/lifter-step ratio point "
             f"{t_point / t_step:.2f}, casp {t_casp / t_step:.2f} | whole PoseAug step {t_pa * 1e3:.1f} ms "
