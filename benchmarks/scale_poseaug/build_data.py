@@ -14,6 +14,9 @@ Tables (``<out>/<name>_{gt,det}.parquet``):
 * ``test_id``: S9, S11, 4 real cameras, every 32nd frame (the reference protocol's poses);
 * ``test_ood``: the same S9/S11 frames seen by the reference's out-of-domain virtual cameras
   (``benchmarks/reference/build_data.py::ood_camera``: 30 % closer, 0.5-2.6 m high, 800/1500 px focal);
+* ``test_near``: a pure distance shift: each real S9/S11 camera moved 30 % closer to the sequence's mean pelvis
+  along the line joining them (``T' = p + 0.7 (T - p)``), same orientation, focal length and principal point
+  (frames with a joint outside the image are marked invalid);
 * ``cmu``: all CMU takes, S1's 4 real H36M cameras, every 2nd frame; frames with a joint outside the image are
   marked invalid (never trained on).
 
@@ -49,7 +52,14 @@ def _ood_camera():
     return mod.ood_camera
 
 
-def _records(positions, cameras, subjects, stride, ood=False, dataset="h36m", cam_subject=None):
+def _near_camera(world17: np.ndarray, real: dict, factor: float = 0.7) -> dict:
+    """The real camera moved along the line to the sequence's mean pelvis to ``factor`` of its distance."""
+    target = world17[:, PELVIS].mean(0)
+    pos = target + factor * (np.ravel(real["T"]).astype(np.float64) - target)
+    return {**real, "T": pos}
+
+
+def _records(positions, cameras, subjects, stride, ood=False, dataset="h36m", cam_subject=None, near=False):
     ood_camera = _ood_camera() if ood else None
     out = []
     for subject in subjects:
@@ -58,7 +68,7 @@ def _records(positions, cameras, subjects, stride, ood=False, dataset="h36m", ca
             frames = np.arange(0, len(world), stride)
             for ci, cam_id in enumerate(H36M_CAMERA_IDS):
                 real = cameras[(cam_subject or subject, cam_id)]
-                cam = ood_camera(world, real, ci) if ood else real
+                cam = ood_camera(world, real, ci) if ood else (_near_camera(world, real) if near else real)
                 xyz = world_to_camera(world[frames], cam["R"], cam["T"])
                 uv = project(xyz, cam["f"], cam["c"])  # pinhole
                 w, h = int(cam.get("w", 1000)), int(cam.get("h", 1002))
@@ -66,7 +76,8 @@ def _records(positions, cameras, subjects, stride, ood=False, dataset="h36m", ca
                 inside &= (uv[..., 1] <= h).all(-1) & (xyz[..., 2] > 0.1).all(-1)
                 out.append(
                     SequenceRecord(
-                        dataset=dataset, subject=subject, action=action, camera=f"{'virtual' if ood else ''}{ci}",
+                        dataset=dataset, subject=subject, action=action,
+                        camera=f"{'virtual' if ood else 'near' if near else ''}{ci}",
                         keypoints_2d=uv, keypoints_3d=xyz, focal=np.ravel(cam["f"])[:2], center=np.ravel(cam["c"])[:2],
                         image_size=(w, h), fps=25.0 / stride, split="test", frame_index=frames, valid=inside,
                         source="issue-15 benchmark",
@@ -97,7 +108,7 @@ def _write(records, path: Path, detected: bool, seed: int) -> int:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
-    ap.add_argument("--only", nargs="+", default=["train", "test_id", "test_ood", "cmu"])
+    ap.add_argument("--only", nargs="+", default=["train", "test_id", "test_ood", "cmu", "test_near"])
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -105,7 +116,7 @@ def main(argv=None) -> int:
     cams = load_mmpose_cameras(SHARED / "h36m" / "cameras.pkl")
     summary_path = out / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
-    for k, name in enumerate(("train", "test_id", "test_ood", "cmu")):
+    for k, name in enumerate(("train", "test_id", "test_ood", "cmu", "test_near")):
         if name not in args.only:
             continue
         t0 = time.time()
@@ -115,7 +126,7 @@ def main(argv=None) -> int:
         elif name == "train":
             recs = _records(h36m, cams, ["S1", "S5", "S6", "S7", "S8"], 4)
         else:
-            recs = _records(h36m, cams, ["S9", "S11"], 32, ood=name == "test_ood")
+            recs = _records(h36m, cams, ["S9", "S11"], 32, ood=name == "test_ood", near=name == "test_near")
         dist = np.concatenate([np.linalg.norm(r.keypoints_3d[:, PELVIS], axis=-1) for r in recs])
         valid = np.concatenate([r.valid for r in recs])
         rows = {cfg: _write(recs, out / f"{name}_{cfg}.parquet", cfg == "det", 100 + 10 * k + (cfg == "det"))
