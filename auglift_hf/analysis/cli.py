@@ -63,11 +63,8 @@ def run(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     import torch
     from tqdm.auto import tqdm
-    from transformers import AutoModel
-
-    import auglift_hf  # noqa: F401 - registers the Auto classes
     from auglift_hf.data.windows import PoseWindowDataset
-    from auglift_hf.models import input_frames
+    from auglift_hf.models import input_frames, load_lifter
 
     from .matrix import cell_metrics, predict_dataset, write_matrix
     from .robustness import write_stratified
@@ -77,7 +74,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise SystemExit(f"auglift evaluate: {len(names)} --names for {len(args.models)} --models")
     out = Path(args.out)
     want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
-    models = {n: AutoModel.from_pretrained(m).eval() for n, m in zip(names, args.models)}
+    models = {n: load_lifter(m) for n, m in zip(names, args.models)}
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     errors: dict[str, dict[str, np.ndarray]] = {}  # dataset -> model -> per-pose MPJPE (mm)
     rows_of: dict[str, np.ndarray] = {}

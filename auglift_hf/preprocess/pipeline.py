@@ -45,11 +45,12 @@ def register_pipeline() -> None:
     global _REGISTERED
     if _REGISTERED:
         return
-    from transformers import AutoModel
     from transformers.pipelines import PIPELINE_REGISTRY
 
+    from ..models.loading import StrictAutoLifter  # strict load: mismatched weights are an error, not random init
+
     PIPELINE_REGISTRY.register_pipeline(
-        TASK, pipeline_class=PoseLiftingPipeline, pt_model=AutoModel, type="multimodal"
+        TASK, pipeline_class=PoseLiftingPipeline, pt_model=StrictAutoLifter, type="multimodal"
     )
     _REGISTERED = True
 
