@@ -26,7 +26,7 @@ import numpy as np
 from ..camera import load_mmpose_cameras, project, world_to_camera
 from ..skeleton import NUM_JOINTS, coco_to_h36m, h36m32_to_17
 from .npz import load_mmpose_annotations, load_npz
-from .schema import SequenceRecord
+from .schema import SequenceRecord, check_person_extent
 
 DATASET = "h36m"
 H36M_TRAIN_SUBJECTS: tuple[str, ...] = ("S1", "S5", "S6", "S7", "S8")
@@ -198,6 +198,7 @@ def read_h36m_positions_3d(
             if not np.isfinite(world).all():
                 bad = int(np.flatnonzero(~np.isfinite(world).all((1, 2)))[0])
                 raise ValueError(f"{where}: {subject}/{action} has NaN/inf joints (first at frame {bad})")
+            check_person_extent(world, f"{where}: {subject}/{action}")  # world metres, before any camera
             for ci, cam_id in enumerate(H36M_CAMERA_IDS):
                 cam = _camera(cams, subject, cam_id, where)
                 n = world.shape[0]

@@ -327,6 +327,21 @@ PERSON_EXTENT_M = (0.2, 3.5)
 MIN_IN_IMAGE_FRACTION = 0.5
 
 
+def check_person_extent(joints: np.ndarray, where: str) -> None:
+    """Refuse ``(frames, J, 3)`` joints that are not a person in metres (:data:`PERSON_EXTENT_M`)."""
+    joints = np.asarray(joints, np.float64)
+    if joints.size == 0:
+        return
+    extent = float(np.median(np.linalg.norm(joints.max(-2) - joints.min(-2), axis=-1)))
+    lo, hi = PERSON_EXTENT_M
+    if not lo <= extent <= hi:
+        unit = " (looks like millimetres: metres are expected)" if 200 <= extent <= 3500 else ""
+        unit = unit or (" (looks like centimetres: metres are expected)" if 20 <= extent <= 350 else "")
+        raise ValueError(
+            f"{where}: a person spans {extent:.3g} units in 3D, expected {lo}-{hi} m{unit}; check the units of the file"
+        )
+
+
 def check_plausible(rec: SequenceRecord) -> None:
     """Refuse a record whose numbers cannot be right: 3D not in metres, 2D not in the image.
 
@@ -336,15 +351,7 @@ def check_plausible(rec: SequenceRecord) -> None:
     valid = np.asarray(rec.valid, bool)
     if not valid.any():
         raise ValueError(f"{where}: no valid frame (every frame is marked invalid; wrong camera or annotation file?)")
-    k3 = np.asarray(rec.keypoints_3d, np.float64)[valid]
-    extent = float(np.median(np.linalg.norm(k3.max(1) - k3.min(1), axis=-1)))
-    lo, hi = PERSON_EXTENT_M
-    if not lo <= extent <= hi:
-        unit = " (looks like millimetres: metres are expected)" if 200 <= extent <= 3500 else ""
-        unit = unit or (" (looks like centimetres: metres are expected)" if 20 <= extent <= 350 else "")
-        raise ValueError(
-            f"{where}: a person spans {extent:.3g} units in 3D, expected {lo}-{hi} m{unit}; check the units of the file"
-        )
+    check_person_extent(np.asarray(rec.keypoints_3d, np.float64)[valid], where)
     k2 = np.asarray(rec.keypoints_2d, np.float64)[valid]
     w, h = rec.image_size
     inside = (

@@ -117,7 +117,10 @@ def check_lifter_weights(folder: str | os.PathLike, config: Any) -> None:
 
     model_class = next(m for c, m in MODEL_CLASSES if c.model_type == config.model_type)
     try:
-        with torch.device("meta"):
+        try:
+            with torch.device("meta"):  # shapes only, nothing allocated
+                expected = {k: tuple(v.shape) for k, v in model_class(config).state_dict().items()}
+        except (RuntimeError, NotImplementedError):  # an __init__ that reads tensor values (e.g. .item())
             expected = {k: tuple(v.shape) for k, v in model_class(config).state_dict().items()}
     except Exception as err:  # noqa: BLE001 - a config the model cannot be built from
         raise IncompatibleModelError(
@@ -162,14 +165,17 @@ def load_lifter(path: str | os.PathLike, *, device: Any = None, **kwargs: Any) -
     config = lifter_config(folder)
     check_lifter_weights(folder, config)
     model_class = next(m for c, m in MODEL_CLASSES if c.model_type == config.model_type)
-    verbosity = hf_logging.get_verbosity()
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()  # a lifter loads in milliseconds: no "Loading weights" bar on stderr
     try:
         model = model_class.from_pretrained(os.fspath(folder), config=config, **kwargs)
     except (OSError, ValueError, RuntimeError) as err:
         raise IncompatibleModelError(f"{folder}: cannot load the lifter ({str(err).splitlines()[0]})") from err
     finally:
         hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
     model.name_or_path = os.fspath(path)
     if device is not None:
         model = model.to(device)
