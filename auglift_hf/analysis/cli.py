@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     import torch
     from tqdm.auto import tqdm
+
     from auglift_hf.data.windows import PoseWindowDataset
     from auglift_hf.models import input_frames, load_lifter
 

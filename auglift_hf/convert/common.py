@@ -125,12 +125,16 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     except pickle.UnpicklingError as err:
         unsafe = re.search(r"Unsupported global: GLOBAL [\w.]+", str(err))
         if unsafe:
-            raise ValueError(f"checkpoint {path}: refused by the safe loader (weights_only=True): {unsafe[0]}") from err
+            raise ValueError(
+                f"checkpoint {path}: refused by the safe loader (weights_only=True): {unsafe[0]}"
+            ) from err
         raise ValueError(f"checkpoint {path}: not a readable PyTorch checkpoint, truncated or corrupt") from err
     except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError, AttributeError) as err:
         # a truncated zip archive ("PytorchStreamReader failed ...", "error: 105"), an empty file, garbage bytes
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ValueError(f"checkpoint {path}: not a readable PyTorch checkpoint, truncated or corrupt ({first})") from err
+        raise ValueError(
+            f"checkpoint {path}: not a readable PyTorch checkpoint, truncated or corrupt ({first})"
+        ) from err
     return unwrap_state_dict(checkpoint, source=path)
 
 

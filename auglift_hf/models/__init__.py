@@ -49,7 +49,6 @@ def input_frames(config: Any) -> int:
 
 from .loading import load_lifter  # noqa: E402 - needs MODEL_CLASSES above
 
-
 __all__ = [
     "MODEL_CLASSES",
     "MODEL_TYPES",

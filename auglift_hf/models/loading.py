@@ -35,7 +35,9 @@ def _local_folder(path: str | os.PathLike) -> Path:
     if folder.is_dir():
         return folder
     if folder.exists():
-        raise IncompatibleModelError(f"model {path}: is a file, expected a saved lifter folder (config.json + model.safetensors)")
+        raise IncompatibleModelError(
+            f"model {path}: is a file, expected a saved lifter folder (config.json + model.safetensors)"
+        )
     spec = os.fspath(path)
     if not _HUB_ID.match(spec):
         raise FileNotFoundError(f"model {path}: no such folder")

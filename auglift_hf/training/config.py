@@ -230,7 +230,9 @@ def coerce_config_values(flat: dict[str, Any], where: str) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError(f"training config {where}: `{key}` must be a {target.__name__}, got {value!r}")
         try:
-            number = float(value) if target is float else int(str(value).strip(), 10) if isinstance(value, str) else value
+            number = (
+                float(value) if target is float else int(str(value).strip(), 10) if isinstance(value, str) else value
+            )
         except ValueError:
             raise ValueError(f"training config {where}: `{key}` must be a {target.__name__}, got {value!r}") from None
         if target is int and isinstance(number, float):
@@ -252,7 +254,9 @@ def check_training_numbers(model_args: Any, data_args: Any, training_args: Any, 
             f"got {ms}"
         )
     if ms == -1 and not training_args.num_train_epochs > 0:
-        raise ValueError(f"training config {where}: `num_train_epochs` must be > 0, got {training_args.num_train_epochs}")
+        raise ValueError(
+            f"training config {where}: `num_train_epochs` must be > 0, got {training_args.num_train_epochs}"
+        )
     for name in ("per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps"):
         if getattr(training_args, name) < 1:
             raise ValueError(f"training config {where}: `{name}` must be >= 1, got {getattr(training_args, name)}")

@@ -61,5 +61,14 @@ def safe_load_pickle(source: str | PathLike | IO[bytes] | bytes, encoding: str =
         return RestrictedUnpickler(source, encoding=encoding).load()
     except UnsafePickleError as err:
         raise UnsafePickleError(f"{name}: {err}") from err
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError, MemoryError) as err:
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        MemoryError,
+    ) as err:
         raise ValueError(f"{name}: corrupt or truncated pickle ({err.__class__.__name__}: {err})") from err

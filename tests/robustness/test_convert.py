@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import pickle
 
-import numpy as np
 import pytest
 
 from .conftest import assert_one_line_error, make_cameras, make_motion, siblings, snapshot, write_h36m
@@ -195,4 +194,3 @@ def test_convert_3dhp_root_without_annotations_names_the_accepted_inputs(run_cli
     code, _, err = run_cli("convert", "3dhp", root, "--out", tmp_path / "o", "--no-progress")
     assert code == 3
     assert_one_line_error(err, "convert", str(root), ".npz", "mpi_inf_3dhp_test.npz")
-
