@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
         print("dry run: folder is valid, nothing uploaded")
         return 0
     if is_offline():
-        print("HF_HUB_OFFLINE=1: folder is valid, but nothing can be uploaded offline (unset it to upload)")
-        return 2
+        raise ValueError(
+            "HF_HUB_OFFLINE=1: the folder is valid, but nothing can be uploaded offline (unset it to upload)"
+        )
     info = push_folder(folder, args.repo_id, repo_type, private=args.private, commit_message=args.commit_message)
     print(f"uploaded: {getattr(info, 'commit_url', info)}")
     return 0

@@ -179,6 +179,13 @@ class PoseLiftingPipeline(Pipeline):
     _load_tokenizer = False
     _load_video_processor = False
 
+    def __call__(self, inputs: Any, **kwargs: Any) -> Any:
+        # An AlphaPose / COCO results list is ONE sequence, not a batch of inputs (the base class would run each
+        # per-detection dict on its own and fail with an unclear message).
+        if isinstance(inputs, list) and inputs and all(isinstance(e, dict) and "keypoints" in e for e in inputs):
+            inputs = {"annotations": inputs}
+        return super().__call__(inputs, **kwargs)
+
     _BACKEND_KEYS = (
         "detector",
         "pose_estimator",

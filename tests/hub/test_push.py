@@ -38,7 +38,7 @@ def test_valid_folder_dry_run(model_folder, capsys):
 
 def test_offline_upload_stops_after_validation(model_folder, capsys):
     assert main(["push", str(model_folder), "--repo-id", "auglift/x"]) == 2
-    assert "HF_HUB_OFFLINE" in capsys.readouterr().out
+    assert "HF_HUB_OFFLINE" in capsys.readouterr().err
     with pytest.raises(RuntimeError, match="offline"):
         push_folder(model_folder, "auglift/x")
 
