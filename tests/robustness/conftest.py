@@ -41,8 +41,8 @@ def make_cameras(subjects=("S1", "S2", "S9")) -> dict:
 
 
 def make_motion(frames: int, seed: int = 0) -> np.ndarray:
-    """(frames, 17, 3) world metres: procedural walking (auglift_hf.motion), a 1.7 m person near the origin."""
-    from auglift_hf.motion import generate_motion
+    """(frames, 17, 3) world metres: procedural walking (auglift_hf.simulation.motion), a 1.7 m person near the origin."""
+    from auglift_hf.simulation.motion import generate_motion
 
     return generate_motion("walking", frames, fps=50.0, seed=seed).astype(np.float64)
 

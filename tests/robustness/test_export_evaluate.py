@@ -11,7 +11,7 @@ from .conftest import assert_one_line_error, siblings
 
 def _motion(path, fps=None):
     from auglift_hf.export.motion import save_motion_json, save_motion_npz
-    from auglift_hf.motion import generate_motion
+    from auglift_hf.simulation.motion import generate_motion
 
     kp = (generate_motion("walking", 10, fps=30.0, seed=0) * 1000).astype(np.float64)
     kp -= kp[:, :1]

@@ -12,7 +12,7 @@ from .conftest import BROKEN_LIFTERS, assert_finite_json, assert_one_line_error,
 
 
 def _keypoints_json(path, frames=5):
-    from auglift_hf.motion import generate_motion, project_sequence, random_camera
+    from auglift_hf.simulation.motion import generate_motion, project_sequence, random_camera
 
     world = generate_motion("walking", frames, fps=25.0, seed=0)
     cam = random_camera(world, seed=0)
