@@ -95,12 +95,17 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
-    parser = _build_parser(command if command in COMMANDS else None)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    return run_command(args.command, importlib.import_module(COMMANDS[args.command][0]).run, args)
+    try:  # Ctrl-C while the (heavy) modules import is still one line, exit 130
+        parser = _build_parser(command if command in COMMANDS else None)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        run_fn = importlib.import_module(COMMANDS[args.command][0]).run
+    except KeyboardInterrupt:
+        print(f"auglift {command or ''}: error: interrupted".replace("  ", " "), file=sys.stderr)
+        return 130
+    return run_command(args.command, run_fn, args)
 
 
 def run_command(command: str, run_fn, args: argparse.Namespace) -> int:  # noqa: ANN001

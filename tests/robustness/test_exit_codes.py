@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from .conftest import assert_one_line_error, siblings, snapshot
@@ -73,3 +75,35 @@ def test_usage_errors_are_one_line(capsys):
         main(["evaluate", "--models", "m", "--datasets", "d", "--batch-size", "0"])
     assert exc.value.code == 2
     assert_one_line_error(capsys.readouterr().err, "evaluate", "--batch-size", "'0'")
+
+
+def test_real_sigint_during_convert_exits_130_and_leaves_nothing(tmp_path):
+    """A real SIGINT to a running ``auglift convert`` (subprocess), sent once its temporary table folder exists."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import make_motion, write_h36m
+
+    files = write_h36m(tmp_path / "src", positions={"S1": {f"W{i}": make_motion(120, i) for i in range(12)}})
+    out = tmp_path / "table"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[2])] + sys.path))
+    cmd = [sys.executable, "-m", "auglift_hf.cli", "convert", "h36m", "--positions-3d", str(files["positions"]),
+           "--cameras", str(files["cameras"]), "--out", str(out), "--depth-source", "synthetic", "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 180
+        while not siblings(out) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if proc.poll() is not None:
+            pytest.skip(f"convert finished (rc {proc.returncode}) before it could be interrupted")
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert_one_line_error(err, "convert", "interrupted")
+    assert not out.exists() and siblings(out) == []
