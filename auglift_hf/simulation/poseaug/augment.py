@@ -68,7 +68,7 @@ def augmented_depth(
     if image_size is not None:
         size = (float(image_size[0, 0]), float(image_size[0, 1]))
     chunk = max(int(pose.shape[0]), 1) if mode == "point" else 256  # measured fastest (bench_poseaug_depth.py)
-    return depth_descriptors_from_joints(  # float32: 2x faster than float64, sub-micrometre differences
+    return depth_descriptors_from_joints(  # float32: 2x faster than float64; differences < 0.1 mm
         pose.detach().float(), None, None, focal.float(), center.float(), mode=mode, corruption=corruption,
         seed=generator, image_size=size, num_samples=num_samples, chunk_size=chunk,
     ).to(pose.dtype)  # fmt: skip
