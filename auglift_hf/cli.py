@@ -62,6 +62,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wraps help text at spaces only, so checkpoint ids like ``depth-anything/Depth-Anything-V2-...`` stay whole."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(
+            self._whitespace_matcher.sub(" ", text).strip(), width, break_on_hyphens=False, break_long_words=False
+        )
+
+
 def _build_parser(command: str | None) -> argparse.ArgumentParser:
     from auglift_hf import __version__
 
@@ -69,7 +80,7 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"auglift-hf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, formatter_class=_HelpFormatter)
         if name == command:
             importlib.import_module(module).add_arguments(p)
     return parser

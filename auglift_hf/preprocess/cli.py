@@ -35,7 +35,8 @@ def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
         "--pose-model", default=DEFAULT_POSE_MODEL, help=f"VitPose checkpoint id or folder ({DEFAULT_POSE_MODEL})"
     )
     g.add_argument("--depth-model", default="default",
-                   help=f"depth checkpoint id or folder, one of {sorted(DEPTH_CHECKPOINTS)}, or 'none'. Default: the "
+                   help="depth checkpoint id or folder, a name (metric-indoor, metric-outdoor, relative, each also -large/-base/"
+                        f"-small; {len(DEPTH_CHECKPOINTS)} in DEPTH_CHECKPOINTS), or 'none'. Default: the "
                         f"lifter's contract, else the metric Depth Anything V2 {DEFAULT_DEPTH_MODEL} (metres; a "
                         "relative model only feeds a lifter whose contract says relative)")  # fmt: skip
     g.add_argument("--depth-mode", default=None, choices=("casp", "point", "minmax"),
