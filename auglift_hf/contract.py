@@ -232,8 +232,12 @@ class InputContract:
         return cls.from_dict(data, where=path)
 
     @classmethod
-    def from_dataset_card(cls, folder_or_card: str | os.PathLike) -> InputContract | None:
-        """The contract in a frame table's card (``<folder>/README.md`` YAML key :data:`CARD_KEY`); ``None`` if absent."""
+    def from_dataset_card(cls, folder_or_card: str | os.PathLike, config: str | None = None) -> InputContract | None:
+        """The contract in a frame table's card (``<folder>/README.md`` YAML key :data:`CARD_KEY`); ``None`` if absent.
+
+        ``config`` (e.g. ``"detected2d"``) picks the keypoint definition of that config from the entry's optional
+        ``keypoint_definition_by_config`` mapping.
+        """
         path = os.fspath(folder_or_card)
         if os.path.isdir(path):
             path = os.path.join(path, "README.md")
@@ -245,6 +249,10 @@ class InputContract:
             return None
         if not isinstance(entry, Mapping):
             raise ValueError(f"{path}: `{CARD_KEY}` must be a mapping, got {type(entry).__name__}")
+        entry = dict(entry)
+        by_config = entry.get("keypoint_definition_by_config") or {}
+        if config is not None and config in by_config:
+            entry["keypoint_definition"] = by_config[config]
         return cls.from_dict(entry, where=f"{path} ({CARD_KEY})")
 
     # ------------------------------------------------------------------ use
