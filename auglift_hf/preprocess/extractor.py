@@ -157,8 +157,14 @@ class XYCDExtractor:
         if descriptor["mode"] not in DEPTH_CHANNELS:
             raise ValueError(f"`depth_mode` must be one of {sorted(DEPTH_CHANNELS)}, got {descriptor['mode']!r}")
         if isinstance(depth_estimator, str) and depth_estimator in ("default", ""):
-            if self.contract is not None:
-                depth_estimator = self.contract.depth_model if self.contract.depth_kind is not None else None
+            if self.contract is not None and self.contract.depth_kind is None:
+                depth_estimator = None
+            elif self.contract is not None and self.contract.depth_model is not None:
+                depth_estimator = self.contract.depth_model
+            elif self.contract is not None and self.contract.depth_kind == "relative":
+                raise ValueError(
+                    f"{lifter_name}: its contract says relative depth but names no depth_model; pass depth_estimator"
+                )
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         self.detector: PersonDetector = _build_detector(
