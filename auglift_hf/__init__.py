@@ -35,7 +35,7 @@ _LAZY = {
     "WeightedDatasetSampler": "auglift_hf.data",
     "load_frame_table": "auglift_hf.data",
     "sample_depth": "auglift_hf.features",
-    "render_depth": "auglift_hf.synthetic",
+    "render_depth": "auglift_hf.simulation",
 }
 
 

@@ -202,30 +202,16 @@ _DEFAULT_CHANNELS = {1: ("d",), 2: ("d_min", "d_max"), 3: ("d", "d_min", "d_max"
 def synthetic_depth_source(
     mode: str = "casp", seed: int = 0, corruption: Any = None, num_samples: int | None = None
 ) -> DepthSource:
-    """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.synthetic`), for mocap without images.
+    """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.simulation`), for mocap without images.
 
     Metric depth (metres) standing in for a metric monocular network; the descriptor is
     :func:`auglift_hf.contract.default_descriptor` (CASP, 16 sunflower samples as the shipped lifters, unless
     ``num_samples`` says otherwise). The source's ``contract`` attribute (depth kind, the metric depth model the
     lifter should be fed at inference, descriptor) goes into the table's dataset card.
-
-    Raises ``ValueError`` when :mod:`auglift_hf.synthetic` is not available in this installation.
     """
-    try:
-        from .. import synthetic
-    except ImportError as err:
-        raise ValueError(
-            f"depth_source='synthetic' needs auglift_hf.synthetic, which is unavailable ({err}); "
-            "pass depth_source=None or a callable"
-        ) from err
-    fn = getattr(synthetic, "depth_descriptors_from_joints", None)
-    if fn is None:
-        raise ValueError(
-            "depth_source='synthetic': auglift_hf.synthetic has no `depth_descriptors_from_joints`; "
-            "pass depth_source=None or a callable"
-        )
     from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
     from ..features.depth import DEPTH_CHANNELS
+    from ..simulation.raycast import depth_descriptors_from_joints as fn
 
     descriptor = default_descriptor(mode, DEFAULT_NUM_SAMPLES if num_samples is None else int(num_samples))
     _, kwargs = descriptor_kwargs(descriptor)
