@@ -271,7 +271,8 @@ def read_card_metadata(path: str | os.PathLike) -> dict[str, Any]:
     """YAML front matter of a README card as a dict (``{}`` without front matter)."""
     import yaml
 
-    text = open(os.fspath(path), encoding="utf-8").read()
+    with open(os.fspath(path), encoding="utf-8") as fh:
+        text = fh.read()
     if not text.startswith("---"):
         return {}
     end = text.find("\n---", 3)
@@ -415,12 +416,10 @@ def check_contract(
             )
     if conflicts and not override:
         raise ValueError("input contract conflict: " + "; ".join(conflicts) + f"; {hint}")
-    for msg in notes:
+    recorded = [f"override: {c}" for c in conflicts] + notes
+    for msg in recorded:
         warnings.warn(msg, UserWarning, stacklevel=2)
         logger.warning(msg)
-    recorded = [f"override: {c}" for c in conflicts] + notes
-    for msg in conflicts:
-        logger.warning("input contract overridden: %s", msg)
     return recorded
 
 
