@@ -34,14 +34,11 @@ today's behaviour with a warning (:func:`load_contract` returns ``None``).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 #: The contract's keys, in schema order (flat in ``preprocessor_config.json``).
 CONTRACT_FIELDS: tuple[str, ...] = (
@@ -306,7 +303,6 @@ def load_contract(source: Any, warn: bool = True) -> InputContract | None:
             f"({DEFAULT_DEPTH_MODEL}, CASP with {DEFAULT_NUM_SAMPLES} samples) unchecked"
         )
         warnings.warn(msg, UserWarning, stacklevel=2)
-        logger.warning(msg)
     return contract
 
 
@@ -419,7 +415,6 @@ def check_contract(
     recorded = [f"override: {c}" for c in conflicts] + notes
     for msg in recorded:
         warnings.warn(msg, UserWarning, stacklevel=2)
-        logger.warning(msg)
     return recorded
 
 

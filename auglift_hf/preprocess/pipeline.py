@@ -327,12 +327,16 @@ class PoseLiftingPipeline(Pipeline):
 
         fmt = (seq.source_format or "").lower()
         kp_def = "coco" if any(t in fmt for t in ("coco", "alphapose")) else None
-        return check_contract(
-            self.input_contract, depth_kind=None, keypoint_definition=kp_def, override=self.override_contract,
-            lifter=self._lifter_name,
-            source=f"2D keypoint input ({seq.source_format or 'array'}, no images: no depth; lift the images or video "
-            "instead, or use an XY/XYC lifter)",
-        )  # fmt: skip
+        try:
+            return check_contract(
+                self.input_contract, depth_kind=None, keypoint_definition=kp_def, override=self.override_contract,
+                lifter=self._lifter_name, source=f"2D keypoint input ({seq.source_format or 'array'})",
+            )  # fmt: skip
+        except ValueError as err:
+            raise ValueError(
+                f"{err} (a keypoints file has no images, hence no depth: lift the images or video instead, or use "
+                "an XY/XYC lifter)"
+            ) from None
 
     def _frame_inputs(self, frames: Any, return_depth_map: bool) -> dict[str, Any]:
         ex = self.extractor
