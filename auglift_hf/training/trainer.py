@@ -285,12 +285,27 @@ def run_training(
     from transformers import set_seed
 
     from .collator import PoseLiftingCollator
-    from .data import build_datasets, build_processor, configure_scale_normalization
+    from .data import build_datasets, build_processor, configure_scale_normalization, training_contract
 
     set_seed(training_args.seed)
     model = model if model is not None else build_model(model_args)
     processor = processor if processor is not None else build_processor(model)
     processor = configure_scale_normalization(processor, data_args)
+    if processor is not None and getattr(processor, "input_contract", None) is None and data_args.train_datasets:
+        # the lifter inherits the input contract of its training tables (their dataset cards)
+        channels = list(getattr(model.config, "input_channels", ["x", "y"]))
+        if data_args.scale_normalization == "depth" and "d" not in channels:
+            channels.append("d")  # dscale2d reads metric depth: keep the table's depth fields in the contract
+        contract = training_contract(data_args.train_datasets, data_args.dataset_config, channels)
+        if contract is not None:
+            if data_args.scale_normalization is not None:  # the training config decides the scale fields
+                from dataclasses import replace
+
+                contract = replace(
+                    contract, scale_normalization=processor.scale_normalization,
+                    box_size_mean=processor.box_size_mean, reference_depth=processor.reference_depth,
+                )  # fmt: skip
+            processor.set_input_contract(contract)
     poseaug = bool(getattr(training_args, "poseaug", False))
     if poseaug and input_frames(model.config) != 1:
         raise ValueError(
