@@ -21,6 +21,11 @@ A config file is either flat (every field at the top level) or sectioned::
       lr_decay: 0.98                       # exponential decay per epoch, as VideoPose3D / PoseFormer
       optimizer: adamw                     # adamw | adam
 
+AugLift v4 extras (issue 15): ``data.scale_normalization: box | depth`` (with ``box_size_mean`` fitted on the
+training tables when null, ``reference_depth`` default 4.5 m; saved in the lifter's processor) and
+``training.poseaug: true`` (PoseAug training mode for single-frame lifters, :mod:`auglift_hf.training.poseaug`;
+``poseaug_warmup_steps``, ``poseaug_kwargs``), e.g. ``auglift train cfg.yaml poseaug=true scale_normalization=depth``.
+
 Command-line overrides are ``key=value`` pairs (values parsed as YAML): ``auglift train cfg.yaml max_steps=10``.
 Values that YAML reads as strings are coerced with the dataclass field's type (``learning_rate=1e-3`` is a float),
 and numbers that would silently mean something else are refused (``max_steps=-3``, ``max_eval_samples: 0``).
