@@ -7,6 +7,16 @@ Examples::
     auglift convert 3dhp /data/mpi_inf_3dhp --out 3dhp_table
     auglift convert 3dpw /data/3DPW --out 3dpw_table
     auglift convert fit3d /data/fit3d --out fit3d_table --max-frames 500 --stride 2
+
+Real XYCD columns (detector -> 2D pose -> depth run on the dataset's own media, joined to the ground truth by
+timestamp; ``auglift_hf.data.join``)::
+
+    auglift convert h36m --annotations h36m_test.npz --cameras cameras.pkl --images h36m/images \
+        --detector PekingU/rtdetr_r50vd_coco_o365 --pose-model usyd-community/vitpose-base-simple \
+        --depth-model depth-anything/Depth-Anything-V2-Metric-Indoor-Small-hf --out h36m_xycd
+    auglift convert h36m --positions-3d data_3d_h36m.npz --cameras cameras.pkl --videos /data/h36m --out h36m_xycd
+    auglift convert 3dpw /data/3DPW --videos /data/3DPW --association gt-box --out 3dpw_xycd
+    accelerate launch -m auglift_hf.cli convert fit3d /data/fit3d --videos /data/fit3d --out fit3d_xycd
 """
 
 from __future__ import annotations
@@ -40,6 +50,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="depth descriptor columns: none, or the synthetic capsule renderer (mocap without images)",
     )  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="disable tqdm progress bars")
+    add_join_arguments(parser)
+
+
+def add_join_arguments(parser: argparse.ArgumentParser) -> None:
+    """Media + backend options: with ``--images`` or ``--videos`` the table gets real-pipeline XYCD columns."""
+    from ..preprocess.cli import add_backend_arguments
+
+    g = parser.add_argument_group("real XYCD columns (auglift_hf.data.join)")
+    g.add_argument("--images", help="folder of the annotation npz's image files (h36m / 3dhp MMPose npz), by name")
+    g.add_argument("--videos", help="dataset media root in its native layout (videos / image sequences)")
+    g.add_argument("--association", choices=("iou", "oks", "gt-box"), default="iou",
+                   help="which detection is the annotated person: IoU or OKS against the projected ground-truth box, "
+                   "or gt-box: prompt the pose model with the ground-truth box + --gt-box-margin (no detector)")  # fmt: skip
+    g.add_argument("--min-score", type=float, default=0.3, help="minimum IoU / OKS of an association (0.3)")
+    g.add_argument("--gt-box-margin", type=float, default=150.0, help="gt-box margin in pixels (AugLift: 150)")
+    g.add_argument("--batch-size", type=int, default=8, help="frames per forward pass")
+    g.add_argument("--shard-size", type=int, default=256, help="media frames per shard file (unit of resume)")
+    g.add_argument("--overwrite", action="store_true", help="discard an earlier join run in --out")
+    add_backend_arguments(parser)
+
+
+def _run_join(args: argparse.Namespace) -> dict:
+    from ..preprocess.cli import build_extractor
+    from .join import build_xycd_table
+
+    cameras = args.cameras
+    if args.dataset == "h36m":
+        if not cameras or len(cameras) != 1:
+            raise ValueError("h36m needs exactly one --cameras cameras.pkl")
+        cameras = cameras[0]
+    args.multi_person = True
+    counts = build_xycd_table(
+        args.dataset, args.out, build_extractor(args), source=args.source, annotations=args.annotations,
+        positions_3d=args.positions_3d, cameras=cameras, images=args.images, videos=args.videos,
+        subjects=args.subjects, max_frames=args.max_frames, stride=args.stride, fps=args.fps,
+        association=args.association, min_score=args.min_score, gt_box_margin=args.gt_box_margin,
+        batch_size=args.batch_size, shard_size=args.shard_size, overwrite=args.overwrite,
+        progress=not args.no_progress,
+    )  # fmt: skip
+    return counts or {}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
         "progress": not args.no_progress,
     }
     try:
-        if args.dataset == "h36m":
+        if getattr(args, "images", None) or getattr(args, "videos", None):
+            counts = _run_join(args)
+        elif args.dataset == "h36m":
             from .h36m import convert_h36m
 
             if not args.cameras or len(args.cameras) != 1:

@@ -3,7 +3,7 @@
 Every frame shows the annotated person as COCO-17 "markers" (3x3 blobs: green 255, red ``10 * (joint + 1)``) drawn at
 the projection of the ground-truth joints **at that frame's own timestamp**, so a row joined to the wrong frame
 has 2D keypoints that are off by the person's motion between frames (>= 6 px). The blue channel of the background
-encodes the media frame number (``BLUE0 + number``); :class:`FrameCodeDepth` turns it into a constant depth map,
+encodes the media frame number (``BLUE0 + 10 * number``, robust to JPEG's few grey levels); :class:`FrameCodeDepth` turns it into a constant depth map,
 so a row's depth says which frame it was sampled from. Videos are written losslessly with PyAV (``libx264rgb``
 ``crf 0`` in ``.mp4``, ``ffv1`` in ``.avi``); JPEG image sequences use quality 100 without chroma subsampling, and
 the marker backends tolerate the few grey levels JPEG changes.
@@ -54,9 +54,9 @@ def h36m_to_coco_markers(kp: np.ndarray) -> np.ndarray:
 
 
 def draw(h: int, w: int, frame_number: int, people: list[np.ndarray]) -> np.ndarray:
-    """An ``(h, w, 3)`` frame: background blue = frame code, one marker set per COCO-17 person."""
+    """An ``(h, w, 3)`` frame (``frame_number`` <= 23): background blue = frame code, one marker set per COCO-17 person."""
     img = np.zeros((h, w, 3), np.uint8)
-    img[..., 2] = BLUE0 + frame_number
+    img[..., 2] = BLUE0 + 10 * frame_number
     for coco in people:
         for j, (x, y) in enumerate(np.rint(coco).astype(int)):
             if 1 <= x < w - 1 and 1 <= y < h - 1:
@@ -322,11 +322,11 @@ def write_fit3d(root: Path, subjects=("s03", "s11"), frames: int = 5, camera: st
 
 
 def _marker_mask(im: np.ndarray) -> np.ndarray:
-    return (im[..., 1] > 200) & (im[..., 2] < 60)
+    return im[..., 1] > 200
 
 
 class PeopleMarkerDetector:
-    """One box per horizontally separated marker group (gap > 10 px), padded by 4 px; score = box height / H."""
+    """One box per horizontally separated marker group (gap > 30 px), padded by 4 px; score = box height / H."""
 
     checkpoint = "fake-people-marker-detector"
 
@@ -337,7 +337,7 @@ class PeopleMarkerDetector:
             boxes = []
             if len(xs):
                 cols = np.unique(xs)
-                splits = np.flatnonzero(np.diff(cols) > 10)
+                splits = np.flatnonzero(np.diff(cols) > 30)
                 for lo, hi in zip(np.r_[cols[0], cols[splits + 1]], np.r_[cols[splits], cols[-1]]):
                     sel = (xs >= lo) & (xs <= hi)
                     boxes.append([lo - 4, ys[sel].min() - 4, hi + 5, ys[sel].max() + 5])
@@ -372,14 +372,23 @@ class TolerantMarkerPose:
         return out
 
 
+def frame_code_depth(frame: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Depth (metres) that :class:`FrameCodeDepth` gives media frame ``frame`` at column ``u``."""
+    return 1.0 + np.asarray(frame) / 10.0 + 0.001 * np.asarray(u)
+
+
 class FrameCodeDepth:
-    """A constant metric depth map per frame: ``1 + frame number / 10`` metres, read from the background blue."""
+    """Metric depth ``1 + frame number / 10 + 0.001 u`` metres (frame number read from the background blue)."""
 
     kind = "metric"
     checkpoint = "fake-frame-code-depth"
 
     def __call__(self, images):
-        return [np.full(im.shape[:2], 1.0 + (np.median(im[:4, :4, 2]) - BLUE0) / 10.0, np.float32) for im in images]
+        codes = [np.rint((np.median(im[:4, :4, 2]) - BLUE0) / 10.0) for im in images]
+        return [
+            np.broadcast_to(frame_code_depth(c, np.arange(im.shape[1])), im.shape[:2]).astype(np.float32)
+            for im, c in zip(images, codes)
+        ]
 
 
 def fake_extractor(depth_mode: str = "point"):
