@@ -396,16 +396,31 @@ def describe_depth_params(extractor: Any) -> dict[str, Any]:
 
 
 def join_contract(extractor: Any, config: str) -> dict[str, Any]:
-    """Lifter input-contract fields of one config of the joined table (common schema; see ``contract.py``)."""
+    """The lifter input contract (:class:`auglift_hf.contract.InputContract`) of one config of the joined table.
+
+    ``depth_descriptor`` holds the parameters the extractor really used (:func:`describe_depth_params`, in the
+    contract's spelling: ``seed`` -> ``pattern_seed``); ``keypoint_definition`` is ``"coco"`` for ``detected2d``
+    (COCO-17 detections mapped to H36M-17) and ``"h36m"`` for ``gt2d``.
+    """
+    from ..contract import InputContract, default_descriptor
+
     depth = extractor.depth_estimator
-    kind = None if depth is None else str(getattr(depth, "kind", "relative"))
-    return {
-        "depth_kind": kind,
-        "depth_model": None if depth is None else (getattr(depth, "checkpoint", None) or type(depth).__name__),
-        "depth_descriptor": None if depth is None else describe_depth_params(extractor),
-        "keypoint_definition": "coco" if config == DETECTED2D_CONFIG else "h36m",
-        "scale_normalization": None,
-    }
+    descriptor = None
+    if depth is not None:
+        params = describe_depth_params(extractor)
+        mode, num = params.pop("mode"), int(params.pop("num_samples"))
+        if "seed" in params:
+            params["pattern_seed"] = params.pop("seed")
+        if params.get("interpolation") is None:
+            params.pop("interpolation", None)
+        descriptor = default_descriptor(mode=mode, num_samples=num, **params)
+    contract = InputContract(
+        depth_kind=None if depth is None else str(getattr(depth, "kind", "relative")),
+        depth_model=None if depth is None else str(getattr(depth, "checkpoint", None) or type(depth).__name__),
+        depth_descriptor=descriptor,
+        keypoint_definition="coco" if config == DETECTED2D_CONFIG else "h36m",
+    )
+    return contract.to_dict()
 
 
 def run_join(
@@ -621,7 +636,11 @@ def merge_join(
             tmp, dataset_name=dataset_name, counts=counts, features=_features(channels), depth_channels=channels,
             info=info,
         )  # fmt: skip
-        _add_front_matter(tmp / "README.md", {"auglift_contract": contract, "auglift_join": {
+        from ..contract import CARD_KEY
+
+        # the table's contract is the detected2d one (what AugLift trains on); both configs' are kept by name
+        _add_front_matter(tmp / "README.md", {CARD_KEY: contract[DETECTED2D_CONFIG], "auglift_contract_by_config":
+                                              contract, "auglift_join": {
             "association": settings["association"], "min_score": settings["min_score"],
             "gt_box_margin": settings["gt_box_margin"], "dropped_rows": dropped,
             "media_frames_without_ground_truth": plan.media_without_gt(),
@@ -663,7 +682,8 @@ def _add_front_matter(path: Path, extra: dict[str, Any]) -> None:
 
 
 def read_join_card(folder: str | os.PathLike) -> dict[str, Any]:
-    """The machine-readable YAML front matter of a joined table's README (``auglift_contract``, ``auglift_join``)."""
+    """The YAML front matter of a joined table's README (``auglift_input_contract`` = the ``detected2d`` contract,
+    ``auglift_contract_by_config``, ``auglift_join`` provenance)."""
     import yaml
 
     path = Path(folder) / "README.md"

@@ -140,12 +140,13 @@ def test_h36m_frame_rate_alignment_keeps_and_drops_the_right_frames(h36m_join):
     join = card["auglift_join"]
     assert join["media_frames_without_ground_truth"] == 4 * 6
     assert join["dropped_rows"]["detected2d"] == {"no_media_frame": 4, "missing_media": 28}
-    contract = card["auglift_contract"]["detected2d"]
-    assert contract["depth_kind"] == "metric" and contract["depth_model"] == "fake-frame-code-depth"
-    assert (
-        contract["keypoint_definition"] == "coco" and card["auglift_contract"]["gt2d"]["keypoint_definition"] == "h36m"
-    )
-    assert contract["depth_descriptor"]["mode"] == "point" and "num_samples" in contract["depth_descriptor"]
+    from auglift_hf.contract import InputContract
+
+    contract = InputContract.from_dataset_card(out)  # what a lifter trained on the table inherits
+    assert contract.depth_kind == "metric" and contract.depth_model == "fake-frame-code-depth"
+    assert contract.keypoint_definition == "coco"
+    assert card["auglift_contract_by_config"]["gt2d"]["keypoint_definition"] == "h36m"
+    assert contract.depth_descriptor["mode"] == "point" and contract.depth_descriptor["num_samples"] >= 1
     text = (out / "README.md").read_text()
     for needle in ("fake-people-marker-detector", "fake-marker-pose", "by timestamp", "IoU", "no_media_frame"):
         assert needle in text, needle
@@ -254,7 +255,8 @@ def test_fit3d_tiny_models_gt_box_then_train_and_evaluate(tmp_path, tiny_metric_
     lo, hi = g["keypoints_2d"].min(1) - 150, g["keypoints_2d"].max(1) + 150
     np.testing.assert_allclose(c["bbox"], np.concatenate([np.clip(lo, 0, 899), np.clip(hi, 0, 899)], -1), atol=1e-3)
     card = read_join_card(out)
-    assert card["auglift_contract"]["detected2d"]["depth_kind"] == "metric"
+    assert card["auglift_input_contract"]["depth_kind"] == "metric"
+    assert card["auglift_input_contract"]["depth_descriptor"]["mode"] == "casp"
     assert card["auglift_join"]["association"] == "gt-box" and card["auglift_join"]["gt_box_margin"] == 150
 
     cfg = {
@@ -310,5 +312,5 @@ def test_real_h36m_sample_joined_by_image_name(tmp_path, tiny_metric_backends, a
         np.testing.assert_allclose(c["media_timestamp"], c["timestamp"])
         assert np.isfinite(c["d"]).all() and (c["d"] > 0).all()
     card = read_join_card(out)
-    assert card["auglift_contract"]["detected2d"]["depth_model"] == str(tiny_metric_backends["depth"])
+    assert card["auglift_input_contract"]["depth_model"] == str(tiny_metric_backends["depth"])
     assert json.dumps(card["auglift_join"]["dropped_rows"])
