@@ -56,6 +56,15 @@ def _load(out, config, split="train"):
     return datasets.load_dataset(str(out), config, split=split).with_format("numpy")
 
 
+def _flat(table, name):
+    import pyarrow as pa
+
+    col = table.column(name).combine_chunks()
+    while pa.types.is_fixed_size_list(col.type) or pa.types.is_list(col.type):
+        col = col.flatten()
+    return col.to_numpy(zero_copy_only=False)
+
+
 def _columns(ds, *names):
     return {n: np.asarray(ds[n]) for n in names}
 
@@ -314,3 +323,27 @@ def test_real_h36m_sample_joined_by_image_name(tmp_path, tiny_metric_backends, a
     card = read_join_card(out)
     assert card["auglift_input_contract"]["depth_model"] == str(tiny_metric_backends["depth"])
     assert json.dumps(card["auglift_join"]["dropped_rows"])
+
+
+def test_join_rank_sharding_matches_one_process(h36m_join, tmp_path):
+    """Two ranks (as under ``accelerate launch``) write disjoint shards; the merge equals the one-process table."""
+    from auglift_hf.data.h36m import read_h36m_positions_3d
+    from auglift_hf.data.join import run_join
+    from auglift_hf.data.media import media_for
+
+    recs = read_h36m_positions_3d(h36m_join["positions_3d"], h36m_join["cameras"], fps=25.0)
+    keys = [(r.subject, r.action, r.camera) for r in recs]
+    medias = {k: media_for("h36m", h36m_join["videos"], *k) for k in keys}
+    kw = {"dataset_name": "h36m", "shard_size": 5, "batch_size": 3, "progress": False, "world_size": 2}
+    out = tmp_path / "ranks"
+    assert run_join(recs, medias, keys, [25.0] * len(recs), out, F.fake_extractor(), rank=1, **kw) is None
+    assert sorted(p.name for p in (out / "shards").glob("*.npz")) == ["shard-000001.npz", "shard-000003.npz"]
+    counts = run_join(recs, medias, keys, [25.0] * len(recs), out, F.fake_extractor(), rank=0, **kw)
+    assert counts == h36m_join["counts"]
+    for config in ("gt2d", "detected2d"):
+        for split in ("train", "test"):
+            a = _load(out, config, split).with_format("arrow")[:]
+            b = _load(h36m_join["out"], config, split).with_format("arrow")[:]
+            assert a.column_names == b.column_names and a.num_rows == b.num_rows
+            for name in a.column_names:  # NaN-aware (media_timestamp is NaN on rows without a media frame)
+                np.testing.assert_array_equal(_flat(a, name), _flat(b, name), err_msg=f"{config}/{split}/{name}")
