@@ -627,7 +627,7 @@ def merge_join(
             "depth_descriptor": json.dumps(ext["depth_params"], sort_keys=True),
             "alignment": "by timestamp: ground-truth row t = frame_index / annotation rate; the media frame whose own "
             "timestamp (decoded presentation time for videos, number / fps for image sequences) is within half a "
-            f"media frame of t; {plan.media_without_gt():,} media frames had no ground truth and were skipped",
+            f"media frame of t; {plan.media_without_gt():,} media frames were joined to no valid row and skipped",
             "association": _association_text(settings),
             "dropped_rows": json.dumps(dropped, sort_keys=True),
             "lifter_input_contract": json.dumps(contract, sort_keys=True),

@@ -347,3 +347,27 @@ def test_join_rank_sharding_matches_one_process(h36m_join, tmp_path):
             assert a.column_names == b.column_names and a.num_rows == b.num_rows
             for name in a.column_names:  # NaN-aware (media_timestamp is NaN on rows without a media frame)
                 np.testing.assert_array_equal(_flat(a, name), _flat(b, name), err_msg=f"{config}/{split}/{name}")
+
+
+@pytest.mark.skipif(
+    not (SHARED.parent / "mpi_inf_3dhp" / "test_3dhp_test.npz").is_file(), reason="needs ../shared/data"
+)
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_real_3dhp_sample_joined_by_image_name(tmp_path, tiny_metric_backends, split):
+    """MMPose's 3DHP npz (S4_Seq2_Cam0_001033.jpg / TS1_002001.jpg names) through the join with tiny models."""
+    d = SHARED.parent / "mpi_inf_3dhp"
+    out = tmp_path / "3dhp_xycd"
+    counts = build_xycd_table(
+        "3dhp", out, _tiny_extractor(tiny_metric_backends), source=d / f"test_3dhp_{split}.npz",
+        cameras=[d / "cameras_train.pkl", d / "cameras_test.pkl"], images=d / "images", association="gt-box",
+        progress=False,
+    )  # fmt: skip
+    assert counts["detected2d"] == {split: 2}
+    c = _columns(_load(out, "detected2d", split), "subject", "frame_index", "media_frame", "valid", "timestamp",
+                 "media_timestamp", "image_width", "d")  # fmt: skip
+    assert c["valid"].all()
+    np.testing.assert_array_equal(c["media_frame"], c["frame_index"])
+    np.testing.assert_allclose(c["media_timestamp"], c["timestamp"])
+    names = [str(n) for n in np.load(d / f"test_3dhp_{split}.npz")["imgname"]]
+    assert sorted(f"{int(n.rsplit('_', 1)[1].split('.')[0]) - 1}" for n in names) == sorted(map(str, c["frame_index"]))
+    assert np.isfinite(c["d"]).all() and (c["d"] > 0).all()
