@@ -16,7 +16,10 @@ similarity ``mean_j exp(-d_j^2 / (2 s^2 k^2))`` with ``s^2`` the ground-truth bo
 joint (COCO's per-joint constants are defined for COCO joints only); ``"gt-box"`` skips the detector and prompts
 the pose model with the ground-truth box enlarged by ``gt_box_margin`` pixels per side and clipped to the image
 (AugLift's 3DPW script: ``keypoints_to_bboxes(gt_keypoints, image_shape, margin=150)``). Multi-person frames
-(3DPW) give one row per annotated person; an unmatched person is kept with ``valid=False``.
+(3DPW) give one row per annotated person; an unmatched person is kept with ``valid=False``. (AugLift's own
+detection mode keeps, among RTMDet person boxes with score > 0.03 after NMS 0.3, the pose with the highest mean
+keypoint score, without looking at the ground truth; associating by IoU / OKS keeps a bystander's pose out of the
+table, which that rule does not.)
 
 Rows that cannot be joined stay in the table with ``valid=False`` and an ``invalid_reason``
 (:data:`~auglift_hf.data.media.REASONS`); the dataset card counts them by reason, and records the backends, the

@@ -12,15 +12,17 @@ kept with ``valid=False`` and a reason.
 Native layouts (all paths relative to the dataset root given with ``--videos``):
 
 * **Human3.6M** videos ``S<k>/Videos/<Action> <take>.<camera id>.mp4`` at 50 fps (the official archive layout,
-  as read by MMPose's ``tools/dataset_converters/preprocess_h36m.py`` which walks ``<subject>/Videos/*.mp4``);
-  VideoPose3D's ``data_3d_h36m.npz`` action names are these file names without the camera id. MMPose's extracted
-  frames (``--images``) are named ``S1/S1_Directions_1.54138969/S1_Directions_1.54138969_000001.jpg``, the last
-  number being the 1-based 50 fps video frame (the converter keeps every ``sample_rate``-th frame: 5 for training
-  at 10 fps, 1 at 50 fps), and are joined to the annotation npz by that name (:func:`images_by_name`).
-* **MPI-INF-3DHP** training videos ``S<k>/Seq<k>/imageSequence/video_<camera>.avi`` (25 fps, one annotation
-  per video frame, ``annot.mat``; the dataset's own ``get_dataset.sh`` / ``README.txt``), test frames
-  ``[mpi_inf_3dhp_test_set/]TS<k>/imageSequence/img_<6-digit 1-based number>.jpg`` (TS1-4 at 25 fps, TS5-6 at
-  50 fps, one per ``annot_data.mat`` row; ``valid_frame`` masks handled by the reader).
+  as read by MMPose's ``tools/dataset_converters/preprocess_h36m.py``, which extracts frames from
+  ``<subject>/Videos/*.mp4``); VideoPose3D's ``data_3d_h36m.npz`` action names are these file names without the
+  camera id. MMPose's extracted frames (``--images``) are named
+  ``S1/S1_Directions_1.54138969/S1_Directions_1.54138969_000001.jpg``, the last number being the 1-based 50 fps
+  video frame (``--sample-rate 5`` keeps every 5th frame = 10 fps, ``1`` all of them), and are joined to the
+  annotation npz by that name (:func:`images_by_name`).
+* **MPI-INF-3DHP** training videos ``S<k>/Seq<k>/imageSequence/video_<camera>.avi``, one ``annot.mat`` row per
+  video frame (the reader's 25 Hz; the container's own rate is read from the file and the decoded timestamps
+  decide), test frames ``[mpi_inf_3dhp_test_set/]TS<k>/imageSequence/img_<6-digit 1-based number>.jpg`` (TS1-4 at
+  25 fps, TS5-6 at 50 fps, one per ``annot_data.mat`` row; ``valid_frame == 0`` rows are not joined). MMPose's
+  extracted 3DHP frames ``S4_Seq2_Cam0_001033.jpg`` / ``TS1_002001.jpg`` are joined by name like H36M's.
 * **3DPW** ``imageFiles/<sequence>/image_<5-digit 0-based number>.jpg`` at 30 fps (3DPW ``readme``: the
   ``sequenceFiles`` poses are aligned with the image data, ``img_frame_ids`` index the images).
 * **Fit3D** ``train/<subject>/videos/<camera>/<action>.mp4`` at 50 fps, one ``joints3d_25`` frame per video frame
