@@ -67,14 +67,31 @@ def add_join_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--gt-box-margin", type=float, default=150.0, help="gt-box margin in pixels (AugLift: 150)")
     g.add_argument("--batch-size", type=int, default=8, help="frames per forward pass")
     g.add_argument("--shard-size", type=int, default=256, help="media frames per shard file (unit of resume)")
-    g.add_argument("--overwrite", action="store_true", help="discard an earlier join run in --out")
+    if "--overwrite" not in parser._option_string_actions:  # `auglift convert` may already define it
+        g.add_argument("--overwrite", action="store_true", help="discard an earlier join run in --out")
     add_backend_arguments(parser)
+
+
+def _run_join_cli(args: argparse.Namespace) -> int:
+    """The join has its own ``--out`` protection (a plan file; a non-empty folder without one is refused) so that
+    an interrupted run resumes instead of being refused or wiped."""
+    try:
+        counts = _run_join(args)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"auglift convert {args.dataset}: error: {err}", file=sys.stderr)
+        return 2
+    for config, splits in counts.items():
+        print(f"{args.out} [{config}] " + ", ".join(f"{s}: {n:,} rows" for s, n in splits.items()))
+    return 0
 
 
 def _run_join(args: argparse.Namespace) -> dict:
     from ..preprocess.cli import build_extractor
     from .join import build_xycd_table
 
+    if args.depth_source != "none" or args.detections:
+        raise ValueError("--depth-source / --detections do not apply with --images / --videos "
+                         "(the depth and the 2D come from the given backends)")  # fmt: skip
     cameras = args.cameras
     if args.dataset == "h36m":
         if not cameras or len(cameras) != 1:
@@ -84,7 +101,7 @@ def _run_join(args: argparse.Namespace) -> dict:
     counts = build_xycd_table(
         args.dataset, args.out, build_extractor(args), source=args.source, annotations=args.annotations,
         positions_3d=args.positions_3d, cameras=cameras, images=args.images, videos=args.videos,
-        subjects=args.subjects, max_frames=args.max_frames, stride=args.stride, fps=args.fps,
+        subjects=args.subjects, test_subjects=args.test_subjects, max_frames=args.max_frames, stride=args.stride, fps=args.fps,
         association=args.association, min_score=args.min_score, gt_box_margin=args.gt_box_margin,
         batch_size=args.batch_size, shard_size=args.shard_size, overwrite=args.overwrite,
         progress=not args.no_progress,
@@ -94,6 +111,8 @@ def _run_join(args: argparse.Namespace) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     """Convert and print ``{config: {split: rows}}``; clear one-line errors, exit code 2, no partial output."""
+    if getattr(args, "images", None) or getattr(args, "videos", None):
+        return _run_join_cli(args)
     common = {
         "max_frames": args.max_frames,
         "stride": args.stride,
@@ -101,9 +120,7 @@ def run(args: argparse.Namespace) -> int:
         "progress": not args.no_progress,
     }
     try:
-        if getattr(args, "images", None) or getattr(args, "videos", None):
-            counts = _run_join(args)
-        elif args.dataset == "h36m":
+        if args.dataset == "h36m":
             from .h36m import convert_h36m
 
             if not args.cameras or len(args.cameras) != 1:

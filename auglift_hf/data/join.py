@@ -739,6 +739,7 @@ def build_xycd_table(
     images: str | os.PathLike | None = None,
     videos: str | os.PathLike | None = None,
     subjects: Sequence[str] | None = None,
+    test_subjects: Sequence[str] | None = None,
     max_frames: int | None = None,
     stride: int = 1,
     fps: float | None = None,
@@ -753,14 +754,17 @@ def build_xycd_table(
         annotations / positions_3d / cameras: Human3.6M ground truth (MMPose npz or VideoPose3D npz + cameras.pkl).
         images: folder of the annotation npz's image files (joined by image name; H36M / 3DHP MMPose npz).
         videos: dataset media root in the native layout (:mod:`auglift_hf.data.media`); default ``source``.
-        subjects, max_frames, stride, fps: as for ``auglift convert`` (``fps`` = rate of ``positions_3d``).
+        subjects, test_subjects, max_frames, stride, fps: as for ``auglift convert`` (``fps`` = rate of
+            ``positions_3d``; ``test_subjects`` for Fit3D's subject split).
         join_kwargs: :func:`run_join` options (association, min_score, gt_box_margin, batch_size, shard_size,
             overwrite, progress, rank, world_size).
     """
     from . import media as M
 
-    if (images is None) == (videos is None) and not (videos is None and images is None and source is not None):
-        raise ValueError("give exactly one media option: --images <folder> or --videos <dataset root>")
+    if images is not None and videos is not None:
+        raise ValueError("give one media option: --images <folder> or --videos <dataset root>, not both")
+    if test_subjects is not None and dataset != "fit3d":
+        raise ValueError("--test-subjects applies to fit3d only")
     names = None
     if dataset == "h36m":
         from .h36m import read_h36m_mmpose, read_h36m_positions_3d
@@ -819,7 +823,9 @@ def build_xycd_table(
 
         if source is None:
             raise ValueError("fit3d needs the dataset root as `source`")
-        records = read_fit3d(source, subjects=subjects, max_frames=max_frames, stride=stride)
+        records = read_fit3d(
+            source, subjects=subjects, test_subjects=test_subjects, max_frames=max_frames, stride=stride
+        )
         rates = [M.FIT3D_FPS] * len(records)
         videos = videos if videos is not None else source
         how = "Fit3D joints3d_25 + per-camera JSON parameters"
@@ -828,17 +834,20 @@ def build_xycd_table(
         raise ValueError(f"unknown dataset {dataset!r}; expected h36m, 3dhp, 3dpw or fit3d")
     medias: dict[tuple[str, str, str], Media] = {}
     keys = []
+    index = M.index_images(images) if names is not None and os.path.isdir(images) else None
     for rec, rate in zip(records, rates):
         key = (rec.subject, rec.action, rec.camera)
         keys.append(key)
         if key in medias:
             continue
         if names is not None:
-            medias[key] = M.images_by_name(images, names.get(key, []), rate)
+            medias[key] = M.images_by_name(images, names.get(key, []), rate, index=index)
         elif videos is not None:
             medias[key] = M.media_for(name, videos, *key)
+        elif images is not None:
+            raise ValueError(f"{dataset}: --images joins MMPose annotation npz files by name; use --videos <root>")
         else:
-            raise ValueError(f"{dataset}: --images joins MMPose annotation npz files only; use --videos <root>")
+            raise ValueError(f"{dataset}: no media given (--images <folder> or --videos <dataset root>)")
     missing = [k for k, m in medias.items() if m.error]
     if len(missing) == len(medias):
         raise FileNotFoundError(f"{dataset}: no media found for any sequence (first: {medias[missing[0]].error})")

@@ -113,23 +113,37 @@ def image_sequence_media(folder: str | os.PathLike, pattern: str, first_number: 
     return Media("images", folder, fps, files=files, num_frames=max(files) + 1)
 
 
-def images_by_name(images_root: str | os.PathLike, names: list[str], fps: float) -> Media:
+def index_images(images_root: str | os.PathLike) -> dict[str, str]:
+    """``{base name: path}`` of every file under ``images_root`` (walked once; shared by all sequences)."""
+    index: dict[str, str] = {}
+    for dirpath, _, filenames in os.walk(os.fspath(images_root)):
+        for f in filenames:
+            index.setdefault(f, os.path.join(dirpath, f))
+    return index
+
+
+def images_by_name(
+    images_root: str | os.PathLike, names: list[str], fps: float, index: dict[str, str] | None = None
+) -> Media:
     """Frames given by annotation image names (MMPose's ``imgname``), looked up as ``images_root/<name>`` or, for a
-    flat folder, by base name. ``files`` maps the 0-based frame number parsed from the name to the path."""
+    flat folder, by base name (``index`` from :func:`index_images`, built here when not given). ``files`` maps the
+    0-based frame number parsed from the name (``..._000001.jpg`` -> 0) to the path."""
     root = Path(images_root)
     if not root.is_dir():
         return Media("images", os.fspath(root), fps, error=f"image folder not found: {root}")
-    flat = {p.name: p for p in root.rglob("*") if p.is_file()}
     files = {}
     for name in names:
         m = re.search(r"_(\d+)\.\w+$", os.path.basename(name))
         if m is None:
             continue
         path = root / name
-        if not path.is_file():
-            path = flat.get(os.path.basename(name))
-        if path is not None:
+        if path.is_file():
             files[int(m.group(1)) - 1] = os.fspath(path)
+            continue
+        if index is None:
+            index = index_images(root)
+        if os.path.basename(name) in index:
+            files[int(m.group(1)) - 1] = index[os.path.basename(name)]
     media = Media("images", os.fspath(root), fps, files=files, num_frames=max(files) + 1 if files else 0)
     if not files:
         media.error = f"none of the {len(names)} annotated images found under {root}"

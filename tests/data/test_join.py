@@ -371,3 +371,32 @@ def test_real_3dhp_sample_joined_by_image_name(tmp_path, tiny_metric_backends, s
     names = [str(n) for n in np.load(d / f"test_3dhp_{split}.npz")["imgname"]]
     assert sorted(f"{int(n.rsplit('_', 1)[1].split('.')[0]) - 1}" for n in names) == sorted(map(str, c["frame_index"]))
     assert np.isfinite(c["d"]).all() and (c["d"] > 0).all()
+
+
+def test_alignment_by_timestamp_and_images_by_name(tmp_path):
+    from auglift_hf.data.media import REASON_CODE, Media, align_to_media, gt_timestamps, images_by_name
+
+    video = Media("video", "v.mp4", 50.0, num_frames=10)
+    idx, reason = align_to_media(gt_timestamps(np.arange(6), 25.0), video)
+    np.testing.assert_array_equal(idx, [0, 2, 4, 6, 8, -1])  # t = 0.2 s would be frame 10 of a 10-frame video
+    assert reason[-1] == REASON_CODE["no_media_frame"] and (reason[:-1] == 0).all()
+    # a 30 fps image sequence against 25 Hz rows: the nearest frame within half a frame period
+    idx, _ = align_to_media(
+        gt_timestamps(np.arange(4), 25.0), Media("images", "d", 30.0, {i: "x" for i in range(9)}, 9)
+    )
+    np.testing.assert_array_equal(idx, [-1 if abs(round(t * 30) / 30 - t) > 1 / 60 else round(t * 30)
+                                        for t in np.arange(4) / 25.0])  # fmt: skip
+    flat = tmp_path / "images"
+    flat.mkdir()
+    names = [f"S9/S9_Walking.54138969/S9_Walking.54138969_{i:06d}.jpg" for i in (1, 6, 11)]
+    for n in names[:2]:
+        (flat / n.split("/")[-1]).write_bytes(b"x")
+    media = images_by_name(flat, names, 50.0)
+    assert media.files == {0: str(flat / names[0].split("/")[-1]), 5: str(flat / names[1].split("/")[-1])}
+    idx, reason = align_to_media(gt_timestamps(np.array([0, 5, 10]), 50.0), media)
+    np.testing.assert_array_equal(idx, [0, 5, -1])
+    assert reason[2] == REASON_CODE["no_media_frame"]
+    assert (
+        align_to_media(np.zeros(2), Media("video", "gone.mp4", 0.0, error="video not found"))[1].tolist()
+        == [REASON_CODE["missing_media"]] * 2
+    )
