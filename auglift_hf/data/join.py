@@ -641,9 +641,15 @@ def merge_join(
         )  # fmt: skip
         from ..contract import CARD_KEY
 
-        # the table's contract is the detected2d one (what AugLift trains on); both configs' are kept by name
-        _add_front_matter(tmp / "README.md", {CARD_KEY: contract[DETECTED2D_CONFIG], "auglift_contract_by_config":
-                                              contract, "auglift_join": {
+        # one entry for the table (both configs share the depth fields), the keypoint definition per config as
+        # auglift_hf.data.schema's tables write it (``keypoint_definition`` = the gt2d one)
+        entry = {
+            **contract[GT2D_CONFIG],
+            "keypoint_definition_by_config": {
+                c: contract[c]["keypoint_definition"] for c in (GT2D_CONFIG, DETECTED2D_CONFIG)
+            },
+        }
+        _add_front_matter(tmp / "README.md", {CARD_KEY: entry, "auglift_join": {
             "association": settings["association"], "min_score": settings["min_score"],
             "gt_box_margin": settings["gt_box_margin"], "dropped_rows": dropped,
             "media_frames_without_ground_truth": plan.media_without_gt(),
@@ -685,8 +691,8 @@ def _add_front_matter(path: Path, extra: dict[str, Any]) -> None:
 
 
 def read_join_card(folder: str | os.PathLike) -> dict[str, Any]:
-    """The YAML front matter of a joined table's README (``auglift_input_contract`` = the ``detected2d`` contract,
-    ``auglift_contract_by_config``, ``auglift_join`` provenance)."""
+    """The YAML front matter of a joined table's README (``auglift_input_contract`` with its
+    ``keypoint_definition_by_config``, ``auglift_join`` provenance)."""
     import yaml
 
     path = Path(folder) / "README.md"

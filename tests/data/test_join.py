@@ -153,8 +153,8 @@ def test_h36m_frame_rate_alignment_keeps_and_drops_the_right_frames(h36m_join):
 
     contract = InputContract.from_dataset_card(out)  # what a lifter trained on the table inherits
     assert contract.depth_kind == "metric" and contract.depth_model == "fake-frame-code-depth"
-    assert contract.keypoint_definition == "coco"
-    assert card["auglift_contract_by_config"]["gt2d"]["keypoint_definition"] == "h36m"
+    by_config = card["auglift_input_contract"]["keypoint_definition_by_config"]
+    assert by_config == {"gt2d": "h36m", "detected2d": "coco"} and contract.keypoint_definition == "h36m"
     assert contract.depth_descriptor["mode"] == "point" and contract.depth_descriptor["num_samples"] >= 1
     text = (out / "README.md").read_text()
     for needle in ("fake-people-marker-detector", "fake-marker-pose", "by timestamp", "IoU", "no_media_frame"):
