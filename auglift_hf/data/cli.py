@@ -89,6 +89,9 @@ def _run_join(args: argparse.Namespace) -> dict:
     from ..preprocess.cli import build_extractor
     from .join import build_xycd_table
 
+    if getattr(args, "features", None):
+        raise ValueError("--features (AugLift V2 backbone features) is not written by the dataset join; use "
+                         "`auglift preprocess` for feature columns")  # fmt: skip
     if args.depth_source != "none" or args.detections:
         raise ValueError("--depth-source / --detections do not apply with --images / --videos "
                          "(the depth and the 2D come from the given backends)")  # fmt: skip
@@ -97,7 +100,7 @@ def _run_join(args: argparse.Namespace) -> dict:
         if not cameras or len(cameras) != 1:
             raise ValueError("h36m needs exactly one --cameras cameras.pkl")
         cameras = cameras[0]
-    args.multi_person = True
+    args.multi_person = True  # every detected person is a candidate for the association
     counts = build_xycd_table(
         args.dataset, args.out, build_extractor(args), source=args.source, annotations=args.annotations,
         positions_3d=args.positions_3d, cameras=cameras, images=args.images, videos=args.videos,
