@@ -102,12 +102,12 @@ def _run_join(args: argparse.Namespace) -> dict:
         cameras = cameras[0]
     args.multi_person = True  # every detected person is a candidate for the association
     counts = build_xycd_table(
-        args.dataset, args.out, build_extractor(args), source=args.source, annotations=args.annotations,
-        positions_3d=args.positions_3d, cameras=cameras, images=args.images, videos=args.videos,
-        subjects=args.subjects, test_subjects=args.test_subjects, max_frames=args.max_frames, stride=args.stride, fps=args.fps,
-        association=args.association, min_score=args.min_score, gt_box_margin=args.gt_box_margin,
-        batch_size=args.batch_size, shard_size=args.shard_size, overwrite=args.overwrite,
-        progress=not args.no_progress,
+        args.dataset, args.out, None, make_extractor=lambda: build_extractor(args), source=args.source,
+        annotations=args.annotations, positions_3d=args.positions_3d, cameras=cameras, images=args.images,
+        videos=args.videos, subjects=args.subjects, test_subjects=args.test_subjects, max_frames=args.max_frames,
+        stride=args.stride, fps=args.fps, association=args.association, min_score=args.min_score,
+        gt_box_margin=args.gt_box_margin, batch_size=args.batch_size, shard_size=args.shard_size,
+        overwrite=args.overwrite, progress=not args.no_progress,
     )  # fmt: skip
     return counts or {}
 

@@ -749,13 +749,16 @@ def build_xycd_table(
     max_frames: int | None = None,
     stride: int = 1,
     fps: float | None = None,
+    make_extractor: Callable[[], Any] | None = None,
     **join_kwargs: Any,
 ) -> dict[str, dict[str, int]] | None:
     """Read a dataset's ground truth, locate its media, run the extractor and write the joined table.
 
     Args:
         dataset: ``"h36m"``, ``"3dhp"``, ``"3dpw"`` or ``"fit3d"``.
-        extractor: a :class:`~auglift_hf.preprocess.extractor.XYCDExtractor` (its backends are reused).
+        extractor: a :class:`~auglift_hf.preprocess.extractor.XYCDExtractor` (its backends are reused), or ``None``
+            with ``make_extractor`` (built only after the ground truth and the media were found, so a wrong path
+            fails before any model is loaded).
         source: dataset root (3dhp / 3dpw / fit3d) or an MMPose 3DHP npz.
         annotations / positions_3d / cameras: Human3.6M ground truth (MMPose npz or VideoPose3D npz + cameras.pkl).
         images: folder of the annotation npz's image files (joined by image name; H36M / 3DHP MMPose npz).
@@ -859,6 +862,10 @@ def build_xycd_table(
         raise FileNotFoundError(f"{dataset}: no media found for any sequence (first: {medias[missing[0]].error})")
     for k in missing:
         logger.warning("%s: %s (rows kept with valid=False, reason missing_media)", "/".join(k), medias[k].error)
+    if extractor is None:
+        if make_extractor is None:
+            raise ValueError("give `extractor` or `make_extractor`")
+        extractor = make_extractor()
     card = {"how_built": f"{how}, joined to the real detector -> 2D pose -> depth pipeline run on the dataset's own "
             f"{'images' if names is not None else 'media'} (`auglift_hf.data.join`)."}  # fmt: skip
     return run_join(records, medias, keys, rates, out_dir, extractor, dataset_name=name, card=card, **join_kwargs)

@@ -400,3 +400,23 @@ def test_alignment_by_timestamp_and_images_by_name(tmp_path):
         align_to_media(np.zeros(2), Media("video", "gone.mp4", 0.0, error="video not found"))[1].tolist()
         == [REASON_CODE["missing_media"]] * 2
     )
+
+
+def test_convert_join_cli_errors_are_one_line(tmp_path, capsys, h36m_join):
+    """Bad combinations fail before any model is loaded (the backends below do not exist)."""
+    from auglift_hf.cli import main
+
+    base = ["convert", "h36m", "--cameras", str(h36m_join["cameras"]), "--out", str(tmp_path / "o"),
+            "--detector", str(tmp_path / "no-detector"), "--pose-model", str(tmp_path / "no-pose"), "--no-progress"]  # fmt: skip
+    cases = [
+        (["--positions-3d", str(h36m_join["positions_3d"]), "--images", str(tmp_path)], "--videos"),
+        (["--positions-3d", str(h36m_join["positions_3d"]), "--videos", str(tmp_path / "nothing")], "no media found"),
+        (["--positions-3d", str(h36m_join["positions_3d"]), "--videos", str(tmp_path), "--features", "x"], "--features"),
+        (["--positions-3d", str(h36m_join["positions_3d"]), "--videos", str(tmp_path), "--depth-source", "synthetic"],
+         "--depth-source"),
+    ]  # fmt: skip
+    for extra, needle in cases:
+        assert main(base + extra) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and needle in err[0], err
+    assert not (tmp_path / "o").exists()
