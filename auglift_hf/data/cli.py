@@ -82,6 +82,13 @@ def _run_join_cli(args: argparse.Namespace) -> int:
         return 2
     for config, splits in counts.items():
         print(f"{args.out} [{config}] " + ", ".join(f"{s}: {n:,} rows" for s, n in splits.items()))
+    if counts:
+        from .join import read_join_card
+
+        dropped = read_join_card(args.out)["auglift_join"]["dropped_rows"]
+        for config, reasons in dropped.items():
+            if reasons:
+                print(f"{args.out} [{config}] valid=False: " + ", ".join(f"{r} {n:,}" for r, n in reasons.items()))
     return 0
 
 
