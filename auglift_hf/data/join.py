@@ -811,7 +811,9 @@ def build_xycd_table(
             names = _names_by_sequence(source, "3dhp") if images is not None else None
             how = f"MMPose annotations `{os.path.basename(os.fspath(source))}` (3DHP)"
         else:
-            cams = DEFAULT_TRAIN_CAMERAS if cameras is None or isinstance(cameras, (str, os.PathLike)) else cameras
+            # camera indices (``--cameras 0 2``); camera files only matter for the MMPose npz input
+            given = [cameras] if isinstance(cameras, (str, os.PathLike, int)) else list(cameras or [])
+            cams = [int(c) for c in given] if given and all(str(c).isdigit() for c in given) else DEFAULT_TRAIN_CAMERAS
             records = read_3dhp_root(source, subjects=subjects, cameras=cams, max_frames=max_frames, stride=stride)
             how = "native annot.mat (training) / annot_data.mat (test, valid_frame masks kept as valid=False)"
             videos = videos if videos is not None else (source if images is None else None)

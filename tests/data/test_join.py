@@ -420,3 +420,34 @@ def test_convert_join_cli_errors_are_one_line(tmp_path, capsys, h36m_join):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and needle in err[0], err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("dataset", ["h36m", "3dhp", "3dpw", "fit3d"])
+def test_one_command_per_dataset_with_tiny_models(dataset, tmp_path, tiny_metric_backends, h36m_join):
+    """The documented command on each dataset's native-layout fixture with the tiny real backends: every joinable
+    row gets real-pipeline 2D, confidences and depth from the frame with its timestamp."""
+    from auglift_hf.cli import main
+
+    if dataset == "h36m":
+        src = ["--positions-3d", str(h36m_join["positions_3d"]), "--cameras", str(h36m_join["cameras"]),
+               "--videos", str(h36m_join["videos"])]  # fmt: skip
+    else:
+        root = {"3dhp": F.write_3dhp, "3dpw": F.write_3dpw, "fit3d": F.write_fit3d}[dataset](tmp_path / dataset)
+        src = [str(root), "--videos", str(root)] + (["--cameras", "0"] if dataset == "3dhp" else [])
+    out = tmp_path / f"{dataset}_xycd"
+    argv = ["convert", dataset, *src, "--association", "gt-box", "--detector", str(tiny_metric_backends["detector"]),
+            "--pose-model", str(tiny_metric_backends["pose"]), "--depth-model", str(tiny_metric_backends["depth"]),
+            "--device", "cpu", "--local-files-only", "--no-progress", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    card = read_join_card(out)
+    assert card["auglift_input_contract"]["depth_kind"] == "metric"
+    for split in [s["name"] for s in card["dataset_info"][1]["splits"]]:
+        c = _columns(_load(out, "detected2d", split), "valid", "invalid_reason", "keypoint_scores", "d", "d_min",
+                     "timestamp", "media_timestamp", "keypoints_3d")  # fmt: skip
+        ok = c["valid"]
+        assert ok.any()
+        assert set(c["invalid_reason"][~ok]) <= {"annotation_invalid", "missing_media", "no_media_frame"}
+        np.testing.assert_allclose(c["media_timestamp"][ok], c["timestamp"][ok], atol=1e-6)
+        assert (c["keypoint_scores"][ok] > 0).any(axis=1).all()
+        assert np.isfinite(c["d"][ok]).all() and (c["d"][ok] > 0).all() and (c["d_min"][ok] > 0).all()
+        assert (np.abs(c["keypoints_3d"][ok]).sum((1, 2)) > 0).all()
