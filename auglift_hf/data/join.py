@@ -497,7 +497,7 @@ def run_join(
                 bar=bar,
             )  # fmt: skip
             with atomic_write_file(_shard_path(out_dir, k)) as fh:
-                np.savez(fh, **arrays)
+                np.savez(fh, **arrays, rank=np.int32(rank), world_size=np.int32(world_size))
     barrier()
     if rank != 0:
         return None

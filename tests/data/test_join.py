@@ -451,3 +451,39 @@ def test_one_command_per_dataset_with_tiny_models(dataset, tmp_path, tiny_metric
         assert (c["keypoint_scores"][ok] > 0).any(axis=1).all()
         assert np.isfinite(c["d"][ok]).all() and (c["d"][ok] > 0).all() and (c["d_min"][ok] > 0).all()
         assert (np.abs(c["keypoints_3d"][ok]).sum((1, 2)) > 0).all()
+
+
+@pytest.mark.slow
+def test_join_under_two_process_accelerate_launch(tmp_path, tiny_metric_backends):
+    """`accelerate launch --multi_gpu --num_processes 2` on CPU (torchrun + gloo): disjoint shards per rank, one
+    merged table with every row."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    root = F.write_fit3d(tmp_path / "fit3d")
+    out = tmp_path / "out"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [
+        sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "2", "--num_machines", "1", "--multi_gpu",
+        "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", str(port),
+        "-m", "auglift_hf.cli", "convert", "fit3d", str(root), "--videos", str(root), "--out", str(out),
+        "--association", "gt-box", "--shard-size", "2", "--batch-size", "2", "--detector", "full-image",
+        "--pose-model", str(tiny_metric_backends["pose"]), "--depth-model", str(tiny_metric_backends["depth"]),
+        "--no-progress", "--local-files-only",
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ranks = {}
+    for k in range(5):  # 10 media frames, 2 per shard
+        with np.load(out / "shards" / f"shard-{k:06d}.npz") as z:
+            ranks[k] = (int(z["rank"]), int(z["world_size"]))
+    assert ranks == {0: (0, 2), 1: (1, 2), 2: (0, 2), 3: (1, 2), 4: (0, 2)}
+    for split in ("train", "test"):
+        c = _columns(_load(out, "detected2d", split), "valid", "frame_index", "media_frame")
+        assert c["valid"].all() and sorted(c["frame_index"]) == list(range(5))
+        np.testing.assert_array_equal(c["media_frame"], c["frame_index"])
