@@ -407,6 +407,10 @@ def join_contract(extractor: Any, config: str) -> dict[str, Any]:
     """
     from ..contract import InputContract, default_descriptor
 
+    kp = "coco" if config == DETECTED2D_CONFIG else "h36m"
+    own = getattr(extractor, "input_contract", None)
+    if callable(own):  # extractors that state their own contract (descriptor as they sample it)
+        return {**own().to_dict(), "keypoint_definition": kp}
     depth = extractor.depth_estimator
     descriptor = None
     if depth is not None:
@@ -421,7 +425,7 @@ def join_contract(extractor: Any, config: str) -> dict[str, Any]:
         depth_kind=None if depth is None else str(getattr(depth, "kind", "relative")),
         depth_model=None if depth is None else str(getattr(depth, "checkpoint", None) or type(depth).__name__),
         depth_descriptor=descriptor,
-        keypoint_definition="coco" if config == DETECTED2D_CONFIG else "h36m",
+        keypoint_definition=kp,
     )
     return contract.to_dict()
 
