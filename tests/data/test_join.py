@@ -487,3 +487,14 @@ def test_join_under_two_process_accelerate_launch(tmp_path, tiny_metric_backends
         c = _columns(_load(out, "detected2d", split), "valid", "frame_index", "media_frame")
         assert c["valid"].all() and sorted(c["frame_index"]) == list(range(5))
         np.testing.assert_array_equal(c["media_frame"], c["frame_index"])
+
+
+def test_unreadable_frame_is_kept_with_its_reason(tmp_path):
+    root = F.write_3dpw(tmp_path / "3dpw", frames=3, invalid=())
+    (root / "imageFiles" / "downtown_walk_00" / "image_00001.jpg").write_bytes(b"not a jpeg")
+    build_xycd_table("3dpw", tmp_path / "out", F.fake_extractor(), source=root, progress=False)
+    for config in ("detected2d", "gt2d"):
+        c = _columns(_load(tmp_path / "out", config, "test"), "frame_index", "valid", "invalid_reason")
+        assert set(c["invalid_reason"][c["frame_index"] == 1]) == {"unreadable_frame"}
+        assert c["valid"][c["frame_index"] != 1].all()
+    assert read_join_card(tmp_path / "out")["auglift_join"]["dropped_rows"]["detected2d"] == {"unreadable_frame": 2}
