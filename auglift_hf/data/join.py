@@ -362,6 +362,15 @@ def _shard_path(out_dir: Path, k: int) -> Path:
 
 
 def _load_or_create_plan(out_dir: Path, plan: dict[str, Any], overwrite: bool) -> None:
+    """Store the plan (first run) or check it equals the stored one (resume).
+
+    ``out_dir`` must be new, empty or an earlier join run with the same plan; anything else raises
+    :class:`~auglift_hf.errors.OutputError` naming it, unless ``overwrite`` (an earlier run's shards are discarded;
+    a folder that is not a join run is deleted, as ``auglift convert --overwrite`` does).
+    """
+    import shutil
+
+    from ..errors import OutputError
     from ..utils.io import atomic_write_file
 
     path = out_dir / PLAN_FILE
@@ -370,13 +379,23 @@ def _load_or_create_plan(out_dir: Path, plan: dict[str, Any], overwrite: bool) -
         fresh = json.loads(json.dumps(plan))
         if stored != fresh:
             diff = sorted(k for k in set(stored) | set(fresh) if stored.get(k) != fresh.get(k))
-            raise ValueError(
-                f"{path}: an earlier run with different {diff} wrote this folder; resume needs the same inputs and "
+            raise OutputError(
+                f"{path}: an earlier join with different {diff} wrote this folder; resume needs the same inputs and "
                 "settings (use another --out, or --overwrite to start again)"
             )
         return
-    if not path.exists() and out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        raise ValueError(f"{out_dir}: folder is not empty and holds no {PLAN_FILE}; choose an empty or new --out")
+    if not path.exists() and (out_dir.exists() or out_dir.is_symlink()):
+        empty = out_dir.is_dir() and not out_dir.is_symlink() and not any(out_dir.iterdir())
+        if not empty and not overwrite:
+            raise OutputError(
+                f"--out {out_dir} exists and is not an earlier join run (no {PLAN_FILE}); choose another folder or "
+                "pass --overwrite to replace it"
+            )
+        if not empty:
+            if out_dir.is_dir() and not out_dir.is_symlink():
+                shutil.rmtree(out_dir)
+            else:
+                out_dir.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
     if overwrite and (out_dir / SHARD_DIR).exists():
         for f in (out_dir / SHARD_DIR).glob("shard-*.npz"):

@@ -195,10 +195,13 @@ def test_join_resumes_and_refuses_other_settings(h36m_join, tmp_path):
     build_xycd_table("h36m", out, F.fake_extractor(), **kw)
     assert shards[1].exists()
     assert {p.name: p.read_bytes() for p in (out / "detected2d").glob("*.parquet")} == before
-    with pytest.raises(ValueError, match="different"):
+    from auglift_hf.errors import OutputError
+
+    with pytest.raises(OutputError, match="different"):
         build_xycd_table("h36m", out, F.fake_extractor(), **{**kw, "association": "oks"})
-    with pytest.raises(ValueError, match="not empty"):
+    with pytest.raises(OutputError, match="not an earlier join run"):
         build_xycd_table("h36m", tmp_path / "copy" / "gt2d", F.fake_extractor(), **kw)
+    assert (tmp_path / "copy" / "gt2d").is_dir()  # refused, untouched
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -409,14 +412,14 @@ def test_convert_join_cli_errors_are_one_line(tmp_path, capsys, h36m_join):
     base = ["convert", "h36m", "--cameras", str(h36m_join["cameras"]), "--out", str(tmp_path / "o"),
             "--detector", str(tmp_path / "no-detector"), "--pose-model", str(tmp_path / "no-pose"), "--no-progress"]  # fmt: skip
     cases = [
-        (["--positions-3d", str(h36m_join["positions_3d"]), "--images", str(tmp_path)], "--videos"),
-        (["--positions-3d", str(h36m_join["positions_3d"]), "--videos", str(tmp_path / "nothing")], "no media found"),
-        (["--positions-3d", str(h36m_join["positions_3d"]), "--videos", str(tmp_path), "--features", "x"], "--features"),
+        (["--positions-3d", str(h36m_join["positions_3d"]), "--images", str(tmp_path)], "--videos", 2),
+        (["--positions-3d", str(h36m_join["positions_3d"]), "--videos", str(tmp_path / "nothing")], "no media found", 3),
+        (["--positions-3d", str(h36m_join["positions_3d"]), "--videos", str(tmp_path), "--features", "x"], "--features", 2),
         (["--positions-3d", str(h36m_join["positions_3d"]), "--videos", str(tmp_path), "--depth-source", "synthetic"],
-         "--depth-source"),
+         "--depth-source", 2),
     ]  # fmt: skip
-    for extra, needle in cases:
-        assert main(base + extra) == 2
+    for extra, needle, code in cases:
+        assert main(base + extra) == code
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and needle in err[0], err
     assert not (tmp_path / "o").exists()
