@@ -123,7 +123,8 @@ def _run_join(args: argparse.Namespace) -> dict:
         args.dataset, args.out, None, make_extractor=lambda: build_extractor(args), source=args.source,
         annotations=args.annotations, positions_3d=args.positions_3d, cameras=cameras, images=args.images,
         videos=args.videos, subjects=args.subjects, test_subjects=args.test_subjects, max_frames=args.max_frames,
-        stride=args.stride, fps=args.fps, association=args.association, min_score=args.min_score,
+        stride=args.stride, fps=args.fps, unknown_subject_split=getattr(args, "unknown_subject_split", None),
+        association=args.association, min_score=args.min_score,
         gt_box_margin=args.gt_box_margin, batch_size=args.batch_size, shard_size=args.shard_size,
         overwrite=args.overwrite, progress=not args.no_progress,
     )  # fmt: skip

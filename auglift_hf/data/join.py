@@ -772,6 +772,7 @@ def build_xycd_table(
     max_frames: int | None = None,
     stride: int = 1,
     fps: float | None = None,
+    unknown_subject_split: str | None = None,
     make_extractor: Callable[[], Any] | None = None,
     **join_kwargs: Any,
 ) -> dict[str, dict[str, int]] | None:
@@ -787,7 +788,8 @@ def build_xycd_table(
         images: folder of the annotation npz's image files (joined by image name; H36M / 3DHP MMPose npz).
         videos: dataset media root in the native layout (:mod:`auglift_hf.data.media`); default ``source``.
         subjects, test_subjects, max_frames, stride, fps: as for ``auglift convert`` (``fps`` = rate of
-            ``positions_3d``; ``test_subjects`` for Fit3D's subject split).
+            ``positions_3d``; ``test_subjects`` for Fit3D's subject split; ``unknown_subject_split`` for H36M
+            subjects outside the standard protocol).
         join_kwargs: :func:`run_join` options (association, min_score, gt_box_margin, batch_size, shard_size,
             overwrite, progress, rank, world_size).
     """
@@ -797,6 +799,8 @@ def build_xycd_table(
         raise ValueError("give one media option: --images <folder> or --videos <dataset root>, not both")
     if test_subjects is not None and dataset != "fit3d":
         raise ValueError("--test-subjects applies to fit3d only")
+    if (unknown_subject_split is not None or fps is not None) and dataset != "h36m":
+        raise ValueError("--unknown-subject-split / --fps apply to h36m only")
     names = None
     if dataset == "h36m":
         from .h36m import read_h36m_mmpose, read_h36m_positions_3d
@@ -808,7 +812,10 @@ def build_xycd_table(
                 "h36m needs exactly one of --annotations (MMPose npz) and --positions-3d (VideoPose3D npz)"
             )
         if annotations is not None:
-            records = read_h36m_mmpose(annotations, cameras, subjects=subjects, max_frames=max_frames, stride=stride)
+            records = read_h36m_mmpose(
+                annotations, cameras, subjects=subjects, max_frames=max_frames, stride=stride,
+                unknown_subject_split=unknown_subject_split,
+            )  # fmt: skip
             rate = M.H36M_VIDEO_FPS  # imgname numbers are 50 fps video frames
             names = _names_by_sequence(annotations, "h36m") if images is not None else None
             how = f"MMPose annotations `{os.path.basename(os.fspath(annotations))}` (H36M, 50 fps frame numbers)"
@@ -818,8 +825,9 @@ def build_xycd_table(
             base = os.path.basename(os.fspath(positions_3d)).lower()
             rate = fps or (25.0 if "fk25" in base or "25hz" in base else 50.0)
             records = read_h36m_positions_3d(
-                positions_3d, cameras, subjects=subjects, max_frames=max_frames, stride=stride, fps=rate
-            )
+                positions_3d, cameras, subjects=subjects, max_frames=max_frames, stride=stride, fps=rate,
+                unknown_subject_split=unknown_subject_split,
+            )  # fmt: skip
             how = f"VideoPose3D world motion `{os.path.basename(os.fspath(positions_3d))}` at {rate:g} Hz, 4 cameras"
         rates = [rate] * len(records)
         name = "h36m"
