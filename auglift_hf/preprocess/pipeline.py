@@ -17,6 +17,14 @@ Output coordinates: camera axes (x right, y down, z forward), millimetres, root-
 ``focal_length`` + ``principal_point`` and a metric depth backend the root is estimated from depth and the joints
 are absolute camera-frame millimetres. Frames without a detected person are filled from the nearest frame with
 one (``valid`` is False there).
+
+Input contract (:mod:`auglift_hf.contract`): the lifter folder's ``preprocessor_config.json`` says which depth
+(kind, default model, descriptor parameters) and which 2D keypoint definition the lifter was trained on. The
+extractor is built from it (default depth model and descriptor), and an input that cannot satisfy it (a relative
+depth backend for a metric lifter, other descriptor parameters, no depth at all for a depth lifter) is refused
+with a ``ValueError`` naming both sides, unless ``override_contract=True``; the output then lists the accepted
+deviations under ``contract_deviations``. Flip test (average with the horizontally mirrored input, as in training
+evaluation) is on by default (``flip_test=False`` switches it off).
 """
 
 from __future__ import annotations
@@ -111,6 +119,25 @@ def fill_invalid_frames(valid: np.ndarray, *arrays: np.ndarray) -> list[np.ndarr
     return [np.asarray(a)[nearest] for a in arrays]
 
 
+def fill_invalid_depth(depth: np.ndarray, depth_valid: np.ndarray | None) -> np.ndarray:
+    """Replace the descriptors of joints without valid depth ``(frames, 17, k)`` by the frame's median over its
+    valid joints (per channel), so the lifter sees "no relative depth information" there instead of a number
+    made up from an invalid pixel. Frames without any valid joint get that for every joint (constant 1.0).
+    """
+    depth = np.asarray(depth, np.float32)
+    if depth_valid is None or depth.shape[-1] == 0:
+        return depth
+    valid = np.asarray(depth_valid, bool)
+    if valid.all():
+        return depth
+    masked = np.where(valid[..., None], depth, np.nan)
+    any_valid = valid.any(1)
+    med = np.full((depth.shape[0], 1, depth.shape[2]), 1.0, np.float32)
+    if any_valid.any():
+        med[any_valid] = np.nanmedian(masked[any_valid], axis=1, keepdims=True)
+    return np.where(valid[..., None], depth, med).astype(np.float32)
+
+
 def lift_keypoints(
     model: Any,
     processor: Any,
@@ -120,11 +147,15 @@ def lift_keypoints(
     depth: np.ndarray | None = None,
     batch_size: int = 256,
     device: Any = None,
+    flip_test: bool = True,
 ) -> np.ndarray:
     """Lift one H36M-17 pixel sequence ``(frames, 17, 2)``: returns root-relative metres ``(frames, 17, 3)``.
 
-    Missing inputs the model needs are filled explicitly, with a warning: scores -> 1, depth -> 0 (the
-    pelvis-relative depth of every joint is then 0, i.e. the model sees no depth information).
+    ``flip_test`` (default, as the lifters are evaluated) averages the prediction with that of the horizontally
+    mirrored input (the model's ``flip_test=True``). Missing inputs the model needs are filled explicitly, with
+    a warning: scores -> 1, depth -> 0 (the pelvis-relative depth of every joint is then 0, i.e. the model sees
+    no depth information); entry points refuse that for a lifter whose contract needs depth
+    (:func:`auglift_hf.contract.check_contract`) unless overridden.
     """
     import torch
 
@@ -149,7 +180,7 @@ def lift_keypoints(
     outs = []
     with torch.inference_mode():
         for start in range(0, frames, batch_size):
-            out = model(keypoints=inputs[start : start + batch_size].to(device, dtype))
+            out = model(keypoints=inputs[start : start + batch_size].to(device, dtype), flip_test=bool(flip_test))
             poses = out.poses_3d.float()
             outs.append(poses[:, poses.shape[1] // 2].cpu().numpy())
     return np.concatenate(outs).astype(np.float32)
@@ -160,10 +191,14 @@ class PoseLiftingPipeline(Pipeline):
 
     Construction keywords (also accepted by ``transformers.pipeline("pose-lifting", ...)``):
         lifting_processor: a :class:`~auglift_hf.PoseLiftingProcessor` (default: the model folder's).
-        extractor: a ready :class:`~auglift_hf.preprocess.XYCDExtractor`; otherwise one is built on first image
-            or video input from ``detector`` (default RT-DETR; ``None`` = whole image), ``pose_estimator``
-            (default VitPose), ``depth_estimator`` (default Depth Anything V2 relative; ``None`` = no depth),
-            ``depth_mode`` (``"casp"``), ``detector_threshold`` (0.3), ``backend_dtype``.
+        extractor: a ready :class:`~auglift_hf.preprocess.XYCDExtractor` (checked against the lifter's contract);
+            otherwise one is built on first image or video input from ``detector`` (default RT-DETR; ``None`` =
+            whole image), ``pose_estimator`` (default VitPose), ``pose_flip_test`` (2D flip test, off),
+            ``depth_estimator`` (default: the contract's ``depth_model``, else the metric Depth Anything V2
+            :data:`auglift_hf.contract.DEFAULT_DEPTH_MODEL`; ``None`` = no depth), ``depth_mode`` /
+            ``depth_params`` (default: the contract's descriptor), ``detector_threshold`` (0.3), ``backend_dtype``.
+        override_contract: accept inputs that conflict with the lifter's input contract (recorded in the output).
+        flip_test: average with the mirrored input's prediction (default True).
         frame_batch_size: frames per backend forward pass (8); lift_batch_size: windows per lifter call (256).
 
     Call keywords: ``image_size`` ``(w, h)`` for keypoint input (else read from the file, from the one video /
@@ -191,17 +226,35 @@ class PoseLiftingPipeline(Pipeline):
         "pose_estimator",
         "depth_estimator",
         "depth_mode",
+        "depth_params",
         "detector_threshold",
         "backend_dtype",
+        "pose_flip_test",
     )
 
     def __init__(self, model: Any, *args: Any, lifting_processor: Any = None, extractor: Any = None, **kwargs: Any):
         self._backend_kwargs = {k: kwargs.pop(k) for k in self._BACKEND_KEYS if k in kwargs}
         self._frame_batch_size = int(kwargs.pop("frame_batch_size", 8))
         self._lift_batch_size = int(kwargs.pop("lift_batch_size", 256))
+        self.override_contract = bool(kwargs.pop("override_contract", False))
+        self.flip_test = bool(kwargs.pop("flip_test", True))
         super().__init__(model, *args, **kwargs)
+        from ..contract import check_contract, load_contract
+
         self.lifting_processor = lifting_processor if lifting_processor is not None else load_lifting_processor(model)
+        self.input_contract = load_contract(self.lifting_processor)
+        self._lifter_name = str(getattr(self.model, "name_or_path", "") or "the lifter")
         self._extractor = extractor
+        self._extractor_deviations: list[str] = []
+        if extractor is not None and self.input_contract is not None:
+            kind = getattr(extractor, "depth_kind", "none")
+            self._extractor_deviations = check_contract(
+                self.input_contract, depth_kind=None if kind == "none" else kind,
+                depth_model=(extractor.describe() or {}).get("depth_estimator") if hasattr(extractor, "describe") else None,
+                depth_descriptor=getattr(extractor, "depth_descriptor", None) if kind != "none" else None,
+                keypoint_definition="coco", override=self.override_contract, lifter=self._lifter_name,
+                source="the given extractor",
+            )  # fmt: skip
         self.model.eval()
 
     @property
@@ -214,12 +267,18 @@ class PoseLiftingPipeline(Pipeline):
             self._extractor = XYCDExtractor(
                 detector=kw.get("detector", "default"),
                 pose_estimator=kw.get("pose_estimator"),
-                depth_estimator=kw.get("depth_estimator", "relative"),
-                depth_mode=kw.get("depth_mode", "casp"),
+                depth_estimator=kw.get("depth_estimator", "default"),
+                depth_mode=kw.get("depth_mode"),
+                depth_params=kw.get("depth_params"),
                 detector_threshold=kw.get("detector_threshold", 0.3),
+                pose_flip_test=bool(kw.get("pose_flip_test", False)),
+                contract=self.input_contract,
+                override_contract=self.override_contract,
+                lifter_name=self._lifter_name,
                 device=self.device,
                 dtype=kw.get("backend_dtype"),
             )
+            self._extractor_deviations = list(self._extractor.contract_deviations)
         return self._extractor
 
     def _sanitize_parameters(
@@ -266,12 +325,30 @@ class PoseLiftingPipeline(Pipeline):
         return {
             "keypoints_2d": seq.keypoints, "scores": seq.scores, "depth": None, "valid": np.ones(n, bool),
             "frame_index": seq.frame_index, "image_size": tuple(int(v) for v in size), "depth_maps": None,
-            "depth_kind": "none",
+            "depth_kind": "none", "depth_valid": None,
+            "contract_deviations": self._check_keypoint_input(seq),
         }  # fmt: skip
+
+    def _check_keypoint_input(self, seq: KeypointSequence) -> list[str]:
+        """Contract check for 2D keypoint input (no images, hence no depth)."""
+        from ..contract import check_contract
+
+        fmt = (seq.source_format or "").lower()
+        kp_def = "coco" if any(t in fmt for t in ("coco", "alphapose")) else None
+        try:
+            return check_contract(
+                self.input_contract, depth_kind=None, keypoint_definition=kp_def, override=self.override_contract,
+                lifter=self._lifter_name, source=f"2D keypoint input ({seq.source_format or 'array'})",
+            )  # fmt: skip
+        except ValueError as err:
+            raise ValueError(
+                f"{err} (a keypoints file has no images, hence no depth: lift the images or video instead, or use "
+                "an XY/XYC lifter)"
+            ) from None
 
     def _frame_inputs(self, frames: Any, return_depth_map: bool) -> dict[str, Any]:
         ex = self.extractor
-        kp, sc, dp, valid, maps, sizes, index = [], [], [], [], [], set(), []
+        kp, sc, dp, dv, valid, maps, sizes, index = [], [], [], [], [], [], set(), []
         batch: list[tuple[int, Any]] = []
 
         def flush() -> None:
@@ -280,6 +357,7 @@ class PoseLiftingPipeline(Pipeline):
             kp.append(out["keypoints_2d"][first])
             sc.append(out["keypoint_scores"][first])
             dp.append(out["depth"][first])
+            dv.append(out["depth_valid"][first])
             valid.append(out["valid"][first])
             sizes.update(zip(out["image_width"].tolist(), out["image_height"].tolist()))
             index.extend(i for i, _ in batch)
@@ -303,6 +381,7 @@ class PoseLiftingPipeline(Pipeline):
             "keypoints_2d": np.concatenate(kp), "scores": np.concatenate(sc), "depth": np.concatenate(dp),
             "valid": np.concatenate(valid), "frame_index": np.asarray(index), "image_size": sizes.pop(),
             "depth_maps": np.stack(maps) if return_depth_map and maps else None, "depth_kind": ex.depth_kind,
+            "depth_valid": np.concatenate(dv), "contract_deviations": list(self._extractor_deviations),
         }  # fmt: skip
 
     def preprocess(
@@ -346,13 +425,16 @@ class PoseLiftingPipeline(Pipeline):
 
     # ------------------------------------------------------------------ forward: lift
     def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
+        n = len(model_inputs["valid"])
+        depth = model_inputs["depth"] if model_inputs["depth"] is not None else np.zeros((n, 17, 0))
+        depth = fill_invalid_depth(depth, model_inputs.get("depth_valid"))
         kp, sc, dp = fill_invalid_frames(
-            model_inputs["valid"], model_inputs["keypoints_2d"], model_inputs["scores"],
-            model_inputs["depth"] if model_inputs["depth"] is not None else np.zeros((len(model_inputs["valid"]), 17, 0)),
-        )  # fmt: skip
+            model_inputs["valid"], model_inputs["keypoints_2d"], model_inputs["scores"], depth
+        )
         poses = lift_keypoints(
             self.model, self.lifting_processor, kp, model_inputs["image_size"], scores=sc,
             depth=dp if dp.shape[-1] else None, batch_size=self._lift_batch_size, device=self.device,
+            flip_test=self.flip_test,
         )  # fmt: skip
         return {**model_inputs, "poses_3d": poses}
 
@@ -387,7 +469,12 @@ class PoseLiftingPipeline(Pipeline):
             "input_channels": list(proc.input_channels),
             "depth_kind": model_outputs["depth_kind"],
             "coordinates": f"{frame} camera axes (x right, y down, z forward), millimetres",
+            "flip_test": self.flip_test,
+            "input_contract": None if self.input_contract is None else self.input_contract.to_dict(),
+            "contract_deviations": list(model_outputs.get("contract_deviations") or []),
         }
+        if model_outputs.get("depth_valid") is not None:
+            out["depth_valid"] = np.asarray(model_outputs["depth_valid"], bool)
         if "fps" in model_outputs:
             out["fps"] = model_outputs["fps"]
         if return_depth_map:
