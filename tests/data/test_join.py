@@ -284,6 +284,11 @@ def test_fit3d_tiny_models_gt_box_then_train_and_evaluate(tmp_path, tiny_metric_
     assert main(["train", str(tmp_path / "cfg.yaml")]) == 0
     final = tmp_path / "run" / "final"
     assert (final / "model.safetensors").is_file()
+    from auglift_hf.contract import InputContract
+
+    inherited = InputContract.from_pretrained(final)  # the lifter inherits the joined table's contract
+    assert inherited.depth_kind == "metric" and inherited.keypoint_definition == "coco"
+    assert inherited.depth_model == str(tiny_metric_backends["depth"])
     assert main(["evaluate", "--models", str(final), "--datasets", str(out), "--config", "detected2d",
                  "--out", str(tmp_path / "eval")]) == 0  # fmt: skip
     assert "MPJPE" in (tmp_path / "eval" / "matrix.md").read_text()
