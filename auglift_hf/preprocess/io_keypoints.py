@@ -29,6 +29,10 @@ in order of appearance). A number skipped between two detections is **interpolat
 is refused unless the caller raises ``max_gap`` (``auglift lift --max-gap``): the lifter would otherwise see an
 invented straight-line motion as real.
 
+Unrelated images: a COCO object whose ``images[].file_name`` come from different sequences (they differ beyond a
+trailing frame number, as MMPose's ``h36m_coco.json``) is a set of independent images: each is lifted alone
+(``segment``), with the best-scoring person of each image and no interpolation between them.
+
 People: with several people per frame, ``person="auto"`` lifts the longest track (track ids from the file's
 ``idx`` / ``track_id``, else :func:`~auglift_hf.preprocess.tracking.assign_tracks` on the boxes; ties go to the
 higher mean score), an integer lifts that track, ``"all"`` returns one sequence per track.
@@ -69,7 +73,8 @@ class KeypointSequence:
     file, filled between its neighbours), ``missing (F, 17)`` (joint filled, see the module docstring);
     ``image_size`` ``(w, h)`` when the file gives one size, ``image_sizes (F, 2)`` when it gives one per frame;
     ``source_format`` / ``keypoint_format`` for messages and output; ``track`` the person's track id; ``notes``
-    are facts worth a warning.
+    are facts worth a warning; ``segment (F,)`` (or ``None`` = one sequence) numbers runs of frames that belong
+    together in time: the images of a COCO file drawn from different sequences are lifted one by one.
     """
 
     keypoints: np.ndarray
@@ -85,6 +90,7 @@ class KeypointSequence:
     keypoint_format: str = ""
     track: int | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
+    segment: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.keypoints)
@@ -286,6 +292,7 @@ def _from_entries(
     max_gap: int | None,
     declared: DetectedFormat | None = None,
     sizes_by_id: dict[Any, tuple[int, int]] | None = None,
+    independent: bool = False,
 ) -> KeypointSequence | list[KeypointSequence]:
     if not entries:
         raise ValueError(f"{path}: no detections (empty list of entries)")
@@ -314,7 +321,10 @@ def _from_entries(
     given = _track_ids(entries)
     order = np.lexsort((-scores_entry, frames))  # frame ascending, best score first
     multi = len(np.unique(frames)) != len(frames)
-    if given is not None:
+    if independent:  # unrelated images: the best-scoring person of each, no tracks
+        tracks = np.zeros(len(entries), np.int64)
+        person = "auto"
+    elif given is not None:
         tracks = given
     elif multi:
         from .tracking import assign_tracks
@@ -340,8 +350,12 @@ def _from_entries(
         f = frames[sel]
         keep = np.r_[True, f[1:] != f[:-1]]  # the best-scoring entry of this track per frame
         sel, f = sel[keep], f[keep]
-        seq = _build(raw[sel], missing[sel], f, fmt, path, max_gap)
-        seq.track = int(t) if (given is not None or multi) else None
+        if independent:
+            seq = _concat([_build(raw[i : i + 1], missing[i : i + 1], f[k : k + 1], fmt, path, 0)
+                           for k, i in enumerate(sel)])  # fmt: skip
+        else:
+            seq = _build(raw[sel], missing[sel], f, fmt, path, max_gap)
+        seq.track = int(t) if (given is not None or multi) and not independent else None
         seq.source_format = (
             f"{'coco' if declared else 'coco results / alphapose'} json ({fmt.format.name}, {fmt.evidence})"
         )
@@ -359,6 +373,22 @@ def _from_entries(
                     seq.image_sizes = per
         out.append(seq)
     return out if person == "all" else out[0]
+
+
+def _concat(seqs: list[KeypointSequence]) -> KeypointSequence:
+    """Independent one-image sequences -> one sequence whose frames are separate ``segment`` s."""
+    cat = {k: np.concatenate([getattr(q, k) for q in seqs]) for k in
+           ("keypoints", "scores", "frame_index", "valid", "interpolated", "missing")}  # fmt: skip
+    notes = [n for q in seqs for n in q.notes]
+    seq = KeypointSequence(**cat, keypoint_format=seqs[0].keypoint_format, notes=notes[:1] if notes else [])
+    seq.segment = np.arange(len(seqs))
+    return seq
+
+
+def _sequence_prefix(file_name: str) -> str:
+    """``"S1_Directions_1.54138969_000001.jpg"`` -> ``"S1_Directions_1.54138969_"``: the name of a frame's sequence."""
+    stem = re.sub(r"\.[A-Za-z0-9]+$", "", str(file_name).replace("\\", "/"))
+    return re.sub(r"\d+$", "", stem)
 
 
 def _build(
@@ -465,7 +495,13 @@ def parse_keypoints(
             if not isinstance(anns, list):
                 raise ValueError(f"{path}: `annotations` must be a list")
             anns = [a for a in anns if not (isinstance(a, dict) and a.get("num_keypoints", 1) == 0)]
-            return _from_entries(anns, path, person, keypoint_format, max_gap, declared, _image_sizes(obj, path))
+            names = {im.get("id"): im.get("file_name") for im in obj.get("images") or [] if isinstance(im, dict)}
+            used = [names.get(a.get("image_id")) for a in anns if isinstance(a, dict)]
+            # images from different sequences (file names differing beyond a trailing frame number) are unrelated
+            independent = bool(used) and None not in used and len({_sequence_prefix(n) for n in used}) > 1
+            return _from_entries(
+                anns, path, person, keypoint_format, max_gap, declared, _image_sizes(obj, path), independent
+            )
         if "people" in obj and isinstance(obj["people"], list):  # OpenPose, one frame
             people = [p for p in obj["people"] if isinstance(p, dict) and p.get("pose_keypoints_2d")]
             if not people:

@@ -299,7 +299,7 @@ class PoseLiftingPipeline(Pipeline):
             "frame_index": seq.frame_index, "image_size": size, "image_sizes": sizes, "depth_maps": None,
             "depth_kind": "none", "interpolated": seq.interpolated, "decode_failed": np.zeros(n, bool),
             "missing_keypoints": seq.missing | outside, "keypoint_format": seq.keypoint_format, "track": seq.track,
-            "has_values": seq.valid | seq.interpolated,
+            "has_values": seq.valid | seq.interpolated, "segment": seq.segment,
             **({"fps": float(seq.fps)} if seq.fps else {}),
         }  # fmt: skip
 
@@ -470,10 +470,16 @@ class PoseLiftingPipeline(Pipeline):
         )  # fmt: skip
         if model_inputs.get("image_sizes") is not None:
             kp = to_reference_size(kp, model_inputs["image_sizes"], model_inputs["image_size"])
-        poses = lift_keypoints(
-            self.model, self.lifting_processor, kp, model_inputs["image_size"], scores=sc,
-            depth=dp if dp.shape[-1] else None, batch_size=self._lift_batch_size, device=self.device,
-        )  # fmt: skip
+        segment = model_inputs.get("segment")
+        if segment is None:
+            segment = np.zeros(len(kp), np.int64)
+        poses = np.zeros((len(kp), NUM_JOINTS, 3), np.float32)
+        for seg in np.unique(segment):  # frames of different segments (unrelated images) never share a window
+            sel = np.flatnonzero(segment == seg)
+            poses[sel] = lift_keypoints(
+                self.model, self.lifting_processor, kp[sel], model_inputs["image_size"], scores=sc[sel],
+                depth=dp[sel] if dp.shape[-1] else None, batch_size=self._lift_batch_size, device=self.device,
+            )  # fmt: skip
         return {**model_inputs, "poses_3d": poses}
 
     # ------------------------------------------------------------------ postprocess: -> mm, dict

@@ -161,7 +161,9 @@ def check_image_bytes(data: bytes) -> np.ndarray:
         with Image.open(io.BytesIO(data)) as im:
             if max(im.size) > MAX_IMAGE_SIDE:
                 raise DemoError(f"the image is {im.size[0]}x{im.size[1]} px; the limit is {MAX_IMAGE_SIDE} px a side")
-            return np.asarray(im.convert("RGB"))
+            from PIL import ImageOps
+
+            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))  # upright, as the user's viewer shows it
     except DemoError:
         raise
     except Exception as err:  # noqa: BLE001 - PIL raises many types for corrupt files
