@@ -64,9 +64,9 @@ def _lifter(folder):
     from auglift_hf.processing_lifting import PoseLiftingProcessor
 
     torch.manual_seed(0)
-    TCNForPoseLifting(TCNConfig(filter_widths=[3], channels=16, input_channels=["x", "y", "c"])).eval().save_pretrained(
-        folder
-    )
+    TCNForPoseLifting(
+        TCNConfig(filter_widths=[3], channels=16, input_channels=["x", "y", "c"])
+    ).eval().save_pretrained(folder)
     PoseLiftingProcessor(input_channels=["x", "y", "c"], num_frames=3).save_pretrained(folder)
     return folder
 
@@ -257,7 +257,7 @@ def test_assign_tracks_survives_a_crossing_with_a_missed_detection():
     for f in range(9):
         a = [10 * f, 0, 10 * f + 30, 60]
         b = [80 - 10 * f, 0, 110 - 10 * f, 60]
-        for box in ([a] if f == 4 else [a, b]):
+        for box in [a] if f == 4 else [a, b]:
             rows_f.append(f)
             rows_b.append(box)
     tracks = assign_tracks(np.array(rows_f), np.array(rows_b, float), np.ones(len(rows_f), bool))

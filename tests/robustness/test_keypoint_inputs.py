@@ -32,9 +32,9 @@ def lifter(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("robust_lifter") / "tcn-xyc"
     torch.manual_seed(0)
-    TCNForPoseLifting(TCNConfig(filter_widths=[3], channels=16, input_channels=["x", "y", "c"])).eval().save_pretrained(
-        folder
-    )
+    TCNForPoseLifting(
+        TCNConfig(filter_widths=[3], channels=16, input_channels=["x", "y", "c"])
+    ).eval().save_pretrained(folder)
     PoseLiftingProcessor(input_channels=["x", "y", "c"], num_frames=3).save_pretrained(folder)
     return str(folder)
 
@@ -228,7 +228,9 @@ def test_item3_own_format_nan_and_all_missing(tmp_path, capsys, lifter):
     assert read_strict(out)["missing_keypoints"][2][5] is True
     dead = tmp_path / "dead.json"
     dead.write_text(json.dumps(entries([np.full((17, 2), np.nan)] * 3)))
-    code, err = lift(capsys, dead, "--model", lifter, "--out", out.with_name("dead_out.json"), "--image-size", "128", "96")
+    code, err = lift(
+        capsys, dead, "--model", lifter, "--out", out.with_name("dead_out.json"), "--image-size", "128", "96"
+    )
     assert_refused(code, err, out.with_name("dead_out.json"), str(dead), "no finite keypoint")
     strings = tmp_path / "strings.json"
     strings.write_text(json.dumps({"keypoints_2d": [[["1", "2"]] * 17]}))
