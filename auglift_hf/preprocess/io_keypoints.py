@@ -423,7 +423,9 @@ def _build(
     )  # fmt: skip
 
 
-def _from_own(obj: dict[str, Any], path: str, keypoint_format: str | None) -> KeypointSequence:
+def _from_own(
+    obj: dict[str, Any], path: str, keypoint_format: str | None, max_gap: int | None = None
+) -> KeypointSequence:
     kp = _numeric(obj["keypoints_2d"], f"{path}: `keypoints_2d`")
     if kp.ndim == 2:
         kp = kp[None]
@@ -454,7 +456,7 @@ def _from_own(obj: dict[str, Any], path: str, keypoint_format: str | None) -> Ke
     frames = frames.astype(np.int64)
     if len(frames) > 1 and not (np.diff(frames) > 0).all():
         raise ValueError(f"{path}: `frame_index` must be strictly increasing")
-    seq = _build(raw, missing, frames, DetectedFormat(fmt, None, "joint_format"), path, max_gap=None)
+    seq = _build(raw, missing, frames, DetectedFormat(fmt, None, "joint_format"), path, max_gap)
     size = obj.get("image_size")
     if size is not None:
         wh = _numeric(size, f"{path}: `image_size`").reshape(-1)
@@ -489,7 +491,7 @@ def parse_keypoints(
         return _from_entries(obj, path, person, keypoint_format, max_gap)
     if isinstance(obj, dict):
         if "keypoints_2d" in obj:
-            seq = _from_own(obj, path, keypoint_format)
+            seq = _from_own(obj, path, keypoint_format, max_gap)
             return [seq] if person == "all" else seq
         if "annotations" in obj:
             declared, _ = _declared_format(obj, path)

@@ -264,14 +264,13 @@ class VideoReader:
             return
         expected = start
         last_error = ""
-        counter = 0 if start == 0 else None
+        counter = 0 if (start == 0 or not self._pts) else None  # without timestamps: count from the first frame
         try:
             with av.open(os.fspath(self.path)) as container:
                 stream = container.streams.video[0]
                 stream.thread_type = "AUTO"
-                if start > 0 and start < self.num_frames:
-                    target = self._pts[start] if self._pts else self._start + int(start / self._rate / self._time_base)
-                    container.seek(target, stream=stream, backward=True, any_frame=False)
+                if 0 < start < self.num_frames and self._pts:  # seek by the frame's own timestamp
+                    container.seek(self._pts[start], stream=stream, backward=True, any_frame=False)
                 done = False
                 for packet in container.demux(stream):
                     try:
