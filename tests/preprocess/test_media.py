@@ -266,3 +266,35 @@ def test_assign_tracks_survives_a_crossing_with_a_missed_detection():
     assert len(set(moving_right.tolist())) == 1  # one id for the whole walk
     assert len(set(tracks.tolist())) == 2
     assert choose_track(tracks, boxes, np.ones(len(tracks)), (200, 60)) == moving_right[0]  # longest
+
+
+def test_preprocess_sources_read_as_displayed_with_real_time(tmp_path):
+    """`auglift preprocess` reads frames through the same code: upright images, real timestamps, decode order."""
+    from auglift_hf.preprocess.sources import discover_sources, iter_frames
+
+    upright = marker_image(coco_pose(3.0))
+    _save_with_orientation(STORED[8](upright), tmp_path / "photo.png", 8)
+    path, _ = _vfr_clip(tmp_path)
+    sources = discover_sources([tmp_path / "photo.png", path])
+    (img,) = list(iter_frames(sources[0], 0, 0, 1))
+    np.testing.assert_array_equal(img.image, upright)
+    frames = list(iter_frames(sources[1], 1, 2, 8))
+    assert [f.frame_index for f in frames] == [2, 3, 4, 5, 6, 7] and not any(f.error for f in frames)
+    np.testing.assert_allclose([f.timestamp for f in frames], VFR_TIMES[2:], atol=1e-6)
+
+
+def test_keypoint_json_with_two_people_is_tracked(make_pipeline):
+    """COCO results with two people per frame and no track ids: tracked by box; the longest track is lifted."""
+    rows = []
+    for i in range(6):
+        walker = coco_pose(3.0 * i)
+        rows.append({"image_id": i, "keypoints": np.c_[walker, np.full(17, 0.9)].ravel().tolist(), "score": 1.0})
+        if 1 <= i <= 4:  # a higher-scoring bystander, standing still, in 4 of the 6 frames
+            other = coco_pose(0.0) * [0.5, 0.5] + [5.0, 40.0]
+            rows.append({"image_id": i, "keypoints": np.c_[other, np.full(17, 0.95)].ravel().tolist(), "score": 3.0})
+    lifter = make_pipeline()
+    out = lifter({"annotations": rows}, image_size=(128, 96))  # (a bare list is a batch to transformers)
+    expected = coco_to_h36m(np.c_[coco_pose(9.0), np.full(17, 0.9)])[:, :2]
+    np.testing.assert_allclose(out["keypoints_2d"][3], expected, atol=1e-4)
+    both = lifter({"annotations": rows}, image_size=(128, 96), person="all")
+    assert len(both) == 2 and sorted(int(r["valid"].sum()) for r in both) == [4, 6]
