@@ -196,7 +196,7 @@ def get_extractor() -> Any:
 
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}
     try:
-        return XYCDExtractor(local_files_only=True if offline else None)
+        return XYCDExtractor(multi_person=True, local_files_only=True if offline else None)
     except Exception as err:  # noqa: BLE001 - any failure means: not available here
         raise DemoError(
             "The detector / 2D pose / depth checkpoints are not available here "
@@ -205,23 +205,40 @@ def get_extractor() -> Any:
 
 
 def extract(frames: list[np.ndarray]) -> dict[str, Any]:
-    """Run the extractor on frames -> best person per frame (keypoints, scores, depth, depth maps)."""
+    """Run the extractor on frames -> one person across the frames (keypoints, scores, depth, depth maps).
+
+    With several people the person is one track (``assign_tracks``: boxes matched over frames), the longest, then
+    most central one (``choose_track``), as ``auglift lift`` does: a bystander crossing does not take over. Frames
+    without that person take the nearest frame with it.
+    """
+    from auglift_hf.preprocess.pipeline import fill_invalid_frames
+    from auglift_hf.preprocess.tracking import assign_tracks, choose_track
+
     extractor = get_extractor()
     try:
         out = extractor(frames, return_depth_maps=True)
     except Exception as err:  # noqa: BLE001
         raise DemoError(f"2D pose / depth extraction failed ({type(err).__name__}: {err})") from err
     rows = np.asarray(out["frame"])
-    keep = [int(np.flatnonzero(rows == i)[0]) for i in range(len(frames))]
-    if not np.asarray(out["valid"])[keep].any():
+    valid = np.asarray(out["valid"], bool)
+    if not valid.any():
         raise DemoError("no person was detected")
+    boxes = np.asarray(out["bbox"], np.float64)
+    tracks = assign_tracks(rows, boxes, valid)
+    h, w = np.asarray(frames[0]).shape[:2]
+    track = choose_track(tracks, boxes, np.asarray(out["bbox_score"]), (w, h))
+    keep = [int(np.flatnonzero(rows == i)[0]) for i in range(len(frames))]  # an (invalid) row per frame
+    found = np.zeros(len(frames), bool)
+    for r in np.flatnonzero(tracks == track):
+        keep[int(rows[r])] = int(r)
+        found[int(rows[r])] = True
     depth = np.asarray(out["depth"])[keep] if np.asarray(out["depth"]).size else None
-    return {
-        "keypoints_2d": np.asarray(out["keypoints_2d"])[keep],
-        "scores": np.asarray(out["keypoint_scores"])[keep],
-        "depth": depth,
-        "depth_maps": out.get("depth_maps"),
-    }
+    kp, sc = np.asarray(out["keypoints_2d"])[keep], np.asarray(out["keypoint_scores"])[keep]
+    if depth is not None:
+        kp, sc, depth = fill_invalid_frames(found, kp, sc, depth)
+    else:
+        kp, sc = fill_invalid_frames(found, kp, sc)
+    return {"keypoints_2d": kp, "scores": sc, "depth": depth, "depth_maps": out.get("depth_maps")}
 
 
 def lift_all(result: LiftResult, specs: dict[str, str], labels: list[str], depth=None) -> LiftResult:
