@@ -359,7 +359,7 @@ def _from_entries(
         seq.source_format = (
             f"{'coco' if declared else 'coco results / alphapose'} json ({fmt.format.name}, {fmt.evidence})"
         )
-        seq.notes.extend(fmt.notes)
+        seq.notes.extend(f"{path}: {note}" for note in fmt.notes)
         if sizes_by_id:
             ids = [entries[i].get("image_id") for i in sel]
             got = [sizes_by_id.get(i) for i in ids]
@@ -412,11 +412,12 @@ def _build(
     notes = []
     if missing.any():
         notes.append(
-            f"{int(missing.sum())} keypoints are missing (non-finite or (0, 0, 0)) in {int(missing.any(1).sum())} "
+            f"{path}: {int(missing.sum())} keypoints are missing (non-finite or (0, 0, 0)) in "
+            f"{int(missing.any(1).sum())} "
             "frames: score 0, position filled from the same joint in neighbouring frames"
         )
     if interp.any():
-        notes.append(f"{int(interp.sum())} of {len(frames)} frames are not in the file and were interpolated")
+        notes.append(f"{path}: {int(interp.sum())} of {len(frames)} frames are not in the file and were interpolated")
     return KeypointSequence(
         kp.astype(np.float32), scores.astype(np.float32), frames.astype(np.int64), valid=valid.astype(bool),
         interpolated=interp, missing=miss, keypoint_format=fmt.format.name, notes=notes,

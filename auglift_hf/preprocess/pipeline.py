@@ -276,6 +276,13 @@ class PoseLiftingPipeline(Pipeline):
                     f"{where}: --image-size {size[0]} {size[1]} contradicts the file's image_size "
                     f"{seq.image_size[0]}x{seq.image_size[1]}"
                 )
+            if seq.image_sizes is not None and (np.asarray(seq.image_sizes) != size).any(-1).any():
+                bad = int(np.flatnonzero((np.asarray(seq.image_sizes) != size).any(-1))[0])
+                w, h = (int(v) for v in seq.image_sizes[bad])
+                raise ValueError(
+                    f"{where}: --image-size {size[0]} {size[1]} contradicts the file's `images` size {w}x{h} of frame "
+                    f"{int(seq.frame_index[bad])} (the file gives one size per image: omit --image-size)"
+                )
         elif seq.image_size is not None:
             size = check_image_size(seq.image_size, f"{where}: `image_size`")
         elif seq.image_sizes is not None:
