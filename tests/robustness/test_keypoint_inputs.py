@@ -107,7 +107,7 @@ def test_item2_h36m_declared_coco_file_is_lifted_as_h36m(shared_data, tmp_path, 
     out = tmp_path / "h36m.json"
     code, err = lift(capsys, src, "--model", ROOT / "checkpoints" / "tcn-27f-xy", "--out", out)
     assert code == 0, err
-    assert any("left/right labels" in line for line in err)  # the file's mislabelled legs are reported
+    assert any("left/right labels" in line and str(src) in line for line in err)  # mislabelled legs reported
     res = read_strict(out)
     coco = json.loads(src.read_text())
     file_kp = np.array([a["keypoints"] for a in coco["annotations"]]).reshape(4, 17, 3)[..., :2]
@@ -201,7 +201,7 @@ def test_item3_non_finite_keypoints_are_missing_and_outputs_are_strict_json(tmp_
     out = tmp_path / "out.json"
     code, err = lift(capsys, src, "--model", lifter, "--out", out, "--image-size", "128", "96")
     assert code == 0, err
-    assert any("missing" in line for line in err)
+    assert any("missing" in line and str(src) in line for line in err)
     res = read_strict(out)
     miss = np.asarray(res["missing_keypoints"])
     scores = np.asarray(res["scores"])
