@@ -361,3 +361,20 @@ def test_item7_sparse_image_ids(tmp_path, capsys, lifter):
     src.write_text(json.dumps(entries(poses, ids=[0, 1, 3])))
     code, err = lift(capsys, src, "--model", lifter, "--out", out, "--image-size", "128", "96")
     assert code == 0 and read_strict(out)["interpolated"] == [False, False, True, False]
+
+
+def test_cli_with_image_size_equals_the_library_api(shared_data, tmp_path, capsys, lifter):
+    """`auglift lift <AlphaPose JSON> --image-size W H` writes what the pose-lifting pipeline returns."""
+    from transformers import pipeline
+
+    from auglift_hf.preprocess import register_pipeline
+
+    src = shared_data / "wild" / "walking_woman_alphapose.json"
+    out = tmp_path / "cli.json"
+    code, err = lift(capsys, src, "--model", lifter, "--out", out, "--image-size", *WALK_SIZE)
+    assert code == 0, err
+    register_pipeline()
+    api = pipeline("pose-lifting", model=lifter, device="cpu")(str(src), image_size=(1812, 1004))
+    res = read_strict(out)
+    np.testing.assert_allclose(res["keypoints_3d"], api["keypoints_3d"], atol=0.006)  # JSON rounds to 0.01 mm
+    assert res["image_size"] == [1812, 1004] and res["keypoint_format"] == "halpe26"
