@@ -186,7 +186,15 @@ def read_video(path: str | os.PathLike) -> tuple[list[np.ndarray], float]:
         )
     if max(reader.size) > MAX_IMAGE_SIDE:
         raise DemoError(f"the video is {reader.size[0]}x{reader.size[1]} px; the limit is {MAX_IMAGE_SIDE} px a side")
-    return [frame for _, frame, _ in reader.iter_frames(0, len(reader))], float(reader.fps)
+    frames, failed = [], []
+    for f in reader.decode(0, len(reader) + reader.missing_frames):  # upright (rotation metadata applied)
+        (frames if f.image is not None else failed).append(f.image if f.image is not None else f.index)
+    if failed:  # never lift a shorter clip silently (a truncated upload)
+        raise DemoError(
+            f"{len(failed)} of {len(frames) + len(failed)} video frames cannot be decoded (frames {failed[:5]}"
+            f"{' ...' if len(failed) > 5 else ''}; truncated or corrupt file?)"
+        )
+    return frames, float(reader.fps)
 
 
 @functools.lru_cache(maxsize=1)

@@ -42,3 +42,21 @@ def test_extract_follows_one_person_when_a_decoy_crosses(space_app, monkeypatch)
         seen = found["scores"][i] > 0
         expected = coco_to_h36m(np.c_[people[i], np.full(17, 0.8)])[:, :2]
         np.testing.assert_allclose(found["keypoints_2d"][i][seen], expected[seen], atol=1e-3)
+
+
+def test_truncated_video_upload_is_refused(space_app, tmp_path):
+    import demo_logic
+    import pytest
+
+    from auglift_hf.preprocess.testing import write_video
+
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 255, (48, 64, 3), dtype=np.uint8) for _ in range(12)]
+    full = write_video(tmp_path / "full.mp4", frames, faststart=True)
+    data = full.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    got, _ = demo_logic.read_video(full)
+    assert len(got) == 12 and np.array_equal(got[3], frames[3])
+    with pytest.raises(demo_logic.DemoError, match="cannot be decoded"):
+        demo_logic.read_video(cut)
