@@ -120,7 +120,6 @@ def _mapping_matrix(sources: tuple[tuple[int, ...], ...], num_in: int) -> np.nda
 
 
 _COCO_TO_H36M_MATRIX = _mapping_matrix(COCO_TO_H36M_SOURCES, 17)
-_COCO_TO_H36M_MASK = _COCO_TO_H36M_MATRIX > 0
 
 
 def _is_torch(x: Any) -> bool:
@@ -128,38 +127,29 @@ def _is_torch(x: Any) -> bool:
 
 
 def coco_to_h36m(keypoints: Any, confidence_channel: int | None = 2) -> Any:
-    """Map COCO-17 keypoints to H36M-17 with AugLift's rules.
+    """Map COCO-17 keypoints to H36M-17 with AugLift's rules (MMPose's ``convert_keypoint_definition``).
 
     Args:
         keypoints: ``(..., 17, C)`` array (numpy or torch) in COCO-17 order; any channels
             (x, y, confidence, depth, ...).
-        confidence_channel: index of the confidence channel, or ``None``. Every channel is averaged
-            over the source joints *except* this one: the confidence of a synthesised joint
-            (pelvis, spine, thorax, head) is the **minimum** of its sources' confidences, so a joint
-            is never more trusted than its least-trusted source. Ignored when ``C`` has no such channel.
+        confidence_channel: index of the confidence channel, or ``None``. It is averaged over the source joints
+            like every other channel, as MMPose's ``convert_keypoint_definition`` (``demo/body3d_pose_lifter_demo.py``),
+            which AugLift uses, maps ``(K, 3)`` keypoints with their scores: a synthesised joint (pelvis, spine,
+            thorax, head) gets the **mean** confidence of its sources (:data:`COCO_TO_H36M_SOURCES`). Kept for
+            the call signature; it no longer changes the result.
 
     Returns:
         ``(..., 17, C)`` in H36M-17 order, same type and dtype as the input.
     """
     if keypoints.ndim < 2 or keypoints.shape[-2] != 17:
         raise ValueError(f"coco_to_h36m: `keypoints` must have shape (..., 17, C), got {tuple(keypoints.shape)}")
-    channels = keypoints.shape[-1]
     if _is_torch(keypoints):
         import torch
 
         m = torch.as_tensor(_COCO_TO_H36M_MATRIX, dtype=keypoints.dtype, device=keypoints.device)
-        out = torch.einsum("oi,...ic->...oc", m, keypoints)
-        if confidence_channel is not None and confidence_channel < channels:
-            mask = torch.as_tensor(_COCO_TO_H36M_MASK, device=keypoints.device)
-            conf = keypoints[..., confidence_channel].unsqueeze(-2)  # (..., 1, 17)
-            inf = torch.tensor(float("inf"), dtype=keypoints.dtype, device=keypoints.device)
-            out[..., confidence_channel] = torch.where(mask, conf, inf).amin(-1)
-        return out
+        return torch.einsum("oi,...ic->...oc", m, keypoints)
     x = np.asarray(keypoints)
     out = np.einsum("oi,...ic->...oc", _COCO_TO_H36M_MATRIX.astype(x.dtype, copy=False), x)
-    if confidence_channel is not None and confidence_channel < channels:
-        conf = x[..., None, :, confidence_channel]
-        out[..., confidence_channel] = np.where(_COCO_TO_H36M_MASK, conf, np.inf).min(-1)
     return out.astype(x.dtype, copy=False)
 
 

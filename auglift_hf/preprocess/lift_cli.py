@@ -1,8 +1,11 @@
 """``auglift lift <image | video | keypoints.json> --model <id or folder> --out <file.json | file.npz> [--plot PNG]``.
 
-Runs the ``"pose-lifting"`` pipeline. A keypoints JSON (AlphaPose/COCO results, or this command's own output)
-skips the detector and 2D pose stages; without images there is no depth, so a depth-channel model gets zero
-depth with a warning (use an XY / XYC model, or lift the video instead).
+Runs the ``"pose-lifting"`` pipeline with flip test (``--no-flip-test`` switches it off). The lifter folder's
+input contract (:mod:`auglift_hf.contract`) picks the depth model and descriptor; conflicting choices are refused
+unless ``--override-contract`` (recorded in the output's ``contract_deviations``). A keypoints JSON (AlphaPose/COCO
+results, or this command's own output) skips the detector and 2D pose stages; without images there is no depth, so
+a depth-channel lifter refuses it (use an XY / XYC model, lift the video instead, or ``--override-contract`` to feed
+zero depth).
 
 Output (JSON or NPZ, same keys; strict JSON, never NaN / Infinity): ``keypoints_3d`` (frames x 17 x 3,
 millimetres, camera axes, root-relative unless intrinsics and metric depth were given), ``keypoints_2d`` (frames x
@@ -57,6 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pixels; with --principal-point and a metric depth model: absolute camera-frame output")  # fmt: skip
     parser.add_argument("--principal-point", type=float, nargs=2, default=None, metavar=("CX", "CY"))
     parser.add_argument("--batch-size", type=int, default=8, help="frames per detector/pose/depth forward pass")
+    parser.add_argument("--no-flip-test", action="store_true",
+                        help="switch off the lifter's flip test (default: on, average with the mirrored input)")  # fmt: skip
     add_backend_arguments(parser)
 
 
@@ -90,7 +95,10 @@ def to_serialisable(result: Any) -> dict[str, Any]:
             out[key] = list(value)
         else:
             out[key] = value
-    out["units"] = {"keypoints_3d": "mm", "keypoints_2d": "px", "depth": "depth map units"}
+    depth_unit = {"metric": "m", "relative": "relative disparity (larger = nearer)"}.get(
+        result.get("depth_kind"), "none"
+    )
+    out["units"] = {"keypoints_3d": "mm", "keypoints_2d": "px", "depth": depth_unit}
     return out
 
 
@@ -113,9 +121,10 @@ def write_result(result: dict[str, Any], path: str | Path) -> None:
             for k, v in res.items():
                 if v is None:
                     continue
-                if isinstance(v, dict):
-                    v = json.dumps(v, allow_nan=False)
-                arrays[prefix + k] = np.asarray(v) if not isinstance(v, str) else np.array(v)
+                if isinstance(v, dict) or k == "contract_deviations":
+                    arrays[prefix + k] = np.array(json.dumps(v, allow_nan=False))  # JSON text: no allow_pickle
+                else:
+                    arrays[prefix + k] = np.asarray(v) if not isinstance(v, str) else np.array(v)
         buf = io.BytesIO()
         np.savez_compressed(buf, **arrays)
         with atomic_write_file(path, "wb") as fh:
@@ -191,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
     if out_path.suffix.lower() not in (".json", ".npz"):
         print(f"auglift lift: error: --out must end in .json or .npz, got {out_path}", file=sys.stderr)
         return 2
+    from .cli import depth_params_from_args
+
     if args.plot:
         try:
             plot_format(args.plot)
@@ -198,15 +209,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"auglift lift: error: {err}", file=sys.stderr)
             return 2
     is_keypoints = Path(args.input).suffix.lower() == ".json"
-    kwargs: dict[str, Any] = {"frame_batch_size": args.batch_size}
+    kwargs: dict[str, Any] = {
+        "frame_batch_size": args.batch_size,
+        "flip_test": not args.no_flip_test,
+        "override_contract": args.override_contract,
+    }
     if not is_keypoints:
         kwargs.update(
             detector=None if args.detector in ("full-image", "none") else args.detector,
             pose_estimator=args.pose_model,
             depth_estimator=None if args.depth_model == "none" else args.depth_model,
             depth_mode=args.depth_mode,
+            depth_params=depth_params_from_args(args),
             detector_threshold=args.detector_threshold,
             backend_dtype=args.dtype,
+            pose_flip_test=args.pose_flip_test,
         )
     device = None if args.device == "auto" else args.device
     call: dict[str, Any] = {}

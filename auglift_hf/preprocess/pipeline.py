@@ -17,6 +17,14 @@ Output coordinates: camera axes (x right, y down, z forward), millimetres, root-
 ``focal_length`` + ``principal_point`` and a metric depth backend the root is estimated from depth and the joints
 are absolute camera-frame millimetres. Frames without a detected person are filled from the nearest frame with
 one (``valid`` is False there).
+
+Input contract (:mod:`auglift_hf.contract`): the lifter folder's ``preprocessor_config.json`` says which depth
+(kind, default model, descriptor parameters) and which 2D keypoint definition the lifter was trained on. The
+extractor is built from it (default depth model and descriptor), and an input that cannot satisfy it (a relative
+depth backend for a metric lifter, other descriptor parameters, no depth at all for a depth lifter) is refused
+with a ``ValueError`` naming both sides, unless ``override_contract=True``; the output then lists the accepted
+deviations under ``contract_deviations``. Flip test (average with the horizontally mirrored input, as in training
+evaluation) is on by default (``flip_test=False`` switches it off).
 """
 
 from __future__ import annotations
@@ -119,6 +127,25 @@ def fill_invalid_frames(valid: np.ndarray, *arrays: np.ndarray) -> list[np.ndarr
     return [np.asarray(a)[nearest] for a in arrays]
 
 
+def fill_invalid_depth(depth: np.ndarray, depth_valid: np.ndarray | None) -> np.ndarray:
+    """Replace the descriptors of joints without valid depth ``(frames, 17, k)`` by the frame's median over its
+    valid joints (per channel), so the lifter sees "no relative depth information" there instead of a number
+    made up from an invalid pixel. Frames without any valid joint get that for every joint (constant 1.0).
+    """
+    depth = np.asarray(depth, np.float32)
+    if depth_valid is None or depth.shape[-1] == 0:
+        return depth
+    valid = np.asarray(depth_valid, bool)
+    if valid.all():
+        return depth
+    masked = np.where(valid[..., None], depth, np.nan)
+    any_valid = valid.any(1)
+    med = np.full((depth.shape[0], 1, depth.shape[2]), 1.0, np.float32)
+    if any_valid.any():
+        med[any_valid] = np.nanmedian(masked[any_valid], axis=1, keepdims=True)
+    return np.where(valid[..., None], depth, med).astype(np.float32)
+
+
 def lift_keypoints(
     model: Any,
     processor: Any,
@@ -128,11 +155,15 @@ def lift_keypoints(
     depth: np.ndarray | None = None,
     batch_size: int = 256,
     device: Any = None,
+    flip_test: bool = True,
 ) -> np.ndarray:
     """Lift one H36M-17 pixel sequence ``(frames, 17, 2)``: returns root-relative metres ``(frames, 17, 3)``.
 
-    Missing inputs the model needs are filled explicitly, with a warning: scores -> 1, depth -> 0 (the
-    pelvis-relative depth of every joint is then 0, i.e. the model sees no depth information).
+    ``flip_test`` (default, as the lifters are evaluated) averages the prediction with that of the horizontally
+    mirrored input (the model's ``flip_test=True``). Missing inputs the model needs are filled explicitly, with
+    a warning: scores -> 1, depth -> 0 (the pelvis-relative depth of every joint is then 0, i.e. the model sees
+    no depth information); entry points refuse that for a lifter whose contract needs depth
+    (:func:`auglift_hf.contract.check_contract`) unless overridden.
     """
     import torch
 
@@ -157,7 +188,7 @@ def lift_keypoints(
     outs = []
     with torch.inference_mode():
         for start in range(0, frames, batch_size):
-            out = model(keypoints=inputs[start : start + batch_size].to(device, dtype))
+            out = model(keypoints=inputs[start : start + batch_size].to(device, dtype), flip_test=bool(flip_test))
             poses = out.poses_3d.float()
             outs.append(poses[:, poses.shape[1] // 2].cpu().numpy())
     return np.concatenate(outs).astype(np.float32)
@@ -168,10 +199,14 @@ class PoseLiftingPipeline(Pipeline):
 
     Construction keywords (also accepted by ``transformers.pipeline("pose-lifting", ...)``):
         lifting_processor: a :class:`~auglift_hf.PoseLiftingProcessor` (default: the model folder's).
-        extractor: a ready :class:`~auglift_hf.preprocess.XYCDExtractor`; otherwise one is built on first image
-            or video input from ``detector`` (default RT-DETR; ``None`` = whole image), ``pose_estimator``
-            (default VitPose), ``depth_estimator`` (default Depth Anything V2 relative; ``None`` = no depth),
-            ``depth_mode`` (``"casp"``), ``detector_threshold`` (0.3), ``backend_dtype``.
+        extractor: a ready :class:`~auglift_hf.preprocess.XYCDExtractor` (checked against the lifter's contract);
+            otherwise one is built on first image or video input from ``detector`` (default RT-DETR; ``None`` =
+            whole image), ``pose_estimator`` (default VitPose), ``pose_flip_test`` (2D flip test, off),
+            ``depth_estimator`` (default: the contract's ``depth_model``, else the metric Depth Anything V2
+            :data:`auglift_hf.contract.DEFAULT_DEPTH_MODEL`; ``None`` = no depth), ``depth_mode`` /
+            ``depth_params`` (default: the contract's descriptor), ``detector_threshold`` (0.3), ``backend_dtype``.
+        override_contract: accept inputs that conflict with the lifter's input contract (recorded in the output).
+        flip_test: average with the mirrored input's prediction (default True).
         frame_batch_size: frames per backend forward pass (8); lift_batch_size: windows per lifter call (256).
 
     Call keywords: ``image_size`` ``(w, h)`` for keypoint input (else read from the file or from the video /
@@ -205,17 +240,35 @@ class PoseLiftingPipeline(Pipeline):
         "pose_estimator",
         "depth_estimator",
         "depth_mode",
+        "depth_params",
         "detector_threshold",
         "backend_dtype",
+        "pose_flip_test",
     )
 
     def __init__(self, model: Any, *args: Any, lifting_processor: Any = None, extractor: Any = None, **kwargs: Any):
         self._backend_kwargs = {k: kwargs.pop(k) for k in self._BACKEND_KEYS if k in kwargs}
         self._frame_batch_size = int(kwargs.pop("frame_batch_size", 8))
         self._lift_batch_size = int(kwargs.pop("lift_batch_size", 256))
+        self.override_contract = bool(kwargs.pop("override_contract", False))
+        self.flip_test = bool(kwargs.pop("flip_test", True))
         super().__init__(model, *args, **kwargs)
+        from ..contract import check_contract, load_contract
+
         self.lifting_processor = lifting_processor if lifting_processor is not None else load_lifting_processor(model)
+        self.input_contract = load_contract(self.lifting_processor)
+        self._lifter_name = str(getattr(self.model, "name_or_path", "") or "the lifter")
         self._extractor = extractor
+        self._extractor_deviations: list[str] = []
+        if extractor is not None and self.input_contract is not None:
+            kind = getattr(extractor, "depth_kind", "none")
+            self._extractor_deviations = check_contract(
+                self.input_contract, depth_kind=None if kind == "none" else kind,
+                depth_model=(extractor.describe() or {}).get("depth_estimator") if hasattr(extractor, "describe") else None,
+                depth_descriptor=getattr(extractor, "depth_descriptor", None) if kind != "none" else None,
+                keypoint_definition="coco", override=self.override_contract, lifter=self._lifter_name,
+                source="the given extractor",
+            )  # fmt: skip
         self.model.eval()
 
     @property
@@ -228,13 +281,19 @@ class PoseLiftingPipeline(Pipeline):
             self._extractor = XYCDExtractor(
                 detector=kw.get("detector", "default"),
                 pose_estimator=kw.get("pose_estimator"),
-                depth_estimator=kw.get("depth_estimator", "relative"),
-                depth_mode=kw.get("depth_mode", "casp"),
+                depth_estimator=kw.get("depth_estimator", "default"),
+                depth_mode=kw.get("depth_mode"),
+                depth_params=kw.get("depth_params"),
                 detector_threshold=kw.get("detector_threshold", 0.3),
                 multi_person=True,  # every person, so the lifted one is chosen as a track across frames
+                pose_flip_test=bool(kw.get("pose_flip_test", False)),
+                contract=self.input_contract,
+                override_contract=self.override_contract,
+                lifter_name=self._lifter_name,
                 device=self.device,
                 dtype=kw.get("backend_dtype"),
             )
+            self._extractor_deviations = list(self._extractor.contract_deviations)
         return self._extractor
 
     def _sanitize_parameters(
@@ -314,14 +373,34 @@ class PoseLiftingPipeline(Pipeline):
             "frame_index": seq.frame_index, "image_size": size, "image_sizes": sizes, "depth_maps": None,
             "depth_kind": "none", "interpolated": seq.interpolated, "decode_failed": np.zeros(n, bool),
             "missing_keypoints": seq.missing | outside, "keypoint_format": seq.keypoint_format, "track": seq.track,
-            "has_values": seq.valid | seq.interpolated, "segment": seq.segment,
+            "has_values": seq.valid | seq.interpolated, "segment": seq.segment, "depth_valid": None,
+            "contract_deviations": self._check_keypoint_input(seq),
             **({"fps": float(seq.fps)} if seq.fps else {}),
         }  # fmt: skip
+
+    def _check_keypoint_input(self, seq: KeypointSequence) -> list[str]:
+        """Contract check for 2D keypoint input (no images, hence no depth)."""
+        from ..contract import check_contract
+
+        if (seq.source_format or "").startswith("auglift"):  # this command's own output: H36M-17 of unknown origin
+            kp_def = None
+        else:  # the skeleton the file declared (io_keypoints): H36M-17 joints, or a COCO-style detector's
+            kp_def = "h36m" if seq.keypoint_format == "h36m17" else "coco"
+        try:
+            return check_contract(
+                self.input_contract, depth_kind=None, keypoint_definition=kp_def, override=self.override_contract,
+                lifter=self._lifter_name, source=f"2D keypoint input ({seq.source_format or 'array'})",
+            )  # fmt: skip
+        except ValueError as err:
+            raise ValueError(
+                f"{err} (a keypoints file has no images, hence no depth: lift the images or video instead, or use "
+                "an XY/XYC lifter)"
+            ) from None
 
     def _extract(self, frames: Any, return_depth_map: bool) -> dict[str, Any]:
         """Run the extractor over ``(index, image | None, seconds, error)`` frames: per-row person arrays."""
         ex = self.extractor
-        rows: dict[str, list] = {k: [] for k in ("frame", "kp", "sc", "dp", "valid", "box", "bscore")}
+        rows: dict[str, list] = {k: [] for k in ("frame", "kp", "sc", "dp", "dv", "valid", "box", "bscore")}
         index, times, errors, sizes, maps = [], [], [], set(), {}
         batch: list[tuple[int, Any]] = []
 
@@ -335,6 +414,7 @@ class PoseLiftingPipeline(Pipeline):
             rows["valid"].append(out["valid"])
             rows["box"].append(out["bbox"])
             rows["bscore"].append(out["bbox_score"])
+            rows["dv"].append(out["depth_valid"])
             sizes.update(zip(out["image_width"].tolist(), out["image_height"].tolist()))
             if return_depth_map:
                 maps.update({p: m for (p, _), m in zip(batch, out["depth_maps"] or [])})
@@ -362,7 +442,7 @@ class PoseLiftingPipeline(Pipeline):
         arrays = {k: np.concatenate(v) for k, v in rows.items()}
         return {
             **arrays, "frame_index": np.asarray(index), "timestamps": np.asarray(times, np.float64),
-            "errors": errors, "image_size": sizes.pop(), "maps": maps, "depth_kind": ex.depth_kind,
+            "errors": errors, "image_size": sizes.pop(), "maps": maps, "depth_kind": ex.depth_kind, "contract_deviations": list(self._extractor_deviations),
         }  # fmt: skip
 
     def _frame_inputs(self, frames: Any, return_depth_map: bool, person: Any = "auto", reader: Any = None) -> Any:
@@ -396,9 +476,11 @@ class PoseLiftingPipeline(Pipeline):
             kp = np.zeros((n, NUM_JOINTS, 2), np.float32)
             sc = np.zeros((n, NUM_JOINTS), np.float32)
             dp = np.zeros((n, NUM_JOINTS, k), np.float32)
+            dv = np.zeros((n, NUM_JOINTS), bool)
             valid = np.zeros(n, bool)
             pos = ex["frame"][sel]
             kp[pos], sc[pos], dp[pos], valid[pos] = ex["kp"][sel], ex["sc"][sel], ex["dp"][sel], True
+            dv[pos] = ex["dv"][sel]
             out = {
                 "keypoints_2d": kp, "scores": sc, "depth": dp, "valid": valid, "frame_index": ex["frame_index"],
                 "timestamps": ex["timestamps"], "image_size": ex["image_size"], "image_sizes": None,
@@ -406,6 +488,7 @@ class PoseLiftingPipeline(Pipeline):
                                         for i in range(n)]) if return_depth_map else None,
                 "depth_kind": ex["depth_kind"], "interpolated": np.zeros(n, bool), "decode_failed": decode_failed,
                 "missing_keypoints": np.zeros((n, NUM_JOINTS), bool), "track": int(t) if t >= 0 else None,
+                "depth_valid": dv, "contract_deviations": ex["contract_deviations"],
             }  # fmt: skip
             if reader is not None:
                 out["fps"] = reader.fps
@@ -481,7 +564,10 @@ class PoseLiftingPipeline(Pipeline):
         keep = model_inputs.get("has_values", model_inputs["valid"])
         kp, sc, dp = fill_invalid_frames(
             keep, model_inputs["keypoints_2d"], model_inputs["scores"],
-            model_inputs["depth"] if model_inputs["depth"] is not None else np.zeros((len(keep), 17, 0)),
+            fill_invalid_depth(
+                model_inputs["depth"] if model_inputs["depth"] is not None else np.zeros((len(keep), 17, 0)),
+                model_inputs.get("depth_valid"),
+            ),
         )  # fmt: skip
         if model_inputs.get("image_sizes") is not None:
             kp = to_reference_size(kp, model_inputs["image_sizes"], model_inputs["image_size"])
@@ -494,6 +580,7 @@ class PoseLiftingPipeline(Pipeline):
             poses[sel] = lift_keypoints(
                 self.model, self.lifting_processor, kp[sel], model_inputs["image_size"], scores=sc[sel],
                 depth=dp[sel] if dp.shape[-1] else None, batch_size=self._lift_batch_size, device=self.device,
+                flip_test=self.flip_test,
             )  # fmt: skip
         return {**model_inputs, "poses_3d": poses}
 
@@ -532,6 +619,9 @@ class PoseLiftingPipeline(Pipeline):
             "input_channels": list(proc.input_channels),
             "depth_kind": model_outputs["depth_kind"],
             "coordinates": f"{frame} camera axes (x right, y down, z forward), millimetres",
+            "flip_test": self.flip_test,
+            "input_contract": None if self.input_contract is None else self.input_contract.to_dict(),
+            "contract_deviations": list(model_outputs.get("contract_deviations") or []),
         }
         # input provenance (issue 12 item 3 / issue 13): what was measured, interpolated or could not be read
         out["interpolated"] = np.asarray(model_outputs["interpolated"], bool)
@@ -541,6 +631,8 @@ class PoseLiftingPipeline(Pipeline):
         for key in ("timestamps", "image_sizes", "keypoint_format", "resampling"):
             if model_outputs.get(key) is not None:
                 out[key] = model_outputs[key]
+        if model_outputs.get("depth_valid") is not None:
+            out["depth_valid"] = np.asarray(model_outputs["depth_valid"], bool)
         if "fps" in model_outputs:
             out["fps"] = model_outputs["fps"]
         if return_depth_map:
@@ -605,6 +697,9 @@ def _resample(out: dict[str, Any], reader: Any) -> dict[str, Any]:
         exact, out["decode_failed"][left], out["decode_failed"][left] | out["decode_failed"][right]
     )
     res["missing_keypoints"] = out["missing_keypoints"][left] | (out["missing_keypoints"][right] & interp[:, None])
+    if out.get("depth_valid") is not None:  # a mixed depth is valid only where both sources are
+        dv = np.asarray(out["depth_valid"], bool)
+        res["depth_valid"] = np.where(exact[:, None], dv[left], dv[left] & dv[right])
     res["interpolated"] = interp
     res["frame_index"] = np.arange(len(times))
     res["timestamps"] = times
