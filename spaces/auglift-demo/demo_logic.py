@@ -189,7 +189,9 @@ def check_image_bytes(data: bytes) -> np.ndarray:
         with Image.open(io.BytesIO(data)) as im:
             if max(im.size) > MAX_IMAGE_SIDE:
                 raise DemoError(f"the image is {im.size[0]}x{im.size[1]} px; the limit is {MAX_IMAGE_SIDE} px a side")
-            return np.asarray(im.convert("RGB"))
+            from PIL import ImageOps
+
+            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))  # upright, as the user's viewer shows it
     except DemoError:
         raise
     except Exception as err:  # noqa: BLE001 - PIL raises many types for corrupt files
@@ -212,7 +214,15 @@ def read_video(path: str | os.PathLike) -> tuple[list[np.ndarray], float]:
         )
     if max(reader.size) > MAX_IMAGE_SIDE:
         raise DemoError(f"the video is {reader.size[0]}x{reader.size[1]} px; the limit is {MAX_IMAGE_SIDE} px a side")
-    return [frame for _, frame, _ in reader.iter_frames(0, len(reader))], float(reader.fps)
+    frames, failed = [], []
+    for f in reader.decode(0, len(reader) + reader.missing_frames):  # upright (rotation metadata applied)
+        (frames if f.image is not None else failed).append(f.image if f.image is not None else f.index)
+    if failed:  # never lift a shorter clip silently (a truncated upload)
+        raise DemoError(
+            f"{len(failed)} of {len(frames) + len(failed)} video frames cannot be decoded (frames {failed[:5]}"
+            f"{' ...' if len(failed) > 5 else ''}; truncated or corrupt file?)"
+        )
+    return frames, float(reader.fps)
 
 
 def depth_lifter_contract() -> tuple[str, Any]:
@@ -237,8 +247,9 @@ def get_extractor() -> Any:
     label, contract = depth_lifter_contract()
     try:
         return XYCDExtractor(
-            contract=contract, lifter_name=label or "the lifter", local_files_only=True if offline else None
-        )
+            contract=contract, lifter_name=label or "the lifter", multi_person=True,
+            local_files_only=True if offline else None,
+        )  # fmt: skip
     except Exception as err:  # noqa: BLE001 - any failure means: not available here
         raise DemoError(
             "The detector / 2D pose / depth checkpoints are not available here "
@@ -247,24 +258,44 @@ def get_extractor() -> Any:
 
 
 def extract(frames: list[np.ndarray]) -> dict[str, Any]:
-    """Run the extractor on frames -> best person per frame (keypoints, scores, depth, depth maps)."""
+    """Run the extractor on frames -> one person across the frames (keypoints, scores, depth, depth maps).
+
+    With several people the person is one track (``assign_tracks``: boxes matched over frames), the longest, then
+    most central one (``choose_track``), as ``auglift lift`` does: a bystander crossing does not take over. Frames
+    without that person take the nearest frame with it.
+    """
+    from auglift_hf.preprocess.pipeline import fill_invalid_depth, fill_invalid_frames
+    from auglift_hf.preprocess.tracking import assign_tracks, choose_track
+
     extractor = get_extractor()
     try:
         out = extractor(frames, return_depth_maps=True)
     except Exception as err:  # noqa: BLE001
         raise DemoError(f"2D pose / depth extraction failed ({type(err).__name__}: {err})") from err
     rows = np.asarray(out["frame"])
-    keep = [int(np.flatnonzero(rows == i)[0]) for i in range(len(frames))]
-    if not np.asarray(out["valid"])[keep].any():
+    valid = np.asarray(out["valid"], bool)
+    if not valid.any():
         raise DemoError("no person was detected")
-    from auglift_hf.preprocess.pipeline import fill_invalid_depth
-
+    boxes = np.asarray(out["bbox"], np.float64)
+    tracks = assign_tracks(rows, boxes, valid)
+    h, w = np.asarray(frames[0]).shape[:2]
+    track = choose_track(tracks, boxes, np.asarray(out["bbox_score"]), (w, h))
+    keep = [int(np.flatnonzero(rows == i)[0]) for i in range(len(frames))]  # an (invalid) row per frame
+    found = np.zeros(len(frames), bool)
+    for r in np.flatnonzero(tracks == track):
+        keep[int(rows[r])] = int(r)
+        found[int(rows[r])] = True
     depth = None
     if np.asarray(out["depth"]).size:  # joints without valid depth: the frame's median (no relative depth cue)
         depth = fill_invalid_depth(np.asarray(out["depth"])[keep], np.asarray(out["depth_valid"])[keep])
+    kp, sc = np.asarray(out["keypoints_2d"])[keep], np.asarray(out["keypoint_scores"])[keep]
+    if depth is not None:
+        kp, sc, depth = fill_invalid_frames(found, kp, sc, depth)
+    else:
+        kp, sc = fill_invalid_frames(found, kp, sc)
     return {
-        "keypoints_2d": np.asarray(out["keypoints_2d"])[keep],
-        "scores": np.asarray(out["keypoint_scores"])[keep],
+        "keypoints_2d": kp,
+        "scores": sc,
         "depth": depth,
         "depth_kind": None if depth is None else extractor.depth_kind,
         "depth_maps": out.get("depth_maps"),
