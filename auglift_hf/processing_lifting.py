@@ -15,6 +15,13 @@ COCO-17 keypoints (``keypoint_format="coco"``) are mapped to H36M-17 first. A ca
 of ``num_frames`` frames per input frame (edge replication at the sequence ends): ``keypoints`` is
 ``(frames, num_frames, 17, C)``.
 
+Scale normalisation (``scale_normalization``, AugLift v4; :mod:`auglift_hf.features.scale_normalization`) acts
+on the pixel keypoints before the screen normalisation: ``"box"`` rescales each pose about its keypoint centroid
+to the training set's mean box size ``box_size_mean`` (pixels; :meth:`PoseLiftingProcessor.fit_scale_normalization`),
+``"depth"`` ("dscale2d") scales the pixels about the image centre by ``d_root / reference_depth`` with ``d_root``
+the metric depth input at the pelvis (metres; needs a depth input even for an x, y lifter). The 3D output is
+unaffected (root-relative metres).
+
 Decoding: :meth:`PoseLiftingProcessor.post_process` turns root-relative metres into millimetres, optionally in
 the camera frame with a given or depth-estimated root.
 """
@@ -59,6 +66,12 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
         raise ValueError(f"`{name}` contains NaN or inf (first at index {bad}); fill or drop those frames first")
 
 
+def _central_depth(dp: np.ndarray) -> np.ndarray:
+    """``(frames, 17)`` metres: the ``d`` of a ``(frames, 17, k)`` depth input (mean of d_min/d_max for k = 2)."""
+    i_d, i_lo, i_hi = _DEPTH_LAYOUTS[dp.shape[2]]
+    return dp[..., i_d] if i_d is not None else 0.5 * (dp[..., i_lo] + dp[..., i_hi])
+
+
 def register_processor(*config_classes: type) -> None:
     """Register :class:`PoseLiftingProcessor` with ``AutoFeatureExtractor`` for the given lifter config classes.
 
@@ -85,7 +98,11 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         depth_kind, depth_model, depth_descriptor, keypoint_definition, scale_normalization, box_size_mean,
             reference_depth: the input contract (:mod:`auglift_hf.contract`) saved with the lifter. A processor
             without ``keypoint_definition`` (a folder saved before the contract existed) has no contract and
-            writes none of these fields; with it, all are validated (types only for the three scale fields).
+            writes none of these fields; with it, all are validated.
+        scale_normalization: ``None``, ``"box"`` (AugLift's box rescaling to ``box_size_mean`` pixels, fitted
+            on the training set: :meth:`fit_scale_normalization`) or ``"depth"`` (dscale2d: pixels about the image
+            centre times ``d_root / reference_depth``, ``d_root`` the metric depth input at the pelvis;
+            ``reference_depth`` defaults to 4.5 m, AugLift v4's best). See :mod:`auglift_hf.features.scale_normalization`.
     """
 
     model_input_names = ["keypoints"]
@@ -132,10 +149,42 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         self.depth_model = depth_model
         self.depth_descriptor = dict(depth_descriptor) if depth_descriptor is not None else None
         self.keypoint_definition = keypoint_definition
-        self.scale_normalization = scale_normalization
-        self.box_size_mean = float(box_size_mean) if box_size_mean is not None else None
-        self.reference_depth = float(reference_depth) if reference_depth is not None else None
+        self._init_scale_normalization(scale_normalization, box_size_mean, reference_depth)
         self._check_contract()
+
+    def _init_scale_normalization(self, mode: Any, box_size_mean: Any, reference_depth: Any) -> None:
+        from .features.scale_normalization import DEFAULT_REFERENCE_DEPTH, SCALE_NORMALIZATIONS
+
+        if mode not in SCALE_NORMALIZATIONS:
+            raise ValueError(f"`scale_normalization` must be one of {list(SCALE_NORMALIZATIONS)}, got {mode!r}")
+        for name, value in (("box_size_mean", box_size_mean), ("reference_depth", reference_depth)):
+            if value is not None and (isinstance(value, bool) or not (np.isfinite(float(value)) and float(value) > 0)):
+                raise ValueError(f"`{name}` must be a positive number, got {value!r}")
+        if mode == "depth" and reference_depth is None:
+            reference_depth = DEFAULT_REFERENCE_DEPTH
+        self.scale_normalization = mode
+        self.box_size_mean = None if box_size_mean is None else float(box_size_mean)
+        self.reference_depth = None if reference_depth is None else float(reference_depth)
+
+    def fit_scale_normalization(self, keypoints_2d: Any, valid: Any = None) -> PoseLiftingProcessor:
+        """Fit ``box_size_mean`` (pixels) on training keypoints ``(N, 17, 2)`` (this processor's format); returns self.
+
+        Only meaningful for ``scale_normalization="box"`` (``"depth"`` has nothing to fit: ``reference_depth``
+        is a choice). COCO keypoints are mapped to H36M-17 first, as :meth:`encode` does.
+        """
+        from .features.scale_normalization import fit_box_size_mean
+
+        if self.scale_normalization != "box":
+            raise ValueError(
+                f"fit_scale_normalization: scale_normalization is {self.scale_normalization!r}, not 'box'"
+            )
+        kp = _to_numpy(keypoints_2d, "keypoints_2d")[..., :2]
+        if kp.ndim != 3 or kp.shape[1] != NUM_JOINTS:
+            raise ValueError(f"`keypoints_2d` must have shape (frames, 17, 2) pixels, got {tuple(kp.shape)}")
+        if self.keypoint_format == "coco":
+            kp = coco_to_h36m(kp, confidence_channel=None)
+        self.box_size_mean = fit_box_size_mean(kp, valid)
+        return self
 
     def _check_contract(self) -> None:
         """Validate the contract fields (when present) and their agreement with ``input_channels``."""
@@ -155,6 +204,10 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         if self.needs_depth and contract.depth_kind is None:
             raise ValueError(
                 f"`depth_kind` is null but input_channels {self.input_channels} include depth: set 'metric' or 'relative'"
+            )
+        if self.scale_normalization == "depth" and contract.depth_kind != "metric":
+            raise ValueError(
+                f"scale_normalization='depth' (dscale2d) needs metric depth, but `depth_kind` is {contract.depth_kind!r}"
             )
         if not self.needs_depth and contract.depth_kind is not None:
             raise ValueError(
@@ -226,7 +279,8 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
 
     @property
     def needs_depth(self) -> bool:
-        return any(c in self.input_channels for c in ("d", "d_min", "d_max"))
+        """Whether :meth:`encode` needs a metric depth input (a depth channel, or ``scale_normalization="depth"``)."""
+        return any(c in self.input_channels for c in ("d", "d_min", "d_max")) or self.scale_normalization == "depth"
 
     # ------------------------------------------------------------------ encoding
     def _validate(self, keypoints_2d: Any, image_size: Any, scores: Any, depth: Any):
@@ -290,6 +344,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
             mapped = coco_to_h36m(np.concatenate(parts, -1), confidence_channel=2)
             kp, sc = mapped[..., :2], (mapped[..., 2] if sc is not None else None)
             dp = mapped[..., 3:] if dp is not None else None
+        kp = self._scale_keypoints(kp, (w, h), dp)
         chans: dict[str, np.ndarray] = {}
         xy = normalize_screen_coordinates(kp, w, h)
         chans["x"], chans["y"] = xy[..., 0], xy[..., 1]
@@ -299,11 +354,27 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
             chans.update(self._encode_depth(dp))
         return np.stack([chans[c] for c in self.input_channels], -1).astype(np.float32)
 
+    def _scale_keypoints(self, kp: np.ndarray, size: tuple[float, float], dp: np.ndarray | None) -> np.ndarray:
+        """The scale normalisation hook (pixels in, pixels out); a no-op without ``scale_normalization``."""
+        if self.scale_normalization is None:
+            return kp
+        from .features.scale_normalization import apply_scale_normalization
+
+        root_depth = None
+        if self.scale_normalization == "depth":
+            root_depth = _central_depth(dp)[:, PELVIS]
+            if not (root_depth > 0).all():
+                raise ValueError("scale_normalization='depth': the depth at the pelvis must be > 0 metres (metric)")
+        return apply_scale_normalization(
+            kp, self.scale_normalization, image_size=size, box_size_mean=self.box_size_mean,
+            reference_depth=self.reference_depth, root_depth=root_depth,
+        )  # fmt: skip
+
     def _encode_depth(self, dp: np.ndarray) -> dict[str, np.ndarray]:
         """Encoded depth channels; joints whose depth (or whose frame's reference depth) is NaN get
         :data:`MISSING_DEPTH_FILL` in every depth channel."""
         i_d, i_lo, i_hi = _DEPTH_LAYOUTS[dp.shape[2]]
-        d = dp[..., i_d] if i_d is not None else 0.5 * (dp[..., i_lo] + dp[..., i_hi])
+        d = _central_depth(dp)
         if self.depth_reference == "pelvis":
             ref = d[:, PELVIS : PELVIS + 1]
         else:

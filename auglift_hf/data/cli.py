@@ -7,12 +7,24 @@ Examples::
     auglift convert 3dhp /data/mpi_inf_3dhp --out 3dhp_table
     auglift convert 3dpw /data/3DPW --out 3dpw_table
     auglift convert fit3d /data/fit3d --out fit3d_table --max-frames 500 --stride 2
+
+Real XYCD columns (detector -> 2D pose -> depth run on the dataset's own media, joined to the ground truth by
+timestamp; ``auglift_hf.data.join``)::
+
+    auglift convert h36m --annotations h36m_test.npz --cameras cameras.pkl --images h36m/images \
+        --detector PekingU/rtdetr_r50vd_coco_o365 --pose-model usyd-community/vitpose-base-simple \
+        --depth-model depth-anything/Depth-Anything-V2-Metric-Indoor-Small-hf --out h36m_xycd
+    auglift convert h36m --positions-3d data_3d_h36m.npz --cameras cameras.pkl --videos /data/h36m --out h36m_xycd
+    auglift convert 3dpw /data/3DPW --videos /data/3DPW --association gt-box --out 3dpw_xycd
+    accelerate launch -m auglift_hf.cli convert fit3d /data/fit3d --videos /data/fit3d --out fit3d_xycd
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+
+from ..utils.cli_args import positive_float, positive_int
 
 DATASETS = ("h36m", "3dhp", "3dpw", "fit3d")
 
@@ -21,7 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``auglift convert``."""
     parser.add_argument("dataset", choices=DATASETS, help="which dataset to convert")
     parser.add_argument("source", nargs="?", help="dataset root or file (3dhp, 3dpw, fit3d)")
-    parser.add_argument("--out", required=True, help="output folder (replaced atomically)")
+    parser.add_argument(
+        "--out", required=True,
+        help="output folder; replaced atomically only when it is an earlier `auglift convert` table (or empty)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace --out even when it is not an earlier table (deletes it)"
+    )
     parser.add_argument("--positions-3d", help="h36m: VideoPose3D data_3d_h36m.npz (world metres)")
     parser.add_argument("--annotations", help="h36m: MMPose preprocessed annotation npz")
     parser.add_argument("--cameras", nargs="+", help="camera file(s): h36m cameras.pkl; 3dhp MMPose cameras_*.pkl")
@@ -30,10 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--subjects", nargs="+", help="subjects (or 3DPW sequences) to keep, e.g. S9 S11")
     parser.add_argument("--test-subjects", nargs="+", help="fit3d: override the deterministic test subjects")
-    parser.add_argument("--max-frames", type=int, help="keep at most this many frames per sequence")
-    parser.add_argument("--stride", type=int, default=1, help="keep every k-th frame (default 1)")
     parser.add_argument(
-        "--fps", type=float, help="h36m: frame rate of --positions-3d (default: 25 for *fk25*, else 50)"
+        "--unknown-subject-split", choices=("train", "test"), default=None,
+        help="h36m: split of subjects outside S1/5/6/7/8 (train) and S9/11 (test); default: refuse them by name",
+    )  # fmt: skip
+    parser.add_argument("--max-frames", type=positive_int, help="keep at most this many frames per sequence")
+    parser.add_argument("--stride", type=positive_int, default=1, help="keep every k-th frame (default 1)")
+    parser.add_argument(
+        "--fps", type=positive_float, help="h36m: frame rate of --positions-3d (default: 25 for *fk25*, else 50)"
     )
     parser.add_argument(
         "--depth-source", choices=("none", "synthetic"), default="none",
@@ -50,57 +72,133 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--detector-seed", type=int, default=0, help="seed of --simulate-detector")
     parser.add_argument("--no-progress", action="store_true", help="disable tqdm progress bars")
+    add_join_arguments(parser)
+
+
+def add_join_arguments(parser: argparse.ArgumentParser) -> None:
+    """Media + backend options: with ``--images`` or ``--videos`` the table gets real-pipeline XYCD columns."""
+    from ..preprocess.cli import add_backend_arguments
+
+    g = parser.add_argument_group("real XYCD columns (auglift_hf.data.join)")
+    g.add_argument("--images", help="folder of the annotation npz's image files (h36m / 3dhp MMPose npz), by name")
+    g.add_argument("--videos", help="dataset media root in its native layout (videos / image sequences)")
+    g.add_argument("--association", choices=("iou", "oks", "gt-box"), default="iou",
+                   help="which detection is the annotated person: IoU or OKS against the projected ground-truth box, "
+                   "or gt-box: prompt the pose model with the ground-truth box + --gt-box-margin (no detector)")  # fmt: skip
+    g.add_argument("--min-score", type=positive_float, default=0.3, help="minimum IoU / OKS of an association (0.3)")
+    g.add_argument("--gt-box-margin", type=float, default=150.0, help="gt-box margin in pixels (AugLift: 150)")
+    g.add_argument("--batch-size", type=positive_int, default=8, help="frames per forward pass")
+    g.add_argument("--shard-size", type=positive_int, default=256, help="media frames per shard file (unit of resume)")
+    if "--overwrite" not in parser._option_string_actions:  # `auglift convert` may already define it
+        g.add_argument("--overwrite", action="store_true", help="discard an earlier join run in --out")
+    add_backend_arguments(parser)
+
+
+def _run_join_cli(args: argparse.Namespace) -> int:
+    """The join has its own ``--out`` protection (a plan file; a non-empty folder without one is refused unless
+    ``--overwrite``) so that an interrupted run resumes instead of being refused or wiped. Errors are raised to
+    ``auglift_hf.cli`` (one line, exit codes of :mod:`auglift_hf.errors`)."""
+    counts = _run_join(args)
+    for config, splits in counts.items():
+        print(f"{args.out} [{config}] " + ", ".join(f"{s}: {n:,} rows" for s, n in splits.items()))
+    if counts:
+        from .join import read_join_card
+
+        dropped = read_join_card(args.out)["auglift_join"]["dropped_rows"]
+        for config, reasons in dropped.items():
+            if reasons:
+                print(f"{args.out} [{config}] valid=False: " + ", ".join(f"{r} {n:,}" for r, n in reasons.items()))
+    return 0
+
+
+def _run_join(args: argparse.Namespace) -> dict:
+    from ..preprocess.cli import build_extractor
+    from .join import build_xycd_table
+
+    if args.gt_box_margin < 0:
+        raise ValueError(f"--gt-box-margin must be >= 0 pixels, got {args.gt_box_margin}")
+    if getattr(args, "features", None):
+        raise ValueError("--features (AugLift V2 backbone features) is not written by the dataset join; use "
+                         "`auglift preprocess` for feature columns")  # fmt: skip
+    if args.depth_source != "none" or args.detections:
+        raise ValueError("--depth-source / --detections do not apply with --images / --videos "
+                         "(the depth and the 2D come from the given backends)")  # fmt: skip
+    cameras = args.cameras
+    if args.dataset == "h36m":
+        if not cameras or len(cameras) != 1:
+            raise ValueError("h36m needs exactly one --cameras cameras.pkl")
+        cameras = cameras[0]
+    args.multi_person = True  # every detected person is a candidate for the association
+    counts = build_xycd_table(
+        args.dataset, args.out, None, make_extractor=lambda: build_extractor(args), source=args.source,
+        annotations=args.annotations, positions_3d=args.positions_3d, cameras=cameras, images=args.images,
+        videos=args.videos, subjects=args.subjects, test_subjects=args.test_subjects, max_frames=args.max_frames,
+        stride=args.stride, fps=args.fps, unknown_subject_split=getattr(args, "unknown_subject_split", None),
+        association=args.association, min_score=args.min_score,
+        gt_box_margin=args.gt_box_margin, batch_size=args.batch_size, shard_size=args.shard_size,
+        overwrite=args.overwrite, progress=not args.no_progress,
+    )  # fmt: skip
+    return counts or {}
 
 
 def run(args: argparse.Namespace) -> int:
-    """Convert and print ``{config: {split: rows}}``; clear one-line errors, exit code 2, no partial output."""
-    try:
-        depth_source = None
-        if args.depth_source == "synthetic":
-            from .schema import synthetic_depth_source
+    """Convert and print ``{config: {split: rows}}``. Failures are raised to ``auglift_hf.cli``, which prints one
+    line and exits with the code of :mod:`auglift_hf.errors`; nothing partial is written and an ``--out`` that is
+    not an earlier table is never replaced without ``--overwrite``."""
+    if getattr(args, "images", None) or getattr(args, "videos", None):
+        return _run_join_cli(args)  # its own --out protection: an interrupted join resumes in the same folder
+    from .schema import check_table_output
 
-            if args.depth_severity < 0:
-                raise ValueError(f"--depth-severity must be >= 0, got {args.depth_severity}")
-            depth_source = synthetic_depth_source(severity=args.depth_severity)
-        if args.simulate_detector and args.dataset != "h36m":
-            raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m")
-        common = {
-            "max_frames": args.max_frames,
-            "stride": args.stride,
-            "depth_source": depth_source,
-            "progress": not args.no_progress,
-        }
-        if args.dataset == "h36m":
-            from .h36m import convert_h36m
+    check_table_output(args.out, args.overwrite)
+    depth_source = None
+    if args.depth_source == "synthetic":
+        from .schema import synthetic_depth_source
 
-            if not args.cameras or len(args.cameras) != 1:
-                raise ValueError("h36m needs exactly one --cameras cameras.pkl")
-            positions_3d = args.positions_3d or (args.source if args.annotations is None else None)
-            counts = convert_h36m(
-                args.out, cameras=args.cameras[0], positions_3d=positions_3d, annotations=args.annotations,
-                detections=args.detections, subjects=args.subjects, fps=args.fps,
-                simulate_detector=args.simulate_detector, detector_seed=args.detector_seed, **common,
-            )  # fmt: skip
+        if args.depth_severity < 0:
+            raise ValueError(f"--depth-severity must be >= 0, got {args.depth_severity}")
+        depth_source = synthetic_depth_source(severity=args.depth_severity)
+    if args.simulate_detector and args.dataset != "h36m":
+        raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m")
+    common = {
+        "max_frames": args.max_frames,
+        "stride": args.stride,
+        "depth_source": depth_source,
+        "progress": not args.no_progress,
+        "overwrite": args.overwrite,
+    }
+    if args.dataset != "h36m":
+        for option in ("unknown_subject_split", "fps"):
+            if getattr(args, option) is not None:
+                raise ValueError(f"--{option.replace('_', '-')} applies to h36m only")
+    if args.dataset == "h36m":
+        from .h36m import convert_h36m
+
+        if not args.cameras or len(args.cameras) != 1:
+            raise ValueError("h36m needs exactly one --cameras cameras.pkl")
+        positions_3d = args.positions_3d or (args.source if args.annotations is None else None)
+        counts = convert_h36m(
+            args.out, cameras=args.cameras[0], positions_3d=positions_3d, annotations=args.annotations,
+            detections=args.detections, subjects=args.subjects, fps=args.fps,
+            unknown_subject_split=args.unknown_subject_split, simulate_detector=args.simulate_detector,
+            detector_seed=args.detector_seed, **common,
+        )  # fmt: skip
+    else:
+        if not args.source:
+            raise ValueError(f"{args.dataset} needs a dataset root or file")
+        if args.dataset == "3dhp":
+            from .mpi_inf_3dhp import convert_3dhp
+
+            counts = convert_3dhp(args.source, args.out, cameras=args.cameras, subjects=args.subjects, **common)
+        elif args.dataset == "3dpw":
+            from .pw3d import convert_3dpw
+
+            counts = convert_3dpw(args.source, args.out, sequences=args.subjects, **common)
         else:
-            if not args.source:
-                raise ValueError(f"{args.dataset} needs a dataset root or file")
-            if args.dataset == "3dhp":
-                from .mpi_inf_3dhp import convert_3dhp
+            from .fit3d import convert_fit3d
 
-                counts = convert_3dhp(args.source, args.out, cameras=args.cameras, subjects=args.subjects, **common)
-            elif args.dataset == "3dpw":
-                from .pw3d import convert_3dpw
-
-                counts = convert_3dpw(args.source, args.out, sequences=args.subjects, **common)
-            else:
-                from .fit3d import convert_fit3d
-
-                counts = convert_fit3d(
-                    args.source, args.out, subjects=args.subjects, test_subjects=args.test_subjects, **common
-                )
-    except (ValueError, FileNotFoundError) as err:
-        print(f"auglift convert {args.dataset}: error: {err}", file=sys.stderr)
-        return 2
+            counts = convert_fit3d(
+                args.source, args.out, subjects=args.subjects, test_subjects=args.test_subjects, **common
+            )
     for config, splits in counts.items():
         print(f"{args.out} [{config}] " + ", ".join(f"{s}: {n:,} rows" for s, n in splits.items()))
     return 0
@@ -108,9 +206,11 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry point (``python -m auglift_hf.data.cli h36m ...``)."""
-    parser = argparse.ArgumentParser(prog="auglift convert", description=__doc__.splitlines()[0])
+    from ..cli import OneLineArgumentParser, run_command
+
+    parser = OneLineArgumentParser(prog="auglift convert", description=__doc__.splitlines()[0])
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return run_command("convert", run, parser.parse_args(argv))
 
 
 if __name__ == "__main__":

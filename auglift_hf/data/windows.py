@@ -171,6 +171,9 @@ class PoseWindowDataset(torch.utils.data.Dataset):
             and its ``encode`` normalises the frames, so training uses exactly the saved processor's conventions.
         skip_invalid: do not centre windows on rows with ``valid == False``.
         config, split: used when ``table`` is a folder.
+        camera_fields: items also carry the centre frame's absolute ``joints_cam`` ``(17, 3)`` camera-frame metres,
+            ``focal`` ``(2,)`` / ``center`` ``(2,)`` pixels and ``image_size`` ``(2,)`` (width, height) pixels, as
+            PoseAug training needs (:mod:`auglift_hf.training.poseaug`); not combinable with ``flip_prob``.
     """
 
     def __init__(
@@ -188,6 +191,7 @@ class PoseWindowDataset(torch.utils.data.Dataset):
         skip_invalid: bool = True,
         config: str = GT2D_CONFIG,
         split: str = "train",
+        camera_fields: bool = False,
     ) -> None:
         if window_size < 1 or window_size % 2 == 0:
             raise ValueError(f"`window_size` must be a positive odd number, got {window_size}")
@@ -198,6 +202,8 @@ class PoseWindowDataset(torch.utils.data.Dataset):
                 raise ValueError(f"`{name}` must be >= 1, got {value}")
         if not 0.0 <= flip_prob <= 1.0:
             raise ValueError(f"`flip_prob` must be in [0, 1], got {flip_prob}")
+        if camera_fields and flip_prob > 0:
+            raise ValueError("`camera_fields` cannot be combined with `flip_prob` (flip in the collator instead)")
         if processor is not None:
             channels = getattr(processor, "input_channels", getattr(processor, "channels", channels))
             max_depth = float(getattr(processor, "max_depth", max_depth))
@@ -241,6 +247,14 @@ class PoseWindowDataset(torch.utils.data.Dataset):
         self.features = np.ascontiguousarray(self.features, dtype=np.float32)
         k3 = take(column_numpy(table, "keypoints_3d", (NUM_JOINTS, 3))).astype(np.float32)
         self.targets = np.ascontiguousarray(k3 - k3[:, ROOT_INDEX : ROOT_INDEX + 1])
+        self.camera = None
+        if camera_fields:
+            self.camera = {
+                "joints_cam": k3,
+                "focal": take(column_numpy(table, "focal", (2,))).astype(np.float32),
+                "center": take(column_numpy(table, "center", (2,))).astype(np.float32),
+                "image_size": size.astype(np.float32),
+            }
 
         pos = np.arange(table.num_rows) - self.seq_start
         keep = pos % stride == 0
@@ -308,8 +322,13 @@ class PoseWindowDataset(torch.utils.data.Dataset):
         return index + len(self) if index < 0 else index
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
-        x, y = self._window(self._check_index(int(index)))
-        return {"keypoints": torch.from_numpy(x), "labels": torch.from_numpy(y)}
+        index = self._check_index(int(index))
+        x, y = self._window(index)
+        item = {"keypoints": torch.from_numpy(x), "labels": torch.from_numpy(y)}
+        if self.camera is not None:
+            row = int(self.centres[index])
+            item.update({k: torch.from_numpy(v[row].copy()) for k, v in self.camera.items()})
+        return item
 
     def get_batch(self, indices: Sequence[int] | np.ndarray) -> dict[str, torch.Tensor]:
         """Stacked ``{"keypoints": (B, T, 17, C), "labels": (B, target_frames, 17, 3)}`` for many items at once."""

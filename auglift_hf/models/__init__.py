@@ -47,6 +47,8 @@ def input_frames(config: Any) -> int:
     return int(math.prod(int(w) for w in widths)) if widths else 1
 
 
+from .loading import load_lifter  # noqa: E402 - needs MODEL_CLASSES above
+
 __all__ = [
     "MODEL_CLASSES",
     "MODEL_TYPES",
@@ -61,4 +63,5 @@ __all__ = [
     "TCNForPoseLifting",
     "TCNLiftingOutput",
     "input_frames",
+    "load_lifter",
 ]

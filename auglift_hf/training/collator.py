@@ -28,7 +28,8 @@ class PoseLiftingCollator:
 
     A flip negates x of the inputs (channel 0) and of the labels and swaps left/right joints with
     :data:`auglift_hf.skeleton.H36M_FLIP_PERMUTATION`; every other channel (confidence, depth) is only
-    permuted, because a mirror leaves depth unchanged.
+    permuted, because a mirror leaves depth unchanged. PoseAug batches' absolute ``joints_cam`` ``(batch, 17, 3)``
+    are mirrored alike (camera x negated), which matches the input mirror for a centred principal point.
 
     Args:
         flip_prob: probability of flipping each sample (0 for evaluation).
@@ -71,7 +72,7 @@ class PoseLiftingCollator:
                 self._generator = torch.Generator().manual_seed(self.seed)
             mask = torch.rand(len(features), generator=self._generator) < self.flip_prob
             if mask.any():
-                for key in ("keypoints", "labels"):
+                for key in ("keypoints", "labels", "joints_cam"):  # joints_cam: PoseAug's camera-frame poses
                     if key in batch:
                         batch[key] = flip_where(batch[key], mask)
         drops = (self.depth_dropout_window, self.depth_dropout_frame, self.depth_dropout_joint)

@@ -21,12 +21,20 @@ A config file is either flat (every field at the top level) or sectioned::
       lr_decay: 0.98                       # exponential decay per epoch, as VideoPose3D / PoseFormer
       optimizer: adamw                     # adamw | adam
 
+AugLift v4 extras (issue 15): ``data.scale_normalization: box | depth`` (with ``box_size_mean`` fitted on the
+training tables when null, ``reference_depth`` default 4.5 m; saved in the lifter's processor) and
+``training.poseaug: true`` (PoseAug training mode for single-frame lifters, :mod:`auglift_hf.training.poseaug`;
+``poseaug_warmup_steps``, ``poseaug_kwargs``), e.g. ``auglift train cfg.yaml poseaug=true scale_normalization=depth``.
+
 Command-line overrides are ``key=value`` pairs (values parsed as YAML): ``auglift train cfg.yaml max_steps=10``.
+Values that YAML reads as strings are coerced with the dataclass field's type (``learning_rate=1e-3`` is a float),
+and numbers that would silently mean something else are refused (``max_steps=-3``, ``max_eval_samples: 0``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -92,11 +100,25 @@ class DataArguments:
     depth_dropout_joint: float = field(
         default=0.0, metadata={"help": "probability per joint and frame of missing depth"}
     )
+    scale_normalization: str | None = field(
+        default=None,
+        metadata={"help": "AugLift v4 2D scale normalisation: null | box | depth (saved in the processor)"},
+    )
+    box_size_mean: float | None = field(
+        default=None, metadata={"help": "box: mean training box size in pixels (null = fit on the training tables)"}
+    )
+    reference_depth: float | None = field(
+        default=None, metadata={"help": "depth (dscale2d): reference depth d_ref in metres (null = 4.5)"}
+    )
 
     def __post_init__(self):
         for name in ("depth_dropout_window", "depth_dropout_frame", "depth_dropout_joint"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"data.{name} must be a probability in [0, 1], got {getattr(self, name)}")
+        if self.scale_normalization in ("none", "null", ""):
+            self.scale_normalization = None
+        if self.scale_normalization not in (None, "box", "depth"):
+            raise ValueError(f"data.scale_normalization must be null, box or depth, got {self.scale_normalization!r}")
         if self.train_weights is not None:
             if len(self.train_weights) != len(self.train_datasets):
                 raise ValueError(
@@ -122,6 +144,15 @@ class LiftingTrainingArguments(TrainingArguments):
         default=False, metadata={"help": "inverse-confidence-weighted MPJPE (needs a `c` channel)"}
     )
     resume: bool = field(default=True, metadata={"help": "resume from the last checkpoint in output_dir if any"})
+    poseaug: bool = field(
+        default=False, metadata={"help": "PoseAug training mode (auglift_hf.training.poseaug; single-frame lifters)"}
+    )
+    poseaug_warmup_steps: int = field(
+        default=200, metadata={"help": "PoseAug: steps before the lifter feedback and the augmented poses start"}
+    )
+    poseaug_kwargs: dict[str, Any] = field(
+        default_factory=dict, metadata={"help": "PoseAug: other PoseAugConfig fields (e.g. {hidden_size: 128})"}
+    )
     save_strategy: str = "epoch"
     eval_strategy: str = "epoch"
     logging_strategy: str = "steps"
@@ -136,6 +167,8 @@ class LiftingTrainingArguments(TrainingArguments):
     seed: int = 0
 
     def __post_init__(self):
+        if isinstance(self.poseaug_kwargs, str):
+            self.poseaug_kwargs = json.loads(self.poseaug_kwargs) if self.poseaug_kwargs.strip() else {}
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"training.optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
         if not 0 < self.lr_decay <= 1:
@@ -192,6 +225,92 @@ def parse_overrides(overrides: list[str] | None) -> dict[str, Any]:
     return out
 
 
+def _field_types() -> dict[str, Any]:
+    import typing
+
+    types: dict[str, Any] = {}
+    for cls in CONFIG_CLASSES:
+        hints = typing.get_type_hints(cls)
+        for f in fields(cls):
+            if f.init:
+                types.setdefault(f.name, hints.get(f.name, f.type))
+    return types
+
+
+def _scalar_type(annotation: Any) -> type | None:
+    """``float`` for ``float`` / ``float | None`` / ``Optional[float]``; ``None`` for non-scalar annotations."""
+    import types
+    import typing
+
+    if annotation in (bool, int, float, str):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and args[0] in (bool, int, float, str):
+            return args[0]
+    return None
+
+
+def coerce_config_values(flat: dict[str, Any], where: str) -> dict[str, Any]:
+    """Coerce values that YAML read as strings to the dataclass field's type (``learning_rate: 1e-3`` is the
+    *string* "1e-3" in YAML 1.1); a value that does not convert raises ``ValueError`` naming the key."""
+    types_ = _field_types()
+    out = dict(flat)
+    for key, value in flat.items():
+        target = _scalar_type(types_.get(key))
+        if target is None or value is None or target is str:
+            continue
+        if target is bool:
+            if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", "1", "0"):
+                out[key] = value.strip().lower() in ("true", "yes", "1")
+            elif not isinstance(value, bool):
+                raise ValueError(f"training config {where}: `{key}` must be true or false, got {value!r}")
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError(f"training config {where}: `{key}` must be a {target.__name__}, got {value!r}")
+        try:
+            number = (
+                float(value) if target is float else int(str(value).strip(), 10) if isinstance(value, str) else value
+            )
+        except ValueError:
+            raise ValueError(f"training config {where}: `{key}` must be a {target.__name__}, got {value!r}") from None
+        if target is int and isinstance(number, float):
+            if not number.is_integer():
+                raise ValueError(f"training config {where}: `{key}` must be an integer, got {value!r}")
+            number = int(number)
+        if target is float and not math.isfinite(number):
+            raise ValueError(f"training config {where}: `{key}` must be finite, got {value!r}")
+        out[key] = target(number)
+    return out
+
+
+def check_training_numbers(model_args: Any, data_args: Any, training_args: Any, where: str) -> None:
+    """Refuse numbers that would silently mean something else (``max_steps=-3`` = "train by epochs")."""
+    ms = training_args.max_steps
+    if ms == 0 or ms < -1:
+        raise ValueError(
+            f"training config {where}: `max_steps` must be a positive integer (or -1 to train num_train_epochs), "
+            f"got {ms}"
+        )
+    if ms == -1 and not training_args.num_train_epochs > 0:
+        raise ValueError(
+            f"training config {where}: `num_train_epochs` must be > 0, got {training_args.num_train_epochs}"
+        )
+    for name in ("per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps"):
+        if getattr(training_args, name) < 1:
+            raise ValueError(f"training config {where}: `{name}` must be >= 1, got {getattr(training_args, name)}")
+    if not training_args.learning_rate > 0:
+        raise ValueError(f"training config {where}: `learning_rate` must be > 0, got {training_args.learning_rate}")
+    if data_args.max_eval_samples is not None and data_args.max_eval_samples < 1:
+        raise ValueError(
+            f"training config {where}: `max_eval_samples` must be >= 1 (or null for all), got {data_args.max_eval_samples}"
+        )
+    for name in ("train_stride", "eval_stride"):
+        if getattr(data_args, name) < 1:
+            raise ValueError(f"training config {where}: `{name}` must be >= 1, got {getattr(data_args, name)}")
+
+
 def load_config(
     source: str | os.PathLike | dict[str, Any], overrides: list[str] | dict[str, Any] | None = None
 ) -> tuple[ModelArguments, DataArguments, LiftingTrainingArguments]:
@@ -204,11 +323,17 @@ def load_config(
     flat.update(overrides if isinstance(overrides, dict) else parse_overrides(overrides))
     known = {f.name for cls in CONFIG_CLASSES for f in fields(cls) if f.init}
     unknown = sorted(set(flat) - known)
+    where = source if not isinstance(source, dict) else "dict"
     if unknown:
-        where = source if not isinstance(source, dict) else "dict"
         raise ValueError(f"training config {where}: unknown keys {unknown}")
+    flat = coerce_config_values(flat, str(where))
     parser = HfArgumentParser(CONFIG_CLASSES)
-    return parser.parse_dict(flat, allow_extra_keys=False)
+    try:
+        parsed = parser.parse_dict(flat, allow_extra_keys=False)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"training config {where}: {str(err).splitlines()[0]}") from err
+    check_training_numbers(*parsed, where=str(where))
+    return parsed
 
 
 def config_to_dict(

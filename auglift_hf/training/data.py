@@ -39,6 +39,78 @@ def build_processor(model: Any) -> Any:
     return PoseLiftingProcessor(**kwargs)
 
 
+def configure_scale_normalization(processor: Any, data_args: DataArguments) -> Any:
+    """Set ``data_args``' scale normalisation on ``processor``; fit ``box_size_mean`` on the training tables if unset.
+
+    The fit reads the ``keypoints_2d`` of every row with ``valid`` of ``data.train_datasets`` (the training split and
+    ``dataset_config``), so the processor saved with the lifter holds the training set's mean box size (pixels).
+    """
+    mode = data_args.scale_normalization
+    if mode is None or processor is None:
+        return processor
+    processor._init_scale_normalization(mode, data_args.box_size_mean, data_args.reference_depth)
+    if mode == "box" and processor.box_size_mean is None:
+        from auglift_hf.data.windows import column_numpy, load_frame_table
+        from auglift_hf.skeleton import NUM_JOINTS
+
+        kps, valid = [], []
+        for source in data_args.train_datasets:
+            table = load_frame_table(source, config=data_args.dataset_config, split=data_args.train_split)
+            kps.append(column_numpy(table, "keypoints_2d", (NUM_JOINTS, 2)))
+            valid.append(column_numpy(table, "valid").astype(bool) if "valid" in table.column_names else None)
+        valid_all = None if any(v is None for v in valid) else np.concatenate(valid)
+        processor.fit_scale_normalization(np.concatenate(kps), valid_all)
+    processor._check_contract()  # e.g. dscale2d refuses a relative-depth contract
+    return processor
+
+
+def training_contract(sources: Sequence[Any], config: str, input_channels: Sequence[str]) -> Any:
+    """The input contract a lifter trained on these tables inherits (``None`` when no table records one).
+
+    Read from each table folder's dataset card (:meth:`auglift_hf.contract.InputContract.from_dataset_card`, the
+    keypoint definition of ``config``); every table that records a contract must agree, else ``ValueError``
+    naming both tables. A lifter without a depth channel drops the depth fields (``depth_kind: null``).
+    Tables without a card contract (built before the contract existed, or a ``datasets.Dataset``) are skipped
+    with a warning.
+    """
+    import os
+    import warnings
+    from dataclasses import replace
+
+    from auglift_hf.contract import InputContract
+
+    found: list[tuple[str, Any]] = []
+    missing: list[str] = []
+    for src in sources:
+        if not isinstance(src, (str, os.PathLike)) or not os.path.isdir(os.fspath(src)):
+            missing.append(str(getattr(src, "__class__", type(src)).__name__ if not isinstance(src, str) else src))
+            continue
+        contract = InputContract.from_dataset_card(src, config=config)
+        if contract is None:
+            missing.append(os.fspath(src))
+        else:
+            found.append((os.fspath(src), contract))
+    if missing:
+        warnings.warn(
+            f"training tables without an input contract in their dataset card: {missing}; the lifter "
+            + ("inherits the others' contract" if found else "is saved without one (entry points will warn)"),
+            UserWarning,
+            stacklevel=2,
+        )
+    if not found:
+        return None
+    first_path, first = found[0]
+    for path, other in found[1:]:
+        if other != first:
+            raise ValueError(
+                f"training tables disagree on their input contract: {first_path} has {first.to_dict()} but "
+                f"{path} has {other.to_dict()}; train on tables built the same way"
+            )
+    if not any(c in input_channels for c in ("d", "d_min", "d_max")):
+        first = replace(first, depth_kind=None, depth_model=None, depth_descriptor=None)
+    return first
+
+
 class SubsetWindows(torch.utils.data.Dataset):
     """Evenly spaced subset of ``dataset`` with at most ``max_samples`` items (fast evaluation)."""
 
@@ -61,24 +133,31 @@ def window_dataset(
     config: str = "gt2d",
     stride: int = 1,
     processor: Any = None,
+    camera_fields: bool = False,
 ) -> Any:
     """One :class:`~auglift_hf.data.PoseWindowDataset` over a table folder / Parquet file / ``datasets.Dataset``.
 
     The depth normalisation (``max_depth``) follows ``processor`` when given, so training inputs match what
-    the saved processor produces at inference.
+    the saved processor produces at inference; a processor with a ``scale_normalization`` encodes the frames
+    itself (:meth:`~auglift_hf.PoseLiftingProcessor.encode`), so the normalisation is the saved one.
+    ``camera_fields``: items carry the absolute pose and intrinsics (PoseAug).
     """
     from auglift_hf.data.windows import PoseWindowDataset
 
+    encode_with = processor if getattr(processor, "scale_normalization", None) is not None else None
     return PoseWindowDataset(
         source, window_size=window, stride=stride, channels=tuple(channels), config=config, split=split,
-        max_depth=float(getattr(processor, "max_depth", 2.0)),
+        max_depth=float(getattr(processor, "max_depth", 2.0)), processor=encode_with, camera_fields=camera_fields,
     )  # fmt: skip
 
 
 def build_datasets(
-    model_args: ModelArguments, data_args: DataArguments, processor: Any, window: int
+    model_args: ModelArguments, data_args: DataArguments, processor: Any, window: int, camera_fields: bool = False
 ) -> tuple[Any, Any]:
-    """Train (mixture) and eval (concatenation) window datasets from ``data_args``' table folders."""
+    """Train (mixture) and eval (concatenation) window datasets from ``data_args``' table folders.
+
+    ``camera_fields``: training items carry the absolute pose and intrinsics (PoseAug).
+    """
     channels = list(model_args.input_channels)
     if not data_args.train_datasets:
         raise ValueError("data.train_datasets is empty: name at least one table folder (auglift convert ... --out)")
@@ -86,7 +165,7 @@ def build_datasets(
 
     d = data_args
     train_parts = [
-        window_dataset(p, channels, window, d.train_split, d.dataset_config, d.train_stride, processor)
+        window_dataset(p, channels, window, d.train_split, d.dataset_config, d.train_stride, processor, camera_fields)
         for p in d.train_datasets
     ]
     train = train_parts[0] if len(train_parts) == 1 else MixedWindowDataset(train_parts, weights=d.train_weights)

@@ -168,6 +168,7 @@ def build_table(
     records: list, out_dir: str | os.PathLike, name: str, seed: int = 0, progress: bool = True, realistic: bool = True
 ) -> Path:
     """Write ``records`` (+ synthetic depth, :func:`add_synthetic_depth`) as a canonical table folder."""
+    from auglift_hf.contract import DEFAULT_DEPTH_MODEL, default_descriptor
     from auglift_hf.data.schema import write_frame_table
 
     add_synthetic_depth(records, seed, progress, realistic)
@@ -182,6 +183,15 @@ def build_table(
                 "synthetic (capsule-body ray casting at the detected 2D keypoints, monocular depth error: "
                 + ("realistic preset depth-anything-v2-metric, severity 1)" if realistic else "DepthCorruption())")
             ),
+            # input contract inherited by the lifters trained here: metric point depth standing in for the
+            # metric Depth Anything V2; gt2d holds H36M joints, detected2d the detector-definition (COCO) 2D unless
+            # --simple-simulation
+            "depth_contract": {
+                "depth_kind": "metric",
+                "depth_model": DEFAULT_DEPTH_MODEL,
+                "depth_descriptor": default_descriptor("point", 1),
+            },
+            "keypoint_definition_by_config": {"gt2d": "h36m", "detected2d": "coco" if realistic else "h36m"},
         },
         progress=progress,
     )
@@ -374,7 +384,7 @@ def run(args: argparse.Namespace) -> int:
     from transformers.utils import logging as hf_logging
 
     if (args.h36m is None) != (args.cameras is None):
-        raise SystemExit("auglift quickstart: --h36m and --cameras go together")
+        raise ValueError("--h36m and --cameras go together")
     hf_logging.set_verbosity_error()
     torch.set_num_threads(max(torch.get_num_threads(), 1))
     profile = dict(PROFILES["smoke" if args.smoke else "default"])

@@ -30,7 +30,6 @@ TCN_FILTER_WIDTHS: dict[int, list[int]] = {1: [1], 3: [3], 9: [3, 3], 27: [3, 3,
 
 def build_model(model_args: ModelArguments) -> PreTrainedModel:
     """A randomly initialised lifter (or ``from_pretrained(model_name_or_path)``) from :class:`ModelArguments`."""
-    from transformers import AutoModel
 
     import auglift_hf  # noqa: F401 - registers the Auto classes
     from auglift_hf.models import (
@@ -43,7 +42,9 @@ def build_model(model_args: ModelArguments) -> PreTrainedModel:
     )
 
     if model_args.model_name_or_path:
-        return AutoModel.from_pretrained(model_args.model_name_or_path)
+        from auglift_hf.models import load_lifter
+
+        return load_lifter(model_args.model_name_or_path).train()  # strict: mismatched weights are refused
     channels = list(model_args.input_channels)
     kwargs = dict(model_args.model_kwargs)
     if model_args.model_type == "tcn":
@@ -222,6 +223,43 @@ def last_checkpoint(output_dir: str | os.PathLike) -> str | None:
     return get_last_checkpoint(os.fspath(output_dir))
 
 
+def check_output_dir(output_dir: str | os.PathLike) -> None:
+    """Create ``output_dir`` and make sure it is writable; :class:`~auglift_hf.errors.OutputError` otherwise."""
+    import tempfile
+
+    from ..errors import OutputError
+
+    try:
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output_dir, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        raise OutputError(f"training.output_dir {output_dir}: not writable ({err.strerror or err})") from err
+
+
+def check_resume_compatible(checkpoint: str | os.PathLike, model: PreTrainedModel) -> None:
+    """Refuse to resume ``model`` from a checkpoint of another model (names or shapes of the weights differ)."""
+    from ..errors import IncompatibleModelError
+    from ..models.loading import read_weight_shapes
+
+    try:
+        found = read_weight_shapes(checkpoint)
+    except IncompatibleModelError as err:
+        raise IncompatibleModelError(
+            f"training.output_dir holds an unreadable checkpoint: {err}; use a new output_dir or resume=false"
+        ) from err
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    problems = sorted(set(expected) ^ set(found)) + sorted(
+        f"{k} {found[k]} vs {expected[k]}" for k in expected if k in found and found[k] != expected[k]
+    )
+    if problems:
+        shown = ", ".join(problems[:3]) + (f" and {len(problems) - 3} more" if len(problems) > 3 else "")
+        raise IncompatibleModelError(
+            f"training.output_dir holds {checkpoint}, a checkpoint of another model ({shown}): resuming would fail; "
+            "use a new output_dir, or resume=false to start again"
+        )
+
+
 def run_training(
     model_args: ModelArguments,
     data_args: DataArguments,
@@ -247,13 +285,37 @@ def run_training(
     from transformers import set_seed
 
     from .collator import PoseLiftingCollator
-    from .data import build_datasets, build_processor
+    from .data import build_datasets, build_processor, configure_scale_normalization, training_contract
 
     set_seed(training_args.seed)
     model = model if model is not None else build_model(model_args)
     processor = processor if processor is not None else build_processor(model)
+    processor = configure_scale_normalization(processor, data_args)
+    if processor is not None and getattr(processor, "input_contract", None) is None and data_args.train_datasets:
+        # the lifter inherits the input contract of its training tables (their dataset cards)
+        channels = list(getattr(model.config, "input_channels", ["x", "y"]))
+        if data_args.scale_normalization == "depth" and "d" not in channels:
+            channels.append("d")  # dscale2d reads metric depth: keep the table's depth fields in the contract
+        contract = training_contract(data_args.train_datasets, data_args.dataset_config, channels)
+        if contract is not None:
+            if data_args.scale_normalization is not None:  # the training config decides the scale fields
+                from dataclasses import replace
+
+                contract = replace(
+                    contract, scale_normalization=processor.scale_normalization,
+                    box_size_mean=processor.box_size_mean, reference_depth=processor.reference_depth,
+                )  # fmt: skip
+            processor.set_input_contract(contract)
+    poseaug = bool(getattr(training_args, "poseaug", False))
+    if poseaug and input_frames(model.config) != 1:
+        raise ValueError(
+            f"training.poseaug needs a single-frame lifter (PoseAug augments single poses); the model takes "
+            f"{input_frames(model.config)} frames: use model.num_frames=1 or model_type=simple_baseline"
+        )
     if train_dataset is None:
-        train_dataset, default_eval = build_datasets(model_args, data_args, processor, input_frames(model.config))
+        train_dataset, default_eval = build_datasets(
+            model_args, data_args, processor, input_frames(model.config), camera_fields=poseaug
+        )
         eval_dataset = eval_dataset if eval_dataset is not None else default_eval
     if eval_dataset is None and training_args.eval_strategy != "no":
         training_args.eval_strategy = "no"
@@ -262,7 +324,21 @@ def run_training(
     kill_step = os.environ.get("AUGLIFT_KILL_AFTER_SAVE_STEP")
     if kill_step:
         callbacks.append(KillAfterSaveCallback(int(kill_step)))
-    trainer = LiftingTrainer(
+    trainer_cls, extra = LiftingTrainer, {}
+    if poseaug:
+        from ..simulation.poseaug import PoseAugConfig
+        from .poseaug import PoseAugModule, PoseAugTrainer
+
+        total = training_args.max_steps if training_args.max_steps > 0 else 1000
+        extra["poseaug"] = PoseAugModule(
+            processor,
+            PoseAugConfig(**{"warmup_steps": training_args.poseaug_warmup_steps, **training_args.poseaug_kwargs}),
+            seed=training_args.seed,
+            total_steps=total,
+        )  # fmt: skip
+        trainer_cls = PoseAugTrainer
+        set_seed(training_args.seed)  # the PoseAug init drew from the global RNG
+    trainer = trainer_cls(
         model=model,
         args=training_args,
         train_dataset=train_dataset,
@@ -285,9 +361,22 @@ def run_training(
         flip_test=model_args.flip_test,
         input_channels=list(getattr(model.config, "input_channels", model_args.input_channels)),
         eval_data_collator=PoseLiftingCollator(),
+        **extra,
     )
+    check_output_dir(training_args.output_dir)
+    steps = len(trainer.get_train_dataloader())
+    if steps == 0:
+        raise ValueError(
+            f"training: {len(train_dataset)} training window(s) give 0 optimisation steps with "
+            f"per_device_train_batch_size={training_args.per_device_train_batch_size} and dataloader_drop_last: "
+            "lower the batch size or add training data (nothing was written)"
+        )
     resume = last_checkpoint(training_args.output_dir) if training_args.resume else None
+    if resume is not None:
+        check_resume_compatible(resume, model)
     train_out = trainer.train(resume_from_checkpoint=resume)
+    if trainer.state.global_step == 0:
+        raise ValueError("training: 0 optimisation steps were run (check max_steps / num_train_epochs); nothing saved")
     eval_metrics = trainer.evaluate() if eval_dataset is not None else {}
     final_dir = Path(final_dir) if final_dir is not None else Path(training_args.output_dir) / "final"
     save_final_folder(

@@ -70,6 +70,7 @@ import numpy as np
 import torch
 
 from auglift_hf.camera import load_mmpose_cameras, project, world_to_camera
+from auglift_hf.contract import DEFAULT_DEPTH_MODEL, default_descriptor
 from auglift_hf.data.h36m import (
     H36M_CAMERA_IDS,
     H36M_TEST_SUBJECTS,
@@ -130,6 +131,13 @@ class SyntheticCaspDepth:
             f"synthetic CASP (capsule-body ray caster, {num_samples} samples, median/Q10/Q90) with monocular "
             f"depth error {type(self.corruption).__name__} {self.corruption.to_dict()}{per_seq}, seed {seed}"
         )
+        # the input contract of the table (its dataset card; lifters trained on it inherit it): metric depth
+        # standing in for the metric Depth Anything V2, CASP with the default descriptor and these samples
+        self.contract = {
+            "depth_kind": "metric",
+            "depth_model": DEFAULT_DEPTH_MODEL,
+            "depth_descriptor": default_descriptor("casp", num_samples),
+        }
 
     def __call__(self, keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001
         self.calls += 1
@@ -277,9 +285,13 @@ def main(argv: list[str] | None = None) -> int:
                 rec.keypoints_2d, rec.keypoint_scores = rec.detected_2d, rec.detected_scores
                 rec.detected_2d = rec.detected_scores = None
         card = {
+            # gt2d holds H36M joints; detected2d (and the training table) the detector-definition COCO 2D (realistic)
+            "keypoint_definition_by_config": {
+                "gt2d": "coco" if realistic and train else "h36m",
+                "detected2d": "coco" if realistic else "h36m",
+            },
             "how_built": f"benchmarks/reference/build_data.py --simulation {args.simulation} ({name}); see its docstring",
             "detected2d": detector,
-            "keypoint_definition": "coco" if realistic else "h36m",
         }
         folder = args.train_name if train else name
         counts = write_frame_table(

@@ -97,6 +97,12 @@ def test_merged_table_loads_with_datasets(tmp_path):
     assert {"dataset", "subject", "action", "camera", "frame_index", "keypoint_scores", "valid"} <= set(
         ds.column_names
     )
+    # the card records the table's input contract: the extractor's metric depth + descriptor, COCO-detector 2D
+    from auglift_hf.contract import InputContract
+
+    c = InputContract.from_dataset_card(out, config="detected2d")
+    assert c.depth_kind == "metric" and c.keypoint_definition == "coco"
+    assert c.depth_descriptor["num_samples"] == 16 and c.depth_model == "fake-plane-depth"
 
 
 @pytest.mark.slow
@@ -158,7 +164,9 @@ def test_preprocess_cli_on_real_images_and_video(tiny_backends, shared_data, tmp
     assert main(argv) == 0  # resume of a finished run: every shard is skipped, the merge is redone
     assert {p.name: p.stat().st_mtime_ns for p in (out / SHARD_DIR).iterdir()} == shards
     assert (out / MERGED_FILE).stat().st_mtime_ns >= mtime and _read(out)["frame_index"] == rows["frame_index"]
-    assert main(["preprocess", str(tmp_path / "missing"), "--out", str(out)]) == 2
+    assert (
+        main(["preprocess", str(tmp_path / "missing"), "--out", str(out)]) == 3
+    )  # auglift_hf.errors: input not found
     assert "input not found" in capsys.readouterr().err
 
 
