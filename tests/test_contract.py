@@ -176,15 +176,15 @@ def test_dataset_card_contract(tmp_path):
     assert InputContract.from_dataset_card(tmp_path / "missing") is None
 
 
-@pytest.mark.parametrize("name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy", "tcn-27f-xycd"])
+@pytest.mark.parametrize("name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy", "tcn-27f-xycd", "tcn-27f-casp"])
 def test_shipped_checkpoints_carry_the_training_contract(name):
     folder = ROOT / "checkpoints" / name
     raw = json.loads((folder / "preprocessor_config.json").read_text())
     for key in ("depth_kind", "depth_model", "depth_descriptor", "keypoint_definition"):
         assert key in raw
     c = InputContract.from_pretrained(folder)
-    assert c.keypoint_definition == "h36m"  # trained on projected H36M joints + detector noise
-    if name.endswith("xycd"):
+    assert c.keypoint_definition == "coco"  # issue 14: trained on detector-definition (COCO -> H36M) 2D
+    if name.endswith(("xycd", "casp")):
         assert c.depth_kind == "metric" and c.depth_model == DEFAULT_DEPTH_MODEL
         # benchmarks/reference/build_data.py: CASP, 16 sunflower samples, (median, Q10, Q90)
         assert c.depth_descriptor["mode"] == "casp" and c.depth_descriptor["num_samples"] == 16
