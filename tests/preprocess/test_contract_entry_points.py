@@ -201,7 +201,7 @@ def test_keypoints_into_depth_lifter_refused_unless_overridden(lifters, make_pip
     with pytest.raises(ValueError, match="provides no depth.*--override-contract"):
         strict(kp, image_size=(128, 96))
     loose = make_pipeline("pose-lifting", model=str(lifters["metric"]), device="cpu", override_contract=True)
-    with pytest.warns(UserWarning, match="zero depth"):
+    with pytest.warns(UserWarning, match="missing depth"):
         out = loose(kp, image_size=(128, 96))
     assert out["contract_deviations"] and out["contract_deviations"][0].startswith("override:")
 

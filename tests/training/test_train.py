@@ -43,7 +43,7 @@ def test_train_end_to_end(motion_table, tmp_path, tiny_config):
         saved = InputContract.from_pretrained(final)
         assert saved == InputContract.from_dataset_card(motion_table, config="detected2d")
         assert saved.depth_kind == "metric" and saved.depth_descriptor["mode"] == "point"
-        assert saved.keypoint_definition == "h36m"
+        assert saved.keypoint_definition == "coco"  # quickstart detected2d: detector-definition 2D (issue 14)
     assert json.loads((final / "eval_results.json").read_text())["eval"]["eval_mpjpe"] > 0
 
 
