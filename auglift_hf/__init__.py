@@ -17,6 +17,8 @@ from . import camera, skeleton
 from .metrics import load_metric
 from .models import (
     MODEL_TYPES,
+    MotionBERTConfig,
+    MotionBERTForPoseLifting,
     PoseFormerConfig,
     PoseFormerForPoseLifting,
     SimpleBaselineConfig,
@@ -26,7 +28,7 @@ from .models import (
 )
 from .processing_lifting import PoseLiftingProcessor, register_processor
 
-register_processor(PoseFormerConfig, TCNConfig, SimpleBaselineConfig)
+register_processor(PoseFormerConfig, TCNConfig, SimpleBaselineConfig, MotionBERTConfig)
 
 _LAZY = {
     "PoseWindowDataset": "auglift_hf.data",
@@ -57,6 +59,8 @@ _register_pipeline()
 __all__ = [
     "MODEL_TYPES",
     "MixedWindowDataset",
+    "MotionBERTConfig",
+    "MotionBERTForPoseLifting",
     "PoseFormerConfig",
     "PoseFormerForPoseLifting",
     "PoseLiftingProcessor",

@@ -1,4 +1,4 @@
-"""``auglift convert-checkpoint {poseformer,videopose3d,mmpose} <ckpt> <out_folder>``.
+"""``auglift convert-checkpoint {poseformer,videopose3d,mmpose,motionbert} <ckpt> <out_folder>``.
 
 Loads the checkpoint with ``torch.load(weights_only=True)`` (unwrapping ``model_pos`` / ``state_dict`` and
 DataParallel's ``module.`` prefix), converts it with the named key tables of :mod:`auglift_hf.convert`,
@@ -11,14 +11,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-FORMATS = ("poseformer", "videopose3d", "mmpose")
+FORMATS = ("poseformer", "videopose3d", "mmpose", "motionbert")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("format", choices=FORMATS, help="checkpoint family")
     parser.add_argument("checkpoint", type=Path, help="official .bin / .pth checkpoint")
     parser.add_argument("out_folder", type=Path, help="output folder (replaced atomically)")
-    parser.add_argument("--num-heads", type=int, default=8, help="PoseFormer attention heads (not in the weights)")
+    parser.add_argument("--num-heads", type=int, default=8, help="PoseFormer / MotionBERT attention heads (not in the weights)")
     parser.add_argument("--causal", action="store_true", help="TCN trained with causal convolutions")
     parser.add_argument("--dense", action="store_true", help="TCN trained with dense (non-dilated) convolutions")
     parser.add_argument(
@@ -48,6 +48,11 @@ def convert(args: argparse.Namespace):
     if args.format == "poseformer":
         config = infer_poseformer_config(state_dict, num_heads=args.num_heads, **overrides)
         return poseformer_from_official(state_dict, config)
+    if args.format == "motionbert":
+        from .motionbert import infer_motionbert_config, motionbert_from_official
+
+        config = infer_motionbert_config(state_dict, num_heads=args.num_heads, **overrides)
+        return motionbert_from_official(state_dict, config)
     if args.format == "videopose3d":
         renamed = rename_keys(state_dict, VIDEOPOSE3D_KEY_MAPPING, source=str(args.checkpoint))
         if "expand_conv.weight" not in renamed:
