@@ -61,24 +61,30 @@ def window_dataset(
     config: str = "gt2d",
     stride: int = 1,
     processor: Any = None,
+    target_frames: int = 1,
 ) -> Any:
     """One :class:`~auglift_hf.data.PoseWindowDataset` over a table folder / Parquet file / ``datasets.Dataset``.
 
     The depth normalisation (``max_depth``) follows ``processor`` when given, so training inputs match what
-    the saved processor produces at inference.
+    the saved processor produces at inference. ``target_frames=window`` gives a label per frame (many-to-many
+    lifters such as MotionBERT: clips of ``window`` frames, one clip every ``stride`` frames).
     """
     from auglift_hf.data.windows import PoseWindowDataset
 
     return PoseWindowDataset(
         source, window_size=window, stride=stride, channels=tuple(channels), config=config, split=split,
-        max_depth=float(getattr(processor, "max_depth", 2.0)),
+        max_depth=float(getattr(processor, "max_depth", 2.0)), target_frames=target_frames,
+        processor=processor if getattr(processor, "coordinate_normalization", "videopose3d") != "videopose3d" else None,
     )  # fmt: skip
 
 
 def build_datasets(
-    model_args: ModelArguments, data_args: DataArguments, processor: Any, window: int
+    model_args: ModelArguments, data_args: DataArguments, processor: Any, window: int, target_frames: int = 1
 ) -> tuple[Any, Any]:
-    """Train (mixture) and eval (concatenation) window datasets from ``data_args``' table folders."""
+    """Train (mixture) and eval (concatenation) window datasets from ``data_args``' table folders.
+
+    ``target_frames``: labels per window (1 = the centre frame; ``window`` for many-to-many lifters).
+    """
     channels = list(model_args.input_channels)
     if not data_args.train_datasets:
         raise ValueError("data.train_datasets is empty: name at least one table folder (auglift convert ... --out)")
@@ -86,14 +92,14 @@ def build_datasets(
 
     d = data_args
     train_parts = [
-        window_dataset(p, channels, window, d.train_split, d.dataset_config, d.train_stride, processor)
+        window_dataset(p, channels, window, d.train_split, d.dataset_config, d.train_stride, processor, target_frames)
         for p in d.train_datasets
     ]
     train = train_parts[0] if len(train_parts) == 1 else MixedWindowDataset(train_parts, weights=d.train_weights)
     eval_ds = None
     if data_args.eval_datasets:
         parts = [
-            window_dataset(p, channels, window, d.eval_split, d.dataset_config, d.eval_stride, processor)
+            window_dataset(p, channels, window, d.eval_split, d.dataset_config, d.eval_stride, processor, target_frames)
             for p in data_args.eval_datasets
         ]
         eval_ds = parts[0] if len(parts) == 1 else torch.utils.data.ConcatDataset(parts)

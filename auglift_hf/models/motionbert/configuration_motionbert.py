@@ -33,7 +33,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "mlp_ratio": 4.0, "att_fuse": True,
     },
     "cpu-27f": {
-        "num_frames": 27, "num_input_channels": 3, "dim_feat": 64, "dim_rep": 128, "depth": 2, "num_heads": 4,
+        "num_frames": 27, "num_input_channels": 3, "dim_feat": 32, "dim_rep": 64, "depth": 2, "num_heads": 4,
         "mlp_ratio": 2.0, "att_fuse": True,
     },
     "cpu-9f": {
