@@ -3,7 +3,8 @@
 Loads the checkpoint with ``torch.load(weights_only=True)`` (unwrapping ``model_pos`` / ``state_dict`` and
 DataParallel's ``module.`` prefix), converts it with the named key tables of :mod:`auglift_hf.convert`,
 checks the converted model runs, and writes a Hub-ready folder (``config.json``, ``model.safetensors`` and the
-remote-code files) atomically with ``save_pretrained``.
+remote-code files) atomically with ``save_pretrained``. MotionBERT folders also get a ``preprocessor_config.json``
+with ``coordinate_normalization="motionbert"`` (its input and output conventions).
 """
 
 from __future__ import annotations
@@ -94,6 +95,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     with atomic_write_dir(out, overwrite=True) as tmp:
         model.save_pretrained(tmp)
+        if args.format == "motionbert":  # official conventions: raw confidence, outputs in normalised image units
+            from ..processing_lifting import PoseLiftingProcessor
+
+            PoseLiftingProcessor(
+                input_channels=config.input_channels, num_frames=frames, coordinate_normalization="motionbert"
+            ).save_pretrained(tmp)
     n_params = sum(p.numel() for p in model.parameters())
     print(
         f"converted {args.format} checkpoint {args.checkpoint} -> {out} "
