@@ -353,7 +353,8 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         if self.coordinate_normalization == "motionbert":
             p = self.motionbert_poses_to_metres(p, image_size, scale_factor, root_depth, depth, focal_length)
         p = p - p[:, ROOT_INDEX : ROOT_INDEX + 1]
-        if root is None and depth is not None:
+        scale_only = self.coordinate_normalization == "motionbert" and principal_point is None  # depth -> scale
+        if root is None and depth is not None and not scale_only:
             root = self.estimate_root(p, keypoints_2d, depth, focal_length, principal_point)
         if root is not None:
             r = _to_numpy(root, "root")
