@@ -150,7 +150,7 @@ class LiftingTrainer(Trainer):
             if extra_w:
                 loss = loss + extra_w * ordinal_depth_loss(poses, labels)
         if velocity_w:
-            if outputs.poses_3d.shape != inputs["labels"].shape:
+            if outputs.poses_3d.shape != inputs["labels"].shape or outputs.poses_3d.shape[1] < 2:
                 raise ValueError(
                     "training.lambda_3d_velocity needs a many-to-many lifter (one pose per input frame, e.g. "
                     f"MotionBERT); this model outputs {outputs.poses_3d.shape[1]} frame(s) per window"
