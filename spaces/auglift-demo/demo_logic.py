@@ -61,7 +61,8 @@ def model_specs() -> dict[str, str]:
     """Label -> folder or Hub id, from ``AUGLIFT_MODELS`` (comma-separated, ``label=path`` or ``path``).
 
     Default: the shipped ``checkpoints/poseformer-xycd`` and ``checkpoints/poseformer-xy`` when they exist,
-    else the Hub ids ``auglift/poseformer-xycd`` and ``auglift/poseformer-xy``.
+    else the Hub ids ``auglift/poseformer-xycd`` and ``auglift/poseformer-xy``; plus every MotionBERT folder
+    present in ``checkpoints/`` (``motionbert*`` with a ``config.json``, e.g. a converted official checkpoint).
     """
     raw = os.environ.get("AUGLIFT_MODELS", "").strip()
     specs: dict[str, str] = {}
@@ -74,6 +75,9 @@ def model_specs() -> dict[str, str]:
     for name in DEFAULT_MODELS:
         local = REPO_ROOT / "checkpoints" / name
         specs[name] = os.fspath(local) if local.is_dir() else f"auglift/{name}"
+    for folder in sorted((REPO_ROOT / "checkpoints").glob("motionbert*")):
+        if (folder / "config.json").is_file():
+            specs[folder.name] = os.fspath(folder)
     return specs
 
 
@@ -105,6 +109,11 @@ def lift(spec: str, keypoints_2d: np.ndarray, scores: np.ndarray, image_size: tu
         k = 3 if "d_min" in channels or "d_max" in channels else 1
         depth = np.full(keypoints_2d.shape[:2] + (k,), 3.0, dtype=np.float32)  # flat: no depth cue
         note = f"{Path(spec).name}: no depth available, the XYCD model sees a flat depth (no depth cue)"
+    if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): stitched clips over the whole sequence
+        enc = torch.from_numpy(processor.encode(keypoints_2d, image_size, scores=scores, depth=depth))
+        with torch.no_grad():
+            poses = model.lift_sequence(enc.float())
+        return processor.post_process(poses, image_size=image_size), note
     inputs = processor(keypoints_2d, image_size, scores=scores, depth=depth, return_tensors="pt")
     outputs = []
     with torch.no_grad():
