@@ -19,7 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("format", choices=FORMATS, help="checkpoint family")
     parser.add_argument("checkpoint", type=Path, help="official .bin / .pth checkpoint")
     parser.add_argument("out_folder", type=Path, help="output folder (replaced atomically)")
-    parser.add_argument("--num-heads", type=int, default=8, help="PoseFormer / MotionBERT attention heads (not in the weights)")
+    parser.add_argument(
+        "--num-heads", type=int, default=8, help="PoseFormer / MotionBERT attention heads (not in the weights)"
+    )
     parser.add_argument("--causal", action="store_true", help="TCN trained with causal convolutions")
     parser.add_argument("--dense", action="store_true", help="TCN trained with dense (non-dilated) convolutions")
     parser.add_argument(

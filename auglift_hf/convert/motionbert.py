@@ -56,7 +56,9 @@ def infer_motionbert_config(state_dict: Mapping[str, torch.Tensor], **overrides:
             "(3D pose, not the action / mesh heads)?"
         ) from err
     if dim_out != 3:
-        raise ValueError(f"official MotionBERT checkpoint: `head.weight` outputs {dim_out} values per joint, expected 3")
+        raise ValueError(
+            f"official MotionBERT checkpoint: `head.weight` outputs {dim_out} values per joint, expected 3"
+        )
     depth = 1 + max(int(k.split(".")[1]) for k in state_dict if k.startswith("blocks_st."))
     params = {
         "num_frames": int(num_frames),

@@ -99,7 +99,9 @@ def build_datasets(
     eval_ds = None
     if data_args.eval_datasets:
         parts = [
-            window_dataset(p, channels, window, d.eval_split, d.dataset_config, d.eval_stride, processor, target_frames)
+            window_dataset(
+                p, channels, window, d.eval_split, d.dataset_config, d.eval_stride, processor, target_frames
+            )
             for p in data_args.eval_datasets
         ]
         eval_ds = parts[0] if len(parts) == 1 else torch.utils.data.ConcatDataset(parts)

@@ -81,7 +81,9 @@ class TestMotionBERT(LiftingModelTesterMixin):
             shift = model.lift_sequence(seq)
             clips = {s: model(keypoints=seq[:, s : s + 9]).poses_3d for s in (0, 9, 14)}
             torch.testing.assert_close(shift[:, :9], clips[0], atol=1e-6, rtol=1e-6)
-            torch.testing.assert_close(shift[:, 14:18], 0.5 * (clips[9][:, 5:] + clips[14][:, :4]), atol=1e-6, rtol=1e-6)
+            torch.testing.assert_close(
+                shift[:, 14:18], 0.5 * (clips[9][:, 5:] + clips[14][:, :4]), atol=1e-6, rtol=1e-6
+            )
             torch.testing.assert_close(shift[:, 18:], clips[14][:, 4:], atol=1e-6, rtol=1e-6)
             # overlapping clips (step 6) and an unbatched sequence shorter than one clip
             overlap = model.lift_sequence(seq, overlap=3)
@@ -110,7 +112,13 @@ def test_official_parameter_counts():
 
 def test_default_config_is_mb_ft_h36m():
     config = MotionBERTConfig()
-    assert (config.num_frames, config.dim_feat, config.dim_rep, config.depth, config.num_heads) == (243, 512, 512, 5, 8)
+    assert (config.num_frames, config.dim_feat, config.dim_rep, config.depth, config.num_heads) == (
+        243,
+        512,
+        512,
+        5,
+        8,
+    )
     assert config.mlp_ratio == 2.0 and config.att_fuse and config.input_channels == ["x", "y", "c"]
     assert (config.maxlen, config.dim_in) == (243, 3)
     assert input_frames(config) == 243 and input_frames(config.to_dict()) == 243

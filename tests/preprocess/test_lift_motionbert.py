@@ -18,9 +18,9 @@ def test_lift_alphapose_clip_with_motionbert(shared_data, tmp_path):
     model = MotionBERTForPoseLifting(config).eval()
     folder = tmp_path / "mb"
     model.save_pretrained(folder)
-    PoseLiftingProcessor(input_channels=["x", "y", "c"], num_frames=16, coordinate_normalization="motionbert").save_pretrained(
-        folder
-    )
+    PoseLiftingProcessor(
+        input_channels=["x", "y", "c"], num_frames=16, coordinate_normalization="motionbert"
+    ).save_pretrained(folder)
     out = tmp_path / "lift.json"
     argv = ["lift", str(src), "--model", str(folder), "--out", str(out), "--image-size", "1812", "1004"]
     assert auglift_main(argv) == 0

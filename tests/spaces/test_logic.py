@@ -120,7 +120,9 @@ def test_motionbert_folder_is_listed_and_lifts(logic, tmp_path, monkeypatch):
     torch.manual_seed(0)
     config = MotionBERTConfig(num_frames=4, num_input_channels=3, dim_feat=8, dim_rep=8, depth=1, num_heads=2)
     MotionBERTForPoseLifting(config).save_pretrained(folder)
-    processor = PoseLiftingProcessor(input_channels=["x", "y", "c"], num_frames=4, coordinate_normalization="motionbert")
+    processor = PoseLiftingProcessor(
+        input_channels=["x", "y", "c"], num_frames=4, coordinate_normalization="motionbert"
+    )
     processor.save_pretrained(folder)
     (tmp_path / "checkpoints" / "motionbert-empty").mkdir()  # no config.json: not listed
     monkeypatch.delenv("AUGLIFT_MODELS", raising=False)
