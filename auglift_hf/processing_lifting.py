@@ -87,7 +87,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         coordinate_normalization: ``"videopose3d"`` (default: confidence ``2c - 1``, outputs in metres) or
             ``"motionbert"`` (confidence raw in ``[0, 1]``, outputs in MotionBERT's normalised image units;
             see :mod:`auglift_hf.motionbert_coords`). x, y use the same ``u / w * 2 - [1, h / w]`` in both.
-        reference_depth: root depth (m) assumed by ``"motionbert"`` decoding when neither a root depth nor
+        assumed_root_depth: root depth (m) assumed by ``"motionbert"`` decoding when neither a root depth nor
             metric depth is given (default: the H36M mean camera-to-pelvis distance, 5.14 m).
     """
 
@@ -102,7 +102,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         max_depth_offset: float = 1.0,
         depth_reference: str = "pelvis",
         coordinate_normalization: str = "videopose3d",
-        reference_depth: float | None = None,
+        assumed_root_depth: float | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -126,7 +126,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         self.max_depth = float(max_depth)
         self.max_depth_offset = float(max_depth_offset)
         self.depth_reference = depth_reference
-        self._init_coordinate_normalization(coordinate_normalization, reference_depth)
+        self._init_coordinate_normalization(coordinate_normalization, assumed_root_depth)
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod
@@ -399,16 +399,16 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         return np.concatenate([xy, z_root[:, None]], -1)
 
     # ------------------------------------------------------------------ coordinate_normalization (MotionBERT)
-    def _init_coordinate_normalization(self, coordinate_normalization: str, reference_depth: float | None) -> None:
+    def _init_coordinate_normalization(self, coordinate_normalization: str, assumed_root_depth: float | None) -> None:
         if coordinate_normalization not in COORDINATE_NORMALIZATIONS:
             raise ValueError(
                 f"`coordinate_normalization` must be one of {list(COORDINATE_NORMALIZATIONS)}, "
                 f"got {coordinate_normalization!r}"
             )
-        if reference_depth is not None and not reference_depth > 0:
-            raise ValueError(f"`reference_depth` must be > 0 metres, got {reference_depth}")
+        if assumed_root_depth is not None and not assumed_root_depth > 0:
+            raise ValueError(f"`assumed_root_depth` must be > 0 metres, got {assumed_root_depth}")
         self.coordinate_normalization = coordinate_normalization
-        self.reference_depth = None if reference_depth is None else float(reference_depth)
+        self.assumed_root_depth = None if assumed_root_depth is None else float(assumed_root_depth)
 
     def _encode_confidence(self, scores: np.ndarray) -> np.ndarray:
         """``[0, 1]`` scores -> the ``c`` channel: ``2c - 1`` (videopose3d) or the raw score (motionbert)."""
@@ -432,7 +432,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         The metres-per-pixel factor is, in order: ``scale_factor`` (m/px, scalar or per frame); else
         ``root_depth / f``; else the root depth solved from metric ``depth`` at the joints
         (:func:`~auglift_hf.motionbert_coords.root_depth_from_joint_depth`) over ``f``; else
-        ``reference_depth / f``. ``f`` is ``focal_length`` or the H36M cameras' ``f / w`` times the width.
+        ``assumed_root_depth / f``. ``f`` is ``focal_length`` or the H36M cameras' ``f / w`` times the width.
         """
         from . import motionbert_coords as mb
 
@@ -447,7 +447,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
                 d = dp[..., i_d] if i_d is not None else 0.5 * (dp[..., i_lo] + dp[..., i_hi])
                 root_depth = mb.root_depth_from_joint_depth(poses, image_size, d, f)
             if root_depth is None:
-                root_depth = self.reference_depth or mb.H36M_MEAN_ROOT_DEPTH_M
+                root_depth = self.assumed_root_depth or mb.H36M_MEAN_ROOT_DEPTH_M
             scale_factor = mb.scale_factor(root_depth, f)
         return mb.motionbert_to_camera_units(poses, image_size, scale_factor, root_index=ROOT_INDEX)
 
@@ -457,7 +457,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         out["input_channels"] = list(self.input_channels)
         if out.get("coordinate_normalization") == "videopose3d":  # the default: keep existing files unchanged
             out.pop("coordinate_normalization")
-            out.pop("reference_depth", None)
+            out.pop("assumed_root_depth", None)
         return out
 
     def to_json_file(self, json_file_path: str | os.PathLike) -> None:
