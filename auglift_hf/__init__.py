@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 import importlib as _importlib
 
 from . import camera, skeleton
+from .contract import InputContract, check_contract, load_contract
 from .metrics import load_metric
 from .models import (
     MODEL_TYPES,
@@ -36,7 +37,7 @@ _LAZY = {
     "WeightedDatasetSampler": "auglift_hf.data",
     "load_frame_table": "auglift_hf.data",
     "sample_depth": "auglift_hf.features",
-    "render_depth": "auglift_hf.synthetic",
+    "render_depth": "auglift_hf.simulation",
 }
 
 
@@ -57,6 +58,7 @@ def _register_pipeline() -> None:
 _register_pipeline()
 
 __all__ = [
+    "InputContract",
     "MODEL_TYPES",
     "MixedWindowDataset",
     "MotionBERTConfig",
@@ -70,6 +72,8 @@ __all__ = [
     "TCNConfig",
     "TCNForPoseLifting",
     "camera",
+    "check_contract",
+    "load_contract",
     "load_metric",
     "skeleton",
     "__version__",

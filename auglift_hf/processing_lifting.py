@@ -84,6 +84,10 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         max_depth: clip of the root-relative depth in metres (``d`` in ``[-1, 1]`` = ``+-max_depth``).
         max_depth_offset: clip of ``d_min - d`` / ``d_max - d`` in metres.
         depth_reference: ``"pelvis"`` or ``"nearest"`` (the joint closest to the camera in that frame).
+        depth_kind, depth_model, depth_descriptor, keypoint_definition, scale_normalization, box_size_mean,
+            reference_depth: the input contract (:mod:`auglift_hf.contract`) saved with the lifter. A processor
+            without ``keypoint_definition`` (a folder saved before the contract existed) has no contract and
+            writes none of these fields; with it, all are validated (types only for the three scale fields).
         coordinate_normalization: ``"videopose3d"`` (default: confidence ``2c - 1``, outputs in metres) or
             ``"motionbert"`` (confidence raw in ``[0, 1]``, outputs in MotionBERT's normalised image units;
             see :mod:`auglift_hf.motionbert_coords`). x, y use the same ``u / w * 2 - [1, h / w]`` in both.
@@ -101,6 +105,13 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         max_depth: float = 2.0,
         max_depth_offset: float = 1.0,
         depth_reference: str = "pelvis",
+        depth_kind: str | None = None,
+        depth_model: str | None = None,
+        depth_descriptor: dict[str, Any] | None = None,
+        keypoint_definition: str | None = None,
+        scale_normalization: str | None = None,
+        box_size_mean: float | None = None,
+        reference_depth: float | None = None,
         coordinate_normalization: str = "videopose3d",
         assumed_root_depth: float | None = None,
         **kwargs: Any,
@@ -126,7 +137,67 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         self.max_depth = float(max_depth)
         self.max_depth_offset = float(max_depth_offset)
         self.depth_reference = depth_reference
+        self.depth_kind = depth_kind
+        self.depth_model = depth_model
+        self.depth_descriptor = dict(depth_descriptor) if depth_descriptor is not None else None
+        self.keypoint_definition = keypoint_definition
+        self.scale_normalization = scale_normalization
+        self.box_size_mean = float(box_size_mean) if box_size_mean is not None else None
+        self.reference_depth = float(reference_depth) if reference_depth is not None else None
+        self._check_contract()
         self._init_coordinate_normalization(coordinate_normalization, assumed_root_depth)
+
+    def _check_contract(self) -> None:
+        """Validate the contract fields (when present) and their agreement with ``input_channels``."""
+        from .contract import InputContract
+
+        if self.keypoint_definition is None:
+            stray = [k for k in ("depth_kind", "depth_model", "depth_descriptor") if getattr(self, k) is not None]
+            if stray:
+                raise ValueError(f"contract fields {stray} are set without `keypoint_definition` ('h36m' or 'coco')")
+            InputContract(  # type checks of the scale fields only
+                scale_normalization=self.scale_normalization,
+                box_size_mean=self.box_size_mean,
+                reference_depth=self.reference_depth,
+            ).validate("PoseLiftingProcessor")
+            return
+        contract = self.input_contract
+        if self.needs_depth and contract.depth_kind is None:
+            raise ValueError(
+                f"`depth_kind` is null but input_channels {self.input_channels} include depth: set 'metric' or 'relative'"
+            )
+        if not self.needs_depth and contract.depth_kind is not None:
+            raise ValueError(
+                f"`depth_kind`={contract.depth_kind!r} but input_channels {self.input_channels} have no depth channel"
+            )
+
+    @property
+    def input_contract(self) -> Any:
+        """The :class:`~auglift_hf.contract.InputContract` of this processor, ``None`` for a legacy one."""
+        from .contract import CONTRACT_FIELDS, InputContract
+
+        if self.keypoint_definition is None:
+            return None
+        return InputContract.from_dict({k: getattr(self, k) for k in CONTRACT_FIELDS}, where="PoseLiftingProcessor")
+
+    def set_input_contract(self, contract: Any) -> None:
+        """Store a contract (an :class:`~auglift_hf.contract.InputContract` or its dict; ``None`` removes it)."""
+        from .contract import CONTRACT_FIELDS, InputContract
+
+        values = (
+            dict.fromkeys(CONTRACT_FIELDS)
+            if contract is None
+            else (contract if isinstance(contract, InputContract) else InputContract(**dict(contract))).to_dict()
+        )
+        old = {k: getattr(self, k) for k in CONTRACT_FIELDS}
+        for key, value in values.items():
+            setattr(self, key, value)
+        try:
+            self._check_contract()
+        except ValueError:
+            for key, value in old.items():
+                setattr(self, key, value)
+            raise
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod
@@ -151,7 +222,16 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
                 if count not in (2, 3, 4, 6):
                     raise ValueError(f"cannot infer channel names from {count} input channels; pass input_channels")
                 params["input_channels"] = list(CHANNEL_NAMES[:count])
-        for key in ("keypoint_format", "max_depth", "max_depth_offset", "depth_reference", "coordinate_normalization"):
+        from .contract import CONTRACT_FIELDS
+
+        for key in (
+            "keypoint_format",
+            "max_depth",
+            "max_depth_offset",
+            "depth_reference",
+            *CONTRACT_FIELDS,
+            "coordinate_normalization",
+        ):
             if key in cfg:
                 params[key] = cfg[key]
         params.update(kwargs)
@@ -453,11 +533,17 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
 
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:
+        from .contract import CONTRACT_FIELDS
+
         out = super().to_dict()
         out["input_channels"] = list(self.input_channels)
         if out.get("coordinate_normalization") == "videopose3d":  # the default: keep existing files unchanged
             out.pop("coordinate_normalization")
             out.pop("assumed_root_depth", None)
+        if out.get("keypoint_definition") is None:  # legacy processor: no contract, write none of its fields
+            for key in CONTRACT_FIELDS:
+                if out.get(key) is None:
+                    out.pop(key, None)
         return out
 
     def to_json_file(self, json_file_path: str | os.PathLike) -> None:

@@ -17,7 +17,7 @@ import time
 import torch
 
 from auglift_hf.features import sample_depth
-from auglift_hf.synthetic import casp_from_joints, project_joints, render_depth
+from auglift_hf.simulation import casp_from_joints, project_joints, render_depth
 
 # a neutral H36M-17 pose (metres, camera axes, pelvis at the origin)
 POSE = torch.tensor(

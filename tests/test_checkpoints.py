@@ -124,7 +124,7 @@ def test_checkpoint_reproduces_golden_output(folder: Path):
 def _real_frames(shared_data: Path) -> dict[str, np.ndarray]:
     from auglift_hf.camera import load_mmpose_cameras
     from auglift_hf.data.h36m import parse_imgname
-    from auglift_hf.synthetic import depth_descriptors_from_joints
+    from auglift_hf.simulation import depth_descriptors_from_joints
 
     data = np.load(shared_data / "h36m" / "test_h36m_body3d.npz")
     cams = load_mmpose_cameras(shared_data / "h36m" / "cameras.pkl")

@@ -100,9 +100,13 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "motionbert":  # official conventions: raw confidence, outputs in normalised image units
             from ..processing_lifting import PoseLiftingProcessor
 
+            # contract: MotionBERT's H36M models were trained on H36M-17 joints (SH detections + confidence),
+            # no depth channel (configs/pose3d/MB_ft_h36m.yaml: H36M-SH, no_conf False)
+            depth = [c for c in config.input_channels if c.startswith("d")]
             PoseLiftingProcessor(
-                input_channels=config.input_channels, num_frames=frames, coordinate_normalization="motionbert"
-            ).save_pretrained(tmp)
+                input_channels=config.input_channels, num_frames=frames, coordinate_normalization="motionbert",
+                **({} if depth else {"keypoint_definition": "h36m"}),
+            ).save_pretrained(tmp)  # fmt: skip
     n_params = sum(p.numel() for p in model.parameters())
     print(
         f"converted {args.format} checkpoint {args.checkpoint} -> {out} "

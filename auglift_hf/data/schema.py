@@ -200,24 +200,9 @@ _DEFAULT_CHANNELS = {1: ("d",), 2: ("d_min", "d_max"), 3: ("d", "d_min", "d_max"
 
 
 def synthetic_depth_source(mode: str = "casp", seed: int = 0, corruption: Any = None) -> DepthSource:
-    """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.synthetic`), for mocap without images.
-
-    Raises ``ValueError`` when :mod:`auglift_hf.synthetic` is not available in this installation.
-    """
-    try:
-        from .. import synthetic
-    except ImportError as err:
-        raise ValueError(
-            f"depth_source='synthetic' needs auglift_hf.synthetic, which is unavailable ({err}); "
-            "pass depth_source=None or a callable"
-        ) from err
-    fn = getattr(synthetic, "depth_descriptors_from_joints", None)
-    if fn is None:
-        raise ValueError(
-            "depth_source='synthetic': auglift_hf.synthetic has no `depth_descriptors_from_joints`; "
-            "pass depth_source=None or a callable"
-        )
+    """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.simulation`), for mocap without images."""
     from ..features.depth import DEPTH_CHANNELS
+    from ..simulation.raycast import depth_descriptors_from_joints as fn
 
     def source(keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
         # keypoints_2d is None for ground-truth 2D: the renderer then samples at the exact pinhole projection

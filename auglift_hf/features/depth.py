@@ -75,7 +75,7 @@ def disk_pattern(
     ``pattern="sunflower"`` (default) is the deterministic Fibonacci/Vogel spiral (evenly covers the disk;
     ``seed`` rotates it); ``"uniform"`` draws uniform-in-disk points from a generator seeded with ``seed``.
     Both are identical across calls with the same arguments, so depth-map sampling and the analytic
-    ray-cast path in :mod:`auglift_hf.synthetic` see the very same points.
+    ray-cast path in :mod:`auglift_hf.simulation` see the very same points.
     """
     if num_samples < 1:
         raise ValueError(f"`num_samples` must be >= 1, got {num_samples}")
@@ -219,7 +219,7 @@ def reduce_disk_samples(
     """CASP reduction of disk samples ``(B, 17, N)`` -> ``(B, 17, 3)`` (d, d_min, d_max) and validity ``(B, 17)``.
 
     ``extrema="quantile"`` gives (median, Q10, Q90) as AugLift's code; ``"minmax"`` gives (median, min, max).
-    Shared by :func:`sample_depth` and the analytic ray-cast path in :mod:`auglift_hf.synthetic`.
+    Shared by :func:`sample_depth` and the analytic ray-cast path in :mod:`auglift_hf.simulation`.
     """
     if extrema == "quantile":
         qs = (0.5, 0.1, 0.9)

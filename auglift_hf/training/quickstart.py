@@ -1,6 +1,6 @@
 """``auglift quickstart``: the main job. Nothing downloaded, a few minutes on a laptop CPU.
 
-1. **Data**: procedural motion (:mod:`auglift_hf.motion`: walking, reaching, squatting, turning, waving,
+1. **Data**: procedural motion (:mod:`auglift_hf.simulation`: walking, reaching, squatting, turning, waving,
    bending) seen by random cameras - or, with ``--h36m/--cameras``, real Human3.6M motion with its real
    cameras - projected to 2D, corrupted by the 2D-detector noise model (confidences fall with the error), with
    per-joint depth from the synthetic capsule-body renderer corrupted like a monocular estimate. Written as a
@@ -62,15 +62,15 @@ XYCD = ["x", "y", "c", "d"]
 def add_synthetic_depth(records: list, seed: int = 0, progress: bool = True) -> list:
     """Attach a per-joint depth channel ``d`` ``(T, 17, 1)`` metres to every record, in place.
 
-    Depth comes from ray-casting the capsule body (:func:`auglift_hf.synthetic.depth_descriptors_from_joints`,
+    Depth comes from ray-casting the capsule body (:func:`auglift_hf.simulation.depth_descriptors_from_joints`,
     ``mode="point"``) at the **detected** 2D keypoints (as a real pipeline samples a depth map at its detections),
-    corrupted like a monocular estimate (:class:`auglift_hf.synthetic.DepthCorruption`: per-frame scale/shift,
+    corrupted like a monocular estimate (:class:`auglift_hf.simulation.DepthCorruption`: per-frame scale/shift,
     blur, multiplicative noise). All frames go through in one batched, seeded call.
     """
     import torch
     from tqdm.auto import tqdm
 
-    from auglift_hf.synthetic import DepthCorruption, depth_descriptors_from_joints
+    from auglift_hf.simulation import DepthCorruption, depth_descriptors_from_joints
 
     corruption = DepthCorruption()
     g = torch.Generator().manual_seed(seed)
@@ -90,7 +90,13 @@ def procedural_records(num_train: int, num_test: int, num_frames: int, seed: int
     from tqdm.auto import tqdm
 
     from auglift_hf.data.schema import SequenceRecord
-    from auglift_hf.motion import MOTION_TYPES, apply_detector_noise, generate_motion, project_sequence, random_camera
+    from auglift_hf.simulation import (
+        MOTION_TYPES,
+        apply_detector_noise,
+        generate_motion,
+        project_sequence,
+        random_camera,
+    )
 
     rng = np.random.default_rng(seed)
     records = []
@@ -107,7 +113,7 @@ def procedural_records(num_train: int, num_test: int, num_frames: int, seed: int
                 dataset="procedural", subject=f"P{i:03d}", action=f"{kind} {i}", camera="cam0",
                 keypoints_2d=kp, keypoints_3d=joints_cam, focal=cam["f"], center=cam["c"],
                 image_size=(cam["w"], cam["h"]), fps=25.0, split=split,
-                detected_2d=noisy, detected_scores=scores, source="auglift_hf.motion",
+                detected_2d=noisy, detected_scores=scores, source="auglift_hf.simulation",
             )
         )  # fmt: skip
     return records
@@ -118,7 +124,7 @@ def h36m_records(
 ) -> list:
     """Real H36M motion and cameras (train S1/S5/S6/S7/S8, test S9/S11) with detector-noise 2D."""
     from auglift_hf.data.h36m import read_h36m_positions_3d
-    from auglift_hf.motion import apply_detector_noise
+    from auglift_hf.simulation import apply_detector_noise
 
     records = read_h36m_positions_3d(positions_3d, cameras, stride=stride, max_frames=max_frames, fps=25.0)
     rng = np.random.default_rng(seed)

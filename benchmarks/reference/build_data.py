@@ -4,15 +4,15 @@ Every test table is a canonical frame-table folder (:func:`auglift_hf.data.schem
 configs:
 
 * ``gt2d``: 2D by projecting the camera-frame joints with the camera's distortion; confidence 1.
-* ``detected2d``: the same 2D corrupted by the detector noise model of :func:`auglift_hf.motion.apply_detector_noise`
-  with the default :class:`~auglift_hf.motion.DetectorNoise` parameters (per-joint Gaussian jitter of 5 % of the
+* ``detected2d``: the same 2D corrupted by the detector noise model of :func:`auglift_hf.simulation.apply_detector_noise`
+  with the default :class:`~auglift_hf.simulation.DetectorNoise` parameters (per-joint Gaussian jitter of 5 % of the
   joint's bone length in pixels, x1.5 at wrists/ankles; 1 % gross errors of 0.25-0.5 torso lengths; 0.5 % left/right
   swaps per limb-joint pair; confidence ``exp(-(err / (0.25 torso_px))^2) + N(0, 0.03)`` clipped to [0.05, 1]).
   One seeded draw per (subject, action, camera) sequence.
 
 Depth descriptors ``d, d_min, d_max`` (metres) come from the capsule-body ray caster
-(:func:`auglift_hf.synthetic.depth_descriptors_from_joints`, CASP mode with 16 sunflower samples, (median, Q10, Q90))
-with the default monocular corruption :class:`~auglift_hf.synthetic.DepthCorruption` (per-frame log-scale std 0.05,
+(:func:`auglift_hf.simulation.depth_descriptors_from_joints`, CASP mode with 16 sunflower samples, (median, Q10, Q90))
+with the default monocular corruption :class:`~auglift_hf.simulation.DepthCorruption` (per-frame log-scale std 0.05,
 shift std 0.05 m, 1.5 px blur jitter, 2 % multiplicative noise). ``gt2d`` samples at the exact projection,
 ``detected2d`` at the noisy keypoints (as a real pipeline samples the depth map at the detections).
 
@@ -59,9 +59,14 @@ from auglift_hf.data.h36m import (
     read_h36m_positions_3d,
 )
 from auglift_hf.data.schema import SequenceRecord, write_frame_table
-from auglift_hf.motion import DetectorNoise, apply_detector_noise, look_at_camera
+from auglift_hf.simulation import (
+    DepthCorruption,
+    DetectorNoise,
+    apply_detector_noise,
+    depth_descriptors_from_joints,
+    look_at_camera,
+)
 from auglift_hf.skeleton import PELVIS, h36m32_to_17
-from auglift_hf.synthetic import DepthCorruption, depth_descriptors_from_joints
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "h36m"
 FPS = 25.0

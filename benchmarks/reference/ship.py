@@ -42,9 +42,9 @@ every number and the exact commands). In short:
 - **Data**: real Human3.6M motion (`data_3d_h36m_fk25.npz`, 25 Hz, forward kinematics of the public motion files)
   rendered into the four real H36M cameras (projection with distortion). Training: S1, S5, S6, S7, S8, {frames}
   of every sequence ({table_rows:,} camera-frames), 2D corrupted by the detector noise model of
-  `auglift_hf.motion.apply_detector_noise` (jitter 5 % of bone length, 1 % gross errors, 0.5 % left/right swaps,
+  `auglift_hf.simulation.apply_detector_noise` (jitter 5 % of bone length, 1 % gross errors, 0.5 % left/right swaps,
   confidences falling with the error). Depth descriptors (d, d_min, d_max) from the capsule-body ray caster
-  `auglift_hf.synthetic.depth_descriptors_from_joints` (CASP, 16 samples) with monocular corruption
+  `auglift_hf.simulation.depth_descriptors_from_joints` (CASP, 16 samples) with monocular corruption
   (`DepthCorruption()` defaults) -- **not** from a real depth network.
 - **Budget**: {steps} steps x batch {batch} ({samples:,} windows, {runtime:.0f} s on one shared CPU thread),
   AdamW, learning rate {lr:g} multiplied by {decay:g} every {epoch_steps:,} steps (one pass over the ~{windows:,} training

@@ -126,6 +126,7 @@ def test_cli_round_trip(tmp_path, official, capsys):
     )
     processor = PoseLiftingProcessor.from_pretrained(out)
     assert processor.coordinate_normalization == "motionbert" and processor.num_frames == 16
+    assert processor.input_contract.keypoint_definition == "h36m" and processor.input_contract.depth_kind is None
     # the official conventions: raw confidence, x/y normalised by the width
     enc = processor.encode(np.full((1, 17, 2), 500.0), (1000, 1002), scores=np.full((1, 17), 0.75))
     np.testing.assert_allclose(enc[0, 0], [0.0, 1.0 - 1.002, 0.75], atol=1e-6)

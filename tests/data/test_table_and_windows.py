@@ -128,10 +128,6 @@ def test_depth_source_callable_and_synthetic(tmp_path):
         PoseWindowDataset(_no_depth_table(tmp_path), split="test", window_size=1, channels="x,y,d")
     with pytest.raises(ValueError, match="depth_source"):
         write_frame_table([rec], tmp_path / "bad", dataset_name="toy", depth_source="magic", progress=False)
-    try:
-        import auglift_hf.synthetic  # noqa: F401
-    except ImportError:
-        return
     write_frame_table([rec], tmp_path / "syn", dataset_name="toy", depth_source="synthetic", progress=False)
     syn = datasets.load_dataset(str(tmp_path / "syn"), "gt2d", split="test").with_format("numpy")
     d = np.stack(syn["d"])

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from auglift_hf.camera import project
-from auglift_hf.motion import (
+from auglift_hf.simulation import (
     BONE_LENGTHS,
     MOTION_TYPES,
     DetectorNoise,

@@ -1,4 +1,4 @@
-"""Synthetic depth for mocap data without images: a capsule body, rendered or ray-cast, plus estimator noise.
+"""The capsule body and its z-buffer renderer (synthetic depth for mocap without images).
 
 The body is a set of capsules (segments with a radius, in metres) along the H36M-17 bones, two torso-side
 capsules (hip to shoulder) and a head sphere, in camera coordinates (x right, y down, z forward, metres).
@@ -6,39 +6,20 @@ Intrinsics are pinhole ``f = (fx, fy)``, ``c = (cx, cy)`` in pixels, pixel centr
 The ray through pixel ``(u, v)`` is ``((u - cx) / fx, (v - cy) / fy, 1)``, so the ray parameter of a hit *is*
 its z-depth: every depth here is z-depth (what depth estimators and depth maps store), not ray length.
 
-Two ways to get per-joint descriptors for mocap:
-
-* :func:`render_depth` -> ``(B, H, W)`` maps, then :func:`auglift_hf.features.sample_depth` (general, any
-  descriptor, what a real pipeline does with an estimator's map);
-* :func:`depth_descriptors_from_joints` (fast path): casts only the rays of each joint's sampling disk
-  (17 x N rays, the same pattern as :mod:`auglift_hf.features.depth`) against the capsules analytically and
-  reduces them exactly like ``sample_depth``; same numbers as sampling the rendered map up to rendering
-  discretisation (identical with ``snap=True`` and ``image_size`` given).
-
-:class:`DepthCorruption` turns perfect depth into something resembling a monocular estimator's output
-(per-frame scale and shift error, blur, multiplicative noise), seeded.
+:func:`render_depth` -> ``(B, H, W)`` maps, then :func:`auglift_hf.features.sample_depth` (general, any
+descriptor, what a real pipeline does with an estimator's map). The analytic per-joint fast path is
+:mod:`auglift_hf.simulation.raycast`; estimator errors are :mod:`auglift_hf.simulation.depth_error`.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from .features.depth import (
-    CASP_DEFAULTS,
-    _as_tensor,
-    casp_radii,
-    check_h36m_keypoints,
-    disk_pattern,
-    masked_quantiles,
-    reduce_disk_samples,
-)
-from .skeleton import NUM_JOINTS
+from ..features.depth import _as_tensor, check_h36m_keypoints
+from ..skeleton import NUM_JOINTS
 
 # (joint a, joint b, radius m); a == b gives a sphere. Radii are rough anatomical values.
 _BONE_RADII: dict[tuple[int, int], float] = {
@@ -237,43 +218,6 @@ def _capsule_pixel_boxes(
     return tuple(torch.where(gone, e, x) for x, e in zip(boxes, empty))
 
 
-def _ray_cast_culled(
-    pts: torch.Tensor, a: torch.Tensor, b: torch.Tensor, radii: torch.Tensor, f: torch.Tensor, c: torch.Tensor
-) -> torch.Tensor:
-    """Depth of the rays through pixels ``pts (B, J, N, 2)`` -> ``(B, J, N)`` (``inf`` = miss).
-
-    Exact, but each joint's N rays are only tested against the capsules whose pixel box overlaps the box of
-    that joint's samples: the overlapping (frame, joint, capsule) triples are listed, hit-tested as one
-    ``(M, N)`` batch and min-reduced back per joint.
-    """
-    bsz, nj, n, _ = pts.shape
-    ulo, uhi, vlo, vhi = _capsule_pixel_boxes(a, b, radii, f, c)  # (B, S)
-    plo, phi = pts.amin(2), pts.amax(2)  # (B, J, 2)
-    overlap = (phi[..., 0, None] >= ulo[:, None]) & (plo[..., 0, None] <= uhi[:, None])
-    overlap &= (phi[..., 1, None] >= vlo[:, None]) & (plo[..., 1, None] <= vhi[:, None])  # (B, J, S)
-    fb, fj, fs = overlap.nonzero(as_tuple=True)  # (M,) each
-    out = torch.full((bsz * nj, n), float("inf"), dtype=pts.dtype, device=pts.device)
-    if fb.numel() == 0:
-        return out.reshape(bsz, nj, n)
-    p = pts[fb, fj]  # (M, N, 2)
-    rays = torch.cat([(p - c[fb, None]) / f[fb, None], torch.ones_like(p[..., :1])], -1)  # (M, N, 3)
-    pa, pb = a[fb, fs], b[fb, fs]  # (M, 3)
-    ba = pb - pa
-
-    def dots(q: torch.Tensor) -> torch.Tensor:
-        return torch.einsum("mnk,mk->mn", rays, q)
-
-    def seg(x: torch.Tensor) -> torch.Tensor:
-        return x.sum(-1)[:, None]  # (M, 1)
-
-    t = capsule_hits(
-        dots(ba), dots(pa), dots(pb), (rays * rays).sum(-1), seg(ba * ba), seg(ba * pa), seg(pa * pa), seg(pb * pb),
-        (radii * radii)[fs, None],
-    )  # fmt: skip
-    out.scatter_reduce_(0, (fb * nj + fj)[:, None].expand(-1, n), t, reduce="amin")
-    return out.reshape(bsz, nj, n)
-
-
 def _render_chunk(joints, f, c, far, height, width) -> torch.Tensor:
     a, b, radii = _capsule_endpoints(joints)
     bsz, nseg = a.shape[:2]
@@ -322,209 +266,8 @@ def _grid_dot(p: torch.Tensor, xu: torch.Tensor, yv: torch.Tensor) -> torch.Tens
     return p[:, 0, None, None] * xu + p[:, 1, None, None] * yv + p[:, 2, None, None]
 
 
-@dataclass
-class DepthCorruption:
-    """A monocular depth estimator's error model (metres), applied per frame with a seed.
-
-    ``d' = (scale * blur(d) + shift) * (1 + noise_std * N(0, 1))`` with ``log(scale) ~ N(0, scale_std)``,
-    ``shift ~ N(0, shift_std)`` (one draw per frame), Gaussian blur of ``blur_sigma`` pixels and per-pixel
-    multiplicative noise. Defaults are in the range of Depth Anything's metric errors (a few percent
-    relative error, soft occlusion boundaries). The result is clamped to ``>= min_depth``.
-    """
-
-    scale_std: float = 0.05
-    shift_std: float = 0.05
-    blur_sigma: float = 1.5
-    noise_std: float = 0.02
-    min_depth: float = 0.05
-
-    def to_dict(self) -> dict[str, float]:
-        return asdict(self)
-
-    def _frame_affine(self, bsz: int, g: torch.Generator, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        z = torch.randn(2, bsz, generator=g, dtype=torch.float64).to(like)
-        return torch.exp(self.scale_std * z[0]), self.shift_std * z[1]
-
-    def __call__(self, depth: Any, seed: int | torch.Generator = 0) -> torch.Tensor:
-        """Corrupt ``(B, H, W)`` depth maps."""
-        d = _as_tensor(depth, "depth")
-        if d.ndim != 3:
-            raise ValueError(f"`depth` must have shape (batch, height, width), got {tuple(d.shape)}")
-        g = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(int(seed))
-        if self.blur_sigma > 0:
-            d = gaussian_blur(d, self.blur_sigma)
-        scale, shift = self._frame_affine(d.shape[0], g, d)
-        d = scale[:, None, None] * d + shift[:, None, None]
-        if self.noise_std > 0:
-            d = d * (1 + self.noise_std * torch.randn(d.shape, generator=g, dtype=torch.float64).to(d))
-        return d.clamp(min=self.min_depth)
-
-
-def corrupt_depth(depth: Any, seed: int | torch.Generator = 0, **params: float) -> torch.Tensor:
-    """Functional form of :class:`DepthCorruption`: ``corrupt_depth(maps, seed=0, scale_std=...)``."""
-    return DepthCorruption(**params)(depth, seed)
-
-
-def gaussian_blur(depth: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Separable Gaussian blur of ``(B, H, W)`` maps (replicate padding)."""
-    rad = max(1, int(math.ceil(3 * sigma)))
-    x = torch.arange(-rad, rad + 1, dtype=depth.dtype, device=depth.device)
-    k = torch.exp(-0.5 * (x / sigma) ** 2)
-    k = k / k.sum()
-    img = depth[:, None]
-    img = F.conv2d(F.pad(img, (rad, rad, 0, 0), mode="replicate"), k.view(1, 1, 1, -1))
-    img = F.conv2d(F.pad(img, (0, 0, rad, rad), mode="replicate"), k.view(1, 1, -1, 1))
-    return img[:, 0]
-
-
-def depth_descriptors_from_joints(
-    joints_cam: Any,
-    keypoints_2d: Any = None,
-    scores: Any = None,
-    f: Any = None,
-    c: Any = None,
-    mode: str = "casp",
-    *,
-    far: Any = 10.0,
-    corruption: DepthCorruption | dict | None = None,
-    seed: int | torch.Generator = 0,
-    image_size: tuple[int, int] | None = None,
-    snap: bool = False,
-    radius: float = 3.0,
-    num_samples: int = 100,
-    pattern: str = "sunflower",
-    pattern_seed: int = 0,
-    extrema: str = "quantile",
-    r_min: float = CASP_DEFAULTS["r_min"],
-    r_max: float = CASP_DEFAULTS["r_max"],
-    k: float = CASP_DEFAULTS["k"],
-    beta: float = CASP_DEFAULTS["beta"],
-    gamma: float = CASP_DEFAULTS["gamma"],
-    chunk_size: int = 16,
-) -> torch.Tensor:
-    """Per-joint depth descriptors of the capsule body without rendering a map (the fast path).
-
-    Args:
-        joints_cam: ``(B, 17, 3)`` H36M-17 joints, camera frame, metres (the body that is "seen").
-        keypoints_2d: ``(B, 17, 2)`` pixels where the descriptors are sampled (e.g. a 2D detector's noisy
-            keypoints); ``None`` = the exact projection of ``joints_cam``.
-        scores: ``(B, 17)`` confidences (CASP radii); ``None`` = 1.
-        f, c: intrinsics ``(2,)`` or ``(B, 2)`` pixels (required).
-        mode: ``"point"`` (k=1), ``"minmax"`` (k=2, disk of ``radius`` px) or ``"casp"`` (k=3: d, d_min, d_max).
-        far: background plane depth (metres), scalar or ``(B,)``.
-        corruption: a :class:`DepthCorruption` (or its kwargs) to mimic a monocular estimator: per-frame
-            scale/shift, multiplicative noise per sample, and blur approximated by jittering every sample
-            position with a Gaussian of ``blur_sigma`` pixels. ``None`` = perfect depth.
-        seed: seed or generator of the corruption.
-        image_size: ``(width, height)``: clamp sample points to the image border as ``sample_depth`` does.
-        snap: round sample points to pixel centres, which makes the result identical to
-            ``sample_depth(render_depth(...), ..., interpolation="nearest")`` (with ``image_size`` given).
-        radius, num_samples, pattern, pattern_seed, extrema, r_min, r_max, k, beta, gamma: as
-            :func:`auglift_hf.features.sample_depth`.
-        chunk_size: frames processed at once.
-
-    Returns:
-        ``(B, 17, k)`` float tensor, metres.
-    """
-    joints = _check_joints(joints_cam)
-    if joints.dtype != torch.float64:
-        joints = joints.float()
-    bsz = joints.shape[0]
-    if f is None or c is None:
-        raise ValueError("`f` and `c` (pixel intrinsics, shape (2,) or (batch, 2)) are required")
-    f_t, c_t = _intrinsics(f, "f", bsz, joints), _intrinsics(c, "c", bsz, joints)
-    if keypoints_2d is None:
-        z = joints[..., 2:].clamp(min=1e-6)
-        kp = joints[..., :2] / z * f_t[:, None] + c_t[:, None]
-    else:
-        kp = _as_tensor(keypoints_2d, "keypoints_2d", joints.device).to(joints.dtype)
-        check_h36m_keypoints(kp, "keypoints_2d")
-        if kp.shape[0] != bsz:
-            raise ValueError(f"`keypoints_2d` batch {kp.shape[0]} does not match `joints_cam` batch {bsz}")
-    sc = None
-    if scores is not None:
-        sc = _as_tensor(scores, "scores", joints.device).to(joints.dtype)
-        if tuple(sc.shape) != (bsz, NUM_JOINTS):
-            raise ValueError(f"`scores` must have shape ({bsz}, 17), got {tuple(sc.shape)}")
-    if mode not in ("point", "minmax", "casp"):
-        raise ValueError(f"`mode` must be 'point', 'minmax' or 'casp', got {mode!r}")
-    if isinstance(corruption, dict):
-        corruption = DepthCorruption(**corruption)
-    far_t = _far_tensor(far, bsz, joints)
-    if bsz == 0:
-        return joints.new_zeros(0, NUM_JOINTS, {"point": 1, "minmax": 2, "casp": 3}[mode])
-    g = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(int(seed))
-
-    if mode == "point":
-        offsets = torch.zeros(1, 2, dtype=joints.dtype, device=joints.device)
-        radii = torch.zeros(bsz, NUM_JOINTS, dtype=joints.dtype, device=joints.device)
-    else:
-        offsets = disk_pattern(num_samples, pattern, pattern_seed, joints.device, joints.dtype)
-        if mode == "minmax":
-            radii = torch.full((bsz, NUM_JOINTS), float(radius), dtype=joints.dtype, device=joints.device)
-        else:
-            radii = casp_radii(kp, sc, r_min=r_min, r_max=r_max, k=k, beta=beta, gamma=gamma)
-    pts = kp[:, :, None, :] + radii[:, :, None, None] * offsets[None, None]  # (B, 17, N, 2)
-    if corruption is not None and corruption.blur_sigma > 0:
-        jitter = torch.randn(pts.shape, generator=g, dtype=torch.float64).to(pts)
-        pts = pts + corruption.blur_sigma * jitter
-    if image_size is not None:
-        w, h = image_size
-        pts = torch.stack([pts[..., 0].clamp(0, w - 1), pts[..., 1].clamp(0, h - 1)], -1)
-    if snap:
-        pts = (pts + 0.5).floor()
-    a, b, caps_r = _capsule_endpoints(joints)
-    hits = torch.cat(
-        [
-            _ray_cast_culled(
-                pts[s : s + chunk_size],
-                a[s : s + chunk_size],
-                b[s : s + chunk_size],
-                caps_r,
-                f_t[s : s + chunk_size],
-                c_t[s : s + chunk_size],
-            )
-            for s in range(0, bsz, chunk_size)
-        ]
-    )
-    samples = torch.minimum(hits, far_t[:, None, None])  # (B, 17, N)
-    if corruption is not None:
-        scale, shift = corruption._frame_affine(bsz, g, samples)
-        samples = scale[:, None, None] * samples + shift[:, None, None]
-        if corruption.noise_std > 0:
-            noise = torch.randn(samples.shape, generator=g, dtype=torch.float64).to(samples)
-            samples = samples * (1 + corruption.noise_std * noise)
-        samples = samples.clamp(min=corruption.min_depth)
-    if mode == "point":
-        return samples
-    if mode == "minmax":
-        return masked_quantiles(samples, (0.0, 1.0))[0]
-    return reduce_disk_samples(samples, extrema)[0]
-
-
-def casp_from_joints(
-    joints_cam: Any, keypoints_2d: Any = None, scores: Any = None, f: Any = None, c: Any = None, **kwargs: Any
-) -> torch.Tensor:
-    """CASP descriptors ``(B, 17, 3)`` (d, d_min, d_max) of the capsule body: ``depth_descriptors_from_joints(mode="casp")``."""
-    return depth_descriptors_from_joints(joints_cam, keypoints_2d, scores, f, c, mode="casp", **kwargs)
-
-
 def project_joints(joints_cam: Any, f: Any, c: Any) -> np.ndarray:
     """Pinhole projection (no distortion) of ``(B, 17, 3)`` camera-frame joints to ``(B, 17, 2)`` pixels (numpy)."""
     j = _check_joints(joints_cam).double()
     f_t, c_t = _intrinsics(f, "f", j.shape[0], j), _intrinsics(c, "c", j.shape[0], j)
     return (j[..., :2] / j[..., 2:].clamp(min=1e-6) * f_t[:, None] + c_t[:, None]).numpy()
-
-
-__all__ = [
-    "HEAD_SPHERE",
-    "DepthCorruption",
-    "body_capsules",
-    "casp_from_joints",
-    "corrupt_depth",
-    "depth_descriptors_from_joints",
-    "gaussian_blur",
-    "project_joints",
-    "ray_cast_capsules",
-    "render_depth",
-]

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from auglift_hf.features import sample_depth
-from auglift_hf.synthetic import (
+from auglift_hf.simulation import (
     DepthCorruption,
     body_capsules,
     casp_from_joints,

@@ -1,0 +1,193 @@
+"""The input contract: schema, round trips (processor, folder, card) and the one checking function."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auglift_hf import PoseLiftingProcessor
+from auglift_hf.contract import (
+    CARD_KEY,
+    CONTRACT_FIELDS,
+    DEFAULT_DEPTH_MODEL,
+    InputContract,
+    check_contract,
+    default_descriptor,
+    descriptor_kwargs,
+    load_contract,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+XYCD = ["x", "y", "c", "d"]
+
+
+def test_default_depth_model_is_metric_indoor_large():
+    assert DEFAULT_DEPTH_MODEL == "depth-anything/Depth-Anything-V2-Metric-Indoor-Large-hf"
+
+
+def test_dict_round_trip_and_field_order():
+    c = InputContract.metric(num_samples=16)
+    d = c.to_dict()
+    assert tuple(d) == CONTRACT_FIELDS
+    assert d["depth_descriptor"]["mode"] == "casp" and d["depth_descriptor"]["num_samples"] == 16
+    assert d["depth_descriptor"]["quantiles"] == [0.5, 0.1, 0.9]
+    assert InputContract.from_dict(json.loads(json.dumps(d))) == c
+
+
+def test_from_dict_without_fields_is_legacy_and_partial_is_refused():
+    assert InputContract.from_dict({"input_channels": ["x", "y"]}) is None
+    with pytest.raises(ValueError, match=r"incomplete input contract, missing \['depth_model'"):
+        InputContract.from_dict({"depth_kind": "metric", "keypoint_definition": "h36m"})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"depth_kind": "disparity", "depth_descriptor": {"mode": "casp", "num_samples": 4}}, "depth_kind"),
+        ({"keypoint_definition": "openpose"}, "keypoint_definition"),
+        ({"scale_normalization": "torso"}, "scale_normalization"),
+        ({"box_size_mean": -3.0}, "box_size_mean"),
+        ({"reference_depth": "5m"}, "reference_depth"),
+        ({"depth_kind": "metric"}, "depth_descriptor"),
+        ({"depth_model": "x"}, "depth_kind"),
+        ({"depth_kind": "metric", "depth_descriptor": {"mode": "casp", "num_samples": 0}}, "num_samples"),
+        ({"depth_kind": "metric", "depth_descriptor": {"mode": "ring", "num_samples": 4}}, "mode"),
+    ],
+)
+def test_invalid_values_name_the_field(kwargs, field):
+    with pytest.raises(ValueError, match=field):
+        InputContract(**kwargs)
+
+
+def test_descriptor_kwargs_feed_sample_depth():
+    mode, kw = descriptor_kwargs(default_descriptor("casp", 16))
+    assert mode == "casp"
+    assert kw["num_samples"] == 16 and kw["seed"] == 0 and kw["extrema"] == "quantile" and kw["k"] == 0.04
+    assert "quantiles" not in kw and "mode" not in kw
+
+
+def test_check_relative_backend_into_metric_lifter_fails_naming_both():
+    c = InputContract.metric()
+    with pytest.raises(ValueError) as err:
+        check_contract(
+            c, depth_kind="relative", depth_model="depth-anything/Depth-Anything-V2-Small-hf",
+            lifter="checkpoints/tcn-27f-xycd", source="depth backend",
+        )  # fmt: skip
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert "depth_kind='metric'" in msg and "depth_kind='relative'" in msg
+    assert "Depth-Anything-V2-Small-hf" in msg and "checkpoints/tcn-27f-xycd" in msg and "--override-contract" in msg
+
+
+def test_check_metric_backend_into_relative_lifter_fails():
+    c = InputContract("relative", "depth-anything/Depth-Anything-V2-Small-hf", default_descriptor(), "coco")
+    with pytest.raises(ValueError, match="depth_kind='relative'.*depth_kind='metric'"):
+        check_contract(c, depth_kind="metric")
+    assert check_contract(c, depth_kind="relative") == []
+
+
+def test_check_missing_depth_and_descriptor_mismatch():
+    c = InputContract.metric(num_samples=16)
+    with pytest.raises(ValueError, match="provides no depth"):
+        check_contract(c, depth_kind=None)
+    with pytest.raises(ValueError, match=r"num_samples=100 \(contract 16\)"):
+        check_contract(c, depth_descriptor=default_descriptor("casp", 100))
+    with pytest.raises(ValueError, match=r"mode='point' \(contract 'casp'\)"):
+        check_contract(c, depth_descriptor={"mode": "point", "num_samples": 1})
+    with pytest.raises(ValueError, match=r"gamma=2.0"):
+        check_contract(c, depth_descriptor=default_descriptor("casp", 16, gamma=2.0))
+    # a partial descriptor compares missing keys at their defaults
+    assert check_contract(c, depth_kind="metric", depth_descriptor={"mode": "casp", "num_samples": 16}) == []
+
+
+def test_check_override_returns_recorded_deviations():
+    c = InputContract.metric()
+    out = check_contract(c, depth_kind="relative", override=True)
+    assert len(out) == 1 and out[0].startswith("override: ") and "relative" in out[0]
+
+
+def test_check_variant_and_keypoint_definition_are_warnings():
+    c = InputContract.metric(keypoint_definition="h36m")
+    with pytest.warns(UserWarning, match="Metric-Outdoor-Small"):
+        out = check_contract(
+            c, depth_kind="metric", depth_model="depth-anything/Depth-Anything-V2-Metric-Outdoor-Small-hf"
+        )
+    assert len(out) == 1
+    with pytest.warns(UserWarning, match="keypoint_definition='h36m'.*'coco'"):
+        assert len(check_contract(c, keypoint_definition="coco")) == 1
+    assert check_contract(c, depth_kind="metric", depth_model=DEFAULT_DEPTH_MODEL, keypoint_definition="h36m") == []
+
+
+def test_check_legacy_contract_checks_nothing():
+    assert check_contract(None, depth_kind="relative") == []
+
+
+def test_processor_stores_and_saves_contract(tmp_path):
+    c = InputContract.metric(num_samples=16)
+    p = PoseLiftingProcessor(input_channels=XYCD, num_frames=3, **c.to_dict())
+    assert p.input_contract == c
+    p.save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / "preprocessor_config.json").read_text())
+    assert {k: saved[k] for k in CONTRACT_FIELDS} == c.to_dict()
+    assert InputContract.from_pretrained(tmp_path) == c
+    assert PoseLiftingProcessor.from_pretrained(tmp_path).input_contract == c
+
+
+def test_legacy_processor_writes_no_contract_and_warns(tmp_path):
+    p = PoseLiftingProcessor(input_channels=XYCD, num_frames=3)
+    assert p.input_contract is None
+    p.save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / "preprocessor_config.json").read_text())
+    assert not set(CONTRACT_FIELDS) & set(saved)
+    with pytest.warns(UserWarning, match="has no input contract"):
+        assert load_contract(tmp_path) is None
+
+
+def test_processor_refuses_contract_inconsistent_with_channels():
+    with pytest.raises(ValueError, match="depth_kind` is null but input_channels"):
+        PoseLiftingProcessor(input_channels=XYCD, **InputContract().to_dict())
+    with pytest.raises(ValueError, match="no depth channel"):
+        PoseLiftingProcessor(input_channels=["x", "y"], **InputContract.metric().to_dict())
+    with pytest.raises(ValueError, match="without `keypoint_definition`"):
+        PoseLiftingProcessor(input_channels=XYCD, depth_kind="metric")
+    with pytest.raises(ValueError, match="box_size_mean"):
+        PoseLiftingProcessor(input_channels=["x", "y"], box_size_mean=0.0)
+
+
+def test_set_input_contract_validates_and_restores():
+    p = PoseLiftingProcessor(input_channels=["x", "y"])
+    with pytest.raises(ValueError, match="no depth channel"):
+        p.set_input_contract(InputContract.metric())
+    assert p.input_contract is None
+    p.set_input_contract({"keypoint_definition": "coco"})
+    assert p.input_contract == InputContract(keypoint_definition="coco")
+
+
+def test_dataset_card_contract(tmp_path):
+    c = InputContract.metric(num_samples=16)
+    (tmp_path / "README.md").write_text(
+        "---\n" + json.dumps({"pretty_name": "t", CARD_KEY: c.to_dict()}) + "\n---\nbody\n"
+    )
+    assert InputContract.from_dataset_card(tmp_path) == c
+    (tmp_path / "README.md").write_text("---\npretty_name: t\n---\nbody\n")
+    assert InputContract.from_dataset_card(tmp_path) is None
+    assert InputContract.from_dataset_card(tmp_path / "missing") is None
+
+
+@pytest.mark.parametrize("name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy", "tcn-27f-xycd"])
+def test_shipped_checkpoints_carry_the_training_contract(name):
+    folder = ROOT / "checkpoints" / name
+    raw = json.loads((folder / "preprocessor_config.json").read_text())
+    for key in ("depth_kind", "depth_model", "depth_descriptor", "keypoint_definition"):
+        assert key in raw
+    c = InputContract.from_pretrained(folder)
+    assert c.keypoint_definition == "h36m"  # trained on projected H36M joints + detector noise
+    if name.endswith("xycd"):
+        assert c.depth_kind == "metric" and c.depth_model == DEFAULT_DEPTH_MODEL
+        # benchmarks/reference/build_data.py: CASP, 16 sunflower samples, (median, Q10, Q90)
+        assert c.depth_descriptor["mode"] == "casp" and c.depth_descriptor["num_samples"] == 16
+        assert c.depth_descriptor["pattern"] == "sunflower" and c.depth_descriptor["quantiles"] == [0.5, 0.1, 0.9]
+    else:
+        assert c.depth_kind is None and c.depth_model is None and c.depth_descriptor is None
