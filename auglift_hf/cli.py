@@ -6,13 +6,23 @@ Every subcommand lives in the module that owns the work and exposes two function
     run(args: argparse.Namespace) -> int     # exit code
 
 Only the chosen subcommand's module is imported, so ``auglift --help`` stays fast.
+
+Failures: every subcommand ends every failure in **one line on stderr**, ``auglift <command>: error: <message>``
+naming the file or the option, with an exit code per kind of failure (:mod:`auglift_hf.errors`):
+
+    0    success
+    1    internal error (a bug; AUGLIFT_DEBUG=1 shows the traceback)
+    2    invalid input: bad option value, malformed / truncated / unsafe file, data that cannot be right
+    3    a named input (file, folder, model path) does not exist
+    4    the output cannot be written (exists and is not ours to replace, read-only, ...)
+    5    incompatible model or checkpoint (weights vs config, foreign model_type, resume into another model)
+    130  interrupted (Ctrl-C); outputs are written to a temp path and renamed, so nothing is half-written
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
 #: subcommand -> (module, one-line help)
@@ -28,7 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("auglift_hf.training.cli", "train a lifter from a YAML/JSON config with transformers' Trainer"),
     "evaluate": ("auglift_hf.analysis.cli", "cross-dataset evaluation matrix and AugLift's analyses"),
     "quickstart": ("auglift_hf.training.quickstart", "build data, train XY vs XYCD lifters, evaluate, compare"),
-    "export": ("auglift_hf.export.cli", "export a lifter to ONNX"),
+    "export": ("auglift_hf.export.cli", "export a lifter to ONNX, or a lifted motion file (JSON / NPZ) to BVH"),
     "push": ("auglift_hf.hub.cli", "validate a model/dataset folder and upload it to the Hub"),
 }
 
@@ -62,12 +72,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """``argparse`` parser whose usage errors are one stderr line (exit 2); ``--help`` still shows the usage."""
+
+    def error(self, message: str):  # noqa: ANN201 - argparse API
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def _build_parser(command: str | None) -> argparse.ArgumentParser:
     from auglift_hf import __version__
 
-    parser = argparse.ArgumentParser(prog="auglift", description="Depth-augmented 3D human pose lifting (AugLift).")
+    parser = OneLineArgumentParser(prog="auglift", description="Depth-augmented 3D human pose lifting (AugLift).")
     parser.add_argument("--version", action="version", version=f"auglift-hf {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineArgumentParser)
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name == command:
@@ -78,21 +95,31 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
-    parser = _build_parser(command if command in COMMANDS else None)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    module = importlib.import_module(COMMANDS[args.command][0])
+    try:  # Ctrl-C while the (heavy) modules import is still one line, exit 130
+        parser = _build_parser(command if command in COMMANDS else None)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        run_fn = importlib.import_module(COMMANDS[args.command][0]).run
+    except KeyboardInterrupt:
+        print(f"auglift {command or ''}: error: interrupted".replace("  ", " "), file=sys.stderr)
+        return 130
+    return run_command(args.command, run_fn, args)
+
+
+def run_command(command: str, run_fn, args: argparse.Namespace) -> int:  # noqa: ANN001
+    """Call ``run_fn(args)``; any failure becomes one stderr line and the exit code of :mod:`auglift_hf.errors`."""
+    from auglift_hf.errors import debug, exit_code, one_line
+
     try:
-        return int(module.run(args) or 0)
-    except (FileNotFoundError, ValueError, KeyError) as err:
-        # Bad input is reported in one line naming the file or field; AUGLIFT_DEBUG=1 shows the traceback.
-        if os.environ.get("AUGLIFT_DEBUG"):
+        return int(run_fn(args) or 0)
+    except (Exception, KeyboardInterrupt) as err:  # noqa: BLE001 - the CLI boundary: one line per failure
+        if debug() and not isinstance(err, KeyboardInterrupt):
             raise
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"auglift {args.command}: error: {message}", file=sys.stderr)
-        return 2
+        sys.stderr.flush()
+        print(f"auglift {command}: error: {one_line(err)}", file=sys.stderr)
+        return exit_code(err)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,6 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path, capsys, monkeypatch):
         ["convert", "h36m", "--positions-3d", str(missing), "--cameras", str(missing), "--out", str(tmp_path / "o")]
     )
     err = capsys.readouterr().err
-    assert code == 2
+    assert code == 3  # auglift_hf.errors: a named input does not exist
     assert err.startswith("auglift convert") and "error:" in err and "nope.npz" in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()

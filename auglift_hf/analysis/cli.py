@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from auglift_hf.utils.cli_args import positive_int
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models", nargs="+", required=True, help="model folders or Hub ids")
@@ -22,10 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", default="gt2d", help="table config: gt2d | detected2d")
     parser.add_argument("--split", default="test")
     parser.add_argument("--out", default="eval_out", help="output folder")
-    parser.add_argument("--stride", type=int, default=1, help="evaluate every n-th frame")
-    parser.add_argument("--max-samples", type=int, default=None, help="evenly spaced subset per dataset")
+    parser.add_argument("--stride", type=positive_int, default=1, help="evaluate every n-th frame")
+    parser.add_argument(
+        "--max-samples", type=positive_int, default=None, help="evenly spaced subset per dataset (default: all)"
+    )
     parser.add_argument("--no-flip-test", action="store_true", help="disable flip test-time augmentation")
-    parser.add_argument("--batch-size", type=int, default=1024)
+    parser.add_argument("--batch-size", type=positive_int, default=1024, help="windows per forward pass")
+    parser.add_argument("--no-progress", action="store_true", help="disable tqdm progress bars")
     parser.add_argument("--occlusion", action="store_true", help="MPJPE per self-occlusion quartile")
     parser.add_argument("--novelty", action="store_true", help="MPJPE per pose-novelty tier (needs a train split)")
     parser.add_argument("--robustness", action="store_true", help="MPJPE per 2D detection-error quartile")
@@ -63,28 +68,32 @@ def run(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> int:
     import torch
     from tqdm.auto import tqdm
-    from transformers import AutoModel
 
-    import auglift_hf  # noqa: F401 - registers the Auto classes
     from auglift_hf.data.windows import PoseWindowDataset
-    from auglift_hf.models import input_frames
+    from auglift_hf.models import input_frames, load_lifter
 
     from .matrix import cell_metrics, predict_dataset, write_matrix
     from .robustness import write_stratified
 
     names = args.names or [_name(m) for m in args.models]
     if len(names) != len(args.models):
-        raise SystemExit(f"auglift evaluate: {len(names)} --names for {len(args.models)} --models")
+        raise ValueError(f"{len(names)} --names for {len(args.models)} --models")
     out = Path(args.out)
+    _check_writable(out)
     want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
-    models = {n: AutoModel.from_pretrained(m).eval() for n, m in zip(names, args.models)}
+    models = {n: load_lifter(m) for n, m in zip(names, args.models)}
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     errors: dict[str, dict[str, np.ndarray]] = {}  # dataset -> model -> per-pose MPJPE (mm)
     rows_of: dict[str, np.ndarray] = {}
     for ds_path in args.datasets:
         ds_name = _name(ds_path)
-        for name, model in tqdm(models.items(), desc=f"evaluate on {ds_name}"):
+        for name, model in tqdm(models.items(), desc=f"evaluate on {ds_name}", disable=args.no_progress):
             channels = tuple(model.config.input_channels)
+            reason = _missing_inputs(ds_path, args.config, args.split, channels)
+            if reason:
+                cells[(name, ds_name)] = {"skipped": reason}
+                print(f"auglift evaluate: skipped {name} on {ds_name}: {reason}")
+                continue
             window = input_frames(model.config)
             ds = PoseWindowDataset(ds_path, window_size=window, stride=args.stride, channels=channels,
                                    config=args.config, split=args.split)  # fmt: skip
@@ -102,12 +111,18 @@ def _evaluate(args: argparse.Namespace) -> int:
             errors.setdefault(ds_name, {})[name] = (
                 np.linalg.norm(pred["pred"] - pred["target"], axis=-1).mean(-1) * 1000
             )
+    if all(res.get("skipped") for res in cells.values()):
+        reasons = "; ".join(f"{m} on {d}: {res['skipped']}" for (m, d), res in cells.items())
+        raise ValueError(f"no model could be evaluated on any --datasets table ({reasons})")
     paths = write_matrix(cells, out)
     for ds_path in args.datasets:
         ds_name = _name(ds_path)
-        errs = errors[ds_name]
         if not any(want.values()):
             break
+        errs = errors.get(ds_name)
+        if not errs:
+            print(f"auglift evaluate: analyses skipped for {ds_name}: no model could be evaluated on it")
+            continue
         base = PoseWindowDataset(ds_path, window_size=1, channels=("x", "y"), config=args.config, split=args.split)
         order = _table_order(base)
         cols = _table_columns(
@@ -151,6 +166,34 @@ def _evaluate(args: argparse.Namespace) -> int:
     print((out / "matrix.md").read_text())
     print("wrote: " + ", ".join(str(p) for p in paths.values()))
     return 0
+
+
+def _check_writable(out: Path) -> None:
+    """Create ``--out`` and make sure files can be written there (before any model is run)."""
+    import tempfile
+
+    from auglift_hf.errors import OutputError
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        raise OutputError(f"--out {out}: not writable ({err.strerror or err})") from err
+
+
+def _missing_inputs(table_dir: str, config: str, split: str, channels: tuple[str, ...]) -> str | None:
+    """Why a model with ``channels`` cannot be evaluated on a table (a depth channel the table lacks), else None."""
+    from auglift_hf.data.windows import load_frame_table
+
+    table = load_frame_table(table_dir, config=config, split=split)
+    missing = [c for c in channels[2:] if c != "c" and c not in table.column_names]
+    if missing:
+        return (
+            f"the model needs depth channel(s) {missing} but the table has no such column "
+            "(convert it with --depth-source synthetic, or preprocess images to get depth)"
+        )
+    return None
 
 
 def _table_order(ds: Any) -> np.ndarray:

@@ -57,7 +57,7 @@ def build_matrix(cells: dict[tuple[str, str], dict[str, Any]], metric: str = "mp
     """``{(model, test_set): metrics}`` -> ``(values (models, sets), model_names, set_names)`` for one metric."""
     models = list(dict.fromkeys(m for m, _ in cells))
     sets = list(dict.fromkeys(s for _, s in cells))
-    values = np.full((len(models), len(sets)), np.nan)
+    values = np.full((len(models), len(sets)), np.nan)  # skipped cells ({"skipped": reason}) stay NaN
     key = f"{metric}_action_wise" if action_wise else metric
     for (m, s), res in cells.items():
         values[models.index(m), sets.index(s)] = res.get(key, np.nan)
@@ -83,6 +83,11 @@ def matrix_markdown(cells: dict[tuple[str, str], dict[str, Any]], metrics: Seque
                     f"| {m} | " + " | ".join(f"{v * scale:.1f}" if np.isfinite(v) else "-" for v in values[r]) + " |"
                 )
             parts.append("")
+    skipped = [(m, s, res["skipped"]) for (m, s), res in cells.items() if res.get("skipped")]
+    if skipped:
+        parts.append("### Skipped cells (shown as -)\n")
+        parts += [f"- {m} on {s}: {reason}" for m, s, reason in skipped]
+        parts.append("")
     return "\n".join(parts)
 
 
@@ -92,6 +97,8 @@ def matrix_csv(cells: dict[tuple[str, str], dict[str, Any]]) -> str:
     writer = csv.writer(buf)
     writer.writerow(["model", "test_set", "metric", "frame_wise", "action_wise", "num_poses"])
     for (m, s), res in cells.items():
+        if res.get("skipped"):
+            continue  # listed with its reason in matrix.md
         for metric in METRICS:
             writer.writerow(
                 [m, s, metric, res.get(metric), res.get(f"{metric}_action_wise", ""), res.get("num_poses")]

@@ -74,27 +74,25 @@ def convert(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Convert and write the folder; failures are raised to ``auglift_hf.cli`` (one line, :mod:`auglift_hf.errors`)."""
     import torch
 
+    from ..errors import OutputError
     from ..models import input_frames
     from ..utils.io import atomic_write_dir
 
     out = Path(args.out_folder)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is a file, not a model folder (nothing written)")
     if out.exists() and any(out.iterdir()) and not args.overwrite:
-        print(f"error: {out} exists and is not empty (pass --overwrite to replace it)")
-        return 2
-    try:
-        model = convert(args)
-    except (ValueError, FileNotFoundError) as err:
-        print(f"error: {err}")
-        return 1
+        raise OutputError(f"{out} exists and is not empty (pass --overwrite to replace it)")
+    model = convert(args)
     config = model.config
     frames = input_frames(config)
     with torch.no_grad():
         poses = model(keypoints=torch.zeros(1, frames, config.num_joints, config.num_input_channels)).poses_3d
     if not torch.isfinite(poses).all():
-        print("error: the converted model produces non-finite outputs")
-        return 1
+        raise ValueError(f"{args.checkpoint}: the converted model produces non-finite outputs")
     with atomic_write_dir(out, overwrite=True) as tmp:
         model.save_pretrained(tmp)
         if args.format == "motionbert":  # official conventions: raw confidence, outputs in normalised image units

@@ -117,10 +117,24 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     if not os.path.isfile(path):
         raise FileNotFoundError(f"checkpoint file not found: {path}")
     try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
-        with torch.serialization.safe_globals(_numpy_array_globals()):
+        try:
             checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError:
+            with torch.serialization.safe_globals(_numpy_array_globals()):
+                checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        unsafe = re.search(r"Unsupported global: GLOBAL [\w.]+", str(err))
+        if unsafe:
+            raise ValueError(
+                f"checkpoint {path}: refused by the safe loader (weights_only=True): {unsafe[0]}"
+            ) from err
+        raise ValueError(f"checkpoint {path}: not a readable PyTorch checkpoint, truncated or corrupt") from err
+    except (RuntimeError, EOFError, OSError, ValueError, KeyError, IndexError, AttributeError) as err:
+        # a truncated zip archive ("PytorchStreamReader failed ...", "error: 105"), an empty file, garbage bytes
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ValueError(
+            f"checkpoint {path}: not a readable PyTorch checkpoint, truncated or corrupt ({first})"
+        ) from err
     return unwrap_state_dict(checkpoint, source=path)
 
 

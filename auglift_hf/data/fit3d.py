@@ -150,7 +150,7 @@ def convert_fit3d(
     max_frames: int | None = None,
     stride: int = 1,
     depth_source: Any = None,
-    overwrite: bool = True,
+    overwrite: bool = False,
     progress: bool = True,
 ) -> dict[str, dict[str, int]]:
     """Read a Fit3D root and write the Parquet frame table to ``out_dir``."""

@@ -26,7 +26,7 @@ import numpy as np
 from ..camera import load_mmpose_cameras, project, world_to_camera
 from ..skeleton import NUM_JOINTS, coco_to_h36m, h36m32_to_17
 from .npz import load_mmpose_annotations, load_npz
-from .schema import SequenceRecord
+from .schema import SequenceRecord, check_person_extent
 
 DATASET = "h36m"
 H36M_TRAIN_SUBJECTS: tuple[str, ...] = ("S1", "S5", "S6", "S7", "S8")
@@ -37,27 +37,61 @@ H36M_CAMERA_IDS: tuple[str, ...] = ("54138969", "55011271", "58860488", "6045727
 _IMGNAME = re.compile(r"(?P<subject>S\d+)_(?P<action>.+)\.(?P<camera>\d+)_(?P<frame>\d+)\.\w+$")
 
 
-def h36m_split(subject: str) -> str:
-    """``"train"`` for S1/S5/S6/S7/S8, ``"test"`` for S9/S11; ``ValueError`` for anything else."""
+#: Minimum fraction of (frame, joint) pairs in front of the camera (z > 0) for a camera to be accepted: a person
+#: filmed by an H36M camera is always in front of it; a flipped translation or a wrong camera file puts them behind.
+MIN_IN_FRONT_FRACTION = 0.9
+SPLITS = ("train", "test")
+
+
+def h36m_split(subject: str, unknown_subject_split: str | None = None) -> str:
+    """``"train"`` for S1/S5/S6/S7/S8, ``"test"`` for S9/S11, ``unknown_subject_split`` for any other subject
+    (``ValueError`` naming the subject when it is ``None``)."""
     if subject in H36M_TRAIN_SUBJECTS:
         return "train"
     if subject in H36M_TEST_SUBJECTS:
         return "test"
+    if unknown_subject_split is not None:
+        if unknown_subject_split not in SPLITS:
+            raise ValueError(f"--unknown-subject-split must be one of {SPLITS}, got {unknown_subject_split!r}")
+        return unknown_subject_split
     raise ValueError(
-        f"unknown Human3.6M subject {subject!r}; expected one of {H36M_TRAIN_SUBJECTS + H36M_TEST_SUBJECTS}"
+        f"subject {subject!r} is not in the standard Human3.6M split (train {', '.join(H36M_TRAIN_SUBJECTS)}; "
+        f"test {', '.join(H36M_TEST_SUBJECTS)}): pass --unknown-subject-split train|test to keep it, or --subjects "
+        "to choose the subjects"
     )
 
 
-def _check_subjects(subjects: Sequence[str] | None, available: Sequence[str], where: str) -> list[str]:
+def _check_subjects(
+    subjects: Sequence[str] | None, available: Sequence[str], where: str, unknown_subject_split: str | None = None
+) -> list[str]:
     if subjects is None:
-        return [s for s in available if s in H36M_TRAIN_SUBJECTS + H36M_TEST_SUBJECTS]
-    unknown = [s for s in subjects if s not in H36M_SUBJECTS]
-    if unknown:
-        raise ValueError(f"unknown Human3.6M subject(s) {unknown}; expected some of {H36M_SUBJECTS}")
+        unknown = sorted(s for s in available if s not in H36M_TRAIN_SUBJECTS + H36M_TEST_SUBJECTS)
+        if unknown and unknown_subject_split is None:
+            raise ValueError(
+                f"{where}: subject(s) {unknown} are not in the standard Human3.6M split (train "
+                f"{', '.join(H36M_TRAIN_SUBJECTS)}; test {', '.join(H36M_TEST_SUBJECTS)}): pass "
+                "--unknown-subject-split train|test to keep them, or --subjects to choose"
+            )
+        return list(available)
+    if unknown_subject_split is None:
+        unknown = [s for s in subjects if s not in H36M_SUBJECTS]
+        if unknown:
+            raise ValueError(f"unknown Human3.6M subject(s) {unknown}; expected some of {H36M_SUBJECTS}")
     missing = [s for s in subjects if s not in available]
     if missing:
         raise ValueError(f"{where}: subject(s) {missing} not in the file (found {sorted(available)})")
     return list(subjects)
+
+
+def _check_in_front(cam_xyz: np.ndarray, where: str, camera: str) -> None:
+    """Refuse a camera that puts the person behind it (flipped translation, wrong camera file)."""
+    in_front = float((cam_xyz[..., 2] > 0).mean())
+    if in_front < MIN_IN_FRONT_FRACTION:
+        raise ValueError(
+            f"{where}: camera {camera} puts {1 - in_front:.0%} of the joints behind it (expected <= "
+            f"{1 - MIN_IN_FRONT_FRACTION:.0%}); wrong camera file, a flipped translation T, or positions not in "
+            "world metres?"
+        )
 
 
 def _cameras(cameras: str | os.PathLike | dict) -> dict:
@@ -77,6 +111,8 @@ def _camera(cams: dict, subject: str, cam_id: str, where: str) -> dict:
 def _frames(num: int, max_frames: int | None, stride: int) -> np.ndarray:
     if stride < 1:
         raise ValueError(f"`stride` must be >= 1, got {stride}")
+    if max_frames is not None and max_frames < 1:
+        raise ValueError(f"`max_frames` must be >= 1, got {max_frames}")
     idx = np.arange(0, num, stride)
     return idx[:max_frames] if max_frames is not None else idx
 
@@ -126,6 +162,7 @@ def read_h36m_positions_3d(
     max_frames: int | None = None,
     stride: int = 1,
     fps: float = 50.0,
+    unknown_subject_split: str | None = None,
 ) -> list[SequenceRecord]:
     """VideoPose3D-format world motion + cameras -> one record per (subject, action, camera).
 
@@ -137,15 +174,20 @@ def read_h36m_positions_3d(
         max_frames: keep at most this many frames per sequence (after ``stride``).
         stride: keep every ``stride``-th frame.
         fps: frame rate of ``positions_3d`` (50 for the original files, 25 for the shared ``fk25`` file).
+        unknown_subject_split: split of subjects outside S1/5/6/7/8 (train) and S9/11 (test); ``None`` refuses them.
+
+    Raises ``ValueError`` when a camera puts the person behind it (:data:`MIN_IN_FRONT_FRACTION`) and, through
+    :func:`~auglift_hf.data.schema.check_plausible` at write time, when the positions are not in metres.
     """
     where = os.fspath(positions_3d) if not isinstance(positions_3d, dict) else "positions_3d"
     data = positions_3d if isinstance(positions_3d, dict) else load_positions_3d(positions_3d)
     cams = _cameras(cameras)
+    cam_where = "cameras" if isinstance(cameras, dict) else os.fspath(cameras)
     dets, meta = load_positions_2d(detections) if detections is not None else (None, {})
     layout = str(meta.get("layout_name", "h36m"))
     records = []
-    for subject in _check_subjects(subjects, list(data), where):
-        split = h36m_split(subject)
+    for subject in _check_subjects(subjects, list(data), where, unknown_subject_split):
+        split = h36m_split(subject, unknown_subject_split)
         for action in sorted(data[subject]):
             pos = np.asarray(data[subject][action], dtype=np.float64)
             if pos.ndim != 3 or pos.shape[1] not in (17, 32) or pos.shape[2] != 3:
@@ -156,6 +198,7 @@ def read_h36m_positions_3d(
             if not np.isfinite(world).all():
                 bad = int(np.flatnonzero(~np.isfinite(world).all((1, 2)))[0])
                 raise ValueError(f"{where}: {subject}/{action} has NaN/inf joints (first at frame {bad})")
+            check_person_extent(world, f"{where}: {subject}/{action}")  # world metres, before any camera
             for ci, cam_id in enumerate(H36M_CAMERA_IDS):
                 cam = _camera(cams, subject, cam_id, where)
                 n = world.shape[0]
@@ -169,6 +212,7 @@ def read_h36m_positions_3d(
                     n = min(n, det2d.shape[0])  # VideoPose3D crops the longer of the two
                 frames = _frames(n, max_frames, stride)
                 cam_xyz = world_to_camera(world[frames], cam["R"], cam["T"])
+                _check_in_front(cam_xyz, f"{cam_where}: {subject}/{action}", cam_id)
                 uv = project(cam_xyz, cam["f"], cam["c"], cam.get("k"), cam.get("p"))
                 records.append(
                     SequenceRecord(
@@ -210,6 +254,7 @@ def read_h36m_mmpose(
     max_frames: int | None = None,
     stride: int = 1,
     fps: float = 50.0,
+    unknown_subject_split: str | None = None,
 ) -> list[SequenceRecord]:
     """MMPose's preprocessed H36M npz (``imgname, center, scale, part, S``) -> records per (subject, action, camera).
 
@@ -220,10 +265,8 @@ def read_h36m_mmpose(
     names, part, S = load_mmpose_annotations(annotations)
     cams = _cameras(cameras)
     parsed = [parse_imgname(str(x)) for x in names]
-    for subject in {p[0] for p in parsed}:
-        h36m_split(subject)
-    if subjects is not None:
-        _check_subjects(subjects, sorted({p[0] for p in parsed}), where)
+    available = sorted({p[0] for p in parsed})
+    _check_subjects(subjects, available, where, unknown_subject_split)
     frames_all = np.array([p[3] for p in parsed])
     records = []
     for rows in group_rows([p[:3] for p in parsed], frames_all):
@@ -237,7 +280,8 @@ def read_h36m_mmpose(
                 dataset=DATASET, subject=subject, action=action, camera=cam_id,
                 keypoints_2d=part[rows, :, :2], keypoint_scores=part[rows, :, 2], keypoints_3d=S[rows, :, :3],
                 valid=S[rows, :, 3].max(-1) > 0, frame_index=frames_all[rows], focal=cam["f"], center=cam["c"],
-                image_size=(cam.get("w", 1000), cam.get("h", 1002)), fps=fps, split=h36m_split(subject), source=where,
+                image_size=(cam.get("w", 1000), cam.get("h", 1002)), fps=fps,
+                split=h36m_split(subject, unknown_subject_split), source=where,
             )
         )  # fmt: skip
     return records
@@ -255,15 +299,21 @@ def convert_h36m(
     stride: int = 1,
     fps: float | None = None,
     depth_source: Any = None,
-    overwrite: bool = True,
+    overwrite: bool = False,
     progress: bool = True,
+    unknown_subject_split: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Read Human3.6M (``positions_3d`` *or* ``annotations``) and write the Parquet frame table to ``out_dir``.
 
     ``fps`` defaults to 50 (the capture rate), or 25 when the file name contains ``fk25`` / ``25``-Hz motion.
     """
-    from .schema import write_frame_table
+    from .schema import check_table_output, write_frame_table
 
+    check_table_output(out_dir, overwrite)  # before reading anything: refuse a foreign --out early
+    if fps is not None and not (np.isfinite(fps) and fps > 0):
+        raise ValueError(f"--fps must be a positive number, got {fps}")
+    if max_frames is not None and max_frames < 1:
+        raise ValueError(f"--max-frames must be a positive integer, got {max_frames}")
     if (positions_3d is None) == (annotations is None):
         raise ValueError("give exactly one of `positions_3d` (VideoPose3D npz) and `annotations` (MMPose npz)")
     if positions_3d is not None:
@@ -272,16 +322,19 @@ def convert_h36m(
         )
         records = read_h36m_positions_3d(
             positions_3d, cameras, subjects=subjects, detections=detections, max_frames=max_frames, stride=stride,
-            fps=rate,
+            fps=rate, unknown_subject_split=unknown_subject_split,
         )  # fmt: skip
         how = f"VideoPose3D-format world motion `{os.path.basename(os.fspath(positions_3d))}` at {rate / stride:g} Hz "
         how += "rendered into the four cameras of `cameras.pkl` (world->camera, projection with distortion)."
     else:
         records = read_h36m_mmpose(
-            annotations, cameras, subjects=subjects, max_frames=max_frames, stride=stride, fps=fps or 50.0
-        )
+            annotations, cameras, subjects=subjects, max_frames=max_frames, stride=stride, fps=fps or 50.0,
+            unknown_subject_split=unknown_subject_split,
+        )  # fmt: skip
         how = f"MMPose preprocessed annotations `{os.path.basename(os.fspath(annotations))}` with `cameras.pkl`."
     info = {"how_built": how, "split": "S1, S5, S6, S7, S8 train; S9, S11 test"}
+    if unknown_subject_split is not None:
+        info["split"] += f"; other subjects {unknown_subject_split}"
     if detections is not None:
         info["detections"] = os.path.basename(os.fspath(detections))
     return write_frame_table(

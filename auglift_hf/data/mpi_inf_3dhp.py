@@ -322,7 +322,12 @@ def read_3dhp_root(
         train = [p for p in train if p.split(os.sep)[-3] in subjects]
         test = [p for p in test if p.split(os.sep)[-2] in subjects]
     if not train and not test:
-        raise FileNotFoundError(f"{root}: no S*/Seq*/annot.mat or TS*/annot_data.mat found")
+        npz = sorted(glob.glob(os.path.join(root, "*.npz"))) if os.path.isdir(root) else []
+        hint = f" (found {', '.join(os.path.basename(p) for p in npz[:3])}: pass the .npz file itself)" if npz else ""
+        raise FileNotFoundError(
+            f"{root}: no S*/Seq*/annot.mat or TS*/annot_data.mat found; `convert 3dhp` takes the dataset root with "
+            f"those files, or MMPose's preprocessed annotation .npz with --cameras{hint}"
+        )
     records = []
     for p in train:
         records += read_3dhp_train_sequence(p, cameras=cameras, max_frames=max_frames, stride=stride)
@@ -340,7 +345,7 @@ def convert_3dhp(
     max_frames: int | None = None,
     stride: int = 1,
     depth_source: Any = None,
-    overwrite: bool = True,
+    overwrite: bool = False,
     progress: bool = True,
 ) -> dict[str, dict[str, int]]:
     """``source`` = dataset root (annot.mat / annot_data.mat) or MMPose npz (with ``cameras`` pkl paths)."""

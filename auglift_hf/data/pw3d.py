@@ -159,7 +159,7 @@ def convert_3dpw(
     max_frames: int | None = None,
     stride: int = 1,
     depth_source: Any = None,
-    overwrite: bool = True,
+    overwrite: bool = False,
     progress: bool = True,
 ) -> dict[str, dict[str, int]]:
     """Read 3DPW sequence files under ``source`` and write the Parquet frame table to ``out_dir``."""

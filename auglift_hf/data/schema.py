@@ -27,6 +27,7 @@ Measured by ``benchmarks/bench_data.py`` on 229k H36M rows (2 shared CPU cores):
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -302,6 +303,107 @@ def record_to_arrow(
     return pa.Table.from_arrays([cols[f.name] for f in schema], schema=schema)
 
 
+#: Plausible size of a person in metres: the median over valid frames of the diagonal of the 3D joints' bounding
+#: box. Adults span ~1.6-2.2 m standing (H36M subjects 1.5-1.9 m tall) and ~0.8 m crouching; children ~1 m. The
+#: bounds are loose so only wrong units fail: millimetres give ~1700, centimetres ~170.
+PERSON_EXTENT_M = (0.2, 3.5)
+#: Minimum fraction of valid-frame joints whose 2D projection lies within the image grown by half its size on
+#: each side. A correct camera puts (nearly) every joint in the image; a wrong or flipped one scatters them.
+MIN_IN_IMAGE_FRACTION = 0.5
+
+
+def check_person_extent(joints: np.ndarray, where: str) -> None:
+    """Refuse ``(frames, J, 3)`` joints that are not a person in metres (:data:`PERSON_EXTENT_M`)."""
+    joints = np.asarray(joints, np.float64)
+    if joints.size == 0:
+        return
+    extent = float(np.median(np.linalg.norm(joints.max(-2) - joints.min(-2), axis=-1)))
+    lo, hi = PERSON_EXTENT_M
+    if not lo <= extent <= hi:
+        unit = " (looks like millimetres: metres are expected)" if 200 <= extent <= 3500 else ""
+        unit = unit or (" (looks like centimetres: metres are expected)" if 20 <= extent <= 350 else "")
+        raise ValueError(
+            f"{where}: a person spans {extent:.3g} units in 3D, expected {lo}-{hi} m{unit}; check the units of the file"
+        )
+
+
+def check_plausible(rec: SequenceRecord) -> None:
+    """Refuse a record whose numbers cannot be right: 3D not in metres, 2D not in the image.
+
+    Raises ``ValueError`` naming the source file and sequence, the measured value and the accepted range.
+    """
+    where = f"{rec.source or rec.dataset}: {rec.subject}/{rec.action}/camera {rec.camera}"
+    valid = np.asarray(rec.valid, bool)
+    if not valid.any():
+        raise ValueError(f"{where}: no valid frame (every frame is marked invalid; wrong camera or annotation file?)")
+    check_person_extent(np.asarray(rec.keypoints_3d, np.float64)[valid], where)
+    k2 = np.asarray(rec.keypoints_2d, np.float64)[valid]
+    w, h = rec.image_size
+    inside = (
+        (k2[..., 0] >= -w / 2) & (k2[..., 0] <= 1.5 * w) & (k2[..., 1] >= -h / 2) & (k2[..., 1] <= 1.5 * h)
+    ).mean()
+    if inside < MIN_IN_IMAGE_FRACTION:
+        raise ValueError(
+            f"{where}: only {inside:.0%} of the 2D joints fall inside the {w}x{h} image (expected >= "
+            f"{MIN_IN_IMAGE_FRACTION:.0%}); wrong camera intrinsics / extrinsics or image size?"
+        )
+
+
+#: Marker file written into every frame table; a folder holding it may be replaced by the next conversion.
+TABLE_MARKER = ".auglift_table.json"
+_TABLE_ENTRIES = {"README.md", TABLE_MARKER, GT2D_CONFIG, DETECTED2D_CONFIG}
+
+
+def is_frame_table(folder: str | os.PathLike) -> bool:
+    """True when ``folder`` is a previous output of :func:`write_frame_table` (``auglift convert``).
+
+    Recognised by the marker file, or (tables written before the marker existed) by a README dataset card
+    tagged ``auglift`` with ``configs`` and nothing but the table's own entries in the folder.
+    """
+    from pathlib import Path
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return False
+    if (folder / TABLE_MARKER).is_file():
+        return True
+    entries = {p.name for p in folder.iterdir()}
+    if not entries <= _TABLE_ENTRIES or "README.md" not in entries:
+        return False
+    import yaml
+
+    text = (folder / "README.md").read_text(encoding="utf-8", errors="replace")
+    if not text.startswith("---\n"):
+        return False
+    try:
+        front = yaml.safe_load(text.split("---\n", 2)[1])
+    except (yaml.YAMLError, IndexError):
+        return False
+    return isinstance(front, dict) and "auglift" in (front.get("tags") or []) and bool(front.get("configs"))
+
+
+def check_table_output(out_dir: str | os.PathLike, overwrite: bool = False) -> None:
+    """Refuse an ``--out`` that exists and is not a previous frame table, unless ``overwrite``.
+
+    Raises :class:`~auglift_hf.errors.OutputError` naming the path (nothing is written or deleted).
+    """
+    from pathlib import Path
+
+    from ..errors import OutputError
+
+    out = Path(out_dir)
+    if overwrite or not (out.exists() or out.is_symlink()):
+        return
+    if out.is_dir() and not out.is_symlink():
+        if is_frame_table(out) or not any(out.iterdir()):
+            return
+        raise OutputError(
+            f"--out {out} exists and is not a frame table written by `auglift convert` (it holds other files); "
+            "choose another folder or pass --overwrite to replace it"
+        )
+    raise OutputError(f"--out {out} exists and is a file, not a table folder; choose another path or pass --overwrite")
+
+
 def write_frame_table(
     records: Iterable[SequenceRecord],
     out_dir: str | os.PathLike,
@@ -310,10 +412,13 @@ def write_frame_table(
     depth_source: None | str | DepthSource = None,
     card: dict[str, Any] | None = None,
     shard_rows: int = 250_000,
-    overwrite: bool = True,
+    overwrite: bool = False,
     progress: bool = True,
 ) -> dict[str, dict[str, int]]:
     """Write sequences as Parquet shards + a README dataset card, atomically (temp dir, then rename).
+
+    An existing ``out_dir`` is replaced only when it is a previous frame table (:func:`is_frame_table`) or
+    empty; anything else raises :class:`~auglift_hf.errors.OutputError` unless ``overwrite=True``.
 
     Layout::
 
@@ -332,9 +437,12 @@ def write_frame_table(
     from ..utils.io import atomic_write_dir
     from .card import write_dataset_card
 
+    check_table_output(out_dir, overwrite)
     records = sorted(records, key=lambda r: r.sort_key)
     if not records:
         raise ValueError(f"{dataset_name}: no sequences to write (check the input paths and --subjects)")
+    for rec in records:
+        check_plausible(rec)
     keys = [r.sort_key for r in records]
     if len(set(keys)) != len(keys):
         dup = next(k for k in keys if keys.count(k) > 1)
@@ -347,7 +455,7 @@ def write_frame_table(
     splits = sorted({r.split for r in records}, key=lambda s: (s != "train", s))
     counts: dict[str, dict[str, int]] = {c: {} for c in configs}
     out_dir = os.fspath(out_dir)
-    with atomic_write_dir(out_dir, overwrite=overwrite) as tmp:
+    with atomic_write_dir(out_dir, overwrite=True) as tmp:
         for config in configs:
             detected = config == DETECTED2D_CONFIG
             (tmp / config).mkdir()
@@ -377,4 +485,7 @@ def write_frame_table(
             tmp, dataset_name=dataset_name, counts=counts, features=frame_features(channels), depth_channels=channels,
             info=info,
         )  # fmt: skip
+        (tmp / TABLE_MARKER).write_text(
+            json.dumps({"written_by": "auglift_hf.data.write_frame_table", "dataset": dataset_name, "counts": counts})
+        )
     return counts

@@ -1,9 +1,11 @@
-"""``auglift export``: lifters to ONNX, motion files (JSON / NPZ) to BVH."""
+"""``auglift export``: lifters to ONNX, motion files (JSON / NPZ) to BVH.
+
+Failures are one stderr line with the exit code of :mod:`auglift_hf.errors` (raised to ``auglift_hf.cli``).
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,36 +25,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     bvh = sub.add_parser("bvh", help="convert a motion JSON/NPZ (keypoints_3d in mm) to BVH")
     bvh.add_argument("motion", help="motion .json or .npz written by `auglift lift` or the Space")
     bvh.add_argument("out", help="output .bvh file")
-    bvh.add_argument("--fps", type=float, default=None, help="frame rate (default: the file's, else 50)")
+    bvh.add_argument(
+        "--fps", type=float, default=None,
+        help="frame rate (default: the motion file's `fps`; required when the file records none)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        if args.format == "onnx":
-            from .onnx import export_onnx
+    import math
 
-            result = export_onnx(
-                args.folder,
-                args.out,
-                opset=args.opset,
-                exporter=args.exporter,
-                verify=not args.no_verify,
-                atol=args.atol,
-            )
-            print(f"wrote {result.path} (opset {result.opset}, {result.exporter} exporter)")
-            print(f"  input  keypoints {result.input_shape}")
-            print(f"  output poses_3d  {result.output_shape}")
-            if result.max_abs_diff is not None:
-                print(f"  onnxruntime vs PyTorch: max abs diff {result.max_abs_diff:.3g} (atol {args.atol:g})")
-            return 0
-        from .bvh import write_bvh
-        from .motion import load_motion
+    if args.format == "onnx":
+        from .onnx import export_onnx
 
-        motion = load_motion(args.motion)
-        fps = args.fps or motion.get("fps") or 50.0
-        write_bvh(args.out, motion["keypoints_3d"], fps=fps)
-        print(f"wrote {args.out} ({motion['keypoints_3d'].shape[0]} frames at {fps:g} fps)")
+        result = export_onnx(
+            args.folder, args.out, opset=args.opset, exporter=args.exporter, verify=not args.no_verify, atol=args.atol
+        )
+        print(f"wrote {result.path} (opset {result.opset}, {result.exporter} exporter)")
+        print(f"  input  keypoints {result.input_shape}")
+        print(f"  output poses_3d  {result.output_shape}")
+        if result.max_abs_diff is not None:
+            print(f"  onnxruntime vs PyTorch: max abs diff {result.max_abs_diff:.3g} (atol {args.atol:g})")
         return 0
-    except (FileNotFoundError, ValueError, OSError) as err:
-        print(f"auglift export: error: {err}", file=sys.stderr)
-        return 1
+    from .bvh import write_bvh
+    from .motion import load_motion
+
+    if args.fps is not None and not (math.isfinite(args.fps) and args.fps > 0):
+        raise ValueError(f"--fps must be a positive number, got {args.fps}")
+    motion = load_motion(args.motion)
+    fps = args.fps or motion.get("fps")
+    if not fps:
+        raise ValueError(f"{args.motion} records no `fps` (the source frame rate); pass --fps")
+    write_bvh(args.out, motion["keypoints_3d"], fps=fps)
+    print(f"wrote {args.out} ({motion['keypoints_3d'].shape[0]} frames at {fps:g} fps)")
+    return 0

@@ -85,8 +85,31 @@ def save_motion_npz(path: str | os.PathLike, keypoints_3d: Any, **kwargs: Any) -
 
 
 def load_motion(path: str | os.PathLike) -> dict[str, Any]:
-    """Read a motion JSON or NPZ written by this module -> dict of numpy arrays + metadata."""
+    """Read a motion JSON or NPZ written by this module -> dict of numpy arrays + metadata.
+
+    A missing file raises ``FileNotFoundError``; a truncated / corrupt file or non-finite ``keypoints_3d`` a
+    ``ValueError`` naming the file.
+    """
+    import zipfile
+
     path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"motion file {path}: no such file")
+    try:
+        out = _read_motion(path)
+    except (zipfile.BadZipFile, EOFError, OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        kind = "NPZ" if path.endswith(".npz") else "JSON"
+        raise ValueError(f"{path}: not a readable motion {kind} file, truncated or corrupt ({err})") from err
+    kp = np.asarray(out["keypoints_3d"], dtype=np.float64)
+    if kp.size and not np.isfinite(kp).all():
+        raise ValueError(f"{path}: `keypoints_3d` holds non-finite values (NaN / inf)")
+    motion = motion_to_dict(
+        out["keypoints_3d"], out.get("keypoints_2d"), out.get("scores"), out.get("fps"), out.get("metadata")
+    )
+    return motion
+
+
+def _read_motion(path: str) -> dict[str, Any]:
     if path.endswith(".npz"):
         with np.load(path, allow_pickle=False) as data:
             if "keypoints_3d" not in data:
@@ -95,16 +118,16 @@ def load_motion(path: str | os.PathLike) -> dict[str, Any]:
             out["joint_names"] = [str(n) for n in data["joint_names"]] if "joint_names" in data else None
             if "metadata_json" in data:
                 out.update(json.loads(str(data["metadata_json"])))
-    else:
-        with open(path, encoding="utf-8") as fh:
-            raw = json.load(fh)
-        if not isinstance(raw, dict) or "keypoints_3d" not in raw:
-            raise ValueError(f"{path}: expected a JSON object with key 'keypoints_3d'")
-        out = dict(raw)
-        for key in ("keypoints_3d", "keypoints_2d", "scores"):
-            if out.get(key) is not None:
+        return out
+    with open(path, encoding="utf-8") as fh:
+        raw = json.load(fh)
+    if not isinstance(raw, dict) or "keypoints_3d" not in raw:
+        raise ValueError(f"{path}: expected a JSON object with key 'keypoints_3d'")
+    out = dict(raw)
+    for key in ("keypoints_3d", "keypoints_2d", "scores"):
+        if out.get(key) is not None:
+            try:
                 out[key] = np.asarray(out[key], dtype=np.float64)
-    motion = motion_to_dict(
-        out["keypoints_3d"], out.get("keypoints_2d"), out.get("scores"), out.get("fps"), out.get("metadata")
-    )
-    return motion
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"{path}: `{key}` is not a numeric array ({err})") from err
+    return out

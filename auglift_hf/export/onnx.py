@@ -42,18 +42,12 @@ class _PosesOnly(torch.nn.Module):
 
 
 def load_lifter(folder: str | os.PathLike) -> torch.nn.Module:
-    """Load a lifter folder (or Hub id) with ``AutoModel`` in eval mode (registers auglift's classes first)."""
-    from transformers import AutoModel
+    """Load a lifter folder (or Hub id) strictly in eval mode (:func:`auglift_hf.models.load_lifter`)."""
+    from auglift_hf.models import load_lifter as strict_load
 
-    import auglift_hf.models  # noqa: F401  (AutoConfig/AutoModel registration)
-
-    if (
-        isinstance(folder, (str, os.PathLike))
-        and Path(folder).exists()
-        and not (Path(folder) / "config.json").is_file()
-    ):
-        raise FileNotFoundError(f"{folder}: no config.json (not a saved model folder)")
-    return AutoModel.from_pretrained(folder).eval()
+    if isinstance(folder, torch.nn.Module):
+        return folder.eval()
+    return strict_load(folder)
 
 
 @dataclass

@@ -168,6 +168,30 @@ def _check_weights(report: ValidationReport) -> None:
         report.add("model.safetensors", False, f"missing{hint}")
 
 
+def _check_loads(report: ValidationReport) -> None:
+    """Load the lifter strictly (:func:`auglift_hf.models.load_lifter`) and run one forward pass on zeros."""
+    import torch
+
+    from ..errors import IncompatibleModelError
+    from ..models import input_frames, load_lifter
+
+    try:
+        model = load_lifter(report.folder)
+        config = model.config
+        keypoints = torch.zeros(1, input_frames(config), config.num_joints, config.num_input_channels)
+        with torch.no_grad():
+            poses = model(keypoints=keypoints).poses_3d
+    except (IncompatibleModelError, FileNotFoundError) as err:
+        report.add("load", False, str(err))
+        return
+    except Exception as err:  # noqa: BLE001 - a forward pass that fails is a validation error to report
+        report.add("forward pass", False, f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+        return
+    ok = poses.shape[-2:] == (config.num_joints, 3) and bool(torch.isfinite(poses).all())
+    detail = f"strict load + forward pass: keypoints {tuple(keypoints.shape)} -> poses_3d {tuple(poses.shape)}"
+    report.add("forward pass", ok, detail if ok else f"{detail} has non-finite values or a wrong shape")
+
+
 def _check_card(report: ValidationReport, kind: str) -> dict[str, Any] | None:
     path = report.folder / "README.md"
     if not path.is_file():
@@ -205,7 +229,10 @@ def validate_model_folder(folder: str | os.PathLike) -> ValidationReport:
     _check_weights(report)
     processor = _load_json(report, "preprocessor_config.json")
     if processor is not None:
-        report.add("preprocessor_config.json", True, f"processor {processor.get('processor_class', '?')}")
+        kind = processor.get("processor_class") or processor.get("feature_extractor_type")
+        report.add("preprocessor_config.json", bool(kind), f"processor {kind}" if kind else "names no processor class")
+    if report.ok:
+        _check_loads(report)
     _check_card(report, "model")
     report.files = _selected_files(report.folder, MODEL_FILE_PATTERNS)
     return report

@@ -58,6 +58,8 @@ def is_many_to_many(config: Any) -> bool:
     return get("model_type") == MotionBERTConfig.model_type
 
 
+from .loading import load_lifter  # noqa: E402 - needs MODEL_CLASSES above
+
 __all__ = [
     "MODEL_CLASSES",
     "MODEL_TYPES",
@@ -77,4 +79,5 @@ __all__ = [
     "TCNLiftingOutput",
     "input_frames",
     "is_many_to_many",
+    "load_lifter",
 ]

@@ -98,8 +98,10 @@ def run(args: argparse.Namespace) -> int:
                 progress=not args.no_progress,
             )  # fmt: skip
     except (ValueError, OSError) as err:  # OSError: also a checkpoint that is not available (offline)
-        print(f"auglift preprocess: error: {err}", file=sys.stderr)
-        return 2
+        from ..errors import exit_code, one_line
+
+        print(f"auglift preprocess: error: {one_line(err)}", file=sys.stderr)
+        return exit_code(err)
     if path is not None:
         import pyarrow.parquet as pq
 

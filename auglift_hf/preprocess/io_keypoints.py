@@ -87,8 +87,15 @@ def _from_entries(entries: list[dict[str, Any]], path: str, track: int | None) -
     return KeypointSequence(kp, sc, frames, source_format="alphapose/coco results")
 
 
+def _numeric(value: Any, field: str, path: str) -> np.ndarray:
+    try:
+        return np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{path}: `{field}` must be an array of numbers ({err})") from err
+
+
 def _from_own(obj: dict[str, Any], path: str) -> KeypointSequence:
-    kp = np.asarray(obj["keypoints_2d"], dtype=np.float32)
+    kp = _numeric(obj["keypoints_2d"], "keypoints_2d", path)
     if kp.ndim == 2:
         kp = kp[None]
     if kp.ndim != 3 or kp.shape[1] != NUM_JOINTS or kp.shape[2] not in (2, 3):
@@ -97,7 +104,11 @@ def _from_own(obj: dict[str, Any], path: str) -> KeypointSequence:
     if scores is None:
         sc = kp[..., 2] if kp.shape[2] == 3 else np.ones(kp.shape[:2], np.float32)
     else:
-        sc = np.asarray(scores, dtype=np.float32).reshape(kp.shape[:2])
+        sc = _numeric(scores, "scores", path)
+        if sc.shape != kp.shape[:2]:
+            raise ValueError(
+                f"{path}: `scores` must have shape {kp.shape[:2]} (frames, 17) like `keypoints_2d`, got {sc.shape}"
+            )
     kp = kp[..., :2]
     fmt = str(obj.get("joint_format", "h36m")).lower()
     if fmt in ("coco", "coco17", "coco-17"):

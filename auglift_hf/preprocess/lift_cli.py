@@ -29,7 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", help="an image, a video, or a 2D keypoints JSON (AlphaPose/COCO or auglift format)")
     parser.add_argument("--model", required=True, help="lifter Hub id or folder (with preprocessor_config.json)")
     parser.add_argument("--out", required=True, help="output .json or .npz")
-    parser.add_argument("--plot", default=None, help="also render a 3D skeleton plot to this PNG")
+    parser.add_argument(
+        "--plot", default=None, help="also render a 3D skeleton plot to this image (.png, .jpg, .pdf or .svg)"
+    )
     parser.add_argument("--image-size", type=int, nargs=2, metavar=("W", "H"), default=None,
                         help="image size of a keypoints JSON (else read from the file or estimated, with a warning)")  # fmt: skip
     parser.add_argument("--track", type=int, default=None, help="AlphaPose track id to lift (default: best per frame)")
@@ -81,8 +83,21 @@ def write_result(result: dict[str, Any], path: str | Path) -> None:
         raise ValueError(f"--out must end in .json or .npz, got {path}")
 
 
+#: ``--plot`` suffix -> matplotlib format (the file's bytes match its name).
+PLOT_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".pdf": "pdf", ".svg": "svg"}
+
+
+def plot_format(path: str | Path) -> str:
+    """The matplotlib format of a plot path from its suffix; ``ValueError`` naming ``--plot`` otherwise."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in PLOT_FORMATS:
+        raise ValueError(f"--plot {path}: unsupported image suffix {suffix!r} (use one of {', '.join(PLOT_FORMATS)})")
+    return PLOT_FORMATS[suffix]
+
+
 def plot_skeletons(keypoints_3d: np.ndarray, path: str | Path, num_panels: int = 4, title: str = "") -> None:
-    """Render up to ``num_panels`` evenly spaced frames of ``(frames, 17, 3)`` mm as 3D skeletons to a PNG."""
+    """Render up to ``num_panels`` evenly spaced frames of ``(frames, 17, 3)`` mm as 3D skeletons to an image
+    whose format follows ``path``'s suffix (:data:`PLOT_FORMATS`)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -91,6 +106,7 @@ def plot_skeletons(keypoints_3d: np.ndarray, path: str | Path, num_panels: int =
     from ..skeleton import H36M_BONES, H36M_LEFT_JOINTS
     from ..utils.io import atomic_write_file
 
+    fmt = plot_format(path)
     kp = np.asarray(keypoints_3d, np.float32)
     frames = np.unique(np.linspace(0, len(kp) - 1, min(num_panels, len(kp))).round().astype(int))
     fig = plt.figure(figsize=(3.2 * len(frames), 3.6))
@@ -116,7 +132,7 @@ def plot_skeletons(keypoints_3d: np.ndarray, path: str | Path, num_panels: int =
         fig.suptitle(title)
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
+    fig.savefig(buf, format=fmt, dpi=90)
     plt.close(fig)
     with atomic_write_file(path, "wb") as fh:
         fh.write(buf.getvalue())
@@ -125,8 +141,8 @@ def plot_skeletons(keypoints_3d: np.ndarray, path: str | Path, num_panels: int =
 def run(args: argparse.Namespace) -> int:
     from transformers import pipeline
 
-    import auglift_hf.models  # noqa: F401  (registers the lifters with AutoModel)
-
+    from ..errors import exit_code
+    from ..models import load_lifter
     from .pipeline import register_pipeline
 
     register_pipeline()
@@ -134,6 +150,12 @@ def run(args: argparse.Namespace) -> int:
     if out_path.suffix.lower() not in (".json", ".npz"):
         print(f"auglift lift: error: --out must end in .json or .npz, got {out_path}", file=sys.stderr)
         return 2
+    if args.plot:
+        try:
+            plot_format(args.plot)
+        except ValueError as err:
+            print(f"auglift lift: error: {err}", file=sys.stderr)
+            return 2
     is_keypoints = Path(args.input).suffix.lower() == ".json"
     kwargs: dict[str, Any] = {"frame_batch_size": args.batch_size}
     if not is_keypoints:
@@ -151,7 +173,8 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, key) is not None:
             call[key] = getattr(args, key)
     try:
-        lifter = pipeline("pose-lifting", model=args.model, device=device, **kwargs)
+        model = load_lifter(args.model)  # strict: missing / unexpected / mis-shaped weights are refused
+        lifter = pipeline("pose-lifting", model=model, device=device, **kwargs)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = lifter(args.input, **call)
@@ -169,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
                 "needs none of them",
                 file=sys.stderr,
             )
-        return 2
+        return exit_code(err)
     n = len(result["keypoints_3d"])
     print(f"lifted {n} frames ({', '.join(result['input_channels'])} -> 3D, {result['coordinates']}) to {out_path}")
     return 0

@@ -45,11 +45,12 @@ def register_pipeline() -> None:
     global _REGISTERED
     if _REGISTERED:
         return
-    from transformers import AutoModel
     from transformers.pipelines import PIPELINE_REGISTRY
 
+    from ..models.loading import StrictAutoLifter  # strict load: mismatched weights are an error, not random init
+
     PIPELINE_REGISTRY.register_pipeline(
-        TASK, pipeline_class=PoseLiftingPipeline, pt_model=AutoModel, type="multimodal"
+        TASK, pipeline_class=PoseLiftingPipeline, pt_model=StrictAutoLifter, type="multimodal"
     )
     _REGISTERED = True
 
@@ -185,6 +186,13 @@ class PoseLiftingPipeline(Pipeline):
     _load_feature_extractor = False
     _load_tokenizer = False
     _load_video_processor = False
+
+    def __call__(self, inputs: Any, **kwargs: Any) -> Any:
+        # An AlphaPose / COCO results list is ONE sequence, not a batch of inputs (the base class would run each
+        # per-detection dict on its own and fail with an unclear message).
+        if isinstance(inputs, list) and inputs and all(isinstance(e, dict) and "keypoints" in e for e in inputs):
+            inputs = {"annotations": inputs}
+        return super().__call__(inputs, **kwargs)
 
     _BACKEND_KEYS = (
         "detector",

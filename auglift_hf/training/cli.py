@@ -29,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m auglift_hf.train", description=__doc__)
+    from ..cli import OneLineArgumentParser, run_command
+
+    parser = OneLineArgumentParser(prog="python -m auglift_hf.train", description=__doc__)
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return run_command("train", run, parser.parse_args(argv))

@@ -23,11 +23,14 @@ A config file is either flat (every field at the top level) or sectioned::
       lambda_3d_velocity: 0.0              # MotionBERT's velocity loss weight (20.0 in its configs)
 
 Command-line overrides are ``key=value`` pairs (values parsed as YAML): ``auglift train cfg.yaml max_steps=10``.
+Values that YAML reads as strings are coerced with the dataclass field's type (``learning_rate=1e-3`` is a float),
+and numbers that would silently mean something else are refused (``max_steps=-3``, ``max_eval_samples: 0``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -192,6 +195,92 @@ def parse_overrides(overrides: list[str] | None) -> dict[str, Any]:
     return out
 
 
+def _field_types() -> dict[str, Any]:
+    import typing
+
+    types: dict[str, Any] = {}
+    for cls in CONFIG_CLASSES:
+        hints = typing.get_type_hints(cls)
+        for f in fields(cls):
+            if f.init:
+                types.setdefault(f.name, hints.get(f.name, f.type))
+    return types
+
+
+def _scalar_type(annotation: Any) -> type | None:
+    """``float`` for ``float`` / ``float | None`` / ``Optional[float]``; ``None`` for non-scalar annotations."""
+    import types
+    import typing
+
+    if annotation in (bool, int, float, str):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and args[0] in (bool, int, float, str):
+            return args[0]
+    return None
+
+
+def coerce_config_values(flat: dict[str, Any], where: str) -> dict[str, Any]:
+    """Coerce values that YAML read as strings to the dataclass field's type (``learning_rate: 1e-3`` is the
+    *string* "1e-3" in YAML 1.1); a value that does not convert raises ``ValueError`` naming the key."""
+    types_ = _field_types()
+    out = dict(flat)
+    for key, value in flat.items():
+        target = _scalar_type(types_.get(key))
+        if target is None or value is None or target is str:
+            continue
+        if target is bool:
+            if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no", "1", "0"):
+                out[key] = value.strip().lower() in ("true", "yes", "1")
+            elif not isinstance(value, bool):
+                raise ValueError(f"training config {where}: `{key}` must be true or false, got {value!r}")
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError(f"training config {where}: `{key}` must be a {target.__name__}, got {value!r}")
+        try:
+            number = (
+                float(value) if target is float else int(str(value).strip(), 10) if isinstance(value, str) else value
+            )
+        except ValueError:
+            raise ValueError(f"training config {where}: `{key}` must be a {target.__name__}, got {value!r}") from None
+        if target is int and isinstance(number, float):
+            if not number.is_integer():
+                raise ValueError(f"training config {where}: `{key}` must be an integer, got {value!r}")
+            number = int(number)
+        if target is float and not math.isfinite(number):
+            raise ValueError(f"training config {where}: `{key}` must be finite, got {value!r}")
+        out[key] = target(number)
+    return out
+
+
+def check_training_numbers(model_args: Any, data_args: Any, training_args: Any, where: str) -> None:
+    """Refuse numbers that would silently mean something else (``max_steps=-3`` = "train by epochs")."""
+    ms = training_args.max_steps
+    if ms == 0 or ms < -1:
+        raise ValueError(
+            f"training config {where}: `max_steps` must be a positive integer (or -1 to train num_train_epochs), "
+            f"got {ms}"
+        )
+    if ms == -1 and not training_args.num_train_epochs > 0:
+        raise ValueError(
+            f"training config {where}: `num_train_epochs` must be > 0, got {training_args.num_train_epochs}"
+        )
+    for name in ("per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps"):
+        if getattr(training_args, name) < 1:
+            raise ValueError(f"training config {where}: `{name}` must be >= 1, got {getattr(training_args, name)}")
+    if not training_args.learning_rate > 0:
+        raise ValueError(f"training config {where}: `learning_rate` must be > 0, got {training_args.learning_rate}")
+    if data_args.max_eval_samples is not None and data_args.max_eval_samples < 1:
+        raise ValueError(
+            f"training config {where}: `max_eval_samples` must be >= 1 (or null for all), got {data_args.max_eval_samples}"
+        )
+    for name in ("train_stride", "eval_stride"):
+        if getattr(data_args, name) < 1:
+            raise ValueError(f"training config {where}: `{name}` must be >= 1, got {getattr(data_args, name)}")
+
+
 def load_config(
     source: str | os.PathLike | dict[str, Any], overrides: list[str] | dict[str, Any] | None = None
 ) -> tuple[ModelArguments, DataArguments, LiftingTrainingArguments]:
@@ -204,11 +293,17 @@ def load_config(
     flat.update(overrides if isinstance(overrides, dict) else parse_overrides(overrides))
     known = {f.name for cls in CONFIG_CLASSES for f in fields(cls) if f.init}
     unknown = sorted(set(flat) - known)
+    where = source if not isinstance(source, dict) else "dict"
     if unknown:
-        where = source if not isinstance(source, dict) else "dict"
         raise ValueError(f"training config {where}: unknown keys {unknown}")
+    flat = coerce_config_values(flat, str(where))
     parser = HfArgumentParser(CONFIG_CLASSES)
-    return parser.parse_dict(flat, allow_extra_keys=False)
+    try:
+        parsed = parser.parse_dict(flat, allow_extra_keys=False)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"training config {where}: {str(err).splitlines()[0]}") from err
+    check_training_numbers(*parsed, where=str(where))
+    return parsed
 
 
 def config_to_dict(

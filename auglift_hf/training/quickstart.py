@@ -343,7 +343,7 @@ def run(args: argparse.Namespace) -> int:
     from transformers.utils import logging as hf_logging
 
     if (args.h36m is None) != (args.cameras is None):
-        raise SystemExit("auglift quickstart: --h36m and --cameras go together")
+        raise ValueError("--h36m and --cameras go together")
     hf_logging.set_verbosity_error()
     torch.set_num_threads(max(torch.get_num_threads(), 1))
     profile = dict(PROFILES["smoke" if args.smoke else "default"])

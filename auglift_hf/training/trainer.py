@@ -30,7 +30,6 @@ TCN_FILTER_WIDTHS: dict[int, list[int]] = {1: [1], 3: [3], 9: [3, 3], 27: [3, 3,
 
 def build_model(model_args: ModelArguments) -> PreTrainedModel:
     """A randomly initialised lifter (or ``from_pretrained(model_name_or_path)``) from :class:`ModelArguments`."""
-    from transformers import AutoModel
 
     import auglift_hf  # noqa: F401 - registers the Auto classes
     from auglift_hf.models import (
@@ -45,7 +44,9 @@ def build_model(model_args: ModelArguments) -> PreTrainedModel:
     )
 
     if model_args.model_name_or_path:
-        return AutoModel.from_pretrained(model_args.model_name_or_path)
+        from auglift_hf.models import load_lifter
+
+        return load_lifter(model_args.model_name_or_path).train()  # strict: mismatched weights are refused
     channels = list(model_args.input_channels)
     kwargs = dict(model_args.model_kwargs)
     if model_args.model_type == "tcn":
@@ -240,6 +241,43 @@ def last_checkpoint(output_dir: str | os.PathLike) -> str | None:
     return get_last_checkpoint(os.fspath(output_dir))
 
 
+def check_output_dir(output_dir: str | os.PathLike) -> None:
+    """Create ``output_dir`` and make sure it is writable; :class:`~auglift_hf.errors.OutputError` otherwise."""
+    import tempfile
+
+    from ..errors import OutputError
+
+    try:
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=output_dir, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        raise OutputError(f"training.output_dir {output_dir}: not writable ({err.strerror or err})") from err
+
+
+def check_resume_compatible(checkpoint: str | os.PathLike, model: PreTrainedModel) -> None:
+    """Refuse to resume ``model`` from a checkpoint of another model (names or shapes of the weights differ)."""
+    from ..errors import IncompatibleModelError
+    from ..models.loading import read_weight_shapes
+
+    try:
+        found = read_weight_shapes(checkpoint)
+    except IncompatibleModelError as err:
+        raise IncompatibleModelError(
+            f"training.output_dir holds an unreadable checkpoint: {err}; use a new output_dir or resume=false"
+        ) from err
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    problems = sorted(set(expected) ^ set(found)) + sorted(
+        f"{k} {found[k]} vs {expected[k]}" for k in expected if k in found and found[k] != expected[k]
+    )
+    if problems:
+        shown = ", ".join(problems[:3]) + (f" and {len(problems) - 3} more" if len(problems) > 3 else "")
+        raise IncompatibleModelError(
+            f"training.output_dir holds {checkpoint}, a checkpoint of another model ({shown}): resuming would fail; "
+            "use a new output_dir, or resume=false to start again"
+        )
+
+
 def run_training(
     model_args: ModelArguments,
     data_args: DataArguments,
@@ -298,8 +336,20 @@ def run_training(
         input_channels=list(getattr(model.config, "input_channels", model_args.input_channels)),
         eval_data_collator=PoseLiftingCollator(),
     )
+    check_output_dir(training_args.output_dir)
+    steps = len(trainer.get_train_dataloader())
+    if steps == 0:
+        raise ValueError(
+            f"training: {len(train_dataset)} training window(s) give 0 optimisation steps with "
+            f"per_device_train_batch_size={training_args.per_device_train_batch_size} and dataloader_drop_last: "
+            "lower the batch size or add training data (nothing was written)"
+        )
     resume = last_checkpoint(training_args.output_dir) if training_args.resume else None
+    if resume is not None:
+        check_resume_compatible(resume, model)
     train_out = trainer.train(resume_from_checkpoint=resume)
+    if trainer.state.global_step == 0:
+        raise ValueError("training: 0 optimisation steps were run (check max_steps / num_train_epochs); nothing saved")
     eval_metrics = trainer.evaluate() if eval_dataset is not None else {}
     final_dir = Path(final_dir) if final_dir is not None else Path(training_args.output_dir) / "final"
     save_final_folder(

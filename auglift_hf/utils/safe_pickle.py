@@ -32,13 +32,17 @@ _ALLOWED: dict[str, set[str]] = {
 }  # fmt: skip
 
 
+class UnsafePickleError(pickle.UnpicklingError, ValueError):
+    """A pickle that names a global outside the allow-list (also a ``ValueError``: bad input, one-line CLI error)."""
+
+
 class RestrictedUnpickler(pickle.Unpickler):
     """Unpickler that only admits builtins and numpy array/dtype reconstruction."""
 
     def find_class(self, module: str, name: str) -> Any:
         if name in _ALLOWED.get(module, ()):
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refusing to unpickle global {module}.{name}: not an allowed data type")
+        raise UnsafePickleError(f"refusing to unpickle global {module}.{name}: not an allowed data type")
 
 
 def safe_load_pickle(source: str | PathLike | IO[bytes] | bytes, encoding: str = "latin1") -> Any:
@@ -55,7 +59,16 @@ def safe_load_pickle(source: str | PathLike | IO[bytes] | bytes, encoding: str =
             with open(source, "rb") as fh:
                 return RestrictedUnpickler(fh, encoding=encoding).load()
         return RestrictedUnpickler(source, encoding=encoding).load()
-    except pickle.UnpicklingError as err:
-        raise pickle.UnpicklingError(f"{name}: {err}") from err
-    except (EOFError, ValueError, TypeError, AttributeError, IndexError, KeyError) as err:
+    except UnsafePickleError as err:
+        raise UnsafePickleError(f"{name}: {err}") from err
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+        MemoryError,
+    ) as err:
         raise ValueError(f"{name}: corrupt or truncated pickle ({err.__class__.__name__}: {err})") from err

@@ -84,13 +84,11 @@ def model_specs() -> dict[str, str]:
 @functools.lru_cache(maxsize=8)
 def load_model(spec: str) -> tuple[Any, Any]:
     """(model in eval mode, PoseLiftingProcessor) for a folder or Hub id; cached."""
-    from transformers import AutoModel
-
-    import auglift_hf.models  # noqa: F401  (Auto class registration)
+    from auglift_hf.models import load_lifter  # strict: mismatched weights are an error, not random init
     from auglift_hf.processing_lifting import PoseLiftingProcessor
 
     try:
-        model = AutoModel.from_pretrained(spec).eval()
+        model = load_lifter(spec)
         processor = PoseLiftingProcessor.from_pretrained(spec)
     except (OSError, ValueError) as err:
         raise DemoError(f"model {spec!r} could not be loaded ({type(err).__name__}: {err})") from err

@@ -176,9 +176,9 @@ def test_cli_poseformer_and_videopose3d(tmp_path, official_poseformer, capsys):
         )
     assert "converted videopose3d" in capsys.readouterr().out
     # refuses to overwrite, and reports bad checkpoints without a traceback
-    assert auglift_main(["convert-checkpoint", "videopose3d", str(tmp_path / "vp.bin"), str(out)]) == 2
-    assert auglift_main(["convert-checkpoint", "videopose3d", str(tmp_path / "pf.bin"), str(tmp_path / "x")]) == 1
-    assert "unknown key" in capsys.readouterr().out
+    assert auglift_main(["convert-checkpoint", "videopose3d", str(tmp_path / "vp.bin"), str(out)]) == 4
+    assert auglift_main(["convert-checkpoint", "videopose3d", str(tmp_path / "pf.bin"), str(tmp_path / "x")]) == 2
+    assert "unknown key" in capsys.readouterr().err
 
 
 def test_cli_mmpose(tmp_path):

@@ -38,7 +38,7 @@ def test_valid_folder_dry_run(model_folder, capsys):
 
 def test_offline_upload_stops_after_validation(model_folder, capsys):
     assert main(["push", str(model_folder), "--repo-id", "auglift/x"]) == 2
-    assert "HF_HUB_OFFLINE" in capsys.readouterr().out
+    assert "HF_HUB_OFFLINE" in capsys.readouterr().err
     with pytest.raises(RuntimeError, match="offline"):
         push_folder(model_folder, "auglift/x")
 
@@ -66,7 +66,7 @@ def test_offline_upload_stops_after_validation(model_folder, capsys):
 def test_each_missing_piece_is_named(model_folder, tmp_path, capsys, breakage, message):
     folder = _copy(model_folder, tmp_path / "m")
     breakage(folder)
-    assert main(["push", str(folder), "--repo-id", "auglift/x", "--dry-run", "--repo-type", "model"]) == 1
+    assert main(["push", str(folder), "--repo-id", "auglift/x", "--dry-run", "--repo-type", "model"]) == 2
     err = capsys.readouterr().err
     assert message in err, err
     with pytest.raises(ValueError, match="not ready"):
@@ -110,6 +110,6 @@ def test_dataset_folder_problems(tmp_path, capsys):
     (folder / "gt2d" / "test-00000-of-00001.parquet").write_bytes(b"not parquet")
     text = (folder / "README.md").read_text().replace("gt2d/test-*.parquet", "detected2d/test-*.parquet")
     (folder / "README.md").write_text(text)
-    assert main(["push", str(folder), "--repo-id", "a/b", "--dry-run", "--repo-type", "dataset"]) == 1
+    assert main(["push", str(folder), "--repo-id", "a/b", "--dry-run", "--repo-type", "dataset"]) == 2
     err = capsys.readouterr().err
     assert "unreadable Parquet" in err and "unmatched" in err

@@ -158,7 +158,9 @@ def test_preprocess_cli_on_real_images_and_video(tiny_backends, shared_data, tmp
     assert main(argv) == 0  # resume of a finished run: every shard is skipped, the merge is redone
     assert {p.name: p.stat().st_mtime_ns for p in (out / SHARD_DIR).iterdir()} == shards
     assert (out / MERGED_FILE).stat().st_mtime_ns >= mtime and _read(out)["frame_index"] == rows["frame_index"]
-    assert main(["preprocess", str(tmp_path / "missing"), "--out", str(out)]) == 2
+    assert (
+        main(["preprocess", str(tmp_path / "missing"), "--out", str(out)]) == 3
+    )  # auglift_hf.errors: input not found
     assert "input not found" in capsys.readouterr().err
 
 
