@@ -130,8 +130,8 @@ def test_cli_round_trip(tmp_path, official, capsys):
     # the official conventions: raw confidence, x/y normalised by the width
     enc = processor.encode(np.full((1, 17, 2), 500.0), (1000, 1002), scores=np.full((1, 17), 0.75))
     np.testing.assert_allclose(enc[0, 0], [0.0, 1.0 - 1.002, 0.75], atol=1e-6)
-    # mis-shaped: a PoseFormer checkpoint is refused by name, without a traceback
+    # a checkpoint without the 3D head is refused by name, in one line, without a traceback
     state = {k: v for k, v in official.state_dict().items() if k != "head.weight"}
     _official_checkpoint(tmp_path / "bad.bin", state)
-    assert auglift_main(["convert-checkpoint", "motionbert", str(tmp_path / "bad.bin"), str(tmp_path / "x")]) == 1
-    assert "head.weight" in capsys.readouterr().out and not (tmp_path / "x").exists()
+    assert auglift_main(["convert-checkpoint", "motionbert", str(tmp_path / "bad.bin"), str(tmp_path / "x")]) == 2
+    assert "head.weight" in capsys.readouterr().err and not (tmp_path / "x").exists()
