@@ -72,6 +72,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wraps help text at spaces only, so checkpoint ids like ``depth-anything/Depth-Anything-V2-...`` stay whole."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(
+            self._whitespace_matcher.sub(" ", text).strip(), width, break_on_hyphens=False, break_long_words=False
+        )
+
+
 class OneLineArgumentParser(argparse.ArgumentParser):
     """``argparse`` parser whose usage errors are one stderr line (exit 2); ``--help`` still shows the usage."""
 
@@ -86,7 +97,7 @@ def _build_parser(command: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"auglift-hf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineArgumentParser)
     for name, (module, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
+        p = sub.add_parser(name, help=help_text, description=help_text, formatter_class=_HelpFormatter)
         if name == command:
             importlib.import_module(module).add_arguments(p)
     return parser

@@ -34,14 +34,11 @@ today's behaviour with a warning (:func:`load_contract` returns ``None``).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 #: The contract's keys, in schema order (flat in ``preprocessor_config.json``).
 CONTRACT_FIELDS: tuple[str, ...] = (
@@ -232,8 +229,12 @@ class InputContract:
         return cls.from_dict(data, where=path)
 
     @classmethod
-    def from_dataset_card(cls, folder_or_card: str | os.PathLike) -> InputContract | None:
-        """The contract in a frame table's card (``<folder>/README.md`` YAML key :data:`CARD_KEY`); ``None`` if absent."""
+    def from_dataset_card(cls, folder_or_card: str | os.PathLike, config: str | None = None) -> InputContract | None:
+        """The contract in a frame table's card (``<folder>/README.md`` YAML key :data:`CARD_KEY`); ``None`` if absent.
+
+        ``config`` (e.g. ``"detected2d"``) picks the keypoint definition of that config from the entry's optional
+        ``keypoint_definition_by_config`` mapping.
+        """
         path = os.fspath(folder_or_card)
         if os.path.isdir(path):
             path = os.path.join(path, "README.md")
@@ -245,6 +246,10 @@ class InputContract:
             return None
         if not isinstance(entry, Mapping):
             raise ValueError(f"{path}: `{CARD_KEY}` must be a mapping, got {type(entry).__name__}")
+        entry = dict(entry)
+        by_config = entry.get("keypoint_definition_by_config") or {}
+        if config is not None and config in by_config:
+            entry["keypoint_definition"] = by_config[config]
         return cls.from_dict(entry, where=f"{path} ({CARD_KEY})")
 
     # ------------------------------------------------------------------ use
@@ -263,7 +268,8 @@ def read_card_metadata(path: str | os.PathLike) -> dict[str, Any]:
     """YAML front matter of a README card as a dict (``{}`` without front matter)."""
     import yaml
 
-    text = open(os.fspath(path), encoding="utf-8").read()
+    with open(os.fspath(path), encoding="utf-8") as fh:
+        text = fh.read()
     if not text.startswith("---"):
         return {}
     end = text.find("\n---", 3)
@@ -297,7 +303,6 @@ def load_contract(source: Any, warn: bool = True) -> InputContract | None:
             f"({DEFAULT_DEPTH_MODEL}, CASP with {DEFAULT_NUM_SAMPLES} samples) unchecked"
         )
         warnings.warn(msg, UserWarning, stacklevel=2)
-        logger.warning(msg)
     return contract
 
 
@@ -407,12 +412,9 @@ def check_contract(
             )
     if conflicts and not override:
         raise ValueError("input contract conflict: " + "; ".join(conflicts) + f"; {hint}")
-    for msg in notes:
-        warnings.warn(msg, UserWarning, stacklevel=2)
-        logger.warning(msg)
     recorded = [f"override: {c}" for c in conflicts] + notes
-    for msg in conflicts:
-        logger.warning("input contract overridden: %s", msg)
+    for msg in recorded:
+        warnings.warn(msg, UserWarning, stacklevel=2)
     return recorded
 
 

@@ -191,3 +191,26 @@ def test_shipped_checkpoints_carry_the_training_contract(name):
         assert c.depth_descriptor["pattern"] == "sunflower" and c.depth_descriptor["quantiles"] == [0.5, 0.1, 0.9]
     else:
         assert c.depth_kind is None and c.depth_model is None and c.depth_descriptor is None
+
+
+def test_training_contract_from_table_cards(tmp_path):
+    from auglift_hf.training.data import training_contract
+
+    def table(name, contract):
+        folder = tmp_path / name
+        folder.mkdir()
+        entry = {**contract.to_dict(), "keypoint_definition_by_config": {"gt2d": "h36m", "detected2d": "coco"}}
+        (folder / "README.md").write_text("---\n" + json.dumps({CARD_KEY: entry}) + "\n---\n")
+        return folder
+
+    a = table("a", InputContract.metric(num_samples=16))
+    b = table("b", InputContract.metric(num_samples=16))
+    c = table("c", InputContract.metric(num_samples=100))
+    got = training_contract([a, b], "detected2d", XYCD)
+    assert got.keypoint_definition == "coco" and got.depth_descriptor["num_samples"] == 16
+    xy = training_contract([a], "gt2d", ["x", "y"])
+    assert xy == InputContract(keypoint_definition="h36m")  # an XY lifter drops the depth fields
+    with pytest.raises(ValueError, match=r"disagree.*/a .*/c "):
+        training_contract([a, c], "gt2d", XYCD)
+    with pytest.warns(UserWarning, match="without an input contract"):
+        assert training_contract([tmp_path], "gt2d", XYCD) is None

@@ -63,10 +63,24 @@ def test_coco_to_h36m_hand_built_pose():
     np.testing.assert_allclose(h[sk.HEAD, :2], [0.0, -1.7])
     np.testing.assert_allclose(h[sk.L_WRIST, :2], [0.35, -0.8])
     np.testing.assert_allclose(h[sk.R_ANKLE, :2], [-0.15, 0.0])
-    # Synthesised joints take the minimum confidence of their sources.
-    assert h[sk.HEAD, 2] == pytest.approx(0.2)
+    # Synthesised joints take the mean confidence of their sources (MMPose's convert_keypoint_definition).
+    assert h[sk.HEAD, 2] == pytest.approx((0.2 + 0.9) / 2)
     assert h[sk.PELVIS, 2] == pytest.approx(0.9)
     assert h[sk.NECK, 2] == pytest.approx(0.9)
+
+
+def test_coco_to_h36m_confidence_is_the_mean_of_the_sources():
+    coco = np.zeros((2, 17, 3))
+    coco[..., 2] = np.arange(17) / 20.0  # distinct scores per COCO joint
+    h = sk.coco_to_h36m(coco)
+    conf = coco[0, :, 2]
+    assert h[0, sk.PELVIS, 2] == pytest.approx((conf[11] + conf[12]) / 2)
+    assert h[0, sk.THORAX, 2] == pytest.approx((conf[5] + conf[6]) / 2)
+    assert h[0, sk.SPINE, 2] == pytest.approx((conf[5] + conf[6] + conf[11] + conf[12]) / 4)
+    assert h[0, sk.HEAD, 2] == pytest.approx((conf[1] + conf[2]) / 2)
+    assert h[0, sk.R_KNEE, 2] == pytest.approx(conf[14])
+    t = sk.coco_to_h36m(torch.as_tensor(coco))[..., 2].numpy()
+    np.testing.assert_allclose(t, h[..., 2])
 
 
 @settings(max_examples=25, deadline=None)

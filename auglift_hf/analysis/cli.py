@@ -9,6 +9,7 @@ Every model is evaluated on every dataset's test split with flip test; outputs g
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,34 @@ def run(args: argparse.Namespace) -> int:
         return _evaluate(args)
 
 
+def _contract_deviations(models: dict[str, str], datasets: list[str], config: str) -> dict[str, list[str]]:
+    """``"<model> on <table>" -> deviations`` between each lifter's input contract and each table's card contract.
+
+    Evaluation on a table made differently from the lifter's training data is a legitimate experiment (e.g. other
+    descriptor parameters), so deviations are recorded (``contract_deviations.json``) and warned about, not refused.
+    """
+    import os
+
+    from auglift_hf.contract import InputContract, check_contract, load_contract
+
+    out: dict[str, list[str]] = {}
+    for name, path in models.items():
+        has_processor = os.path.isfile(os.path.join(path, "preprocessor_config.json"))
+        contract = load_contract(path, warn=False) if has_processor else None
+        for ds_path in datasets:
+            table = InputContract.from_dataset_card(ds_path, config=config) if os.path.isdir(ds_path) else None
+            if contract is None or table is None:
+                continue
+            notes = check_contract(
+                contract, depth_kind=table.depth_kind if contract.depth_kind is not None else ...,
+                depth_descriptor=table.depth_descriptor, keypoint_definition=table.keypoint_definition,
+                override=True, lifter=name, source=f"table {_name(ds_path)} ({config})",
+            )  # fmt: skip
+            if notes:
+                out[f"{name} on {_name(ds_path)}"] = notes
+    return out
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     import torch
     from tqdm.auto import tqdm
@@ -82,6 +111,10 @@ def _evaluate(args: argparse.Namespace) -> int:
     _check_writable(out)
     want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
     models = {n: load_lifter(m) for n, m in zip(names, args.models)}
+    contract_notes = _contract_deviations(dict(zip(names, args.models)), args.datasets, args.config)
+    if contract_notes:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "contract_deviations.json").write_text(json.dumps(contract_notes, indent=1))
     cells: dict[tuple[str, str], dict[str, Any]] = {}
     errors: dict[str, dict[str, np.ndarray]] = {}  # dataset -> model -> per-pose MPJPE (mm)
     rows_of: dict[str, np.ndarray] = {}

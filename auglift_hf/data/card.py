@@ -76,6 +76,21 @@ def _num_bytes(folder: str | os.PathLike, config: str, split: str) -> int:
     return sum(os.path.getsize(p) for p in glob.glob(os.path.join(os.fspath(folder), config, f"{split}-*.parquet")))
 
 
+def _contract_text(contract: dict[str, Any] | None) -> str:
+    if contract is None:
+        return "not recorded (depth of unknown provenance)."
+    kind = contract.get("depth_kind")
+    desc = contract.get("depth_descriptor") or {}
+    depth = (
+        f"{kind} depth, descriptor `{desc.get('mode')}` with {desc.get('num_samples')} samples, inference depth model "
+        f"`{contract.get('depth_model')}`"
+        if kind
+        else "no depth"
+    )
+    kp = ", ".join(f"{c}: `{d}`" for c, d in (contract.get("keypoint_definition_by_config") or {}).items())
+    return f"{depth}; keypoint definition per config: {kp or contract.get('keypoint_definition')}."
+
+
 def write_dataset_card(
     folder: str | os.PathLike,
     *,
@@ -84,8 +99,14 @@ def write_dataset_card(
     features: Any,
     depth_channels: Sequence[str] = (),
     info: dict[str, Any] | None = None,
+    contract: dict[str, Any] | None = None,
 ) -> str:
-    """Write ``folder/README.md`` and return its text. ``counts`` is ``{config: {split: num_rows}}``."""
+    """Write ``folder/README.md`` and return its text. ``counts`` is ``{config: {split: num_rows}}``.
+
+    ``contract``: the input contract of the table (:func:`auglift_hf.data.schema.table_contract`), written under the
+    YAML key ``auglift_input_contract`` (:data:`auglift_hf.contract.CARD_KEY`); ``auglift train`` copies it into the
+    trained lifter's ``preprocessor_config.json``.
+    """
     meta = DATASET_INFO.get(dataset_name, {"pretty_name": dataset_name, "license_note": "see the source dataset"})
     info = dict(info or {})
     configs = []
@@ -118,6 +139,10 @@ def write_dataset_card(
         "configs": configs,
         "dataset_info": infos,
     }
+    if contract is not None:
+        from ..contract import CARD_KEY
+
+        front[CARD_KEY] = contract
     depth = info.pop("depth_source", None)
     depth_text = (
         f"Depth columns `{', '.join(depth_channels)}` (metres, per joint) come from: **{depth}**."
@@ -146,6 +171,7 @@ ds = load_dataset("<this folder or repo>", "gt2d", split="{next(iter(next(iter(c
 - `keypoints_2d` (17 x 2) pixels, `keypoint_scores` (17), `keypoints_3d` (17 x 3) camera metres,
   `focal`/`center` (2) pixels, `image_width`/`image_height`, `fps`, `valid` (frames to ignore are False).
 - {depth_text}
+- Input contract (`auglift_input_contract` above; a lifter trained on this table inherits it): {_contract_text(contract)}
 
 ## How it was built
 {how}

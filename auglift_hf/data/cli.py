@@ -7,6 +7,16 @@ Examples::
     auglift convert 3dhp /data/mpi_inf_3dhp --out 3dhp_table
     auglift convert 3dpw /data/3DPW --out 3dpw_table
     auglift convert fit3d /data/fit3d --out fit3d_table --max-frames 500 --stride 2
+
+Real XYCD columns (detector -> 2D pose -> depth run on the dataset's own media, joined to the ground truth by
+timestamp; ``auglift_hf.data.join``)::
+
+    auglift convert h36m --annotations h36m_test.npz --cameras cameras.pkl --images h36m/images \
+        --detector PekingU/rtdetr_r50vd_coco_o365 --pose-model usyd-community/vitpose-base-simple \
+        --depth-model depth-anything/Depth-Anything-V2-Metric-Indoor-Small-hf --out h36m_xycd
+    auglift convert h36m --positions-3d data_3d_h36m.npz --cameras cameras.pkl --videos /data/h36m --out h36m_xycd
+    auglift convert 3dpw /data/3DPW --videos /data/3DPW --association gt-box --out 3dpw_xycd
+    accelerate launch -m auglift_hf.cli convert fit3d /data/fit3d --videos /data/fit3d --out fit3d_xycd
 """
 
 from __future__ import annotations
@@ -52,12 +62,81 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="depth descriptor columns: none, or the synthetic capsule renderer (mocap without images)",
     )  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="disable tqdm progress bars")
+    add_join_arguments(parser)
+
+
+def add_join_arguments(parser: argparse.ArgumentParser) -> None:
+    """Media + backend options: with ``--images`` or ``--videos`` the table gets real-pipeline XYCD columns."""
+    from ..preprocess.cli import add_backend_arguments
+
+    g = parser.add_argument_group("real XYCD columns (auglift_hf.data.join)")
+    g.add_argument("--images", help="folder of the annotation npz's image files (h36m / 3dhp MMPose npz), by name")
+    g.add_argument("--videos", help="dataset media root in its native layout (videos / image sequences)")
+    g.add_argument("--association", choices=("iou", "oks", "gt-box"), default="iou",
+                   help="which detection is the annotated person: IoU or OKS against the projected ground-truth box, "
+                   "or gt-box: prompt the pose model with the ground-truth box + --gt-box-margin (no detector)")  # fmt: skip
+    g.add_argument("--min-score", type=positive_float, default=0.3, help="minimum IoU / OKS of an association (0.3)")
+    g.add_argument("--gt-box-margin", type=float, default=150.0, help="gt-box margin in pixels (AugLift: 150)")
+    g.add_argument("--batch-size", type=positive_int, default=8, help="frames per forward pass")
+    g.add_argument("--shard-size", type=positive_int, default=256, help="media frames per shard file (unit of resume)")
+    if "--overwrite" not in parser._option_string_actions:  # `auglift convert` may already define it
+        g.add_argument("--overwrite", action="store_true", help="discard an earlier join run in --out")
+    add_backend_arguments(parser)
+
+
+def _run_join_cli(args: argparse.Namespace) -> int:
+    """The join has its own ``--out`` protection (a plan file; a non-empty folder without one is refused unless
+    ``--overwrite``) so that an interrupted run resumes instead of being refused or wiped. Errors are raised to
+    ``auglift_hf.cli`` (one line, exit codes of :mod:`auglift_hf.errors`)."""
+    counts = _run_join(args)
+    for config, splits in counts.items():
+        print(f"{args.out} [{config}] " + ", ".join(f"{s}: {n:,} rows" for s, n in splits.items()))
+    if counts:
+        from .join import read_join_card
+
+        dropped = read_join_card(args.out)["auglift_join"]["dropped_rows"]
+        for config, reasons in dropped.items():
+            if reasons:
+                print(f"{args.out} [{config}] valid=False: " + ", ".join(f"{r} {n:,}" for r, n in reasons.items()))
+    return 0
+
+
+def _run_join(args: argparse.Namespace) -> dict:
+    from ..preprocess.cli import build_extractor
+    from .join import build_xycd_table
+
+    if args.gt_box_margin < 0:
+        raise ValueError(f"--gt-box-margin must be >= 0 pixels, got {args.gt_box_margin}")
+    if getattr(args, "features", None):
+        raise ValueError("--features (AugLift V2 backbone features) is not written by the dataset join; use "
+                         "`auglift preprocess` for feature columns")  # fmt: skip
+    if args.depth_source != "none" or args.detections:
+        raise ValueError("--depth-source / --detections do not apply with --images / --videos "
+                         "(the depth and the 2D come from the given backends)")  # fmt: skip
+    cameras = args.cameras
+    if args.dataset == "h36m":
+        if not cameras or len(cameras) != 1:
+            raise ValueError("h36m needs exactly one --cameras cameras.pkl")
+        cameras = cameras[0]
+    args.multi_person = True  # every detected person is a candidate for the association
+    counts = build_xycd_table(
+        args.dataset, args.out, None, make_extractor=lambda: build_extractor(args), source=args.source,
+        annotations=args.annotations, positions_3d=args.positions_3d, cameras=cameras, images=args.images,
+        videos=args.videos, subjects=args.subjects, test_subjects=args.test_subjects, max_frames=args.max_frames,
+        stride=args.stride, fps=args.fps, unknown_subject_split=getattr(args, "unknown_subject_split", None),
+        association=args.association, min_score=args.min_score,
+        gt_box_margin=args.gt_box_margin, batch_size=args.batch_size, shard_size=args.shard_size,
+        overwrite=args.overwrite, progress=not args.no_progress,
+    )  # fmt: skip
+    return counts or {}
 
 
 def run(args: argparse.Namespace) -> int:
     """Convert and print ``{config: {split: rows}}``. Failures are raised to ``auglift_hf.cli``, which prints one
     line and exits with the code of :mod:`auglift_hf.errors`; nothing partial is written and an ``--out`` that is
     not an earlier table is never replaced without ``--overwrite``."""
+    if getattr(args, "images", None) or getattr(args, "videos", None):
+        return _run_join_cli(args)  # its own --out protection: an interrupted join resumes in the same folder
     from .schema import check_table_output
 
     check_table_output(args.out, args.overwrite)

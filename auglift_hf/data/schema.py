@@ -200,22 +200,42 @@ DepthSource = Callable[..., np.ndarray]
 _DEFAULT_CHANNELS = {1: ("d",), 2: ("d_min", "d_max"), 3: ("d", "d_min", "d_max")}
 
 
-def synthetic_depth_source(mode: str = "casp", seed: int = 0, corruption: Any = None) -> DepthSource:
-    """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.simulation`), for mocap without images."""
+def synthetic_depth_source(
+    mode: str = "casp", seed: int = 0, corruption: Any = None, num_samples: int | None = None
+) -> DepthSource:
+    """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.simulation`), for mocap without images.
+
+    Metric depth (metres) standing in for a metric monocular network; the descriptor is
+    :func:`auglift_hf.contract.default_descriptor` (CASP, 16 sunflower samples as the shipped lifters, unless
+    ``num_samples`` says otherwise). The source's ``contract`` attribute (depth kind, the metric depth model the
+    lifter should be fed at inference, descriptor) goes into the table's dataset card.
+    """
+    from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
     from ..features.depth import DEPTH_CHANNELS
     from ..simulation.raycast import depth_descriptors_from_joints as fn
+
+    descriptor = default_descriptor(mode, DEFAULT_NUM_SAMPLES if num_samples is None else int(num_samples))
+    _, kwargs = descriptor_kwargs(descriptor)
+    kwargs["pattern_seed"] = kwargs.pop("seed")
 
     def source(keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
         # keypoints_2d is None for ground-truth 2D: the renderer then samples at the exact pinhole projection
         out = fn(
             keypoints_3d, keypoints_2d, scores, focal, center, mode=mode, corruption=corruption, seed=seed,
-            image_size=tuple(image_size),
+            image_size=tuple(image_size), **kwargs,
         )  # fmt: skip
         return np.asarray(out.detach().cpu().numpy() if hasattr(out, "detach") else out, dtype=np.float32)
 
     source.gt_keypoints_from_3d = True  # type: ignore[attr-defined]
     source.channels = DEPTH_CHANNELS[mode]  # type: ignore[attr-defined]
-    source.kind = f"synthetic ({mode}, capsule-body renderer, seed {seed})"  # type: ignore[attr-defined]
+    source.kind = (  # type: ignore[attr-defined]
+        f"synthetic metric depth ({mode}, {descriptor['num_samples']} samples, capsule-body renderer, seed {seed})"
+    )
+    source.contract = {  # type: ignore[attr-defined]
+        "depth_kind": "metric",
+        "depth_model": DEFAULT_DEPTH_MODEL,
+        "depth_descriptor": descriptor,
+    }
     return source
 
 
@@ -301,6 +321,35 @@ def record_to_arrow(
             cols[name] = _fixed(depth[..., i], NUM_JOINTS)
     schema = frame_features(depth_channels).arrow_schema
     return pa.Table.from_arrays([cols[f.name] for f in schema], schema=schema)
+
+
+def table_contract(
+    depth_fn: Any,
+    channels: tuple[str, ...],
+    keypoint_definition_by_config: dict[str, str] | None = None,
+    depth_contract: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """The input contract a lifter trained on this table inherits (the card's ``auglift_input_contract``).
+
+    Depth fields from the depth source's ``contract`` attribute (``None`` = no contract when the table has depth
+    columns of unknown provenance); no depth columns -> ``depth_kind: null``. Keypoint definition: ``gt2d`` holds
+    projected ground-truth joints (``"h36m"``), ``detected2d`` a 2D detector's joints mapped to H36M (``"coco"``),
+    unless ``keypoint_definition_by_config`` says otherwise (e.g. a detector-noise model on H36M joints).
+    ``depth_contract`` describes depth precomputed by the caller (used when the depth source has no contract).
+    """
+    by_config = {GT2D_CONFIG: "h36m", DETECTED2D_CONFIG: "coco", **(keypoint_definition_by_config or {})}
+    if channels:
+        depth = getattr(depth_fn, "contract", None) if depth_fn is not None else None
+        depth = depth if depth is not None else depth_contract
+        if depth is None:
+            return None
+        entry = {k: depth.get(k) for k in ("depth_kind", "depth_model", "depth_descriptor")}
+    else:
+        entry = {"depth_kind": None, "depth_model": None, "depth_descriptor": None}
+    from ..contract import InputContract
+
+    InputContract(**entry, keypoint_definition=by_config[GT2D_CONFIG])  # validate
+    return {**entry, "keypoint_definition": by_config[GT2D_CONFIG], "keypoint_definition_by_config": by_config}
 
 
 #: Plausible size of a person in metres: the median over valid frames of the diagonal of the 3D joints' bounding
@@ -478,12 +527,15 @@ def write_frame_table(
                     pq.write_table(shard, tmp / config / f"{split}-{i:05d}-of-{num_shards:05d}.parquet")
                 counts[config][split] = table.num_rows
         info = dict(card or {})
+        contract = table_contract(
+            fn, channels, info.pop("keypoint_definition_by_config", None), info.pop("depth_contract", None)
+        )
         info.setdefault("depth_source", getattr(fn, "kind", "custom callable") if fn is not None else None)
         if fn is None and any(r.depth is not None for r in records):
             info["depth_source"] = info.get("depth_source") or "precomputed by the reader"
         write_dataset_card(
             tmp, dataset_name=dataset_name, counts=counts, features=frame_features(channels), depth_channels=channels,
-            info=info,
+            info=info, contract=contract,
         )  # fmt: skip
         (tmp / TABLE_MARKER).write_text(
             json.dumps({"written_by": "auglift_hf.data.write_frame_table", "dataset": dataset_name, "counts": counts})

@@ -194,6 +194,49 @@ def _format_count(n: int) -> str:
     return f"{n / 1e6:.2f}M" if n >= 1e6 else f"{n / 1e3:.1f}k"
 
 
+def contract_markdown(processor: dict[str, Any]) -> str:
+    """The "Input contract" section text of a model card from a ``preprocessor_config.json`` dict.
+
+    States the depth kind, the default depth model, the descriptor parameters and the 2D keypoint definition the
+    lifter was trained on (:mod:`auglift_hf.contract`), or that the folder predates the contract.
+    """
+    from ..contract import InputContract
+
+    contract = InputContract.from_dict(processor, where="preprocessor_config.json")
+    if contract is None:
+        return (
+            "This folder predates the input contract (no `depth_kind` / `depth_model` / `depth_descriptor` / "
+            "`keypoint_definition` in `preprocessor_config.json`): entry points use the package defaults and warn."
+        )
+    kp = {
+        "h36m": "ground-truth H36M joints (projected 3D joints, possibly with a detector-noise model)",
+        "coco": "COCO-17 detector joints mapped to H36M-17 (`auglift_hf.skeleton.coco_to_h36m`)",
+    }[contract.keypoint_definition]
+    lines = [
+        "Every entry point (`auglift lift`, `auglift preprocess --lifter`, the `pose-lifting` pipeline, the Space) "
+        "reads this record from `preprocessor_config.json` and feeds the lifter accordingly, or refuses with a "
+        "message naming both sides (`--override-contract` accepts a conflict and records it in the output).",
+        "",
+        "| Field | Value |",
+        "|---|---|",
+        f"| `keypoint_definition` | `{contract.keypoint_definition}`: trained on {kp} |",
+    ]
+    if contract.depth_kind is None:
+        lines.append("| `depth_kind` | `null`: no depth channel |")
+    else:
+        d = contract.depth_descriptor or {}
+        unit = "metres" if contract.depth_kind == "metric" else "relative (affine-invariant disparity)"
+        lines += [
+            f"| `depth_kind` | `{contract.depth_kind}`: {unit} |",
+            f"| `depth_model` | `{contract.depth_model}` (default depth backend) |",
+            f"| `depth_descriptor` | mode `{d.get('mode')}`, {d.get('num_samples')} samples "
+            f"({d.get('pattern', 'sunflower')} pattern), quantiles {d.get('quantiles')}, radius law k={d.get('k')}, "
+            f"beta={d.get('beta')}, gamma={d.get('gamma')}, r in [{d.get('r_min')}, {d.get('r_max')}] px |",
+        ]
+    lines.append(f"| `scale_normalization` | `{contract.scale_normalization or 'null'}` |")
+    return "\n".join(lines)
+
+
 def build_model_card(
     folder: str | os.PathLike,
     eval_results: Any = None,
@@ -304,6 +347,7 @@ def build_model_card(
             "fine-tuning. Inputs must follow the processor's conventions below."
         ),
         processor_settings=settings,
+        input_contract=contract_markdown(processor) if processor else "",
         training_data=training_data,
         data_licence_note=DATA_LICENCE_NOTE,
         eval_rows=eval_rows,

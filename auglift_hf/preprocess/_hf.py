@@ -35,10 +35,34 @@ def resolve_dtype(dtype: Any, device: Any) -> Any:
     return dtype
 
 
-def load_image(image: Any) -> np.ndarray:
-    """A path, ``PIL.Image`` or ``(H, W[, 3|4])`` array -> ``(H, W, 3)`` uint8 RGB array.
+def upright(image: Any) -> Any:
+    """``PIL.Image`` -> the image as displayed: EXIF ``Orientation`` (tag 274) applied with
+    ``PIL.ImageOps.exif_transpose`` (a no-op without the tag, and on an image already transposed, whose tag
+    is then gone)."""
+    from PIL import ImageOps
 
-    Raises ``ValueError`` naming the file when it cannot be decoded, ``FileNotFoundError`` when it is missing.
+    return ImageOps.exif_transpose(image)
+
+
+def image_size(path: str | os.PathLike) -> tuple[int, int]:
+    """``(width, height)`` of an image file **as displayed** (EXIF orientations 5-8 swap the stored sides),
+    without decoding the pixels. Raises ``ValueError`` naming the file when it is not an image."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+            orientation = im.getexif().get(274, 1)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+        raise ValueError(f"cannot read image {path}: {err}") from err
+    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+
+
+def load_image(image: Any) -> np.ndarray:
+    """A path, ``PIL.Image`` or ``(H, W[, 3|4])`` array -> ``(H, W, 3)`` uint8 RGB array, upright.
+
+    Files and ``PIL.Image`` inputs get their EXIF orientation applied (:func:`open_image`), so a phone photo
+    stored sideways with ``Orientation = 6`` reaches the detector as the user saw it. Raises ``ValueError`` naming the file when it cannot be decoded, ``FileNotFoundError`` when it is missing.
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -48,11 +72,11 @@ def load_image(image: Any) -> np.ndarray:
             raise FileNotFoundError(f"image file not found: {path}")
         try:
             with Image.open(path) as im:
-                return np.asarray(im.convert("RGB"))
-        except (UnidentifiedImageError, OSError, ValueError) as err:
+                return np.asarray(upright(im).convert("RGB"))
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
             raise ValueError(f"cannot decode image {path}: {err}") from err
     if isinstance(image, Image.Image):
-        return np.asarray(image.convert("RGB"))
+        return np.asarray(upright(image).convert("RGB"))
     arr = np.asarray(image)
     if arr.ndim == 2:
         arr = np.repeat(arr[..., None], 3, axis=-1)

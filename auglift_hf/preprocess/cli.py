@@ -15,8 +15,14 @@ import argparse
 import sys
 
 
-def add_backend_arguments(parser: argparse.ArgumentParser, depth_default: str = "relative") -> None:
-    """Backend and device options shared by ``auglift preprocess`` and ``auglift lift``."""
+def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
+    """Backend and device options shared by ``auglift preprocess`` and ``auglift lift``.
+
+    Depth and descriptor options default to the lifter's input contract (``--model`` of ``auglift lift``,
+    ``--lifter`` of ``auglift preprocess``), else to the metric Depth Anything V2 and the descriptor the shipped
+    lifters were trained with (CASP, 16 samples).
+    """
+    from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES
     from .depth import DEPTH_CHECKPOINTS
     from .detector import DEFAULT_DETECTOR
     from .pose2d import DEFAULT_POSE_MODEL
@@ -28,15 +34,31 @@ def add_backend_arguments(parser: argparse.ArgumentParser, depth_default: str = 
     g.add_argument(
         "--pose-model", default=DEFAULT_POSE_MODEL, help=f"VitPose checkpoint id or folder ({DEFAULT_POSE_MODEL})"
     )
-    g.add_argument("--depth-model", default=depth_default,
-                   help=f"depth checkpoint id or folder, one of {sorted(DEPTH_CHECKPOINTS)}, or 'none' (default {depth_default})")  # fmt: skip
-    g.add_argument("--depth-mode", default="casp", choices=("casp", "point", "minmax"), help="depth descriptor")
+    g.add_argument("--depth-model", default="default",
+                   help="depth checkpoint id or folder, a name (metric-indoor, metric-outdoor, relative, each also -large/-base/"
+                        f"-small; {len(DEPTH_CHECKPOINTS)} in DEPTH_CHECKPOINTS), or 'none'. Default: the "
+                        f"lifter's contract, else the metric Depth Anything V2 {DEFAULT_DEPTH_MODEL} (metres; a "
+                        "relative model only feeds a lifter whose contract says relative)")  # fmt: skip
+    g.add_argument("--depth-mode", default=None, choices=("casp", "point", "minmax"),
+                   help="depth descriptor (default: the lifter's contract, else casp)")  # fmt: skip
+    g.add_argument("--depth-samples", type=int, default=None,
+                   help=f"disk samples per joint (default: the lifter's contract, else {DEFAULT_NUM_SAMPLES})")  # fmt: skip
+    g.add_argument("--override-contract", action="store_true",
+                   help="accept backends/descriptors that conflict with the lifter's input contract (recorded in the output)")  # fmt: skip
+    g.add_argument("--pose-flip-test", action="store_true",
+                   help="2D flip test of VitPose (average heatmaps of the crop and its mirror; twice the cost)")  # fmt: skip
     g.add_argument("--features", default=None,
                    help="AugLift V2: also sample this ViT backbone's patch features at the keypoints (e.g. facebook/dinov2-small)")  # fmt: skip
     g.add_argument("--multi-person", action="store_true", help="keep every detected person (default: best one)")
     g.add_argument("--device", default="auto", help="'auto', 'cpu', 'cuda', 'cuda:1', ...")
-    g.add_argument("--dtype", default=None, choices=("fp32", "fp16", "bf16"), help="model precision (GPU)")
+    g.add_argument("--dtype", default=None, choices=("fp32", "fp16", "bf16"),
+                   help="backbone precision (GPU); the depth head always runs in fp32")  # fmt: skip
     g.add_argument("--local-files-only", action="store_true", help="never contact the Hub")
+
+
+def depth_params_from_args(args: argparse.Namespace) -> dict | None:
+    """Explicit descriptor choices of the command line (``None`` = take them from the contract / defaults)."""
+    return {"num_samples": int(args.depth_samples)} if getattr(args, "depth_samples", None) else None
 
 
 def build_extractor(args: argparse.Namespace):  # noqa: ANN201
@@ -52,12 +74,22 @@ def build_extractor(args: argparse.Namespace):  # noqa: ANN201
         from .features import BackboneFeatureSampler
 
         features = BackboneFeatureSampler(args.features, device=device, dtype=args.dtype, local_files_only=local)
+    contract = None
+    if getattr(args, "lifter", None):
+        from ..contract import load_contract
+
+        contract = load_contract(args.lifter)
     return XYCDExtractor(
         feature_extractor=features,
         detector=None if args.detector in ("full-image", "none") else args.detector,
         pose_estimator=args.pose_model,
         depth_estimator=None if args.depth_model == "none" else args.depth_model,
         depth_mode=args.depth_mode,
+        depth_params=depth_params_from_args(args),
+        contract=contract,
+        override_contract=args.override_contract,
+        lifter_name=str(getattr(args, "lifter", None) or "the lifter"),
+        pose_flip_test=args.pose_flip_test,
         multi_person=args.multi_person,
         detector_threshold=args.detector_threshold,
         device=device,
@@ -77,6 +109,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-merge", action="store_true", help="only write shards (merge later with --merge-only)")
     parser.add_argument("--merge-only", action="store_true", help="only merge the shards already in --out")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    parser.add_argument("--lifter", default=None,
+                        help="lifter folder whose input contract (depth model, descriptor) the table must satisfy")  # fmt: skip
     add_backend_arguments(parser)
 
 

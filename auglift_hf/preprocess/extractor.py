@@ -6,11 +6,16 @@ Geometry contract (tested with a synthetic image whose keypoints and depth are k
   keypoints are mapped back through the backends' own resize / affine crop, and the depth map is resized
   back to the original ``(H, W)`` before sampling (``depth[v, u]`` is the depth of pixel ``(u, v)``);
 * COCO-17 keypoints are mapped to H36M-17 with :func:`auglift_hf.skeleton.coco_to_h36m` (synthesised
-  joints take the minimum confidence of their sources) **before** the depth is sampled, so the descriptors
-  belong to the H36M joints the lifter sees;
-* descriptors come from :func:`auglift_hf.features.sample_depth` (``point`` / ``minmax`` / ``casp``).
+  joints take the mean confidence of their sources, as MMPose's ``convert_keypoint_definition``) **before** the
+  depth is sampled, so the descriptors belong to the H36M joints the lifter sees (keypoint definition
+  ``"coco"`` in the input contract);
+* descriptors come from :func:`auglift_hf.features.sample_depth` (``point`` / ``minmax`` / ``casp``) with the
+  parameters of the lifter's input contract (:mod:`auglift_hf.contract`) when one is given, else the defaults
+  the shipped lifters were trained with (:func:`auglift_hf.contract.default_descriptor`: CASP, 16 samples).
 
-A frame in which nobody is found still yields one row, with zeros everywhere and ``valid=False``, so a
+Invalid depth (NaN / non-positive / beyond the metric range in the map) is never sampled: a joint without any
+valid sample gets ``depth_valid=False`` and descriptor 0.0 (a placeholder, not a depth; consumers must use the
+flag). A frame in which nobody is found still yields one row, with zeros everywhere and ``valid=False``, so a
 frame is never silently dropped and no NaN reaches the table.
 """
 
@@ -53,13 +58,17 @@ def _build_detector(detector: Any, threshold: float, device: Any, dtype: Any, lo
     return detector
 
 
-def _build_pose(pose: Any, device: Any, dtype: Any, local_files_only: Any) -> Any:
+def _build_pose(pose: Any, device: Any, dtype: Any, local_files_only: Any, flip_test: bool = False) -> Any:
     from .pose2d import DEFAULT_POSE_MODEL, HFPoseEstimator
 
     pose = os.fspath(pose) if isinstance(pose, os.PathLike) else pose
     if pose is None or isinstance(pose, str):
         return HFPoseEstimator(
-            pose or DEFAULT_POSE_MODEL, device=device, dtype=dtype, local_files_only=local_files_only
+            pose or DEFAULT_POSE_MODEL,
+            device=device,
+            dtype=dtype,
+            local_files_only=local_files_only,
+            flip_test=flip_test,
         )
     if not callable(pose):
         raise ValueError(f"`pose_estimator` must be a checkpoint id/folder or a PoseEstimator2D, got {type(pose)}")
@@ -67,13 +76,14 @@ def _build_pose(pose: Any, device: Any, dtype: Any, local_files_only: Any) -> An
 
 
 def _build_depth(depth: Any, device: Any, dtype: Any, local_files_only: Any) -> Any:
-    from .depth import HFDepthEstimator
+    from .depth import DEFAULT_DEPTH_MODEL, HFDepthEstimator
 
     depth = os.fspath(depth) if isinstance(depth, os.PathLike) else depth
     if depth is None or (isinstance(depth, str) and depth == "none"):
         return None
     if isinstance(depth, str):
-        return HFDepthEstimator(depth, device=device, dtype=dtype, local_files_only=local_files_only)
+        ckpt = DEFAULT_DEPTH_MODEL if depth in ("default", "") else depth
+        return HFDepthEstimator(ckpt, device=device, dtype=dtype, local_files_only=local_files_only)
     if not callable(depth):
         raise ValueError(
             f"`depth_estimator` must be None, a checkpoint id/folder or a DepthEstimator, got {type(depth)}"
@@ -90,9 +100,19 @@ class XYCDExtractor:
         pose_estimator: a :class:`~auglift_hf.preprocess.pose2d.PoseEstimator2D` or a checkpoint id / folder
             (``None`` = ``usyd-community/vitpose-base-simple``).
         depth_estimator: a :class:`~auglift_hf.preprocess.depth.DepthEstimator`, a checkpoint id / folder or a
-            :data:`~auglift_hf.preprocess.depth.DEPTH_CHECKPOINTS` key, or ``None``/``"none"`` (no depth).
-        depth_mode: descriptor of :func:`auglift_hf.features.sample_depth` (``"casp"``, ``"point"``, ``"minmax"``).
-        depth_params: extra keyword arguments of ``sample_depth`` (CASP radii, number of samples, ...).
+            :data:`~auglift_hf.preprocess.depth.DEPTH_CHECKPOINTS` key, ``None``/``"none"`` (no depth), or
+            ``"default"``: the contract's ``depth_model`` (no depth when the contract has none), else the metric
+            Depth Anything V2 (:data:`auglift_hf.contract.DEFAULT_DEPTH_MODEL`).
+        depth_mode: descriptor of :func:`auglift_hf.features.sample_depth` (``"casp"``, ``"point"``, ``"minmax"``);
+            ``None`` = the contract's (else ``"casp"``).
+        depth_params: keyword arguments of ``sample_depth`` (``num_samples``, CASP radius law, ...) overriding the
+            contract's descriptor (else :func:`auglift_hf.contract.default_descriptor`).
+        contract: the lifter's :class:`~auglift_hf.contract.InputContract` (or a lifter folder / processor / dict):
+            supplies the defaults above and is checked against the depth backend's kind and the descriptor; a
+            conflict raises ``ValueError`` naming both sides unless ``override_contract=True`` (the deviations are
+            then in :attr:`contract_deviations` and in :meth:`describe`). ``lifter_name`` names it in messages.
+        pose_flip_test: 2D flip test of the default VitPose backend (average of the heatmaps of the crop and of
+            its mirror image flipped back with COCO's left/right pairs); off by default.
         multi_person: keep every detected person (one row each, ``person`` = rank by detector score)
             instead of the best-scoring one. Track ids across frames: :func:`auglift_hf.preprocess.tracking.assign_tracks`.
         detector_threshold: person score threshold of the default detector (0.3).
@@ -105,10 +125,14 @@ class XYCDExtractor:
         self,
         detector: Any = "default",
         pose_estimator: Any = None,
-        depth_estimator: Any = "relative",
+        depth_estimator: Any = "default",
         *,
-        depth_mode: str = "casp",
+        depth_mode: str | None = None,
         depth_params: dict[str, Any] | None = None,
+        contract: Any = None,
+        override_contract: bool = False,
+        lifter_name: str = "the lifter",
+        pose_flip_test: bool = False,
         multi_person: bool = False,
         detector_threshold: float = 0.3,
         feature_extractor: Any = None,
@@ -116,23 +140,57 @@ class XYCDExtractor:
         dtype: Any = None,
         local_files_only: bool | None = None,
     ):
+        from ..contract import check_contract, default_descriptor, load_contract
         from ..features import DEPTH_CHANNELS
 
-        if depth_mode not in DEPTH_CHANNELS:
+        self.contract = load_contract(contract) if contract is not None else None
+        base = (
+            dict(self.contract.depth_descriptor)
+            if self.contract is not None and self.contract.depth_descriptor is not None
+            else default_descriptor()
+        )
+        if depth_mode is not None and depth_mode not in DEPTH_CHANNELS:
             raise ValueError(f"`depth_mode` must be one of {sorted(DEPTH_CHANNELS)}, got {depth_mode!r}")
+        if depth_mode is not None and depth_mode != base["mode"]:
+            base = {**default_descriptor(depth_mode, base["num_samples"]), "num_samples": base["num_samples"]}
+        descriptor = {**base, **{("pattern_seed" if k == "seed" else k): v for k, v in (depth_params or {}).items()}}
+        if descriptor["mode"] not in DEPTH_CHANNELS:
+            raise ValueError(f"`depth_mode` must be one of {sorted(DEPTH_CHANNELS)}, got {descriptor['mode']!r}")
+        if isinstance(depth_estimator, str) and depth_estimator in ("default", ""):
+            if self.contract is not None and self.contract.depth_kind is None:
+                depth_estimator = None
+            elif self.contract is not None and self.contract.depth_model is not None:
+                depth_estimator = self.contract.depth_model
+            elif self.contract is not None and self.contract.depth_kind == "relative":
+                raise ValueError(
+                    f"{lifter_name}: its contract says relative depth but names no depth_model; pass depth_estimator"
+                )
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
         self.detector: PersonDetector = _build_detector(
             detector, detector_threshold, self.device, self.dtype, local_files_only
         )
-        self.pose_estimator: PoseEstimator2D = _build_pose(pose_estimator, self.device, self.dtype, local_files_only)
+        self.pose_estimator: PoseEstimator2D = _build_pose(
+            pose_estimator, self.device, self.dtype, local_files_only, flip_test=pose_flip_test
+        )
         self.depth_estimator: DepthEstimator | None = _build_depth(
             depth_estimator, self.device, self.dtype, local_files_only
         )
-        self.depth_mode = depth_mode
-        self.depth_params = dict(depth_params or {})
+        from ..contract import InputContract, descriptor_kwargs
+
+        InputContract(depth_kind="metric", depth_descriptor=descriptor)  # validates the descriptor's fields
+        self.depth_descriptor = descriptor
+        self.depth_mode, self.depth_params = descriptor_kwargs(descriptor)
         self.multi_person = bool(multi_person)
         self.feature_extractor = feature_extractor
+        self.override_contract = bool(override_contract)
+        kind = None if self.depth_estimator is None else self.depth_kind
+        self.contract_deviations: list[str] = check_contract(
+            self.contract, depth_kind=kind, depth_model=getattr(self.depth_estimator, "checkpoint", None),
+            depth_descriptor=descriptor if self.depth_estimator is not None else None, keypoint_definition="coco",
+            override=self.override_contract, lifter=lifter_name,
+            source=f"the depth backend {getattr(self.depth_estimator, 'checkpoint', None) or type(self.depth_estimator).__name__}",
+        )  # fmt: skip
 
     @property
     def depth_channels(self) -> tuple[str, ...]:
@@ -143,8 +201,24 @@ class XYCDExtractor:
 
     @property
     def depth_kind(self) -> str:
-        """``"metric"``, ``"relative"`` or ``"none"``."""
-        return "none" if self.depth_estimator is None else str(getattr(self.depth_estimator, "kind", "relative"))
+        """``"metric"``, ``"relative"`` or ``"none"``. A custom depth backend must say which (``kind`` attribute)."""
+        if self.depth_estimator is None:
+            return "none"
+        kind = getattr(self.depth_estimator, "kind", None)
+        if kind not in ("metric", "relative"):
+            raise ValueError(
+                f"depth backend {type(self.depth_estimator).__name__} must have kind 'metric' or 'relative', got {kind!r}"
+            )
+        return str(kind)
+
+    def input_contract(self) -> Any:
+        """The :class:`~auglift_hf.contract.InputContract` of what this extractor produces (COCO-detector 2D)."""
+        from ..contract import InputContract
+
+        if self.depth_estimator is None:
+            return InputContract(keypoint_definition="coco")
+        model = getattr(self.depth_estimator, "checkpoint", None) or type(self.depth_estimator).__name__
+        return InputContract(self.depth_kind, str(model), dict(self.depth_descriptor), "coco")
 
     def describe(self) -> dict[str, Any]:
         """Backends and parameters (written next to preprocessed data for provenance and resume checks)."""
@@ -160,6 +234,9 @@ class XYCDExtractor:
             "depth_mode": self.depth_mode,
             "depth_channels": list(self.depth_channels),
             "depth_params": {k: v for k, v in sorted(self.depth_params.items())},
+            "depth_descriptor": dict(self.depth_descriptor) if self.depth_estimator is not None else None,
+            "input_contract": self.input_contract().to_dict(),
+            "contract_deviations": list(self.contract_deviations),
             "multi_person": self.multi_person,
             "features": None if self.feature_extractor is None else name(self.feature_extractor),
         }

@@ -1,13 +1,23 @@
 """``auglift lift <image | video | keypoints.json> --model <id or folder> --out <file.json | file.npz> [--plot PNG]``.
 
-Runs the ``"pose-lifting"`` pipeline. A keypoints JSON (AlphaPose/COCO results, or this command's own output)
-skips the detector and 2D pose stages; without images there is no depth, so a depth-channel model gets zero
-depth with a warning (use an XY / XYC model, or lift the video instead).
+Runs the ``"pose-lifting"`` pipeline with flip test (``--no-flip-test`` switches it off). The lifter folder's
+input contract (:mod:`auglift_hf.contract`) picks the depth model and descriptor; conflicting choices are refused
+unless ``--override-contract`` (recorded in the output's ``contract_deviations``). A keypoints JSON (AlphaPose/COCO
+results, or this command's own output) skips the detector and 2D pose stages; without images there is no depth, so
+a depth-channel lifter refuses it (use an XY / XYC model, lift the video instead, or ``--override-contract`` to feed
+zero depth).
 
-Output (JSON or NPZ, same keys): ``keypoints_3d`` (frames x 17 x 3, millimetres, camera axes, root-relative unless
-intrinsics and metric depth were given), ``keypoints_2d`` (frames x 17 x 2 pixels, H36M-17), ``scores``,
-``joint_names``, ``frame_index``, ``valid``, ``image_size``, ``input_channels``, ``coordinates`` and, with
-depth, ``depth`` (frames x 17 x k).
+Output (JSON or NPZ, same keys; strict JSON, never NaN / Infinity): ``keypoints_3d`` (frames x 17 x 3,
+millimetres, camera axes, root-relative unless intrinsics and metric depth were given), ``keypoints_2d`` (frames x
+17 x 2 pixels, H36M-17), ``scores``, ``joint_names``, ``frame_index``, ``valid`` (a detection of the lifted person),
+``interpolated`` (frame not measured: a missing frame number of a keypoints JSON, or a variable-frame-rate video
+resampled to a constant rate, see ``resampling``), ``decode_failed`` (video frame that could not be decoded),
+``missing_keypoints`` (frames x 17: non-finite / absent / far outside the image, filled), ``timestamps`` (seconds,
+video), ``track`` (the lifted person's track id), ``image_size``, ``input_channels``, ``coordinates`` and, with
+depth, ``depth`` (frames x 17 x k). ``--person all`` writes ``{"tracks": [...]}`` (NPZ: keys ``track<N>/<key>``).
+
+The image size of a keypoints JSON is never guessed: it comes from ``--image-size W H``, from the file, or from
+the video / image with exactly the JSON's stem next to it; otherwise ``lift`` stops and asks for ``--image-size``.
 """
 
 from __future__ import annotations
@@ -33,18 +43,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--plot", default=None, help="also render a 3D skeleton plot to this image (.png, .jpg, .pdf or .svg)"
     )
     parser.add_argument("--image-size", type=int, nargs=2, metavar=("W", "H"), default=None,
-                        help="image size of a keypoints JSON (else read from the file or estimated, with a warning)")  # fmt: skip
-    parser.add_argument("--track", type=int, default=None, help="AlphaPose track id to lift (default: best per frame)")
+                        help="frame size of a keypoints JSON; required unless the file gives one or a video/image "
+                             "with exactly the JSON's stem lies next to it (never guessed)")  # fmt: skip
+    parser.add_argument("--person", default=None,
+                        help="who to lift: 'auto' (default: the longest, then most central track), a track id, or "
+                             "'all' (one result per track)")  # fmt: skip
+    parser.add_argument("--track", type=int, default=None, help="older name of --person <track id>")
+    parser.add_argument("--keypoint-format", default=None,
+                        help="skeleton of a keypoints JSON when it does not declare one: coco17, h36m17, halpe26, "
+                             "halpe136, coco_wholebody133, openpose_body25, openpose_coco18, blazepose33")  # fmt: skip
+    parser.add_argument("--max-gap", type=int, default=None,
+                        help="interpolate up to this many missing frames in a row in a keypoints JSON (default 10; "
+                             "interpolated frames are flagged)")  # fmt: skip
     parser.add_argument("--max-frames", type=int, default=None, help="lift at most this many video frames")
     parser.add_argument("--focal-length", type=float, nargs=2, default=None, metavar=("FX", "FY"),
                         help="pixels; with --principal-point and a metric depth model: absolute camera-frame output")  # fmt: skip
     parser.add_argument("--principal-point", type=float, nargs=2, default=None, metavar=("CX", "CY"))
     parser.add_argument("--batch-size", type=int, default=8, help="frames per detector/pose/depth forward pass")
+    parser.add_argument("--no-flip-test", action="store_true",
+                        help="switch off the lifter's flip test (default: on, average with the mirrored input)")  # fmt: skip
     add_backend_arguments(parser)
 
 
-def to_serialisable(result: dict[str, Any]) -> dict[str, Any]:
-    """Pipeline output -> JSON-ready dict (lists, rounded to 0.01 mm / px)."""
+def check_finite(result: Any, where: str = "output") -> None:
+    """Refuse to write a result holding NaN or infinity (outputs are strict JSON / finite arrays)."""
+    items = result.items() if isinstance(result, dict) else enumerate(result)
+    for key, value in items:
+        if isinstance(value, (dict, list)) and key != "joint_names":
+            check_finite(value, f"{where}.{key}")
+        elif isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise ValueError(
+                f"{where}.{key} holds {int((~np.isfinite(value)).sum())} non-finite values; nothing written"
+            )
+        elif isinstance(value, float) and not np.isfinite(value):
+            raise ValueError(f"{where}.{key} is {value}; nothing written")
+
+
+def to_serialisable(result: Any) -> dict[str, Any]:
+    """Pipeline output -> JSON-ready dict (lists, rounded to 0.01 mm / px); a list of results (``--person all``)
+    becomes ``{"tracks": [...]}``."""
+    if isinstance(result, list):
+        return {"tracks": [to_serialisable(r) for r in result]}
     out: dict[str, Any] = {}
     for key, value in result.items():
         if key == "depth_map" or value is None:
@@ -56,7 +95,10 @@ def to_serialisable(result: dict[str, Any]) -> dict[str, Any]:
             out[key] = list(value)
         else:
             out[key] = value
-    out["units"] = {"keypoints_3d": "mm", "keypoints_2d": "px", "depth": "depth map units"}
+    depth_unit = {"metric": "m", "relative": "relative disparity (larger = nearer)"}.get(
+        result.get("depth_kind"), "none"
+    )
+    out["units"] = {"keypoints_3d": "mm", "keypoints_2d": "px", "depth": depth_unit}
     return out
 
 
@@ -66,15 +108,23 @@ def write_result(result: dict[str, Any], path: str | Path) -> None:
 
     path = Path(path)
     suffix = path.suffix.lower()
+    check_finite(result)
     if suffix == ".json":
+        text = json.dumps(to_serialisable(result), allow_nan=False)  # strict JSON: never NaN / Infinity
         with atomic_write_file(path, "w") as fh:
-            json.dump(to_serialisable(result), fh)
+            fh.write(text)
     elif suffix == ".npz":
         arrays = {}
-        for k, v in result.items():
-            if v is None:
-                continue
-            arrays[k] = np.asarray(v) if not isinstance(v, str) else np.array(v)
+        results = result if isinstance(result, list) else [result]
+        for res in results:
+            prefix = f"track{res.get('track')}/" if isinstance(result, list) else ""
+            for k, v in res.items():
+                if v is None:
+                    continue
+                if isinstance(v, dict) or k == "contract_deviations":
+                    arrays[prefix + k] = np.array(json.dumps(v, allow_nan=False))  # JSON text: no allow_pickle
+                else:
+                    arrays[prefix + k] = np.asarray(v) if not isinstance(v, str) else np.array(v)
         buf = io.BytesIO()
         np.savez_compressed(buf, **arrays)
         with atomic_write_file(path, "wb") as fh:
@@ -150,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
     if out_path.suffix.lower() not in (".json", ".npz"):
         print(f"auglift lift: error: --out must end in .json or .npz, got {out_path}", file=sys.stderr)
         return 2
+    from .cli import depth_params_from_args
+
     if args.plot:
         try:
             plot_format(args.plot)
@@ -157,21 +209,31 @@ def run(args: argparse.Namespace) -> int:
             print(f"auglift lift: error: {err}", file=sys.stderr)
             return 2
     is_keypoints = Path(args.input).suffix.lower() == ".json"
-    kwargs: dict[str, Any] = {"frame_batch_size": args.batch_size}
+    kwargs: dict[str, Any] = {
+        "frame_batch_size": args.batch_size,
+        "flip_test": not args.no_flip_test,
+        "override_contract": args.override_contract,
+    }
     if not is_keypoints:
         kwargs.update(
             detector=None if args.detector in ("full-image", "none") else args.detector,
             pose_estimator=args.pose_model,
             depth_estimator=None if args.depth_model == "none" else args.depth_model,
             depth_mode=args.depth_mode,
+            depth_params=depth_params_from_args(args),
             detector_threshold=args.detector_threshold,
             backend_dtype=args.dtype,
+            pose_flip_test=args.pose_flip_test,
         )
     device = None if args.device == "auto" else args.device
     call: dict[str, Any] = {}
-    for key in ("image_size", "track", "max_frames", "focal_length", "principal_point"):
-        if getattr(args, key) is not None:
+    for key in ("image_size", "track", "person", "max_frames", "focal_length", "principal_point", "keypoint_format",
+                "max_gap"):  # fmt: skip
+        if getattr(args, key, None) is not None:
             call[key] = getattr(args, key)
+    if args.max_gap is not None and args.max_gap < 0:
+        print(f"auglift lift: error: --max-gap must be >= 0, got {args.max_gap}", file=sys.stderr)
+        return 2
     try:
         model = load_lifter(args.model)  # strict: missing / unexpected / mis-shaped weights are refused
         lifter = pipeline("pose-lifting", model=model, device=device, **kwargs)
@@ -182,7 +244,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"auglift lift: warning: {w.message}", file=sys.stderr)
         write_result(result, out_path)
         if args.plot:
-            plot_skeletons(result["keypoints_3d"], args.plot, title=Path(args.input).name)
+            first = result[0] if isinstance(result, list) else result
+            plot_skeletons(first["keypoints_3d"], args.plot, title=Path(args.input).name)
     except (ValueError, OSError) as err:
         print(f"auglift lift: error: {err}", file=sys.stderr)
         if isinstance(err, OSError) and not isinstance(err, FileNotFoundError) and not is_keypoints:
@@ -193,6 +256,11 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         return exit_code(err)
-    n = len(result["keypoints_3d"])
-    print(f"lifted {n} frames ({', '.join(result['input_channels'])} -> 3D, {result['coordinates']}) to {out_path}")
+    results = result if isinstance(result, list) else [result]
+    n = len(results[0]["keypoints_3d"])
+    who = f"{len(results)} tracks, " if isinstance(result, list) else ""
+    print(
+        f"lifted {who}{n} frames ({', '.join(results[0]['input_channels'])} -> 3D, {results[0]['coordinates']}) "
+        f"to {out_path}"
+    )
     return 0

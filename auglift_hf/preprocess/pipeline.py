@@ -17,6 +17,14 @@ Output coordinates: camera axes (x right, y down, z forward), millimetres, root-
 ``focal_length`` + ``principal_point`` and a metric depth backend the root is estimated from depth and the joints
 are absolute camera-frame millimetres. Frames without a detected person are filled from the nearest frame with
 one (``valid`` is False there).
+
+Input contract (:mod:`auglift_hf.contract`): the lifter folder's ``preprocessor_config.json`` says which depth
+(kind, default model, descriptor parameters) and which 2D keypoint definition the lifter was trained on. The
+extractor is built from it (default depth model and descriptor), and an input that cannot satisfy it (a relative
+depth backend for a metric lifter, other descriptor parameters, no depth at all for a depth lifter) is refused
+with a ``ValueError`` naming both sides, unless ``override_contract=True``; the output then lists the accepted
+deviations under ``contract_deviations``. Flip test (average with the horizontally mirrored input, as in training
+evaluation) is on by default (``flip_test=False`` switches it off).
 """
 
 from __future__ import annotations
@@ -30,7 +38,13 @@ import numpy as np
 from transformers import Pipeline
 
 from ..skeleton import H36M_JOINT_NAMES, NUM_JOINTS
-from .io_keypoints import KeypointSequence, parse_keypoints, read_keypoints_json
+from .io_keypoints import (
+    KeypointSequence,
+    check_image_size,
+    check_keypoints_in_image,
+    parse_keypoints,
+    read_keypoints_json,
+)
 from .sources import IMAGE_EXTENSIONS
 from .video import VIDEO_EXTENSIONS, VideoReader
 
@@ -71,29 +85,31 @@ def load_lifting_processor(model: Any) -> Any:
 
 
 def sibling_image_size(json_path: str | os.PathLike) -> tuple[int, int] | None:
-    """Frame size of the one video or image next to a keypoints JSON whose name starts its name
-    (``walking_woman_alphapose.json`` -> ``walking_woman.mp4``); ``None`` when there is not exactly one."""
+    """Displayed frame size of the video or image next to a keypoints JSON with **exactly** its stem
+    (``clip.json`` -> ``clip.mp4`` / ``clip.jpg``); ``None`` when there is none, or several that disagree.
+
+    Only the same stem counts: an unrelated ``w.png`` next to ``walking.json`` is never used (a prefix match
+    would guess). Video rotation and EXIF orientation are applied (the size as displayed).
+    """
     from pathlib import Path
 
-    path = Path(json_path)
-    stem = path.stem.lower()
-    candidates = [
-        p for p in path.parent.iterdir()
-        if p.suffix.lower() in VIDEO_EXTENSIONS + IMAGE_EXTENSIONS and stem.startswith(p.stem.lower())
-    ]  # fmt: skip
-    if len(candidates) != 1:
-        return None
-    try:
-        if candidates[0].suffix.lower() in VIDEO_EXTENSIONS:
-            size = VideoReader(candidates[0]).size
-        else:
-            from PIL import Image
+    from ._hf import image_size
 
-            with Image.open(candidates[0]) as im:
-                size = im.size
-    except (ValueError, OSError):
+    path = Path(json_path)
+    candidates = sorted(
+        p for p in path.parent.iterdir()
+        if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS + IMAGE_EXTENSIONS and p.stem == path.stem
+    )  # fmt: skip
+    sizes = {}
+    for c in candidates:
+        try:
+            sizes[c.name] = VideoReader(c).size if c.suffix.lower() in VIDEO_EXTENSIONS else image_size(c)
+        except (ValueError, OSError):
+            continue
+    if not sizes or len(set(sizes.values())) != 1:
         return None
-    logger.warning("image size %s taken from %s (pass image_size to override)", size, candidates[0].name)
+    name, size = next(iter(sizes.items()))
+    logger.info("image size %s taken from %s", size, name)
     return int(size[0]), int(size[1])
 
 
@@ -111,6 +127,25 @@ def fill_invalid_frames(valid: np.ndarray, *arrays: np.ndarray) -> list[np.ndarr
     return [np.asarray(a)[nearest] for a in arrays]
 
 
+def fill_invalid_depth(depth: np.ndarray, depth_valid: np.ndarray | None) -> np.ndarray:
+    """Replace the descriptors of joints without valid depth ``(frames, 17, k)`` by the frame's median over its
+    valid joints (per channel), so the lifter sees "no relative depth information" there instead of a number
+    made up from an invalid pixel. Frames without any valid joint get that for every joint (constant 1.0).
+    """
+    depth = np.asarray(depth, np.float32)
+    if depth_valid is None or depth.shape[-1] == 0:
+        return depth
+    valid = np.asarray(depth_valid, bool)
+    if valid.all():
+        return depth
+    masked = np.where(valid[..., None], depth, np.nan)
+    any_valid = valid.any(1)
+    med = np.full((depth.shape[0], 1, depth.shape[2]), 1.0, np.float32)
+    if any_valid.any():
+        med[any_valid] = np.nanmedian(masked[any_valid], axis=1, keepdims=True)
+    return np.where(valid[..., None], depth, med).astype(np.float32)
+
+
 def lift_keypoints(
     model: Any,
     processor: Any,
@@ -120,14 +155,18 @@ def lift_keypoints(
     depth: np.ndarray | None = None,
     batch_size: int = 256,
     device: Any = None,
+    flip_test: bool = True,
 ) -> np.ndarray:
     """Lift one H36M-17 pixel sequence ``(frames, 17, 2)``: returns root-relative metres ``(frames, 17, 3)``
     (MotionBERT-normalised units for a ``coordinate_normalization="motionbert"`` processor; many-to-many models
     lift the whole sequence with ``model.lift_sequence``: full clips, the last one shifted to end on the last
     frame, frames in several clips averaged).
 
-    Missing inputs the model needs are filled explicitly, with a warning: scores -> 1, depth -> 0 (the
-    pelvis-relative depth of every joint is then 0, i.e. the model sees no depth information).
+    ``flip_test`` (default, as the lifters are evaluated) averages the prediction with that of the horizontally
+    mirrored input (the model's ``flip_test=True``). Missing inputs the model needs are filled explicitly, with
+    a warning: scores -> 1, depth -> 0 (the pelvis-relative depth of every joint is then 0, i.e. the model sees
+    no depth information); entry points refuse that for a lifter whose contract needs depth
+    (:func:`auglift_hf.contract.check_contract`) unless overridden.
     """
     import torch
 
@@ -157,7 +196,7 @@ def lift_keypoints(
     outs = []
     with torch.inference_mode():
         for start in range(0, frames, batch_size):
-            out = model(keypoints=inputs[start : start + batch_size].to(device, dtype))
+            out = model(keypoints=inputs[start : start + batch_size].to(device, dtype), flip_test=bool(flip_test))
             poses = out.poses_3d.float()
             outs.append(poses[:, poses.shape[1] // 2].cpu().numpy())
     return np.concatenate(outs).astype(np.float32)
@@ -168,17 +207,27 @@ class PoseLiftingPipeline(Pipeline):
 
     Construction keywords (also accepted by ``transformers.pipeline("pose-lifting", ...)``):
         lifting_processor: a :class:`~auglift_hf.PoseLiftingProcessor` (default: the model folder's).
-        extractor: a ready :class:`~auglift_hf.preprocess.XYCDExtractor`; otherwise one is built on first image
-            or video input from ``detector`` (default RT-DETR; ``None`` = whole image), ``pose_estimator``
-            (default VitPose), ``depth_estimator`` (default Depth Anything V2 relative; ``None`` = no depth),
-            ``depth_mode`` (``"casp"``), ``detector_threshold`` (0.3), ``backend_dtype``.
+        extractor: a ready :class:`~auglift_hf.preprocess.XYCDExtractor` (checked against the lifter's contract);
+            otherwise one is built on first image or video input from ``detector`` (default RT-DETR; ``None`` =
+            whole image), ``pose_estimator`` (default VitPose), ``pose_flip_test`` (2D flip test, off),
+            ``depth_estimator`` (default: the contract's ``depth_model``, else the metric Depth Anything V2
+            :data:`auglift_hf.contract.DEFAULT_DEPTH_MODEL`; ``None`` = no depth), ``depth_mode`` /
+            ``depth_params`` (default: the contract's descriptor), ``detector_threshold`` (0.3), ``backend_dtype``.
+        override_contract: accept inputs that conflict with the lifter's input contract (recorded in the output).
+        flip_test: average with the mirrored input's prediction (default True).
         frame_batch_size: frames per backend forward pass (8); lift_batch_size: windows per lifter call (256).
 
-    Call keywords: ``image_size`` ``(w, h)`` for keypoint input (else read from the file, from the one video /
-    image next to a keypoints JSON whose name starts the JSON's name, or estimated from the keypoints' extent
-    with a warning), ``return_depth_map`` (also return the ``(frames, H, W)`` depth maps),
-    ``focal_length`` / ``principal_point`` (pixels; absolute camera-frame output with metric depth), ``track``
-    (AlphaPose track id), ``max_frames`` (video limit).
+    Call keywords: ``image_size`` ``(w, h)`` for keypoint input (else read from the file or from the video /
+    image next to a keypoints JSON with exactly its stem; never guessed: without one a ``ValueError`` asks for
+    it), ``return_depth_map`` (also return the ``(frames, H, W)`` depth maps), ``focal_length`` /
+    ``principal_point`` (pixels; absolute camera-frame output with metric depth), ``person`` (``"auto"``: the
+    longest, then most central track; a track id; ``"all"``: a list with one result per track; ``track`` is the
+    older name of a track id), ``keypoint_format`` (state a keypoint file's skeleton), ``max_gap`` (longest run
+    of missing frame numbers in a keypoint file to interpolate), ``max_frames`` (video limit).
+
+    Inputs as users shoot them: images upright (EXIF orientation), video rotated as displayed, frames in
+    presentation order with real timestamps (``timestamps``), variable-frame-rate video resampled to a constant
+    rate (``resampling``, ``interpolated``), frames that fail to decode kept and flagged (``decode_failed``).
     """
 
     _load_processor = False
@@ -199,17 +248,35 @@ class PoseLiftingPipeline(Pipeline):
         "pose_estimator",
         "depth_estimator",
         "depth_mode",
+        "depth_params",
         "detector_threshold",
         "backend_dtype",
+        "pose_flip_test",
     )
 
     def __init__(self, model: Any, *args: Any, lifting_processor: Any = None, extractor: Any = None, **kwargs: Any):
         self._backend_kwargs = {k: kwargs.pop(k) for k in self._BACKEND_KEYS if k in kwargs}
         self._frame_batch_size = int(kwargs.pop("frame_batch_size", 8))
         self._lift_batch_size = int(kwargs.pop("lift_batch_size", 256))
+        self.override_contract = bool(kwargs.pop("override_contract", False))
+        self.flip_test = bool(kwargs.pop("flip_test", True))
         super().__init__(model, *args, **kwargs)
+        from ..contract import check_contract, load_contract
+
         self.lifting_processor = lifting_processor if lifting_processor is not None else load_lifting_processor(model)
+        self.input_contract = load_contract(self.lifting_processor)
+        self._lifter_name = str(getattr(self.model, "name_or_path", "") or "the lifter")
         self._extractor = extractor
+        self._extractor_deviations: list[str] = []
+        if extractor is not None and self.input_contract is not None:
+            kind = getattr(extractor, "depth_kind", "none")
+            self._extractor_deviations = check_contract(
+                self.input_contract, depth_kind=None if kind == "none" else kind,
+                depth_model=(extractor.describe() or {}).get("depth_estimator") if hasattr(extractor, "describe") else None,
+                depth_descriptor=getattr(extractor, "depth_descriptor", None) if kind != "none" else None,
+                keypoint_definition="coco", override=self.override_contract, lifter=self._lifter_name,
+                source="the given extractor",
+            )  # fmt: skip
         self.model.eval()
 
     @property
@@ -222,12 +289,19 @@ class PoseLiftingPipeline(Pipeline):
             self._extractor = XYCDExtractor(
                 detector=kw.get("detector", "default"),
                 pose_estimator=kw.get("pose_estimator"),
-                depth_estimator=kw.get("depth_estimator", "relative"),
-                depth_mode=kw.get("depth_mode", "casp"),
+                depth_estimator=kw.get("depth_estimator", "default"),
+                depth_mode=kw.get("depth_mode"),
+                depth_params=kw.get("depth_params"),
                 detector_threshold=kw.get("detector_threshold", 0.3),
+                multi_person=True,  # every person, so the lifted one is chosen as a track across frames
+                pose_flip_test=bool(kw.get("pose_flip_test", False)),
+                contract=self.input_contract,
+                override_contract=self.override_contract,
+                lifter_name=self._lifter_name,
                 device=self.device,
                 dtype=kw.get("backend_dtype"),
             )
+            self._extractor_deviations = list(self._extractor.contract_deviations)
         return self._extractor
 
     def _sanitize_parameters(
@@ -238,6 +312,9 @@ class PoseLiftingPipeline(Pipeline):
         principal_point: Any = None,
         track: int | None = None,
         max_frames: int | None = None,
+        person: Any = None,
+        keypoint_format: str | None = None,
+        max_gap: int | None = None,
         **kwargs: Any,
     ):
         if kwargs:
@@ -245,14 +322,18 @@ class PoseLiftingPipeline(Pipeline):
         pre: dict[str, Any] = {}
         post: dict[str, Any] = {}
         if image_size is not None:
-            pre["image_size"] = tuple(int(v) for v in image_size)
+            pre["image_size"] = image_size
         if return_depth_map is not None:
             pre["return_depth_map"] = bool(return_depth_map)
             post["return_depth_map"] = bool(return_depth_map)
-        if track is not None:
-            pre["track"] = int(track)
+        if track is not None or person is not None:
+            pre["person"] = parse_person(person if person is not None else track)
         if max_frames is not None:
             pre["max_frames"] = int(max_frames)
+        if keypoint_format is not None:
+            pre["keypoint_format"] = str(keypoint_format)
+        if max_gap is not None:
+            pre["max_gap"] = int(max_gap)
         if focal_length is not None:
             post["focal_length"] = np.asarray(focal_length, np.float32).reshape(2)
         if principal_point is not None:
@@ -260,108 +341,255 @@ class PoseLiftingPipeline(Pipeline):
         return pre, {}, post
 
     # ------------------------------------------------------------------ preprocess: -> 2D + depth per frame
-    def _keypoint_inputs(self, seq: KeypointSequence, image_size: Any) -> dict[str, Any]:
-        size = image_size or seq.image_size
-        if size is None:
-            extent = np.nanmax(seq.keypoints.reshape(-1, 2), axis=0)
-            size = (int(np.ceil(extent[0] * 1.1)) + 1, int(np.ceil(extent[1] * 1.1)) + 1)
-            warnings.warn(
-                f"no image size given for 2D keypoints ({seq.source_format or 'array'}); estimated {size} from their "
-                "extent: pass image_size=(width, height) for a correct normalisation",
-                stacklevel=3,
+    def _keypoint_inputs(self, seq: KeypointSequence, image_size: Any, where: str, sibling: Any = None) -> dict:
+        """One keypoint sequence -> model inputs; the image size is given, in the file, or an exact sibling's."""
+        sizes = None
+        if image_size is not None:
+            size = check_image_size(image_size, f"{where}: --image-size")
+            if seq.image_size is not None and tuple(seq.image_size) != size:
+                raise ValueError(
+                    f"{where}: --image-size {size[0]} {size[1]} contradicts the file's image_size "
+                    f"{seq.image_size[0]}x{seq.image_size[1]}"
+                )
+            if seq.image_sizes is not None and (np.asarray(seq.image_sizes) != size).any(-1).any():
+                bad = int(np.flatnonzero((np.asarray(seq.image_sizes) != size).any(-1))[0])
+                w, h = (int(v) for v in seq.image_sizes[bad])
+                raise ValueError(
+                    f"{where}: --image-size {size[0]} {size[1]} contradicts the file's `images` size {w}x{h} of frame "
+                    f"{int(seq.frame_index[bad])} (the file gives one size per image: omit --image-size)"
+                )
+        elif seq.image_size is not None:
+            size = check_image_size(seq.image_size, f"{where}: `image_size`")
+        elif seq.image_sizes is not None:
+            sizes = np.asarray([check_image_size(s, f"{where}: `images` width/height") for s in seq.image_sizes])
+            size = tuple(int(v) for v in sizes[0])
+        elif sibling is not None:
+            size = check_image_size(sibling, f"{where}: sibling media")
+        else:
+            raise ValueError(
+                f"{where}: no image size (the file has none and there is no video/image with the same name next to "
+                "it); pass --image-size W H (image_size=(width, height) in Python)"
             )
+        seen = ~seq.missing & seq.valid[:, None] & (seq.scores > 0)
+        outside, notes = check_keypoints_in_image(seq.keypoints, seen, sizes if sizes is not None else size, where)
+        for note in list(seq.notes) + notes:
+            warnings.warn(note, stacklevel=4)
+        scores = np.where(outside, 0.0, seq.scores).astype(np.float32)
         n = len(seq.keypoints)
         return {
-            "keypoints_2d": seq.keypoints, "scores": seq.scores, "depth": None, "valid": np.ones(n, bool),
-            "frame_index": seq.frame_index, "image_size": tuple(int(v) for v in size), "depth_maps": None,
-            "depth_kind": "none",
+            "keypoints_2d": seq.keypoints, "scores": scores, "depth": None, "valid": seq.valid,
+            "frame_index": seq.frame_index, "image_size": size, "image_sizes": sizes, "depth_maps": None,
+            "depth_kind": "none", "interpolated": seq.interpolated, "decode_failed": np.zeros(n, bool),
+            "missing_keypoints": seq.missing | outside, "keypoint_format": seq.keypoint_format, "track": seq.track,
+            "has_values": seq.valid | seq.interpolated, "segment": seq.segment, "depth_valid": None,
+            "contract_deviations": self._check_keypoint_input(seq),
+            **({"fps": float(seq.fps)} if seq.fps else {}),
         }  # fmt: skip
 
-    def _frame_inputs(self, frames: Any, return_depth_map: bool) -> dict[str, Any]:
+    def _check_keypoint_input(self, seq: KeypointSequence) -> list[str]:
+        """Contract check for 2D keypoint input (no images, hence no depth)."""
+        from ..contract import check_contract
+
+        if (seq.source_format or "").startswith("auglift"):  # this command's own output: H36M-17 of unknown origin
+            kp_def = None
+        else:  # the skeleton the file declared (io_keypoints): H36M-17 joints, or a COCO-style detector's
+            kp_def = "h36m" if seq.keypoint_format == "h36m17" else "coco"
+        try:
+            return check_contract(
+                self.input_contract, depth_kind=None, keypoint_definition=kp_def, override=self.override_contract,
+                lifter=self._lifter_name, source=f"2D keypoint input ({seq.source_format or 'array'})",
+            )  # fmt: skip
+        except ValueError as err:
+            raise ValueError(
+                f"{err} (a keypoints file has no images, hence no depth: lift the images or video instead, or use "
+                "an XY/XYC lifter)"
+            ) from None
+
+    def _extract(self, frames: Any, return_depth_map: bool) -> dict[str, Any]:
+        """Run the extractor over ``(index, image | None, seconds, error)`` frames: per-row person arrays."""
         ex = self.extractor
-        kp, sc, dp, valid, maps, sizes, index = [], [], [], [], [], set(), []
+        rows: dict[str, list] = {k: [] for k in ("frame", "kp", "sc", "dp", "dv", "valid", "box", "bscore")}
+        index, times, errors, sizes, maps = [], [], [], set(), {}
         batch: list[tuple[int, Any]] = []
 
         def flush() -> None:
             out = ex([im for _, im in batch], return_depth_maps=return_depth_map)
-            first = np.r_[True, out["frame"][1:] != out["frame"][:-1]]  # single-person: one row per frame
-            kp.append(out["keypoints_2d"][first])
-            sc.append(out["keypoint_scores"][first])
-            dp.append(out["depth"][first])
-            valid.append(out["valid"][first])
+            pos = np.asarray([p for p, _ in batch])[out["frame"]]
+            rows["frame"].append(pos)
+            rows["kp"].append(out["keypoints_2d"])
+            rows["sc"].append(out["keypoint_scores"])
+            rows["dp"].append(out["depth"])
+            rows["valid"].append(out["valid"])
+            rows["box"].append(out["bbox"])
+            rows["bscore"].append(out["bbox_score"])
+            rows["dv"].append(out["depth_valid"])
             sizes.update(zip(out["image_width"].tolist(), out["image_height"].tolist()))
-            index.extend(i for i, _ in batch)
             if return_depth_map:
-                maps.extend(out["depth_maps"] or [])
+                maps.update({p: m for (p, _), m in zip(batch, out["depth_maps"] or [])})
             batch.clear()
 
-        for i, frame in frames:
-            batch.append((i, frame))
-            if len(batch) == self._frame_batch_size:
-                flush()
+        for i, image, t, error in frames:
+            pos = len(index)
+            index.append(i)
+            times.append(t)
+            errors.append(error)
+            if image is not None:
+                batch.append((pos, image))
+                if len(batch) == self._frame_batch_size:
+                    flush()
         if batch:
             flush()
         if not index:
             raise ValueError("pose-lifting pipeline: the input has no frames")
+        if not sizes:
+            raise ValueError(f"pose-lifting pipeline: no frame could be decoded ({errors[0]})")
         if len(sizes) != 1:
             raise ValueError(
                 f"pose-lifting pipeline: all frames of one input must have the same size, got {sorted(sizes)}"
             )
+        arrays = {k: np.concatenate(v) for k, v in rows.items()}
         return {
-            "keypoints_2d": np.concatenate(kp), "scores": np.concatenate(sc), "depth": np.concatenate(dp),
-            "valid": np.concatenate(valid), "frame_index": np.asarray(index), "image_size": sizes.pop(),
-            "depth_maps": np.stack(maps) if return_depth_map and maps else None, "depth_kind": ex.depth_kind,
+            **arrays, "frame_index": np.asarray(index), "timestamps": np.asarray(times, np.float64),
+            "errors": errors, "image_size": sizes.pop(), "maps": maps, "depth_kind": ex.depth_kind, "contract_deviations": list(self._extractor_deviations),
         }  # fmt: skip
+
+    def _frame_inputs(self, frames: Any, return_depth_map: bool, person: Any = "auto", reader: Any = None) -> Any:
+        """Frames -> the chosen person's per-frame model inputs (one track; see :func:`choose_track`).
+
+        ``person``: ``"auto"`` (longest, then most central track), a track id, or ``"all"`` (a list, one per
+        track). Frames that failed to decode are kept, ``valid = False`` and ``decode_failed = True``. Video
+        with a variable frame rate is resampled to a constant rate (``resampling`` in the output).
+        """
+        from .tracking import assign_tracks, choose_track
+
+        ex = self._extract(frames, return_depth_map)
+        n = len(ex["frame_index"])
+        tracks = assign_tracks(ex["frame"], ex["box"], ex["valid"])
+        valid_rows = tracks >= 0
+        if person == "all":
+            chosen = sorted(set(tracks[valid_rows].tolist())) or [-1]
+        elif person == "auto":
+            chosen = [choose_track(tracks, ex["box"], ex["bscore"], ex["image_size"])] if valid_rows.any() else [-1]
+        else:
+            if int(person) not in set(tracks.tolist()):
+                raise ValueError(
+                    f"--person {person}: no such track (tracks: {sorted(set(tracks[valid_rows].tolist()))})"
+                )
+            chosen = [int(person)]
+        decode_failed = np.array([bool(e) for e in ex["errors"]])
+        k = ex["dp"].shape[-1]
+        results = []
+        for t in chosen:
+            sel = np.flatnonzero(tracks == t) if t >= 0 else np.zeros(0, np.int64)
+            kp = np.zeros((n, NUM_JOINTS, 2), np.float32)
+            sc = np.zeros((n, NUM_JOINTS), np.float32)
+            dp = np.zeros((n, NUM_JOINTS, k), np.float32)
+            dv = np.zeros((n, NUM_JOINTS), bool)
+            valid = np.zeros(n, bool)
+            pos = ex["frame"][sel]
+            kp[pos], sc[pos], dp[pos], valid[pos] = ex["kp"][sel], ex["sc"][sel], ex["dp"][sel], True
+            dv[pos] = ex["dv"][sel]
+            out = {
+                "keypoints_2d": kp, "scores": sc, "depth": dp, "valid": valid, "frame_index": ex["frame_index"],
+                "timestamps": ex["timestamps"], "image_size": ex["image_size"], "image_sizes": None,
+                "depth_maps": np.stack([ex["maps"].get(i, np.zeros(ex["image_size"][::-1], np.float32))
+                                        for i in range(n)]) if return_depth_map else None,
+                "depth_kind": ex["depth_kind"], "interpolated": np.zeros(n, bool), "decode_failed": decode_failed,
+                "missing_keypoints": np.zeros((n, NUM_JOINTS), bool), "track": int(t) if t >= 0 else None,
+                "depth_valid": dv, "contract_deviations": ex["contract_deviations"],
+            }  # fmt: skip
+            if reader is not None:
+                out["fps"] = reader.fps
+                if not reader.is_constant_rate() and n >= 3:
+                    out = _resample(out, reader)
+            results.append(out)
+        if decode_failed.any():
+            bad = np.flatnonzero(decode_failed)
+            warnings.warn(
+                f"{len(bad)} of {n} frames could not be decoded (frames {bad[:5].tolist()}{' ...' if len(bad) > 5 else ''}: "
+                f"{ex['errors'][bad[0]]}); they are marked `decode_failed` and lifted from the nearest decoded frame",
+                stacklevel=3,
+            )
+        if reader is not None:
+            for problem in reader.problems:
+                warnings.warn(f"{reader.path}: {problem}", stacklevel=3)
+        return {"tracks": results} if person == "all" else results[0]
 
     def preprocess(
         self,
         inputs: Any,
         image_size: Any = None,
         return_depth_map: bool = False,
-        track: int | None = None,
+        person: Any = "auto",
         max_frames: int | None = None,
+        keypoint_format: str | None = None,
+        max_gap: int | None = None,
     ) -> dict[str, Any]:
+        kw = {"person": person, "keypoint_format": keypoint_format, "max_gap": max_gap}
         if isinstance(inputs, (str, os.PathLike)):
             path = os.fspath(inputs)
             ext = os.path.splitext(path)[1].lower()
             if ext == ".json":
-                seq = read_keypoints_json(path, track=track)
-                if image_size is None and seq.image_size is None:
-                    image_size = sibling_image_size(path)
-                return self._keypoint_inputs(seq, image_size)
+                seqs = read_keypoints_json(path, **kw)
+                sibling = None
+                first = seqs[0] if isinstance(seqs, list) else seqs
+                if image_size is None and first.image_size is None and first.image_sizes is None:
+                    sibling = sibling_image_size(path)
+                return self._keypoint_outputs(seqs, image_size, path, sibling)
             if ext in VIDEO_EXTENSIONS:
                 reader = VideoReader(path)
-                stop = len(reader) if max_frames is None else min(len(reader), max_frames)
-                frames = ((i, im) for i, im, _ in reader.iter_frames(0, stop))
-                out = self._frame_inputs(frames, return_depth_map)
-                out["fps"] = reader.fps
-                return out
+                total = len(reader) + reader.missing_frames
+                stop = total if max_frames is None else min(total, max_frames)
+                frames = ((f.index, f.image, f.time, f.error) for f in reader.decode(0, stop))
+                return self._frame_inputs(frames, return_depth_map, person, reader)
             if ext in IMAGE_EXTENSIONS:
-                return self._frame_inputs([(0, path)], return_depth_map)
+                return self._frame_inputs([(0, path, 0.0, "")], return_depth_map, person)
             raise ValueError(f"pose-lifting pipeline: {path} is not a keypoints .json, a video or an image file")
         if isinstance(inputs, dict):
             if "frames" in inputs:
-                return self._frame_inputs(list(enumerate(inputs["frames"])), return_depth_map)
-            seq = parse_keypoints(inputs, "<dict input>", track)
-            return self._keypoint_inputs(seq, image_size or inputs.get("image_size"))
-        if isinstance(inputs, list) and inputs and isinstance(inputs[0], dict) and "keypoints" in inputs[0]:
-            return self._keypoint_inputs(parse_keypoints(inputs, "<list input>", track), image_size)
+                frames = [(i, im, 0.0, "") for i, im in enumerate(inputs["frames"])]
+                return self._frame_inputs(frames, return_depth_map, person)
+            seqs = parse_keypoints(inputs, "<dict input>", **kw)
+            return self._keypoint_outputs(seqs, image_size, "<dict input>")
+        if isinstance(inputs, list) and inputs and isinstance(inputs[0], dict):
+            return self._keypoint_outputs(parse_keypoints(inputs, "<list input>", **kw), image_size, "<list input>")
         arr = None if type(inputs).__module__.startswith("PIL") else np.asarray(inputs)
         if arr is not None and arr.ndim == 3 and arr.shape[1] == NUM_JOINTS and arr.shape[2] in (2, 3):
             seq = parse_keypoints({"keypoints_2d": arr}, "<array input>")
-            return self._keypoint_inputs(seq, image_size)
-        return self._frame_inputs([(0, inputs)], return_depth_map)
+            return self._keypoint_outputs(seq, image_size, "<array input>")
+        return self._frame_inputs([(0, inputs, 0.0, "")], return_depth_map, person)
+
+    def _keypoint_outputs(self, seqs: Any, image_size: Any, where: str, sibling: Any = None) -> dict[str, Any]:
+        if isinstance(seqs, list):
+            return {"tracks": [self._keypoint_inputs(s, image_size, where, sibling) for s in seqs]}
+        return self._keypoint_inputs(seqs, image_size, where, sibling)
 
     # ------------------------------------------------------------------ forward: lift
     def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
+        if "tracks" in model_inputs:
+            return {"tracks": [self._forward(m) for m in model_inputs["tracks"]]}
+        # frames without a detection are lifted from the nearest frame with one; interpolated frames keep their values
+        keep = model_inputs.get("has_values", model_inputs["valid"])
         kp, sc, dp = fill_invalid_frames(
-            model_inputs["valid"], model_inputs["keypoints_2d"], model_inputs["scores"],
-            model_inputs["depth"] if model_inputs["depth"] is not None else np.zeros((len(model_inputs["valid"]), 17, 0)),
+            keep, model_inputs["keypoints_2d"], model_inputs["scores"],
+            fill_invalid_depth(
+                model_inputs["depth"] if model_inputs["depth"] is not None else np.zeros((len(keep), 17, 0)),
+                model_inputs.get("depth_valid"),
+            ),
         )  # fmt: skip
-        poses = lift_keypoints(
-            self.model, self.lifting_processor, kp, model_inputs["image_size"], scores=sc,
-            depth=dp if dp.shape[-1] else None, batch_size=self._lift_batch_size, device=self.device,
-        )  # fmt: skip
+        if model_inputs.get("image_sizes") is not None:
+            kp = to_reference_size(kp, model_inputs["image_sizes"], model_inputs["image_size"])
+        segment = model_inputs.get("segment")
+        if segment is None:
+            segment = np.zeros(len(kp), np.int64)
+        poses = np.zeros((len(kp), NUM_JOINTS, 3), np.float32)
+        for seg in np.unique(segment):  # frames of different segments (unrelated images) never share a window
+            sel = np.flatnonzero(segment == seg)
+            poses[sel] = lift_keypoints(
+                self.model, self.lifting_processor, kp[sel], model_inputs["image_size"], scores=sc[sel],
+                depth=dp[sel] if dp.shape[-1] else None, batch_size=self._lift_batch_size, device=self.device,
+                flip_test=self.flip_test,
+            )  # fmt: skip
         return {**model_inputs, "poses_3d": poses}
 
     # ------------------------------------------------------------------ postprocess: -> mm, dict
@@ -371,7 +599,11 @@ class PoseLiftingPipeline(Pipeline):
         return_depth_map: bool = False,
         focal_length: Any = None,
         principal_point: Any = None,
-    ) -> dict[str, Any]:
+    ) -> Any:
+        if "tracks" in model_outputs:
+            return [
+                self.postprocess(m, return_depth_map, focal_length, principal_point) for m in model_outputs["tracks"]
+            ]
         proc = self.lifting_processor
         depth = model_outputs["depth"]
         extra = {}
@@ -400,9 +632,98 @@ class PoseLiftingPipeline(Pipeline):
             "input_channels": list(proc.input_channels),
             "depth_kind": model_outputs["depth_kind"],
             "coordinates": f"{frame} camera axes (x right, y down, z forward), millimetres",
+            "flip_test": self.flip_test,
+            "input_contract": None if self.input_contract is None else self.input_contract.to_dict(),
+            "contract_deviations": list(model_outputs.get("contract_deviations") or []),
         }
+        # input provenance (issue 12 item 3 / issue 13): what was measured, interpolated or could not be read
+        out["interpolated"] = np.asarray(model_outputs["interpolated"], bool)
+        out["decode_failed"] = np.asarray(model_outputs["decode_failed"], bool)
+        out["missing_keypoints"] = np.asarray(model_outputs["missing_keypoints"], bool)
+        out["track"] = model_outputs.get("track")
+        for key in ("timestamps", "image_sizes", "keypoint_format", "resampling"):
+            if model_outputs.get(key) is not None:
+                out[key] = model_outputs[key]
+        if model_outputs.get("depth_valid") is not None:
+            out["depth_valid"] = np.asarray(model_outputs["depth_valid"], bool)
         if "fps" in model_outputs:
             out["fps"] = model_outputs["fps"]
         if return_depth_map:
             out["depth_map"] = model_outputs["depth_maps"]
         return out
+
+
+def parse_person(value: Any) -> Any:
+    """``--person``: ``"auto"`` (default: longest, then most central track), ``"all"``, or a track id (int)."""
+    if value is None:
+        return "auto"
+    if isinstance(value, str) and value.lower() in ("auto", "all"):
+        return value.lower()
+    try:
+        track = int(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"--person must be 'auto', 'all' or a track id (integer >= 0), got {value!r}") from err
+    if track < 0:
+        raise ValueError(f"--person must be 'auto', 'all' or a track id (integer >= 0), got {value!r}")
+    return track
+
+
+def to_reference_size(keypoints: np.ndarray, sizes: np.ndarray, reference: Any) -> np.ndarray:
+    """Pixels of frames with their own ``(w, h)`` -> pixels of a ``reference`` ``(W, H)`` image that normalise
+    identically under VideoPose3D's screen normalisation (``x / w * 2 - 1``, ``y / w * 2 - h / w``): exact, so a
+    file whose frames have different sizes is lifted with each frame's own size. ``(F, 17, 2)`` -> same."""
+    kp = np.asarray(keypoints, np.float64)
+    wh = np.asarray(sizes, np.float64).reshape(-1, 1, 2)
+    big_w, big_h = (float(v) for v in reference)
+    scale = big_w / wh[..., 0]
+    x = kp[..., 0] * scale
+    y = kp[..., 1] * scale + (big_h - wh[..., 1] * scale) / 2
+    return np.stack([x, y], -1).astype(np.float32)
+
+
+def _resample(out: dict[str, Any], reader: Any) -> dict[str, Any]:
+    """Variable-frame-rate video -> a constant rate (1 / the median frame interval) on real time.
+
+    Each output frame takes the source frame within a quarter period as it is, else interpolates linearly
+    between the two source frames around it (``interpolated``; valid only when both are). The output's
+    ``resampling`` records the rate, the source timestamps and the source frame behind each output frame.
+    """
+    from .video import resample_constant_rate
+
+    t = np.asarray(out["timestamps"], np.float64)
+    fps = 1.0 / float(np.median(np.diff(t)))
+    times, left, weight, interp = resample_constant_rate(t, fps)
+    right = np.minimum(left + 1, len(t) - 1)
+    w = weight[:, None]
+
+    def mix(a: np.ndarray) -> np.ndarray:
+        wa = w.reshape((-1,) + (1,) * (a.ndim - 1))
+        return ((1 - wa) * a[left] + wa * a[right]).astype(a.dtype)
+
+    exact = ~interp
+    res = dict(out)
+    res["keypoints_2d"] = mix(out["keypoints_2d"])
+    res["scores"] = mix(out["scores"])
+    res["depth"] = mix(out["depth"])
+    res["valid"] = np.where(exact, out["valid"][left], out["valid"][left] & out["valid"][right])
+    res["decode_failed"] = np.where(
+        exact, out["decode_failed"][left], out["decode_failed"][left] | out["decode_failed"][right]
+    )
+    res["missing_keypoints"] = out["missing_keypoints"][left] | (out["missing_keypoints"][right] & interp[:, None])
+    if out.get("depth_valid") is not None:  # a mixed depth is valid only where both sources are
+        dv = np.asarray(out["depth_valid"], bool)
+        res["depth_valid"] = np.where(exact[:, None], dv[left], dv[left] & dv[right])
+    res["interpolated"] = interp
+    res["frame_index"] = np.arange(len(times))
+    res["timestamps"] = times
+    res["fps"] = fps
+    if out.get("depth_maps") is not None:
+        res["depth_maps"] = out["depth_maps"][np.where(weight <= 0.5, left, right)]
+    res["resampling"] = {
+        "reason": f"variable frame rate: resampled to a constant {fps:.3f} fps (1 / median frame interval)",
+        "fps": fps,
+        "source_timestamps": t.tolist(),
+        "source_frame": np.where(weight <= 0.5, left, right).tolist(),
+        "interpolated_frames": np.flatnonzero(interp).tolist(),
+    }
+    return res

@@ -32,6 +32,10 @@ class HFPoseEstimator:
         checkpoint: Hub id or folder (default ``usyd-community/vitpose-base-simple``, COCO-17).
         max_crops: person crops per forward pass (memory bound on GPU).
         dataset_index: expert index for ViTPose++ (MoE) checkpoints; 0 = COCO.
+        flip_test: 2D flip test as ViTPose / MMPose's ``flip_test=True`` (heatmap mode): the crop is also run
+            mirrored, its heatmaps are flipped back with COCO's left/right pairs (transformers'
+            ``VitPoseForPoseEstimation(..., flip_pairs=...)``, i.e. ``flip_back``) and averaged with the
+            unflipped heatmaps before the keypoints are decoded. Off by default (twice the cost).
         device, dtype: where and in which precision the model runs.
     """
 
@@ -40,6 +44,7 @@ class HFPoseEstimator:
         checkpoint: str = DEFAULT_POSE_MODEL,
         max_crops: int = 64,
         dataset_index: int = 0,
+        flip_test: bool = False,
         device: Any = None,
         dtype: Any = None,
         local_files_only: bool | None = None,
@@ -54,6 +59,7 @@ class HFPoseEstimator:
         self.model = VitPoseForPoseEstimation.from_pretrained(checkpoint, dtype=self.dtype, **kw)
         self.model.to(self.device).eval()
         self.checkpoint, self.max_crops, self.dataset_index = str(checkpoint), int(max_crops), int(dataset_index)
+        self.flip_test = bool(flip_test)
         backbone = getattr(self.model.config, "backbone_config", None)
         self._moe = getattr(backbone, "num_experts", 1) > 1
         if self.model.config.num_labels != 17:
@@ -71,6 +77,12 @@ class HFPoseEstimator:
             kwargs["dataset_index"] = torch.full((len(pixel_values),), self.dataset_index, device=self.device)
         with torch.inference_mode():
             outputs = self.model(pixel_values=pixel_values, **kwargs)
+            if self.flip_test:
+                from ..skeleton import COCO_FLIP_PAIRS
+
+                pairs = torch.tensor(COCO_FLIP_PAIRS, device=self.device)
+                flipped = self.model(pixel_values=pixel_values.flip(-1), flip_pairs=pairs, **kwargs).heatmaps
+                outputs.heatmaps = 0.5 * (outputs.heatmaps.float() + flipped.float())
         outputs.heatmaps = outputs.heatmaps.float()
         results = self.processor.post_process_pose_estimation(outputs, boxes=[b.tolist() for b in boxes_xywh])
         out = []

@@ -368,7 +368,17 @@ def _write_failures(out_dir: Path, plan: dict[str, Any], frame_failures: list[di
 
 
 def _write_card(out_dir: Path, plan: dict[str, Any], num_rows: int, num_failures: int) -> None:
+    """Dataset card; its YAML carries the table's input contract (the extractor's depth and descriptor, COCO 2D)."""
+    import yaml
+
+    from ..contract import CARD_KEY
+
     cfg = plan["config"]
+    contract = cfg.get("input_contract")
+    contract_yaml = ""
+    if contract:
+        entry = {**contract, "keypoint_definition_by_config": {CONFIG_NAME: contract["keypoint_definition"]}}
+        contract_yaml = yaml.safe_dump({CARD_KEY: entry}, sort_keys=False)
     card = f"""---
 configs:
 - config_name: {CONFIG_NAME}
@@ -376,7 +386,7 @@ configs:
   data_files:
   - split: train
     path: {CONFIG_NAME}/*.parquet
----
+{contract_yaml}---
 # Preprocessed frames (auglift-hf)
 
 {num_rows} rows from {len(plan["sources"])} sources ({num_failures} failures, see `{FAILURES_FILE}`).

@@ -8,6 +8,7 @@ frame range of one source, yielding a per-frame error instead of raising so the 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ import numpy as np
 
 from ._hf import load_image
 from .video import VIDEO_EXTENSIONS, VideoReader
+
+logger = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
@@ -58,6 +61,8 @@ def _video_source(path: Path, rel: Path) -> Source:
     subject, action = _ids(rel)
     try:
         reader = VideoReader(path)
+        for problem in reader.problems:
+            logger.warning("%s: %s", path, problem)
         return Source(os.fspath(path), "video", subject, action, len(reader), reader.fps)
     except (ValueError, FileNotFoundError) as err:
         return Source(os.fspath(path), "video", subject, action, 0, 0.0, error=str(err))
@@ -125,18 +130,12 @@ def iter_frames(source: Source, source_index: int, start: int, stop: int) -> Ite
             except (ValueError, FileNotFoundError) as err:
                 yield Frame(source_index, i, None, t, str(err))
         return
-    expected = start
     try:
-        for i, image, t in VideoReader(source.path).iter_frames(start, stop):
-            for missing in range(expected, i):
-                yield Frame(
-                    source_index, missing, None, 0.0, f"cannot decode video {source.path}: frame {missing} missing"
-                )
-            yield Frame(source_index, i, image, t)
-            expected = i + 1
+        reader = VideoReader(source.path)
     except (ValueError, FileNotFoundError) as err:
-        for i in range(expected, stop):
+        for i in range(start, stop):
             yield Frame(source_index, i, None, 0.0, str(err))
         return
-    for missing in range(expected, stop):
-        yield Frame(source_index, missing, None, 0.0, f"cannot decode video {source.path}: frame {missing} missing")
+    # frames in presentation order with their real timestamps; a frame that fails to decode keeps its row
+    for f in reader.decode(start, stop):
+        yield Frame(source_index, f.index, f.image, f.time, f.error)

@@ -18,9 +18,24 @@ import numpy as np
 
 from .detector import Detections
 
+#: The 80 COCO detection classes in the order of RT-DETR's ``config.id2label`` (``PekingU/rtdetr_r50vd``,
+#: id 0 = person), i.e. COCO's 91 category ids with the 11 unused ones dropped.
+COCO_80_CLASSES: tuple[str, ...] = (
+    "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
+    "fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
+    "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
+    "skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove", "skateboard", "surfboard",
+    "tennis racket", "bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
+    "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake", "chair", "couch",
+    "potted plant", "bed", "dining table", "toilet", "tv", "laptop", "mouse", "remote", "keyboard", "cell phone",
+    "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors", "teddy bear",
+    "hair drier", "toothbrush",
+)  # fmt: skip
+
 
 def save_tiny_detector(folder: str | os.PathLike, image_size: int = 128, seed: int = 0) -> Path:
-    """A 2-stage ResNet + 1-layer encoder/decoder RT-DETR with the 80 COCO labels (``person`` = id 0)."""
+    """A 2-stage ResNet + 1-layer encoder/decoder RT-DETR with COCO's 80-class ``id2label`` (``person`` = id 0),
+    as the real ``PekingU/rtdetr_r50vd`` checkpoint."""
     import torch
     from transformers import RTDetrConfig, RTDetrForObjectDetection, RTDetrImageProcessor, RTDetrResNetConfig
 
@@ -33,7 +48,7 @@ def save_tiny_detector(folder: str | os.PathLike, image_size: int = 128, seed: i
         backbone_config=backbone, use_pretrained_backbone=False, encoder_hidden_dim=16, encoder_in_channels=[16, 16, 16],
         encoder_ffn_dim=16, encoder_attention_heads=2, d_model=16, decoder_in_channels=[16, 16, 16], decoder_ffn_dim=16,
         decoder_layers=1, decoder_attention_heads=2, num_queries=20, num_denoising=0,
-        id2label={0: "person", 1: "bicycle"}, label2id={"person": 0, "bicycle": 1},
+        id2label=dict(enumerate(COCO_80_CLASSES)), label2id={c: i for i, c in enumerate(COCO_80_CLASSES)},
     )  # fmt: skip
     model = RTDetrForObjectDetection(config).eval()
     folder = Path(folder)
@@ -42,15 +57,19 @@ def save_tiny_detector(folder: str | os.PathLike, image_size: int = 128, seed: i
     return folder
 
 
-def save_tiny_pose_model(folder: str | os.PathLike, seed: int = 0) -> Path:
-    """A 1-layer, width-32 VitPose with a 64x48 input and 17 COCO heatmaps."""
+def save_tiny_pose_model(folder: str | os.PathLike, seed: int = 0, num_experts: int = 1) -> Path:
+    """A 1-layer, width-32 VitPose with a 64x48 input and 17 COCO heatmaps.
+
+    ``num_experts > 1`` gives a ViTPose++-style mixture-of-experts backbone (``usyd-community/vitpose-plus-*``:
+    6 experts, ``part_features`` = hidden_size / 4, COCO = dataset index 0), which needs ``dataset_index``.
+    """
     import torch
     from transformers import VitPoseBackboneConfig, VitPoseConfig, VitPoseForPoseEstimation, VitPoseImageProcessor
 
     torch.manual_seed(seed)
     backbone = VitPoseBackboneConfig(
         image_size=[64, 48], patch_size=[16, 16], hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-        mlp_ratio=2, out_indices=[1],
+        mlp_ratio=2, out_indices=[1], num_experts=num_experts, part_features=8,
     )  # fmt: skip
     config = VitPoseConfig(backbone_config=backbone, num_labels=17, use_simple_decoder=True, scale_factor=4)
     model = VitPoseForPoseEstimation(config).eval()
@@ -63,7 +82,14 @@ def save_tiny_pose_model(folder: str | os.PathLike, seed: int = 0) -> Path:
 def save_tiny_depth_model(
     folder: str | os.PathLike, metric: bool = False, image_size: int = 56, seed: int = 0
 ) -> Path:
-    """A 2-layer, width-32 Dinov2 + DPT-style head Depth Anything (relative or metric, max depth 20 m)."""
+    """A 2-layer, width-32 Dinov2 + DPT-style head Depth Anything with the real checkpoints' decisive fields.
+
+    ``metric=True``: ``depth_estimation_type="metric"``, ``max_depth=20`` (as
+    ``depth-anything/Depth-Anything-V2-Metric-Indoor-*-hf``; the outdoor ones use 80); else ``"relative"`` with
+    ``max_depth=1`` (as ``depth-anything/Depth-Anything-V2-*-hf``: ReLU head, disparity). The saved image
+    processor carries the Hub repos' settings (518 short side, multiple of 14, bicubic, ImageNet mean/std) scaled
+    to ``image_size``; :class:`~auglift_hf.preprocess.depth.HFDepthEstimator` reads only its mean / std.
+    """
     import torch
     from transformers import DepthAnythingConfig, DepthAnythingForDepthEstimation, Dinov2Config, DPTImageProcessor
 
@@ -87,14 +113,29 @@ def save_tiny_depth_model(
     return folder
 
 
-def save_tiny_backends(root: str | os.PathLike, metric_depth: bool = False) -> dict[str, Path]:
-    """Save all three tiny backends under ``root``; returns ``{"detector", "pose", "depth"}`` folder paths."""
+def save_tiny_backends(root: str | os.PathLike, metric_depth: bool = True, variants: bool = False) -> dict[str, Path]:
+    """Save the tiny backends under ``root``; returns ``{"detector", "pose", "depth"}`` folder paths.
+
+    ``depth`` is metric (the package default, as AugLift) unless ``metric_depth=False``. With ``variants=True``
+    also ``"depth_metric"``, ``"depth_relative"`` and ``"pose_plus"`` (a ViTPose++-style 6-expert backbone).
+    """
     root = Path(root)
-    return {
+    out = {
         "detector": save_tiny_detector(root / "tiny-rtdetr"),
         "pose": save_tiny_pose_model(root / "tiny-vitpose"),
-        "depth": save_tiny_depth_model(root / "tiny-depth-anything", metric=metric_depth),
+        "depth": save_tiny_depth_model(
+            root / ("tiny-depth-anything" + ("-metric" if metric_depth else "")), metric=metric_depth
+        ),
     }
+    if variants:
+        out["depth_metric"] = (
+            out["depth"] if metric_depth else save_tiny_depth_model(root / "tiny-depth-anything-metric", metric=True)
+        )
+        out["depth_relative"] = (
+            out["depth"] if not metric_depth else save_tiny_depth_model(root / "tiny-depth-anything", metric=False)
+        )
+        out["pose_plus"] = save_tiny_pose_model(root / "tiny-vitpose-plus", num_experts=6)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -206,3 +247,118 @@ def write_marker_frames(folder, n: int = 10, corrupt: tuple[int, ...] = (), empt
         else:
             Image.fromarray(marker_image(kp)).save(path)
     return truth
+
+
+# --------------------------------------------------------------------------------------------------------
+# media as users shoot them: rotated / variable-frame-rate / truncated video, several people
+# --------------------------------------------------------------------------------------------------------
+
+
+def write_video(
+    path: str | os.PathLike,
+    frames: list[np.ndarray],
+    times: list[float] | None = None,
+    rotation: int | None = None,
+    hflip: bool = False,
+    fps: int = 10,
+    faststart: bool = False,
+) -> Path:
+    """Write ``(H, W, 3)`` uint8 RGB frames as a **lossless** H.264 RGB MP4 (``libx264rgb``, ``crf=0``) with PyAV.
+
+    ``times`` (seconds, increasing; millisecond time base) makes a variable-frame-rate clip; ``rotation``
+    (counter-clockwise degrees, FFmpeg's display-matrix convention as ``av.VideoFrame.rotation``) and ``hflip``
+    store display-matrix side data as a phone does; ``faststart`` puts the index first (as phones and web
+    encoders do), so a truncated copy still opens and declares its full frame count.
+    """
+    from fractions import Fraction
+
+    import av
+
+    path = Path(path)
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(os.fspath(path), "w", options=options) as container:
+        stream = container.add_stream("libx264rgb", rate=fps, options={"crf": "0", "preset": "ultrafast"})
+        stream.height, stream.width = frames[0].shape[:2]
+        stream.pix_fmt = "rgb24"
+        stream.time_base = Fraction(1, 1000)
+        stream.codec_context.time_base = Fraction(1, 1000)
+        if rotation is not None or hflip:
+            stream.set_display_rotation(rotation or 0, hflip=hflip)
+        for i, image in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image, np.uint8), format="rgb24")
+            frame.time_base = Fraction(1, 1000)
+            frame.pts = int(round((times[i] if times is not None else i / fps) * 1000))
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def draw_person(image: np.ndarray, keypoints: np.ndarray, green: int = 255) -> np.ndarray:
+    """Draw COCO-17 markers (red ``10 (j + 1)``, the given ``green`` identifying the person) into ``image``."""
+    h, w = image.shape[:2]
+    for j, (x, y) in enumerate(np.round(keypoints).astype(int)):
+        if 1 <= x < w - 1 and 1 <= y < h - 1:
+            image[y - 1 : y + 2, x - 1 : x + 2, 0] = 10 * (j + 1)
+            image[y - 1 : y + 2, x - 1 : x + 2, 1] = green
+    return image
+
+
+class ColourPeopleDetector:
+    """One box per person colour (markers with ``green`` = each key of ``scores``), padded by 4 px; the score of a
+    colour is fixed (``{255: 0.8, 200: 0.9}``: a decoy drawn in green 200 out-scores the person)."""
+
+    checkpoint = "fake-colour-detector"
+
+    def __init__(self, scores: dict[int, float] | None = None):
+        self.scores = scores or {255: 0.8, 200: 0.9}
+
+    def boxes(self, image: np.ndarray) -> dict[int, np.ndarray]:
+        out = {}
+        for green in self.scores:
+            ys, xs = np.nonzero(image[..., 1] == green)
+            if len(xs):
+                out[green] = np.array([xs.min() - 4, ys.min() - 4, xs.max() + 5, ys.max() + 5], np.float32)
+        return out
+
+    def __call__(self, images):
+        out = []
+        for im in images:
+            found = self.boxes(im)
+            boxes = np.array(list(found.values()), np.float32).reshape(-1, 4)
+            out.append(Detections(boxes, np.array([self.scores[g] for g in found], np.float32)))
+        return out
+
+
+class ColourPeoplePose:
+    """Keypoints of the person whose marker box best overlaps the given box: centroid of its marker ``j``
+    pixels (score 0.8; 0 when covered by someone else's markers)."""
+
+    checkpoint = "fake-colour-pose"
+
+    def __init__(self, detector: ColourPeopleDetector):
+        self.detector = detector
+
+    def __call__(self, images, boxes):
+        from .detector import box_iou
+
+        out = []
+        for im, bxs in zip(images, boxes):
+            people = self.detector.boxes(im)
+            greens = list(people)
+            kps, scs = [], []
+            for box in np.asarray(bxs, np.float32).reshape(-1, 4):
+                iou = box_iou(box[None], np.stack([people[g] for g in greens]))[0]
+                green = greens[int(np.argmax(iou))]
+                kp = np.zeros((17, 2), np.float32)
+                sc = np.zeros(17, np.float32)
+                for j in range(17):
+                    ys, xs = np.nonzero((im[..., 0] == 10 * (j + 1)) & (im[..., 1] == green))
+                    if len(xs):
+                        kp[j] = xs.mean(), ys.mean()
+                        sc[j] = 0.8
+                kps.append(kp)
+                scs.append(sc)
+            out.append((np.asarray(kps, np.float32).reshape(-1, 17, 2), np.asarray(scs, np.float32).reshape(-1, 17)))
+        return out

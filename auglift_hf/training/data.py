@@ -39,6 +39,53 @@ def build_processor(model: Any) -> Any:
     return PoseLiftingProcessor(**kwargs)
 
 
+def training_contract(sources: Sequence[Any], config: str, input_channels: Sequence[str]) -> Any:
+    """The input contract a lifter trained on these tables inherits (``None`` when no table records one).
+
+    Read from each table folder's dataset card (:meth:`auglift_hf.contract.InputContract.from_dataset_card`, the
+    keypoint definition of ``config``); every table that records a contract must agree, else ``ValueError``
+    naming both tables. A lifter without a depth channel drops the depth fields (``depth_kind: null``).
+    Tables without a card contract (built before the contract existed, or a ``datasets.Dataset``) are skipped
+    with a warning.
+    """
+    import os
+    import warnings
+    from dataclasses import replace
+
+    from auglift_hf.contract import InputContract
+
+    found: list[tuple[str, Any]] = []
+    missing: list[str] = []
+    for src in sources:
+        if not isinstance(src, (str, os.PathLike)) or not os.path.isdir(os.fspath(src)):
+            missing.append(str(getattr(src, "__class__", type(src)).__name__ if not isinstance(src, str) else src))
+            continue
+        contract = InputContract.from_dataset_card(src, config=config)
+        if contract is None:
+            missing.append(os.fspath(src))
+        else:
+            found.append((os.fspath(src), contract))
+    if missing:
+        warnings.warn(
+            f"training tables without an input contract in their dataset card: {missing}; the lifter "
+            + ("inherits the others' contract" if found else "is saved without one (entry points will warn)"),
+            UserWarning,
+            stacklevel=2,
+        )
+    if not found:
+        return None
+    first_path, first = found[0]
+    for path, other in found[1:]:
+        if other != first:
+            raise ValueError(
+                f"training tables disagree on their input contract: {first_path} has {first.to_dict()} but "
+                f"{path} has {other.to_dict()}; train on tables built the same way"
+            )
+    if not any(c in input_channels for c in ("d", "d_min", "d_max")):
+        first = replace(first, depth_kind=None, depth_model=None, depth_descriptor=None)
+    return first
+
+
 class SubsetWindows(torch.utils.data.Dataset):
     """Evenly spaced subset of ``dataset`` with at most ``max_samples`` items (fast evaluation)."""
 

@@ -144,6 +144,7 @@ def h36m_records(
 
 def build_table(records: list, out_dir: str | os.PathLike, name: str, seed: int = 0, progress: bool = True) -> Path:
     """Write ``records`` (+ synthetic depth, :func:`add_synthetic_depth`) as a canonical table folder."""
+    from auglift_hf.contract import DEFAULT_DEPTH_MODEL, default_descriptor
     from auglift_hf.data.schema import write_frame_table
 
     add_synthetic_depth(records, seed, progress)
@@ -155,6 +156,14 @@ def build_table(records: list, out_dir: str | os.PathLike, name: str, seed: int 
         card={
             "license": "research-only (H36M)" if name == "h36m" else "apache-2.0",
             "depth_source": "synthetic (capsule-body ray casting at the detected 2D keypoints, monocular corruption)",
+            # input contract inherited by the lifters trained here: metric point depth standing in for the
+            # metric Depth Anything V2; both configs hold H36M joints (exact / through the detector-noise model)
+            "depth_contract": {
+                "depth_kind": "metric",
+                "depth_model": DEFAULT_DEPTH_MODEL,
+                "depth_descriptor": default_descriptor("point", 1),
+            },
+            "keypoint_definition_by_config": {"gt2d": "h36m", "detected2d": "h36m"},
         },
         progress=progress,
     )

@@ -303,11 +303,18 @@ def run_training(
     from transformers import set_seed
 
     from .collator import PoseLiftingCollator
-    from .data import build_datasets, build_processor
+    from .data import build_datasets, build_processor, training_contract
 
     set_seed(training_args.seed)
     model = model if model is not None else build_model(model_args)
     processor = processor if processor is not None else build_processor(model)
+    if processor is not None and getattr(processor, "input_contract", None) is None and data_args.train_datasets:
+        # the lifter inherits the input contract of its training tables (their dataset cards)
+        contract = training_contract(
+            data_args.train_datasets, data_args.dataset_config, getattr(model.config, "input_channels", ["x", "y"])
+        )
+        if contract is not None:
+            processor.set_input_contract(contract)
     if train_dataset is None:
         window = input_frames(model.config)
         train_dataset, default_eval = build_datasets(

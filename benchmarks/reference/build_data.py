@@ -51,6 +51,7 @@ import numpy as np
 import torch
 
 from auglift_hf.camera import load_mmpose_cameras, project, world_to_camera
+from auglift_hf.contract import DEFAULT_DEPTH_MODEL, default_descriptor
 from auglift_hf.data.h36m import (
     H36M_CAMERA_IDS,
     H36M_TEST_SUBJECTS,
@@ -98,6 +99,13 @@ class SyntheticCaspDepth:
             f"synthetic CASP (capsule-body ray caster, {num_samples} samples, median/Q10/Q90) with monocular "
             f"corruption {self.corruption.to_dict()}, seed {seed}"
         )
+        # the input contract of the table (its dataset card; lifters trained on it inherit it): metric depth
+        # standing in for the metric Depth Anything V2, CASP with the default descriptor and these samples
+        self.contract = {
+            "depth_kind": "metric",
+            "depth_model": DEFAULT_DEPTH_MODEL,
+            "depth_descriptor": default_descriptor("casp", num_samples),
+        }
 
     def __call__(self, keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001
         self.calls += 1
@@ -206,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
                 rec.keypoints_2d, rec.keypoint_scores = rec.detected_2d, rec.detected_scores
                 rec.detected_2d = rec.detected_scores = None
         card = {
+            # both configs hold H36M joints (exact or through the detector-noise model), not COCO detections
+            "keypoint_definition_by_config": {"gt2d": "h36m", "detected2d": "h36m"},
             "how_built": f"benchmarks/reference/build_data.py ({name}); see its docstring",
             "detector_noise": DetectorNoise().to_dict(),
         }

@@ -79,7 +79,7 @@ def _lift_frames(frames: list, fps: float | None, left: str, right: str) -> tupl
         depth_maps, _ = logic.display_frames([logic.depth_to_image(d) for d in found["depth_maps"]])
     result = logic.LiftResult(found["keypoints_2d"], found["scores"], (w, h), frames=shown, depth_maps=depth_maps)
     result.fps = fps
-    return logic.lift_all(result, SPECS, _models(left, right), found["depth"])
+    return logic.lift_all(result, SPECS, _models(left, right), found["depth"], found.get("depth_kind"))
 
 
 def lift_image(file: str | None, left: str, right: str) -> tuple[Any, ...]:

@@ -3,6 +3,11 @@
 Everything here works on bytes / arrays the app has already read from Gradio's upload folder; no function
 takes a file path chosen by the user. Units: 2D in pixels, 3D in camera-frame millimetres (root-relative),
 H36M-17 joint order.
+
+Input contract (:mod:`auglift_hf.contract`): the extractor is built from the depth lifter's contract (its default
+depth model, the metric Depth Anything V2, and its descriptor); a depth of another kind is refused. A keypoints
+upload has no depth: the Space then feeds the depth lifter a flat depth as an explicit, recorded override (the
+note under the plots says so). Lifters run with flip test, as they were evaluated.
 """
 
 from __future__ import annotations
@@ -95,28 +100,51 @@ def load_model(spec: str) -> tuple[Any, Any]:
     return model, processor
 
 
-def lift(spec: str, keypoints_2d: np.ndarray, scores: np.ndarray, image_size: tuple[int, int], depth=None):
-    """Lift a (F, 17, 2) px sequence with one model -> ((F, 17, 3) root-relative mm, note or None)."""
+def lift(
+    spec: str,
+    keypoints_2d: np.ndarray,
+    scores: np.ndarray,
+    image_size: tuple[int, int],
+    depth=None,
+    depth_kind: str | None = None,
+):
+    """Lift a (F, 17, 2) px sequence with one model (flip test) -> ((F, 17, 3) root-relative mm, note or None).
+
+    ``depth_kind`` (``"metric"`` / ``"relative"``) of ``depth`` is checked against the model's input contract.
+    """
     import torch
+
+    from auglift_hf.contract import check_contract
 
     model, processor = load_model(spec)
     channels = list(processor.input_channels)
     depth_channels = [c for c in channels if c.startswith("d")]
+    contract = getattr(processor, "input_contract", None)
     note = None
     if depth_channels and depth is None:
+        recorded = check_contract(
+            contract, depth_kind=None, override=True, lifter=Path(spec).name, source="this upload (no images)"
+        )
         k = 3 if "d_min" in channels or "d_max" in channels else 1
         depth = np.full(keypoints_2d.shape[:2] + (k,), 3.0, dtype=np.float32)  # flat: no depth cue
         note = f"{Path(spec).name}: no depth available, the XYCD model sees a flat depth (no depth cue)"
+        if recorded:
+            note += f" [{'; '.join(recorded)}]"
+    elif depth_channels and depth_kind is not None:
+        try:
+            check_contract(contract, depth_kind=depth_kind, lifter=Path(spec).name, source="the Space's depth model")
+        except ValueError as err:
+            raise DemoError(str(err)) from err
     if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): stitched clips over the whole sequence
         enc = torch.from_numpy(processor.encode(keypoints_2d, image_size, scores=scores, depth=depth))
         with torch.no_grad():
-            poses = model.lift_sequence(enc.float())
+            poses = model.lift_sequence(enc.float(), flip_test=True)
         return processor.post_process(poses, image_size=image_size), note
     inputs = processor(keypoints_2d, image_size, scores=scores, depth=depth, return_tensors="pt")
     outputs = []
     with torch.no_grad():
         for chunk in torch.split(inputs["keypoints"], 256):
-            outputs.append(model(keypoints=chunk.float()).poses_3d)
+            outputs.append(model(keypoints=chunk.float(), flip_test=True).poses_3d)
     return processor.post_process(torch.cat(outputs)), note
 
 
@@ -168,7 +196,9 @@ def check_image_bytes(data: bytes) -> np.ndarray:
         with Image.open(io.BytesIO(data)) as im:
             if max(im.size) > MAX_IMAGE_SIDE:
                 raise DemoError(f"the image is {im.size[0]}x{im.size[1]} px; the limit is {MAX_IMAGE_SIDE} px a side")
-            return np.asarray(im.convert("RGB"))
+            from PIL import ImageOps
+
+            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))  # upright, as the user's viewer shows it
     except DemoError:
         raise
     except Exception as err:  # noqa: BLE001 - PIL raises many types for corrupt files
@@ -191,17 +221,42 @@ def read_video(path: str | os.PathLike) -> tuple[list[np.ndarray], float]:
         )
     if max(reader.size) > MAX_IMAGE_SIDE:
         raise DemoError(f"the video is {reader.size[0]}x{reader.size[1]} px; the limit is {MAX_IMAGE_SIDE} px a side")
-    return [frame for _, frame, _ in reader.iter_frames(0, len(reader))], float(reader.fps)
+    frames, failed = [], []
+    for f in reader.decode(0, len(reader) + reader.missing_frames):  # upright (rotation metadata applied)
+        (frames if f.image is not None else failed).append(f.image if f.image is not None else f.index)
+    if failed:  # never lift a shorter clip silently (a truncated upload)
+        raise DemoError(
+            f"{len(failed)} of {len(frames) + len(failed)} video frames cannot be decoded (frames {failed[:5]}"
+            f"{' ...' if len(failed) > 5 else ''}; truncated or corrupt file?)"
+        )
+    return frames, float(reader.fps)
+
+
+def depth_lifter_contract() -> tuple[str, Any]:
+    """(label, input contract) of the first chosen model that takes depth; ``("", None)`` when none does."""
+    for label, spec in model_specs().items():
+        try:
+            _, processor = load_model(spec)
+        except DemoError:
+            continue
+        if processor.needs_depth:
+            return label, processor.input_contract
+    return "", None
 
 
 @functools.lru_cache(maxsize=1)
 def get_extractor() -> Any:
-    """The detector -> VitPose -> Depth Anything extractor, or a :class:`DemoError` saying why not."""
+    """The detector -> VitPose -> Depth Anything extractor built from the depth lifter's input contract (its
+    default depth model and descriptor), or a :class:`DemoError` saying why not."""
     from auglift_hf.preprocess import XYCDExtractor
 
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}
+    label, contract = depth_lifter_contract()
     try:
-        return XYCDExtractor(local_files_only=True if offline else None)
+        return XYCDExtractor(
+            contract=contract, lifter_name=label or "the lifter", multi_person=True,
+            local_files_only=True if offline else None,
+        )  # fmt: skip
     except Exception as err:  # noqa: BLE001 - any failure means: not available here
         raise DemoError(
             "The detector / 2D pose / depth checkpoints are not available here "
@@ -210,33 +265,60 @@ def get_extractor() -> Any:
 
 
 def extract(frames: list[np.ndarray]) -> dict[str, Any]:
-    """Run the extractor on frames -> best person per frame (keypoints, scores, depth, depth maps)."""
+    """Run the extractor on frames -> one person across the frames (keypoints, scores, depth, depth maps).
+
+    With several people the person is one track (``assign_tracks``: boxes matched over frames), the longest, then
+    most central one (``choose_track``), as ``auglift lift`` does: a bystander crossing does not take over. Frames
+    without that person take the nearest frame with it.
+    """
+    from auglift_hf.preprocess.pipeline import fill_invalid_depth, fill_invalid_frames
+    from auglift_hf.preprocess.tracking import assign_tracks, choose_track
+
     extractor = get_extractor()
     try:
         out = extractor(frames, return_depth_maps=True)
     except Exception as err:  # noqa: BLE001
         raise DemoError(f"2D pose / depth extraction failed ({type(err).__name__}: {err})") from err
     rows = np.asarray(out["frame"])
-    keep = [int(np.flatnonzero(rows == i)[0]) for i in range(len(frames))]
-    if not np.asarray(out["valid"])[keep].any():
+    valid = np.asarray(out["valid"], bool)
+    if not valid.any():
         raise DemoError("no person was detected")
-    depth = np.asarray(out["depth"])[keep] if np.asarray(out["depth"]).size else None
+    boxes = np.asarray(out["bbox"], np.float64)
+    tracks = assign_tracks(rows, boxes, valid)
+    h, w = np.asarray(frames[0]).shape[:2]
+    track = choose_track(tracks, boxes, np.asarray(out["bbox_score"]), (w, h))
+    keep = [int(np.flatnonzero(rows == i)[0]) for i in range(len(frames))]  # an (invalid) row per frame
+    found = np.zeros(len(frames), bool)
+    for r in np.flatnonzero(tracks == track):
+        keep[int(rows[r])] = int(r)
+        found[int(rows[r])] = True
+    depth = None
+    if np.asarray(out["depth"]).size:  # joints without valid depth: the frame's median (no relative depth cue)
+        depth = fill_invalid_depth(np.asarray(out["depth"])[keep], np.asarray(out["depth_valid"])[keep])
+    kp, sc = np.asarray(out["keypoints_2d"])[keep], np.asarray(out["keypoint_scores"])[keep]
+    if depth is not None:
+        kp, sc, depth = fill_invalid_frames(found, kp, sc, depth)
+    else:
+        kp, sc = fill_invalid_frames(found, kp, sc)
     return {
-        "keypoints_2d": np.asarray(out["keypoints_2d"])[keep],
-        "scores": np.asarray(out["keypoint_scores"])[keep],
+        "keypoints_2d": kp,
+        "scores": sc,
         "depth": depth,
+        "depth_kind": None if depth is None else extractor.depth_kind,
         "depth_maps": out.get("depth_maps"),
     }
 
 
-def lift_all(result: LiftResult, specs: dict[str, str], labels: list[str], depth=None) -> LiftResult:
+def lift_all(
+    result: LiftResult, specs: dict[str, str], labels: list[str], depth=None, depth_kind: str | None = None
+) -> LiftResult:
     """Lift ``result``'s 2D with every chosen model label (unknown labels are an input error)."""
     if not labels:
         raise DemoError("choose at least one model")
     for label in labels:
         if label not in specs:
             raise DemoError(f"unknown model {label!r}; available: {', '.join(specs)}")
-        poses, note = lift(specs[label], result.keypoints_2d, result.scores, result.image_size, depth)
+        poses, note = lift(specs[label], result.keypoints_2d, result.scores, result.image_size, depth, depth_kind)
         result.poses[label] = poses
         if note:
             result.notes.append(note)

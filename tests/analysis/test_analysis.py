@@ -90,3 +90,27 @@ def test_evaluate_cli_matrix(motion_table_pair, tmp_path):
         for ds in motion_table_pair:
             assert (out / f"{stem}_{ds.name}.md").is_file() and (out / f"{stem}_{ds.name}.png").is_file(), stem
     assert list(out.glob("per_action_*.md"))
+
+
+def test_evaluate_records_contract_deviations(tmp_path):
+    import json
+
+    from auglift_hf.analysis.cli import _contract_deviations
+    from auglift_hf.contract import CARD_KEY, InputContract
+    from auglift_hf.processing_lifting import PoseLiftingProcessor
+
+    lifter = tmp_path / "lifter"
+    PoseLiftingProcessor(
+        input_channels=["x", "y", "c", "d"], **InputContract.metric(num_samples=16).to_dict()
+    ).save_pretrained(lifter)
+    table = tmp_path / "table"
+    table.mkdir()
+    entry = InputContract.metric(num_samples=100).to_dict()
+    (table / "README.md").write_text("---\n" + json.dumps({CARD_KEY: entry}) + "\n---\n")
+    with pytest.warns(UserWarning, match="num_samples=100"):
+        notes = _contract_deviations({"m": str(lifter)}, [str(table)], "gt2d")
+    assert list(notes) == ["m on table"] and notes["m on table"][0].startswith("override:")
+    same = tmp_path / "same"
+    same.mkdir()
+    (same / "README.md").write_text("---\n" + json.dumps({CARD_KEY: InputContract.metric().to_dict()}) + "\n---\n")
+    assert _contract_deviations({"m": str(lifter)}, [str(same)], "gt2d") == {}

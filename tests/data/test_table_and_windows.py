@@ -133,6 +133,17 @@ def test_depth_source_callable_and_synthetic(tmp_path):
     d = np.stack(syn["d"])
     assert d.shape == (6, 17) and np.all(d > 3.5) and np.all(d < 10.0)  # body surface at the subject's distance
     assert "synthetic" in (tmp_path / "syn" / "README.md").read_text()
+    # the card records the table's input contract: metric depth + the descriptor it was made with
+    from auglift_hf.contract import DEFAULT_DEPTH_MODEL, InputContract
+
+    c = InputContract.from_dataset_card(tmp_path / "syn")
+    assert c.depth_kind == "metric" and c.depth_model == DEFAULT_DEPTH_MODEL and c.keypoint_definition == "h36m"
+    assert c.depth_descriptor["mode"] == "casp" and c.depth_descriptor["num_samples"] == 16
+    assert InputContract.from_dataset_card(tmp_path / "syn", config="detected2d").keypoint_definition == "coco"
+    # a table without depth columns records "no depth"; one with depth of unknown provenance records nothing
+    nd = InputContract.from_dataset_card(_no_depth_table(tmp_path))
+    assert nd.depth_kind is None and nd.depth_descriptor is None
+    assert InputContract.from_dataset_card(tmp_path / "d") is None
 
 
 def _no_depth_table(tmp_path):

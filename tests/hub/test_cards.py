@@ -83,3 +83,20 @@ def test_dataset_card_template():
     )
     assert card.data.to_dict()["configs"][0]["config_name"] == "gt2d"
     assert "`keypoints_2d` | 17 x 2" in card.text and "(10 rows)" in card.text and "auglift/h36m-xycd" in card.text
+
+
+def test_model_card_states_the_input_contract(tmp_path):
+    import json
+
+    from auglift_hf.contract import InputContract
+
+    folder = make_lifter_folder(tmp_path, "poseformer", 4, with_card=False)
+    text = str(build_model_card(folder))
+    assert "## Input contract" in text and "predates the input contract" in text
+    cfg = json.loads((folder / "preprocessor_config.json").read_text())
+    cfg.update(InputContract.metric(num_samples=16).to_dict())
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    text = str(build_model_card(folder))
+    assert "| `depth_kind` | `metric`: metres |" in text
+    assert "depth-anything/Depth-Anything-V2-Metric-Indoor-Large-hf" in text and "16 samples" in text
+    assert "mean confidence of their sources" in text and "minimum confidence" not in text

@@ -33,6 +33,6 @@ def tiny_backends(tmp_path_factory):
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return save_tiny_backends(tmp_path_factory.mktemp("tiny_backends"))
+        return save_tiny_backends(tmp_path_factory.mktemp("tiny_backends"), variants=True)
     finally:
         torch.set_num_threads(before)

@@ -127,7 +127,9 @@ def test_tiny_hf_backends_geometry(tiny_backends):
     assert (np.abs(kp[0, :, 0] - cx) <= half_w).all() and (np.abs(kp[0, :, 1] - cy) <= half_h).all()
     depth = HFDepthEstimator(str(tiny_backends["depth"]))
     (m,) = depth([img])
-    assert m.shape == (90, 160) and np.isfinite(m).all() and depth.kind == "relative"
+    # the package default is metric depth (tiny_backends saves the metric variant: sigmoid head x max_depth 20 m)
+    assert m.shape == (90, 160) and np.isfinite(m).all() and depth.kind == "metric" and depth.max_depth == 20.0
+    assert ((m > 0) & (m < 20.0)).all()
 
 
 def test_tiny_hf_extractor_on_real_images(tiny_backends, shared_data):

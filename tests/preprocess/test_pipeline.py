@@ -84,7 +84,7 @@ def test_pipeline_keypoint_array_and_missing_depth_warning(lifters, lift_pipelin
     with pytest.warns(UserWarning, match="zero depth"):
         out = xycd(kp, image_size=(128, 96))
     assert np.isfinite(out["keypoints_3d"]).all()
-    with pytest.warns(UserWarning, match="estimated"):
+    with pytest.raises(ValueError, match="--image-size"):  # never guessed (issue 12 item 4)
         xy(kp)
 
 
@@ -138,7 +138,7 @@ def test_alphapose_and_own_json(tmp_path):
         read_keypoints_json(tmp_path / "x.json")
 
 
-def test_lift_cli_real_alphapose(lifters, shared_data, tmp_path):
+def test_lift_cli_real_alphapose(lifters, shared_data, tmp_path, capsys):
     from auglift_hf.cli import main
 
     src = shared_data / "wild" / "walking_woman_alphapose.json"
@@ -153,8 +153,13 @@ def test_lift_cli_real_alphapose(lifters, shared_data, tmp_path):
     assert len(res["joint_names"]) == 17 and res["input_channels"][:2] == ["x", "y"]
     assert plot.stat().st_size > 1000 and plot.read_bytes()[:4] == b"\x89PNG"
     npz = tmp_path / "lifted.npz"
-    # without --image-size the size comes from the video next to the JSON (walking_woman.mp4)
-    assert main(["lift", str(src), "--model", str(lifters["xy"]), "--out", str(npz), "--device", "cpu"]) == 0
+    # never guessed: the real file has no size and its video is named walking_woman.mp4 (not the JSON's stem)
+    assert main(["lift", str(src), "--model", str(lifters["xy"]), "--out", str(npz), "--device", "cpu"]) == 2
+    assert "--image-size" in capsys.readouterr().err and not npz.exists()
+    # an exact sibling (same stem) gives the size as displayed
+    (tmp_path / "clip.json").write_bytes(src.read_bytes())
+    (tmp_path / "clip.mp4").symlink_to(shared_data / "wild" / "walking_woman.mp4")
+    assert main(["lift", str(tmp_path / "clip.json"), "--model", str(lifters["xy"]), "--out", str(npz)]) == 0
     with np.load(npz) as data:
         assert data["keypoints_3d"].shape == (44, 17, 3) and data["image_size"].tolist() == [1812, 1004]
     assert main(["lift", str(src), "--model", str(lifters["xy"]), "--out", str(tmp_path / "x.txt")]) == 2

@@ -97,6 +97,12 @@ def test_merged_table_loads_with_datasets(tmp_path):
     assert {"dataset", "subject", "action", "camera", "frame_index", "keypoint_scores", "valid"} <= set(
         ds.column_names
     )
+    # the card records the table's input contract: the extractor's metric depth + descriptor, COCO-detector 2D
+    from auglift_hf.contract import InputContract
+
+    c = InputContract.from_dataset_card(out, config="detected2d")
+    assert c.depth_kind == "metric" and c.keypoint_definition == "coco"
+    assert c.depth_descriptor["num_samples"] == 16 and c.depth_model == "fake-plane-depth"
 
 
 @pytest.mark.slow

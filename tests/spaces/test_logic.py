@@ -109,6 +109,35 @@ def test_app_refuses_paths_outside_uploads(space_app, keypoints_file):
     assert "not an uploaded file" in out[0]
 
 
+def test_depth_of_the_wrong_kind_is_refused_and_flip_test_is_used(logic, specs, tmp_path):
+    import shutil
+
+    from auglift_hf.contract import InputContract
+
+    folder = tmp_path / "xycd-metric"
+    shutil.copytree(specs["poseformer-xycd"], folder)
+    cfg = json.loads((folder / "preprocessor_config.json").read_text())
+    cfg.update(InputContract.metric().to_dict())
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    kp = np.random.default_rng(0).uniform(100, 400, (3, 17, 2))
+    sc, depth = np.full((3, 17), 0.9), np.full((3, 17, 1), 4.0)
+    with pytest.raises(logic.DemoError, match="depth_kind='metric'.*depth_kind='relative'"):
+        logic.lift(str(folder), kp, sc, (640, 480), depth, "relative")
+    poses, note = logic.lift(str(folder), kp, sc, (640, 480), depth, "metric")
+    assert note is None and np.isfinite(poses).all()
+    # no depth (a keypoints upload): an explicit override, recorded in the note
+    _, note = logic.lift(str(folder), kp, sc, (640, 480), None)
+    assert "flat depth" in note and "override:" in note
+    # flip test: the Space's output equals the model's flip-test prediction
+    import torch
+
+    model, processor = logic.load_model(str(folder))
+    x = processor(kp, (640, 480), scores=sc, depth=depth, return_tensors="pt")["keypoints"].float()
+    with torch.no_grad():
+        ref = processor.post_process(model(keypoints=x, flip_test=True).poses_3d)
+    np.testing.assert_allclose(poses, ref, atol=1e-4)
+
+
 def test_motionbert_folder_is_listed_and_lifts(logic, tmp_path, monkeypatch):
     """A ``checkpoints/motionbert*`` folder joins the default model list; it lifts whole sequences (stitched clips)."""
     import torch

@@ -36,6 +36,14 @@ def test_train_end_to_end(motion_table, tmp_path, tiny_config):
         assert (ckpt / "preprocessor_config.json").is_file() and (final / "preprocessor_config.json").is_file()
     model = AutoModel.from_pretrained(final)
     assert model.config.input_channels == ["x", "y", "c", "d"]
+    # the lifter inherits its training table's input contract (dataset card -> preprocessor_config.json)
+    from auglift_hf.contract import InputContract
+
+    if res["trainer"].processing_class is not None:
+        saved = InputContract.from_pretrained(final)
+        assert saved == InputContract.from_dataset_card(motion_table, config="detected2d")
+        assert saved.depth_kind == "metric" and saved.depth_descriptor["mode"] == "point"
+        assert saved.keypoint_definition == "h36m"
     assert json.loads((final / "eval_results.json").read_text())["eval"]["eval_mpjpe"] > 0
 
 

@@ -1,0 +1,264 @@
+"""Where each dataset keeps its images / videos, and which media frame belongs to which ground-truth row.
+
+Every ground-truth row of a :class:`~auglift_hf.data.schema.SequenceRecord` has a **timestamp**
+``t = frame_index / gt_rate`` (seconds from the start of its sequence; ``gt_rate`` is the rate at which the
+annotation's native frame numbers count, see :func:`gt_rate`). The media frame joined to it is the one whose own
+timestamp equals ``t``: for videos the decoded frame's presentation time (PyAV, relative to the stream start),
+for image sequences ``image_number / media_fps``. Frames are never matched by counting, so a 25 Hz table joined to
+a 50 fps video takes video frames 0, 2, 4, ... and leaves the odd ones out (counted as ``media frames without
+ground truth`` in the dataset card); a row whose timestamp has no media frame within half a media frame period is
+kept with ``valid=False`` and a reason.
+
+Native layouts (all paths relative to the dataset root given with ``--videos``):
+
+* **Human3.6M** videos ``S<k>/Videos/<Action> <take>.<camera id>.mp4`` at 50 fps (the official archive layout,
+  as read by MMPose's ``tools/dataset_converters/preprocess_h36m.py``, which extracts frames from
+  ``<subject>/Videos/*.mp4``); VideoPose3D's ``data_3d_h36m.npz`` action names are these file names without the
+  camera id. MMPose's extracted frames (``--images``) are named
+  ``S1/S1_Directions_1.54138969/S1_Directions_1.54138969_000001.jpg``, the last number being the 1-based 50 fps
+  video frame (``--sample-rate 5`` keeps every 5th frame = 10 fps, ``1`` all of them), and are joined to the
+  annotation npz by that name (:func:`images_by_name`).
+* **MPI-INF-3DHP** training videos ``S<k>/Seq<k>/imageSequence/video_<camera>.avi``, one ``annot.mat`` row per
+  video frame (the reader's 25 Hz; the container's own rate is read from the file and the decoded timestamps
+  decide), test frames ``[mpi_inf_3dhp_test_set/]TS<k>/imageSequence/img_<6-digit 1-based number>.jpg`` (TS1-4 at
+  25 fps, TS5-6 at 50 fps, one per ``annot_data.mat`` row; ``valid_frame == 0`` rows are not joined). MMPose's
+  extracted 3DHP frames ``S4_Seq2_Cam0_001033.jpg`` / ``TS1_002001.jpg`` are joined by name like H36M's.
+* **3DPW** ``imageFiles/<sequence>/image_<5-digit 0-based number>.jpg`` at 30 fps (3DPW ``readme``: the
+  ``sequenceFiles`` poses are aligned with the image data, ``img_frame_ids`` index the images).
+* **Fit3D** ``train/<subject>/videos/<camera>/<action>.mp4`` at 50 fps, one ``joints3d_25`` frame per video frame
+  (``imar_vision_datasets_tools``' ``read_video`` / ``read_data``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: Reasons a row has no usable media frame or detection (``invalid_reason`` column; ``""`` = valid).
+REASONS: tuple[str, ...] = (
+    "",  # valid
+    "annotation_invalid",  # the ground truth marks the frame invalid (3DHP valid_frame, 3DPW campose_valid, ...)
+    "missing_media",  # no video / image sequence for this sequence (or it cannot be opened)
+    "no_media_frame",  # the media has no frame at this row's timestamp
+    "timestamp_mismatch",  # the decoded frame's own timestamp is more than half a frame period off
+    "unreadable_frame",  # the frame exists but cannot be decoded
+    "outside_image",  # the projected ground-truth person does not overlap the image
+    "no_detection",  # the detector found nobody in the frame
+    "no_match",  # people were detected, none matches the annotated person (IoU / OKS below the threshold)
+)
+REASON_CODE = {r: i for i, r in enumerate(REASONS)}
+
+H36M_VIDEO_FPS = 50.0
+MPI3DHP_TRAIN_FPS = 25.0
+PW3D_FPS = 30.0
+FIT3D_FPS = 50.0
+
+
+@dataclasses.dataclass
+class Media:
+    """One sequence's media: a video file or a numbered image sequence.
+
+    ``fps`` is the media frame rate (a video's container rate; an image sequence's documented rate); ``files``
+    maps a media frame number (0-based) to an image path; ``error`` is set when the media is missing.
+    """
+
+    kind: str  # "video" | "images"
+    path: str
+    fps: float
+    files: dict[int, str] = dataclasses.field(default_factory=dict)
+    num_frames: int = 0
+    start_time: float = 0.0
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d.pop("files")
+        return d
+
+
+def video_media(path: str | os.PathLike) -> Media:
+    """A video file (``error`` set, never raised, when it is missing or cannot be decoded)."""
+    from ..preprocess.video import VideoReader
+
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        return Media("video", path, 0.0, error=f"video not found: {path}")
+    try:
+        reader = VideoReader(path)
+    except (ValueError, FileNotFoundError) as err:
+        return Media("video", path, 0.0, error=str(err))
+    return Media("video", path, reader.fps, num_frames=len(reader))
+
+
+def image_sequence_media(folder: str | os.PathLike, pattern: str, first_number: int, fps: float) -> Media:
+    """Images in ``folder`` whose names match ``pattern`` (one group = the frame number); frame 0 is the file
+    numbered ``first_number``."""
+    folder = os.fspath(folder)
+    if not os.path.isdir(folder):
+        return Media("images", folder, fps, error=f"image folder not found: {folder}")
+    regex = re.compile(pattern)
+    files = {}
+    for name in os.listdir(folder):
+        m = regex.fullmatch(name)
+        if m:
+            files[int(m.group(1)) - first_number] = os.path.join(folder, name)
+    if not files:
+        return Media("images", folder, fps, error=f"no images matching {pattern!r} in {folder}")
+    return Media("images", folder, fps, files=files, num_frames=max(files) + 1)
+
+
+def index_images(images_root: str | os.PathLike) -> dict[str, str]:
+    """``{base name: path}`` of every file under ``images_root`` (walked once; shared by all sequences)."""
+    index: dict[str, str] = {}
+    for dirpath, _, filenames in os.walk(os.fspath(images_root)):
+        for f in filenames:
+            index.setdefault(f, os.path.join(dirpath, f))
+    return index
+
+
+def images_by_name(
+    images_root: str | os.PathLike, names: list[str], fps: float, index: dict[str, str] | None = None
+) -> Media:
+    """Frames given by annotation image names (MMPose's ``imgname``), looked up as ``images_root/<name>`` or, for a
+    flat folder, by base name (``index`` from :func:`index_images`, built here when not given). ``files`` maps the
+    0-based frame number parsed from the name (``..._000001.jpg`` -> 0) to the path."""
+    root = Path(images_root)
+    if not root.is_dir():
+        return Media("images", os.fspath(root), fps, error=f"image folder not found: {root}")
+    files = {}
+    for name in names:
+        m = re.search(r"_(\d+)\.\w+$", os.path.basename(name))
+        if m is None:
+            continue
+        path = root / name
+        if path.is_file():
+            files[int(m.group(1)) - 1] = os.fspath(path)
+            continue
+        if index is None:
+            index = index_images(root)
+        if os.path.basename(name) in index:
+            files[int(m.group(1)) - 1] = index[os.path.basename(name)]
+    media = Media("images", os.fspath(root), fps, files=files, num_frames=max(files) + 1 if files else 0)
+    if not files:
+        media.error = f"none of the {len(names)} annotated images found under {root}"
+    return media
+
+
+# --------------------------------------------------------------------------------------------------------
+# per-dataset layouts
+# --------------------------------------------------------------------------------------------------------
+
+
+def h36m_video_path(root: str | os.PathLike, subject: str, action: str, camera: str) -> Path:
+    """``<root>/<subject>/Videos/<action>.<camera>.mp4`` (action with its take number, e.g. ``"Walking 1"``)."""
+    return Path(root) / subject / "Videos" / f"{action}.{camera}.mp4"
+
+
+def mpi3dhp_media(root: str | os.PathLike, subject: str, sequence: str, camera: str) -> Media:
+    """Training ``S*/Seq*/imageSequence/video_<cam>.avi``; test ``TS*/imageSequence/img_%06d.jpg`` (1-based)."""
+    from .mpi_inf_3dhp import TEST_FPS
+
+    root = Path(root)
+    if subject.startswith("TS"):
+        base = root / subject if (root / subject).is_dir() else root / "mpi_inf_3dhp_test_set" / subject
+        return image_sequence_media(
+            base / "imageSequence", r"img_(\d+)\.(?:jpg|jpeg|png)", 1, TEST_FPS.get(subject, 25.0)
+        )
+    return video_media(root / subject / sequence / "imageSequence" / f"video_{camera}.avi")
+
+
+def pw3d_media(root: str | os.PathLike, sequence: str) -> Media:
+    """``imageFiles/<sequence>/image_%05d.jpg`` (0-based) at 30 fps."""
+    root = Path(root)
+    base = root / "imageFiles" if (root / "imageFiles").is_dir() else root
+    return image_sequence_media(base / sequence, r"image_(\d+)\.(?:jpg|jpeg|png)", 0, PW3D_FPS)
+
+
+def fit3d_video_path(root: str | os.PathLike, subject: str, action: str, camera: str) -> Path:
+    """``<root>/train/<subject>/videos/<camera>/<action>.mp4``."""
+    root = Path(root)
+    base = root / "train" if (root / "train").is_dir() else root
+    return base / subject / "videos" / camera / f"{action}.mp4"
+
+
+def media_for(dataset: str, root: str | os.PathLike, subject: str, action: str, camera: str) -> Media:
+    """The media of one sequence in a dataset root's native layout (see the module docstring)."""
+    if dataset == "h36m":
+        return video_media(h36m_video_path(root, subject, action, camera))
+    if dataset == "mpi_inf_3dhp":
+        return mpi3dhp_media(root, subject, action, camera)
+    if dataset == "3dpw":
+        return pw3d_media(root, subject)
+    if dataset == "fit3d":
+        return video_media(fit3d_video_path(root, subject, action, camera))
+    raise ValueError(f"no media layout for dataset {dataset!r} (expected h36m, mpi_inf_3dhp, 3dpw or fit3d)")
+
+
+# --------------------------------------------------------------------------------------------------------
+# timestamp alignment
+# --------------------------------------------------------------------------------------------------------
+
+
+def gt_timestamps(frame_index: np.ndarray, gt_rate: float) -> np.ndarray:
+    """Seconds from the sequence start of ground-truth rows numbered ``frame_index`` at ``gt_rate`` Hz."""
+    if not gt_rate > 0:
+        raise ValueError(f"ground-truth rate must be positive, got {gt_rate}")
+    return np.asarray(frame_index, np.float64) / float(gt_rate)
+
+
+def align_to_media(times: np.ndarray, media: Media) -> tuple[np.ndarray, np.ndarray]:
+    """Media frame numbers at ``times`` (seconds): ``(index (n,) int64, -1 = none; reason code (n,))``.
+
+    A media frame matches when its timestamp (``number / fps``) is within half a media frame period of ``t``;
+    a video's decoded frames are checked again against their own presentation times (:func:`read_media_frames`).
+    """
+    times = np.asarray(times, np.float64)
+    n = len(times)
+    if media.error or not media.fps > 0:
+        return np.full(n, -1, np.int64), np.full(n, REASON_CODE["missing_media"], np.int64)
+    idx = np.rint(times * media.fps).astype(np.int64)
+    ok = (np.abs(idx / media.fps - times) <= 0.5 / media.fps + 1e-9) & (idx >= 0) & (idx < media.num_frames)
+    if media.kind == "images":
+        ok &= np.isin(idx, np.fromiter(media.files, np.int64, len(media.files)))
+    return np.where(ok, idx, -1), np.where(ok, 0, REASON_CODE["no_media_frame"])
+
+
+def read_media_frames(media: Media, indices: list[int]) -> Iterator[tuple[int, np.ndarray | None, float, str]]:
+    """Decode the (sorted, unique) media frames ``indices``: ``(index, (H, W, 3) uint8 or None, time s, error)``.
+
+    Videos are decoded forward from the key frame before the first index (PyAV seeks); the time is the decoded
+    frame's presentation time relative to the stream start. Never raises: a failure becomes the error string.
+    """
+    from ..preprocess._hf import load_image
+
+    if not indices:
+        return
+    if media.kind == "images":
+        for i in indices:
+            try:
+                yield i, load_image(media.files[i]), i / media.fps, ""
+            except (ValueError, FileNotFoundError, KeyError) as err:
+                yield i, None, i / media.fps, str(err)
+        return
+    from ..preprocess.video import VideoReader
+
+    wanted = set(indices)
+    seen: set[int] = set()
+    error = ""
+    try:
+        reader = VideoReader(media.path)
+        t0 = float(reader._start * reader._time_base)  # presentation times relative to the stream start
+        for i, image, t in reader.iter_frames(min(indices), max(indices) + 1):
+            if i in wanted:
+                seen.add(i)
+                yield i, image, t - t0, ""
+    except (ValueError, FileNotFoundError) as err:
+        error = str(err)
+    for i in sorted(wanted - seen):
+        yield i, None, i / media.fps, error or f"{media.path}: frame {i} could not be decoded"
