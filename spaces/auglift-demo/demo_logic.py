@@ -66,7 +66,8 @@ def model_specs() -> dict[str, str]:
     """Label -> folder or Hub id, from ``AUGLIFT_MODELS`` (comma-separated, ``label=path`` or ``path``).
 
     Default: the shipped ``checkpoints/poseformer-xycd`` and ``checkpoints/poseformer-xy`` when they exist,
-    else the Hub ids ``auglift/poseformer-xycd`` and ``auglift/poseformer-xy``.
+    else the Hub ids ``auglift/poseformer-xycd`` and ``auglift/poseformer-xy``; plus every MotionBERT folder
+    present in ``checkpoints/`` (``motionbert*`` with a ``config.json``, e.g. a converted official checkpoint).
     """
     raw = os.environ.get("AUGLIFT_MODELS", "").strip()
     specs: dict[str, str] = {}
@@ -79,6 +80,9 @@ def model_specs() -> dict[str, str]:
     for name in DEFAULT_MODELS:
         local = REPO_ROOT / "checkpoints" / name
         specs[name] = os.fspath(local) if local.is_dir() else f"auglift/{name}"
+    for folder in sorted((REPO_ROOT / "checkpoints").glob("motionbert*")):
+        if (folder / "config.json").is_file():
+            specs[folder.name] = os.fspath(folder)
     return specs
 
 
@@ -133,6 +137,11 @@ def lift(
             check_contract(contract, depth_kind=depth_kind, lifter=Path(spec).name, source="the Space's depth model")
         except ValueError as err:
             raise DemoError(str(err)) from err
+    if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): stitched clips over the whole sequence
+        enc = torch.from_numpy(processor.encode(keypoints_2d, image_size, scores=scores, depth=depth))
+        with torch.no_grad():
+            poses = model.lift_sequence(enc.float(), flip_test=True)
+        return processor.post_process(poses, image_size=image_size), note
     inputs = processor(keypoints_2d, image_size, scores=scores, depth=depth, return_tensors="pt")
     outputs = []
     with torch.no_grad():
