@@ -179,13 +179,28 @@ def parse_keypoints_bytes(data: bytes) -> tuple[Any, np.ndarray | None]:
     return seq, depth
 
 
-def infer_image_size(keypoints_2d: np.ndarray) -> tuple[int, int]:
-    """An image size that contains every keypoint with a 10 % margin (when the file does not give one)."""
-    hi = keypoints_2d.reshape(-1, 2).max(0)
-    lo = np.minimum(keypoints_2d.reshape(-1, 2).min(0), 0)
-    extent = hi - lo
-    w, h = (np.ceil(hi + 0.1 * extent)).astype(int)
-    return max(int(w), 64), max(int(h), 64)
+def resolve_image_size(from_file: Any, width: float | None, height: float | None) -> tuple[int, int]:
+    """``(width, height)`` pixels of a keypoints upload: the file's own size, else the one the user entered.
+
+    Never guessed from the keypoints' extent (a guessed size moves every lifted joint: ~157 mm on a real clip).
+    An entered size that contradicts the file's is refused.
+    """
+    given = [int(v) if v is not None and np.isfinite(v) else 0 for v in (width, height)]
+    if any(v < 0 for v in given) or (given[0] > 0) != (given[1] > 0):
+        raise DemoError(f"enter both the image width and height in pixels (got {given[0]} x {given[1]})")
+    if from_file:
+        size = (int(from_file[0]), int(from_file[1]))
+        if given[0] and tuple(given) != size:
+            raise DemoError(f"the entered image size {given[0]}x{given[1]} contradicts the file's {size[0]}x{size[1]}")
+        return size
+    if not given[0]:
+        raise DemoError(
+            "this keypoints file gives no image size: enter the image width and height (px) of the frames "
+            "the keypoints were detected on"
+        )
+    if not (16 <= given[0] <= 16384 and 16 <= given[1] <= 16384):
+        raise DemoError(f"image size {given[0]}x{given[1]} px is outside 16-16384 px")
+    return given[0], given[1]
 
 
 def check_image_bytes(data: bytes) -> np.ndarray:

@@ -42,8 +42,12 @@ def test_readme_front_matter():
 def test_parse_and_lift(logic, specs):
     seq, depth = logic.parse_keypoints_bytes(alphapose_json(6).encode())
     assert seq.keypoints.shape == (6, 17, 2) and depth is None
-    size = logic.infer_image_size(seq.keypoints)
-    assert size[0] > seq.keypoints[..., 0].max() and size[1] > seq.keypoints[..., 1].max()
+    with pytest.raises(logic.DemoError, match="image width and height"):
+        logic.resolve_image_size(seq.image_size, 0, 0)  # never guessed from the keypoints
+    with pytest.raises(logic.DemoError, match="contradicts"):
+        logic.resolve_image_size((640, 480), 480, 640)
+    size = logic.resolve_image_size(seq.image_size, 640, 480)
+    assert size == (640, 480) and logic.resolve_image_size((1812, 1004), 0, 0) == (1812, 1004)
     result = logic.LiftResult(seq.keypoints, seq.scores, size)
     logic.lift_all(result, specs, ["poseformer-xycd", "poseformer-xy"])
     for poses in result.poses.values():
