@@ -18,6 +18,8 @@ from .contract import InputContract, check_contract, load_contract
 from .metrics import load_metric
 from .models import (
     MODEL_TYPES,
+    MotionBERTConfig,
+    MotionBERTForPoseLifting,
     PoseFormerConfig,
     PoseFormerForPoseLifting,
     SimpleBaselineConfig,
@@ -27,7 +29,7 @@ from .models import (
 )
 from .processing_lifting import PoseLiftingProcessor, register_processor
 
-register_processor(PoseFormerConfig, TCNConfig, SimpleBaselineConfig)
+register_processor(PoseFormerConfig, TCNConfig, SimpleBaselineConfig, MotionBERTConfig)
 
 _LAZY = {
     "PoseWindowDataset": "auglift_hf.data",
@@ -59,6 +61,8 @@ __all__ = [
     "InputContract",
     "MODEL_TYPES",
     "MixedWindowDataset",
+    "MotionBERTConfig",
+    "MotionBERTForPoseLifting",
     "PoseFormerConfig",
     "PoseFormerForPoseLifting",
     "PoseLiftingProcessor",

@@ -24,6 +24,12 @@ unaffected (root-relative metres).
 
 Decoding: :meth:`PoseLiftingProcessor.post_process` turns root-relative metres into millimetres, optionally in
 the camera frame with a given or depth-estimated root.
+
+``coordinate_normalization`` (a separate option; default ``"videopose3d"`` = everything above):
+``"motionbert"`` is MotionBERT's convention (official DSTformer checkpoints): x, y as above, confidence raw in
+``[0, 1]``, and model outputs in MotionBERT's normalised image units, converted to metres in
+:meth:`PoseLiftingProcessor.post_process` with the image size and a metres-per-pixel factor ``Z_root / f``
+(the math is in :mod:`auglift_hf.motionbert_coords`, which says where ``Z_root`` comes from at inference).
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ CHANNEL_NAMES: tuple[str, ...] = ("x", "y", "c", "d", "d_min", "d_max")
 MISSING_DEPTH_FILL = 0.0
 
 _DEPTH_LAYOUTS = {1: (0, None, None), 2: (None, 0, 1), 3: (0, 1, 2), 10: (6, 4, 8)}  # k -> (d, d_min, d_max)
+#: Values of ``coordinate_normalization``: input encoding + output space conventions.
+COORDINATE_NORMALIZATIONS: tuple[str, ...] = ("videopose3d", "motionbert")
 
 
 def _to_numpy(x: Any, name: str) -> np.ndarray:
@@ -103,6 +111,11 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
             on the training set: :meth:`fit_scale_normalization`) or ``"depth"`` (dscale2d: pixels about the image
             centre times ``d_root / reference_depth``, ``d_root`` the metric depth input at the pelvis;
             ``reference_depth`` defaults to 4.5 m, AugLift v4's best). See :mod:`auglift_hf.features.scale_normalization`.
+        coordinate_normalization: ``"videopose3d"`` (default: confidence ``2c - 1``, outputs in metres) or
+            ``"motionbert"`` (confidence raw in ``[0, 1]``, outputs in MotionBERT's normalised image units;
+            see :mod:`auglift_hf.motionbert_coords`). x, y use the same ``u / w * 2 - [1, h / w]`` in both.
+        assumed_root_depth: root depth (m) assumed by ``"motionbert"`` decoding when neither a root depth nor
+            metric depth is given (default: the H36M mean camera-to-pelvis distance, 5.14 m).
     """
 
     model_input_names = ["keypoints"]
@@ -122,6 +135,8 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         scale_normalization: str | None = None,
         box_size_mean: float | None = None,
         reference_depth: float | None = None,
+        coordinate_normalization: str = "videopose3d",
+        assumed_root_depth: float | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -151,6 +166,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         self.keypoint_definition = keypoint_definition
         self._init_scale_normalization(scale_normalization, box_size_mean, reference_depth)
         self._check_contract()
+        self._init_coordinate_normalization(coordinate_normalization, assumed_root_depth)
 
     def _init_scale_normalization(self, mode: Any, box_size_mean: Any, reference_depth: Any) -> None:
         from .features.scale_normalization import DEFAULT_REFERENCE_DEPTH, SCALE_NORMALIZATIONS
@@ -267,7 +283,14 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
                 params["input_channels"] = list(CHANNEL_NAMES[:count])
         from .contract import CONTRACT_FIELDS
 
-        for key in ("keypoint_format", "max_depth", "max_depth_offset", "depth_reference", *CONTRACT_FIELDS):
+        for key in (
+            "keypoint_format",
+            "max_depth",
+            "max_depth_offset",
+            "depth_reference",
+            *CONTRACT_FIELDS,
+            "coordinate_normalization",
+        ):
             if key in cfg:
                 params[key] = cfg[key]
         params.update(kwargs)
@@ -349,7 +372,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         xy = normalize_screen_coordinates(kp, w, h)
         chans["x"], chans["y"] = xy[..., 0], xy[..., 1]
         if sc is not None:
-            chans["c"] = 2.0 * np.clip(sc, 0.0, 1.0) - 1.0
+            chans["c"] = self._encode_confidence(sc)
         if dp is not None:
             chans.update(self._encode_depth(dp))
         return np.stack([chans[c] for c in self.input_channels], -1).astype(np.float32)
@@ -455,8 +478,15 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         depth: Any = None,
         focal_length: Any = None,
         principal_point: Any = None,
+        image_size: Any = None,
+        scale_factor: Any = None,
+        root_depth: Any = None,
     ) -> np.ndarray:
         """Model output -> numpy ``(frames, 17, 3)`` millimetres.
+
+        With ``coordinate_normalization="motionbert"`` the poses are first converted from MotionBERT's normalised
+        units to root-relative metres (:meth:`motionbert_poses_to_metres`; needs ``image_size``, and uses
+        ``scale_factor`` / ``root_depth`` / ``depth`` / ``focal_length`` when given).
 
         Args:
             poses_3d: root-relative metres, ``(frames, 17, 3)``, ``(frames, T, 17, 3)`` (the centre frame is
@@ -486,8 +516,11 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
             p = p[None]
         if p.ndim != 3 or p.shape[1:] != (NUM_JOINTS, 3):
             raise ValueError(f"`poses_3d` must have shape (frames, 17, 3) or (frames, T, 17, 3), got {tuple(p.shape)}")
+        if self.coordinate_normalization == "motionbert":
+            p = self.motionbert_poses_to_metres(p, image_size, scale_factor, root_depth, depth, focal_length)
         p = p - p[:, ROOT_INDEX : ROOT_INDEX + 1]
-        if root is None and depth is not None:
+        scale_only = self.coordinate_normalization == "motionbert" and principal_point is None  # depth -> scale
+        if root is None and depth is not None and not scale_only:
             root = self.estimate_root(p, keypoints_2d, depth, focal_length, principal_point)
         if root is not None:
             r = _to_numpy(root, "root")
@@ -531,12 +564,68 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         xy = (kp[:, ROOT_INDEX] - c) / f * z_root[:, None]
         return np.concatenate([xy, z_root[:, None]], -1)
 
+    # ------------------------------------------------------------------ coordinate_normalization (MotionBERT)
+    def _init_coordinate_normalization(self, coordinate_normalization: str, assumed_root_depth: float | None) -> None:
+        if coordinate_normalization not in COORDINATE_NORMALIZATIONS:
+            raise ValueError(
+                f"`coordinate_normalization` must be one of {list(COORDINATE_NORMALIZATIONS)}, "
+                f"got {coordinate_normalization!r}"
+            )
+        if assumed_root_depth is not None and not assumed_root_depth > 0:
+            raise ValueError(f"`assumed_root_depth` must be > 0 metres, got {assumed_root_depth}")
+        self.coordinate_normalization = coordinate_normalization
+        self.assumed_root_depth = None if assumed_root_depth is None else float(assumed_root_depth)
+
+    def _encode_confidence(self, scores: np.ndarray) -> np.ndarray:
+        """``[0, 1]`` scores -> the ``c`` channel: ``2c - 1`` (videopose3d) or the raw score (motionbert)."""
+        if self.coordinate_normalization == "motionbert":
+            from .motionbert_coords import motionbert_encode_confidence
+
+            return motionbert_encode_confidence(scores)
+        return 2.0 * np.clip(scores, 0.0, 1.0) - 1.0
+
+    def motionbert_poses_to_metres(
+        self,
+        poses: np.ndarray,
+        image_size: Any,
+        scale_factor: Any = None,
+        root_depth: Any = None,
+        depth: Any = None,
+        focal_length: Any = None,
+    ) -> np.ndarray:
+        """MotionBERT normalised ``(frames, 17, 3)`` -> root-relative metres (evaluation-identical conversion).
+
+        The metres-per-pixel factor is, in order: ``scale_factor`` (m/px, scalar or per frame); else
+        ``root_depth / f``; else the root depth solved from metric ``depth`` at the joints
+        (:func:`~auglift_hf.motionbert_coords.root_depth_from_joint_depth`) over ``f``; else
+        ``assumed_root_depth / f``. ``f`` is ``focal_length`` or the H36M cameras' ``f / w`` times the width.
+        """
+        from . import motionbert_coords as mb
+
+        if image_size is None:
+            raise ValueError("`image_size` (width, height) is required to decode MotionBERT-normalised poses")
+        if scale_factor is None:
+            f = mb.assumed_focal_length(image_size) if focal_length is None else focal_length
+            if root_depth is None and depth is not None:
+                dp = _to_numpy(depth, "depth")
+                dp = dp[..., None] if dp.ndim == 2 else dp
+                i_d, i_lo, i_hi = _DEPTH_LAYOUTS.get(dp.shape[-1], (0, None, None))
+                d = dp[..., i_d] if i_d is not None else 0.5 * (dp[..., i_lo] + dp[..., i_hi])
+                root_depth = mb.root_depth_from_joint_depth(poses, image_size, d, f)
+            if root_depth is None:
+                root_depth = self.assumed_root_depth or mb.H36M_MEAN_ROOT_DEPTH_M
+            scale_factor = mb.scale_factor(root_depth, f)
+        return mb.motionbert_to_camera_units(poses, image_size, scale_factor, root_index=ROOT_INDEX)
+
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict[str, Any]:
         from .contract import CONTRACT_FIELDS
 
         out = super().to_dict()
         out["input_channels"] = list(self.input_channels)
+        if out.get("coordinate_normalization") == "videopose3d":  # the default: keep existing files unchanged
+            out.pop("coordinate_normalization")
+            out.pop("assumed_root_depth", None)
         if out.get("keypoint_definition") is None:  # legacy processor: no contract, write none of its fields
             for key in CONTRACT_FIELDS:
                 if out.get(key) is None:

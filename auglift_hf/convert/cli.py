@@ -1,9 +1,10 @@
-"""``auglift convert-checkpoint {poseformer,videopose3d,mmpose} <ckpt> <out_folder>``.
+"""``auglift convert-checkpoint {poseformer,videopose3d,mmpose,motionbert} <ckpt> <out_folder>``.
 
 Loads the checkpoint with ``torch.load(weights_only=True)`` (unwrapping ``model_pos`` / ``state_dict`` and
 DataParallel's ``module.`` prefix), converts it with the named key tables of :mod:`auglift_hf.convert`,
 checks the converted model runs, and writes a Hub-ready folder (``config.json``, ``model.safetensors`` and the
-remote-code files) atomically with ``save_pretrained``.
+remote-code files) atomically with ``save_pretrained``. MotionBERT folders also get a ``preprocessor_config.json``
+with ``coordinate_normalization="motionbert"`` (its input and output conventions).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-FORMATS = ("poseformer", "videopose3d", "mmpose")
+FORMATS = ("poseformer", "videopose3d", "mmpose", "motionbert")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("format", choices=FORMATS, help="checkpoint family")
     parser.add_argument("checkpoint", type=Path, help="official .bin / .pth checkpoint")
     parser.add_argument("out_folder", type=Path, help="output folder (replaced atomically)")
-    parser.add_argument("--num-heads", type=int, default=8, help="PoseFormer attention heads (not in the weights)")
+    parser.add_argument(
+        "--num-heads", type=int, default=8, help="PoseFormer / MotionBERT attention heads (not in the weights)"
+    )
     parser.add_argument("--causal", action="store_true", help="TCN trained with causal convolutions")
     parser.add_argument("--dense", action="store_true", help="TCN trained with dense (non-dilated) convolutions")
     parser.add_argument(
@@ -48,6 +51,11 @@ def convert(args: argparse.Namespace):
     if args.format == "poseformer":
         config = infer_poseformer_config(state_dict, num_heads=args.num_heads, **overrides)
         return poseformer_from_official(state_dict, config)
+    if args.format == "motionbert":
+        from .motionbert import infer_motionbert_config, motionbert_from_official
+
+        config = infer_motionbert_config(state_dict, num_heads=args.num_heads, **overrides)
+        return motionbert_from_official(state_dict, config)
     if args.format == "videopose3d":
         renamed = rename_keys(state_dict, VIDEOPOSE3D_KEY_MAPPING, source=str(args.checkpoint))
         if "expand_conv.weight" not in renamed:
@@ -87,6 +95,16 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.checkpoint}: the converted model produces non-finite outputs")
     with atomic_write_dir(out, overwrite=True) as tmp:
         model.save_pretrained(tmp)
+        if args.format == "motionbert":  # official conventions: raw confidence, outputs in normalised image units
+            from ..processing_lifting import PoseLiftingProcessor
+
+            # contract: MotionBERT's H36M models were trained on H36M-17 joints (SH detections + confidence),
+            # no depth channel (configs/pose3d/MB_ft_h36m.yaml: H36M-SH, no_conf False)
+            depth = [c for c in config.input_channels if c.startswith("d")]
+            PoseLiftingProcessor(
+                input_channels=config.input_channels, num_frames=frames, coordinate_normalization="motionbert",
+                **({} if depth else {"keypoint_definition": "h36m"}),
+            ).save_pretrained(tmp)  # fmt: skip
     n_params = sum(p.numel() for p in model.parameters())
     print(
         f"converted {args.format} checkpoint {args.checkpoint} -> {out} "

@@ -52,6 +52,7 @@ ARCHITECTURES: dict[str, tuple[str, str]] = {  # model_type -> (display name, ci
     "poseformer": ("PoseFormer (Zheng et al., ICCV 2021)", "poseformer"),
     "tcn": ("VideoPose3D temporal convolutional network (Pavllo et al., CVPR 2019)", "videopose3d"),
     "simple_baseline": ("SimpleBaseline MLP (Martinez et al., ICCV 2017)", "simple_baseline"),
+    "motionbert": ("MotionBERT DSTformer (Zhu et al., ICCV 2023)", "motionbert"),
 }
 
 CITATIONS: dict[str, str] = {
@@ -72,6 +73,12 @@ CITATIONS: dict[str, str] = {
   author    = {Pavllo, Dario and Feichtenhofer, Christoph and Grangier, David and Auli, Michael},
   booktitle = {Conference on Computer Vision and Pattern Recognition (CVPR)},
   year      = {2019}
+}""",
+    "motionbert": """@inproceedings{zhu2023motionbert,
+  title     = {MotionBERT: A Unified Perspective on Learning Human Motion Representations},
+  author    = {Zhu, Wentao and Ma, Xiaoxuan and Liu, Zhaoyang and Liu, Libin and Wu, Wayne and Wang, Yizhou},
+  booktitle = {Proceedings of the IEEE/CVF International Conference on Computer Vision (ICCV)},
+  year      = {2023}
 }""",
     "simple_baseline": """@inproceedings{martinez2017simple,
   title     = {A simple yet effective baseline for 3d human pose estimation},

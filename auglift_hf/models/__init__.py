@@ -12,6 +12,8 @@ from typing import Any
 
 from transformers import AutoConfig, AutoModel
 
+from .motionbert import PRESETS as MOTIONBERT_PRESETS
+from .motionbert import MotionBERTConfig, MotionBERTForPoseLifting, MotionBERTLiftingOutput
 from .poseformer import PRESETS as POSEFORMER_PRESETS
 from .poseformer import PoseFormerConfig, PoseFormerForPoseLifting, PoseFormerLiftingOutput
 from .simple_baseline import SimpleBaselineConfig, SimpleBaselineForPoseLifting, SimpleBaselineLiftingOutput
@@ -22,6 +24,7 @@ MODEL_CLASSES = (
     (PoseFormerConfig, PoseFormerForPoseLifting),
     (TCNConfig, TCNForPoseLifting),
     (SimpleBaselineConfig, SimpleBaselineForPoseLifting),
+    (MotionBERTConfig, MotionBERTForPoseLifting),
 )
 #: ``model_type`` strings of the registered lifters.
 MODEL_TYPES: tuple[str, ...] = tuple(config_class.model_type for config_class, _ in MODEL_CLASSES)
@@ -36,7 +39,8 @@ for _config_class, _model_class in MODEL_CLASSES:
 def input_frames(config: Any) -> int:
     """Window length (frames) a lifter consumes, from its config object or its ``config.json`` dict.
 
-    TCN: the receptive field ``prod(filter_widths)``; PoseFormer: ``num_frames``; single-frame models: 1.
+    TCN: the receptive field ``prod(filter_widths)``; PoseFormer and MotionBERT: ``num_frames`` (MotionBERT's
+    maximum clip, ``maxlen``); single-frame models: 1.
     """
     get = config.get if isinstance(config, dict) else lambda name: getattr(config, name, None)
     for name in ("receptive_field", "num_frames"):
@@ -47,11 +51,22 @@ def input_frames(config: Any) -> int:
     return int(math.prod(int(w) for w in widths)) if widths else 1
 
 
+def is_many_to_many(config: Any) -> bool:
+    """True for lifters that output one pose per input frame of a window (MotionBERT), trained on a label per
+    frame; False for the centre-frame lifters (PoseFormer, TCN windows, SimpleBaseline)."""
+    get = config.get if isinstance(config, dict) else lambda name: getattr(config, name, None)
+    return get("model_type") == MotionBERTConfig.model_type
+
+
 from .loading import load_lifter  # noqa: E402 - needs MODEL_CLASSES above
 
 __all__ = [
     "MODEL_CLASSES",
     "MODEL_TYPES",
+    "MOTIONBERT_PRESETS",
+    "MotionBERTConfig",
+    "MotionBERTForPoseLifting",
+    "MotionBERTLiftingOutput",
     "POSEFORMER_PRESETS",
     "PoseFormerConfig",
     "PoseFormerForPoseLifting",
@@ -63,5 +78,6 @@ __all__ = [
     "TCNForPoseLifting",
     "TCNLiftingOutput",
     "input_frames",
+    "is_many_to_many",
     "load_lifter",
 ]

@@ -157,7 +157,10 @@ def lift_keypoints(
     device: Any = None,
     flip_test: bool = True,
 ) -> np.ndarray:
-    """Lift one H36M-17 pixel sequence ``(frames, 17, 2)``: returns root-relative metres ``(frames, 17, 3)``.
+    """Lift one H36M-17 pixel sequence ``(frames, 17, 2)``: returns root-relative metres ``(frames, 17, 3)``
+    (MotionBERT-normalised units for a ``coordinate_normalization="motionbert"`` processor; many-to-many models
+    lift the whole sequence with ``model.lift_sequence``: full clips, the last one shifted to end on the last
+    frame, frames in several clips averaged).
 
     ``flip_test`` (default, as the lifters are evaluated) averages the prediction with that of the horizontally
     mirrored input (the model's ``flip_test=True``). Missing inputs the model needs are filled explicitly, with
@@ -188,9 +191,14 @@ def lift_keypoints(
         depth = np.full((frames, NUM_JOINTS, 3 if {"d_min", "d_max"} & set(channels) else 1), np.nan, np.float32)
     if not processor.needs_depth:
         depth = None
-    inputs = processor(kp, image_size, scores=scores, depth=depth, return_tensors="pt")["keypoints"]
     device = device or next(model.parameters()).device
     dtype = next(model.parameters()).dtype
+    if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): clips of num_frames, stitched per frame
+        enc = torch.from_numpy(processor.encode(kp, image_size, scores=scores, depth=depth))
+        with torch.inference_mode():
+            poses = model.lift_sequence(enc.to(device, dtype), batch_size=max(1, batch_size // 32))
+        return poses.float().cpu().numpy().astype(np.float32)
+    inputs = processor(kp, image_size, scores=scores, depth=depth, return_tensors="pt")["keypoints"]
     outs = []
     with torch.inference_mode():
         for start in range(0, frames, batch_size):
@@ -604,14 +612,19 @@ class PoseLiftingPipeline(Pipeline):
             ]
         proc = self.lifting_processor
         depth = model_outputs["depth"]
+        extra = {}
+        if getattr(proc, "coordinate_normalization", "videopose3d") == "motionbert":
+            extra = {"image_size": model_outputs["image_size"], "focal_length": focal_length}
+            if model_outputs["depth_kind"] == "metric" and depth is not None:
+                extra["depth"] = depth
         if focal_length is not None and principal_point is not None and model_outputs["depth_kind"] == "metric":
             mm = proc.post_process(
                 model_outputs["poses_3d"], keypoints_2d=model_outputs["keypoints_2d"], depth=depth,
-                focal_length=focal_length, principal_point=principal_point,
+                focal_length=focal_length, principal_point=principal_point, image_size=extra.get("image_size"),
             )  # fmt: skip
             frame = "camera"
         else:
-            mm = proc.post_process(model_outputs["poses_3d"])
+            mm = proc.post_process(model_outputs["poses_3d"], **extra)
             frame = "root-relative"
         out = {
             "keypoints_3d": mm.astype(np.float32),

@@ -3,8 +3,8 @@
 A config file is either flat (every field at the top level) or sectioned::
 
     model:
-      model_type: tcn            # tcn | poseformer | simple_baseline
-      preset: null               # e.g. "auglift-27f" (PoseFormer) - see the model's PRESETS
+      model_type: tcn            # tcn | poseformer | simple_baseline | motionbert
+      preset: null               # e.g. "auglift-27f" (PoseFormer), "cpu-27f" (MotionBERT) - see the model's PRESETS
       num_frames: 27
       input_channels: [x, y, c, d]
       model_kwargs: {channels: 256}
@@ -20,6 +20,7 @@ A config file is either flat (every field at the top level) or sectioned::
       learning_rate: 1.0e-3
       lr_decay: 0.98                       # exponential decay per epoch, as VideoPose3D / PoseFormer
       optimizer: adamw                     # adamw | adam
+      lambda_3d_velocity: 0.0              # MotionBERT's velocity loss weight (20.0 in its configs)
 
 AugLift v4 extras (issue 15): ``data.scale_normalization: box | depth`` (with ``box_size_mean`` fitted on the
 training tables when null, ``reference_depth`` default 4.5 m; saved in the lifter's processor) and
@@ -42,7 +43,7 @@ from typing import Any
 
 from transformers import HfArgumentParser, TrainingArguments
 
-MODEL_TYPES = ("tcn", "poseformer", "simple_baseline")
+MODEL_TYPES = ("tcn", "poseformer", "simple_baseline", "motionbert")
 OPTIMIZERS = ("adamw", "adam")
 
 
@@ -143,6 +144,13 @@ class LiftingTrainingArguments(TrainingArguments):
     confidence_weighted_loss: bool = field(
         default=False, metadata={"help": "inverse-confidence-weighted MPJPE (needs a `c` channel)"}
     )
+    lambda_3d_velocity: float = field(
+        default=0.0,
+        metadata={
+            "help": "weight of MotionBERT's velocity loss (mean |dv| of consecutive-frame differences; 20.0 in "
+            "MotionBERT's configs); needs a many-to-many lifter (a label per frame)"
+        },
+    )
     resume: bool = field(default=True, metadata={"help": "resume from the last checkpoint in output_dir if any"})
     poseaug: bool = field(
         default=False, metadata={"help": "PoseAug training mode (auglift_hf.training.poseaug; single-frame lifters)"}
@@ -171,6 +179,8 @@ class LiftingTrainingArguments(TrainingArguments):
             self.poseaug_kwargs = json.loads(self.poseaug_kwargs) if self.poseaug_kwargs.strip() else {}
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"training.optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if self.lambda_3d_velocity < 0:
+            raise ValueError(f"training.lambda_3d_velocity must be >= 0, got {self.lambda_3d_velocity}")
         if not 0 < self.lr_decay <= 1:
             raise ValueError(f"training.lr_decay must be in (0, 1], got {self.lr_decay}")
         if self.eval_strategy in ("no", None):

@@ -134,29 +134,42 @@ def window_dataset(
     stride: int = 1,
     processor: Any = None,
     camera_fields: bool = False,
+    target_frames: int = 1,
 ) -> Any:
     """One :class:`~auglift_hf.data.PoseWindowDataset` over a table folder / Parquet file / ``datasets.Dataset``.
 
     The depth normalisation (``max_depth``) follows ``processor`` when given, so training inputs match what
-    the saved processor produces at inference; a processor with a ``scale_normalization`` encodes the frames
-    itself (:meth:`~auglift_hf.PoseLiftingProcessor.encode`), so the normalisation is the saved one.
-    ``camera_fields``: items carry the absolute pose and intrinsics (PoseAug).
+    the saved processor produces at inference; a processor with a ``scale_normalization`` or a non-default
+    ``coordinate_normalization`` encodes the frames itself (:meth:`~auglift_hf.PoseLiftingProcessor.encode`), so
+    the normalisation is the saved one. ``camera_fields``: items carry the absolute pose and intrinsics (PoseAug).
+    ``target_frames=window`` gives a label per frame (many-to-many lifters such as MotionBERT: clips of ``window``
+    frames, one clip every ``stride`` frames).
     """
     from auglift_hf.data.windows import PoseWindowDataset
 
-    encode_with = processor if getattr(processor, "scale_normalization", None) is not None else None
+    encodes_itself = getattr(processor, "scale_normalization", None) is not None or (
+        getattr(processor, "coordinate_normalization", "videopose3d") != "videopose3d"
+    )
+    encode_with = processor if encodes_itself else None
     return PoseWindowDataset(
         source, window_size=window, stride=stride, channels=tuple(channels), config=config, split=split,
         max_depth=float(getattr(processor, "max_depth", 2.0)), processor=encode_with, camera_fields=camera_fields,
+        target_frames=target_frames,
     )  # fmt: skip
 
 
 def build_datasets(
-    model_args: ModelArguments, data_args: DataArguments, processor: Any, window: int, camera_fields: bool = False
+    model_args: ModelArguments,
+    data_args: DataArguments,
+    processor: Any,
+    window: int,
+    camera_fields: bool = False,
+    target_frames: int = 1,
 ) -> tuple[Any, Any]:
     """Train (mixture) and eval (concatenation) window datasets from ``data_args``' table folders.
 
     ``camera_fields``: training items carry the absolute pose and intrinsics (PoseAug).
+    ``target_frames``: labels per window (1 = the centre frame; ``window`` for many-to-many lifters).
     """
     channels = list(model_args.input_channels)
     if not data_args.train_datasets:
@@ -165,14 +178,33 @@ def build_datasets(
 
     d = data_args
     train_parts = [
-        window_dataset(p, channels, window, d.train_split, d.dataset_config, d.train_stride, processor, camera_fields)
+        window_dataset(
+            p,
+            channels,
+            window,
+            d.train_split,
+            d.dataset_config,
+            d.train_stride,
+            processor,
+            camera_fields=camera_fields,
+            target_frames=target_frames,
+        )
         for p in d.train_datasets
     ]
     train = train_parts[0] if len(train_parts) == 1 else MixedWindowDataset(train_parts, weights=d.train_weights)
     eval_ds = None
     if data_args.eval_datasets:
         parts = [
-            window_dataset(p, channels, window, d.eval_split, d.dataset_config, d.eval_stride, processor)
+            window_dataset(
+                p,
+                channels,
+                window,
+                d.eval_split,
+                d.dataset_config,
+                d.eval_stride,
+                processor,
+                target_frames=target_frames,
+            )
             for p in data_args.eval_datasets
         ]
         eval_ds = parts[0] if len(parts) == 1 else torch.utils.data.ConcatDataset(parts)

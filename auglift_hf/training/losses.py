@@ -59,3 +59,19 @@ def confidence_weighted_mpjpe(
     w = (1.0 / (confidence.to(error.dtype).clamp(0, 1) + eps)).clamp_max(max_weight)
     w = w / w.mean(-1, keepdim=True)
     return (error * w).mean()
+
+
+def velocity_loss(poses: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """MotionBERT's ``loss_velocity``: mean Euclidean error of the frame-to-frame differences (same units).
+
+    ``mean_{b,t,j} |(p_{t+1} - p_t) - (y_{t+1} - y_t)|`` over ``(batch, frames, J, 3)``; 0 for a single frame
+    (github.com/Walter0807/MotionBERT ``lib/model/loss.py``).
+    """
+    if poses.shape != labels.shape or poses.ndim != 4:
+        raise ValueError(
+            f"`poses` and `labels` must both be (batch, frames, J, 3), got {tuple(poses.shape)} and {tuple(labels.shape)}"
+        )
+    if poses.shape[1] <= 1:
+        return poses.new_zeros(())
+    dv = (poses[:, 1:] - poses[:, :-1]) - (labels[:, 1:] - labels[:, :-1])
+    return torch.linalg.vector_norm(dv, dim=-1).mean()

@@ -20,9 +20,9 @@ import numpy as np
 import torch
 from transformers import EvalPrediction, PreTrainedModel, Trainer, TrainerCallback
 
-from ..models import input_frames
+from ..models import input_frames, is_many_to_many
 from .config import DataArguments, LiftingTrainingArguments, ModelArguments, config_to_dict
-from .losses import confidence_weighted_mpjpe, ordinal_depth_loss
+from .losses import confidence_weighted_mpjpe, ordinal_depth_loss, velocity_loss
 
 #: Filter widths of the TCN for a given receptive field (VideoPose3D's configurations).
 TCN_FILTER_WIDTHS: dict[int, list[int]] = {1: [1], 3: [3], 9: [3, 3], 27: [3, 3, 3], 81: [3, 3, 3, 3], 243: [3] * 5}
@@ -33,6 +33,8 @@ def build_model(model_args: ModelArguments) -> PreTrainedModel:
 
     import auglift_hf  # noqa: F401 - registers the Auto classes
     from auglift_hf.models import (
+        MotionBERTConfig,
+        MotionBERTForPoseLifting,
         PoseFormerConfig,
         PoseFormerForPoseLifting,
         SimpleBaselineConfig,
@@ -63,6 +65,13 @@ def build_model(model_args: ModelArguments) -> PreTrainedModel:
             kwargs.setdefault("num_frames", model_args.num_frames)
             config = PoseFormerConfig(input_channels=channels, num_input_channels=len(channels), **kwargs)
         return PoseFormerForPoseLifting(config)
+    if model_args.model_type == "motionbert":
+        if model_args.preset:
+            config = MotionBERTConfig.from_preset(model_args.preset, input_channels=channels, **kwargs)
+        else:
+            kwargs.setdefault("num_frames", model_args.num_frames)
+            config = MotionBERTConfig(input_channels=channels, num_input_channels=len(channels), **kwargs)
+        return MotionBERTForPoseLifting(config)
     return SimpleBaselineForPoseLifting(
         SimpleBaselineConfig(input_channels=channels, num_input_channels=len(channels), **kwargs)
     )
@@ -98,7 +107,8 @@ def exponential_decay_lambda(steps_per_epoch: int, decay: float) -> Callable[[in
 
 
 class LiftingTrainer(Trainer):
-    """``Trainer`` for lifters: AugLift's extra losses, flip test in evaluation, per-epoch exponential LR decay.
+    """``Trainer`` for lifters: AugLift's extra losses, MotionBERT's velocity loss (``lambda_3d_velocity``), flip
+    test in evaluation, per-epoch exponential LR decay.
 
     Args (besides ``Trainer``'s):
         flip_test: average with the mirrored input's prediction during evaluation/prediction.
@@ -124,6 +134,7 @@ class LiftingTrainer(Trainer):
         outputs = model(keypoints=inputs["keypoints"], labels=inputs["labels"])
         loss = outputs.loss
         extra_w = getattr(args, "ordinal_depth_loss_weight", 0.0)
+        velocity_w = getattr(args, "lambda_3d_velocity", 0.0)  # MotionBERT: loss_mpjpe + 20 * loss_velocity
         if extra_w or getattr(args, "confidence_weighted_loss", False):
             poses = outputs.poses_3d
             labels = inputs["labels"]
@@ -139,6 +150,13 @@ class LiftingTrainer(Trainer):
                 loss = confidence_weighted_mpjpe(poses, labels, conf[:, mid : mid + poses.shape[1]])
             if extra_w:
                 loss = loss + extra_w * ordinal_depth_loss(poses, labels)
+        if velocity_w:
+            if outputs.poses_3d.shape != inputs["labels"].shape or outputs.poses_3d.shape[1] < 2:
+                raise ValueError(
+                    "training.lambda_3d_velocity needs a many-to-many lifter (one pose per input frame, e.g. "
+                    f"MotionBERT); this model outputs {outputs.poses_3d.shape[1]} frame(s) per window"
+                )
+            loss = loss + velocity_w * velocity_loss(outputs.poses_3d, inputs["labels"].to(outputs.poses_3d.dtype))
         return (loss, outputs) if return_outputs else loss
 
     # -- evaluation: no augmentation, no dropped windows, flip test ---------------------------------------
@@ -313,8 +331,14 @@ def run_training(
             f"{input_frames(model.config)} frames: use model.num_frames=1 or model_type=simple_baseline"
         )
     if train_dataset is None:
+        window = input_frames(model.config)
         train_dataset, default_eval = build_datasets(
-            model_args, data_args, processor, input_frames(model.config), camera_fields=poseaug
+            model_args,
+            data_args,
+            processor,
+            window,
+            target_frames=window if is_many_to_many(model.config) else 1,
+            camera_fields=poseaug,
         )
         eval_dataset = eval_dataset if eval_dataset is not None else default_eval
     if eval_dataset is None and training_args.eval_strategy != "no":

@@ -58,11 +58,17 @@ def _outputs(result: logic.LiftResult | None, status: str) -> tuple[Any, ...]:
     return text, overlay, depth, plots[0], plots[1], files, slider, result
 
 
-def lift_keypoints(file: str | None, left: str, right: str) -> tuple[Any, ...]:
-    """Uploaded 2D keypoints JSON -> 3D with the chosen models."""
+def lift_keypoints(
+    file: str | None, left: str, right: str, width: float | None = 0, height: float | None = 0
+) -> tuple[Any, ...]:
+    """Uploaded 2D keypoints JSON -> 3D with the chosen models.
+
+    The image size comes from the file, else from ``width`` x ``height`` (pixels; 0 = not given): it is never
+    guessed from the keypoints, because a wrong size moves every lifted joint.
+    """
     try:
         seq, depth = logic.parse_keypoints_bytes(_read_upload(file, logic.MAX_JSON_BYTES, "keypoints file"))
-        size = tuple(seq.image_size) if seq.image_size else logic.infer_image_size(seq.keypoints)
+        size = logic.resolve_image_size(seq.image_size, width, height)
         result = logic.LiftResult(seq.keypoints, seq.scores, size, fps=seq.fps)
         logic.lift_all(result, SPECS, _models(left, right), depth)
     except logic.DemoError as err:
@@ -128,6 +134,10 @@ with gr.Blocks(title="AugLift: depth-augmented 3D pose lifting") as demo:
     with gr.Tabs():
         with gr.Tab("2D keypoints JSON"):
             keypoints_file = gr.File(label="Keypoints JSON", file_types=[".json"], type="filepath")
+            with gr.Row():
+                image_width = gr.Number(0, label="Image width (px)", precision=0, minimum=0)
+                image_height = gr.Number(0, label="Image height (px)", precision=0, minimum=0)
+            gr.Markdown("The size of the frames the keypoints were detected on (0 = taken from the file).")
             keypoints_button = gr.Button("Lift keypoints", variant="primary")
         with gr.Tab("Image"):
             image_file = gr.Image(label="Image", type="filepath", sources=["upload"])
@@ -148,7 +158,9 @@ with gr.Blocks(title="AugLift: depth-augmented 3D pose lifting") as demo:
 
     outputs = [status, overlay, depth_view, left_plot, right_plot, downloads, frame, state]
     inputs = [left_model, right_model]
-    keypoints_button.click(lift_keypoints, [keypoints_file, *inputs], outputs, api_name="lift_keypoints")
+    keypoints_button.click(
+        lift_keypoints, [keypoints_file, *inputs, image_width, image_height], outputs, api_name="lift_keypoints"
+    )
     image_button.click(lift_image, [image_file, *inputs], outputs, api_name="lift_image")
     video_button.click(lift_video, [video_file, *inputs], outputs, api_name="lift_video")
     frame.release(show_frame, [state, frame], [overlay, depth_view, left_plot, right_plot], api_name="show_frame")

@@ -66,7 +66,8 @@ def model_specs() -> dict[str, str]:
     """Label -> folder or Hub id, from ``AUGLIFT_MODELS`` (comma-separated, ``label=path`` or ``path``).
 
     Default: the shipped ``checkpoints/poseformer-xycd`` and ``checkpoints/poseformer-xy`` when they exist,
-    else the Hub ids ``auglift/poseformer-xycd`` and ``auglift/poseformer-xy``.
+    else the Hub ids ``auglift/poseformer-xycd`` and ``auglift/poseformer-xy``; plus every MotionBERT folder
+    present in ``checkpoints/`` (``motionbert*`` with a ``config.json``, e.g. a converted official checkpoint).
     """
     raw = os.environ.get("AUGLIFT_MODELS", "").strip()
     specs: dict[str, str] = {}
@@ -79,6 +80,9 @@ def model_specs() -> dict[str, str]:
     for name in DEFAULT_MODELS:
         local = REPO_ROOT / "checkpoints" / name
         specs[name] = os.fspath(local) if local.is_dir() else f"auglift/{name}"
+    for folder in sorted((REPO_ROOT / "checkpoints").glob("motionbert*")):
+        if (folder / "config.json").is_file():
+            specs[folder.name] = os.fspath(folder)
     return specs
 
 
@@ -137,6 +141,11 @@ def lift(
             check_contract(contract, depth_kind=depth_kind, lifter=Path(spec).name, source="the Space's depth model")
         except ValueError as err:
             raise DemoError(str(err)) from err
+    if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): stitched clips over the whole sequence
+        enc = torch.from_numpy(processor.encode(keypoints_2d, image_size, scores=scores, depth=depth))
+        with torch.no_grad():
+            poses = model.lift_sequence(enc.float(), flip_test=True)
+        return processor.post_process(poses, image_size=image_size), note
     inputs = processor(keypoints_2d, image_size, scores=scores, depth=depth, return_tensors="pt")
     outputs = []
     with torch.no_grad():
@@ -174,13 +183,28 @@ def parse_keypoints_bytes(data: bytes) -> tuple[Any, np.ndarray | None]:
     return seq, depth
 
 
-def infer_image_size(keypoints_2d: np.ndarray) -> tuple[int, int]:
-    """An image size that contains every keypoint with a 10 % margin (when the file does not give one)."""
-    hi = keypoints_2d.reshape(-1, 2).max(0)
-    lo = np.minimum(keypoints_2d.reshape(-1, 2).min(0), 0)
-    extent = hi - lo
-    w, h = (np.ceil(hi + 0.1 * extent)).astype(int)
-    return max(int(w), 64), max(int(h), 64)
+def resolve_image_size(from_file: Any, width: float | None, height: float | None) -> tuple[int, int]:
+    """``(width, height)`` pixels of a keypoints upload: the file's own size, else the one the user entered.
+
+    Never guessed from the keypoints' extent (a guessed size moves every lifted joint: ~157 mm on a real clip).
+    An entered size that contradicts the file's is refused.
+    """
+    given = [int(v) if v is not None and np.isfinite(v) else 0 for v in (width, height)]
+    if any(v < 0 for v in given) or (given[0] > 0) != (given[1] > 0):
+        raise DemoError(f"enter both the image width and height in pixels (got {given[0]} x {given[1]})")
+    if from_file:
+        size = (int(from_file[0]), int(from_file[1]))
+        if given[0] and tuple(given) != size:
+            raise DemoError(f"the entered image size {given[0]}x{given[1]} contradicts the file's {size[0]}x{size[1]}")
+        return size
+    if not given[0]:
+        raise DemoError(
+            "this keypoints file gives no image size: enter the image width and height (px) of the frames "
+            "the keypoints were detected on"
+        )
+    if not (16 <= given[0] <= 16384 and 16 <= given[1] <= 16384):
+        raise DemoError(f"image size {given[0]}x{given[1]} px is outside 16-16384 px")
+    return given[0], given[1]
 
 
 def check_image_bytes(data: bytes) -> np.ndarray:

@@ -22,11 +22,19 @@ def _tiny_models():
         "simple_baseline": models.SimpleBaselineForPoseLifting(
             models.SimpleBaselineConfig(hidden_size=32, num_input_channels=4)
         ),
+        "motionbert": models.MotionBERTForPoseLifting(
+            models.MotionBERTConfig(num_frames=9, num_input_channels=4, dim_feat=8, dim_rep=8, depth=1, num_heads=2)
+        ),
     }
 
 
 def test_registered_model_types():
-    assert models.MODEL_TYPES == ("auglift_poseformer", "auglift_tcn", "auglift_simple_baseline")
+    assert models.MODEL_TYPES == (
+        "auglift_poseformer",
+        "auglift_tcn",
+        "auglift_simple_baseline",
+        "auglift_motionbert",
+    )
     for config_class, model_class in models.MODEL_CLASSES:
         config = AutoConfig.for_model(config_class.model_type)
         assert type(config) is config_class
@@ -87,6 +95,11 @@ def test_trust_remote_code_without_auglift_hf(tmp_path):
         [sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.count("ok ") == 3
+    assert result.stdout.count("ok ") == 4
     auto_map = json.loads((tmp_path / "tcn" / "config.json").read_text())["auto_map"]
     assert auto_map == {"AutoConfig": "configuration_tcn.TCNConfig", "AutoModel": "modeling_tcn.TCNForPoseLifting"}
+    auto_map = json.loads((tmp_path / "motionbert" / "config.json").read_text())["auto_map"]
+    assert auto_map == {
+        "AutoConfig": "configuration_motionbert.MotionBERTConfig",
+        "AutoModel": "modeling_motionbert.MotionBERTForPoseLifting",
+    }

@@ -7,12 +7,13 @@ import torch
 
 from auglift_hf import skeleton
 from auglift_hf.models import lifting_utils
+from auglift_hf.models.motionbert import configuration_motionbert, modeling_motionbert
 from auglift_hf.models.poseformer import configuration_poseformer, modeling_poseformer
 from auglift_hf.models.simple_baseline import configuration_simple_baseline, modeling_simple_baseline
 from auglift_hf.models.tcn import configuration_tcn, modeling_tcn
 
-MODELING = (modeling_poseformer, modeling_tcn, modeling_simple_baseline)
-CONFIGURATION = (configuration_poseformer, configuration_tcn, configuration_simple_baseline)
+MODELING = (modeling_poseformer, modeling_tcn, modeling_simple_baseline, modeling_motionbert)
+CONFIGURATION = (configuration_poseformer, configuration_tcn, configuration_simple_baseline, configuration_motionbert)
 COPIED_FUNCTIONS = {module: ("check_keypoints", "align_labels", "flip_poses", "mpjpe_loss") for module in MODELING} | {
     module: ("resolve_input_channels",) for module in CONFIGURATION
 }

@@ -104,6 +104,9 @@ def test_real_sigint_during_convert_exits_130_and_leaves_nothing(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+    if proc.returncode == 0 and out.is_dir() and siblings(out) == []:
+        # the write finished (and the process exited) between the poll and the signal: a complete table, no race loss
+        pytest.skip("convert finished before the SIGINT arrived")
     assert proc.returncode == 130, err
     assert_one_line_error(err, "convert", "interrupted")
     assert not out.exists() and siblings(out) == []

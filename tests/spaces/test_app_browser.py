@@ -70,6 +70,8 @@ def test_upload_keypoints_shows_3d_plot(browser, launched, keypoints_file, tmp_p
     # ...and the app is still responsive: clear, upload the real keypoints, lift
     page.get_by_label("Clear").first.click()
     page.locator("input[type=file]").first.set_input_files(str(keypoints_file))
+    page.get_by_label("Image width (px)").fill("640")
+    page.get_by_label("Image height (px)").fill("480")
     page.get_by_role("button", name="Lift keypoints").click()
     page.locator("#status").get_by_text("Lifted 6 frame(s)").wait_for()
     page.locator("#left-plot .js-plotly-plot").wait_for()

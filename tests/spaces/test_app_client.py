@@ -18,8 +18,9 @@ def test_api_lists_every_endpoint(client):
 
 def test_lift_keypoints_then_show_frame(client, keypoints_file):
     out = client.predict(
-        gradio_client.handle_file(str(keypoints_file)), "poseformer-xycd", "poseformer-xy", api_name="/lift_keypoints"
-    )
+        gradio_client.handle_file(str(keypoints_file)), "poseformer-xycd", "poseformer-xy", 640, 480,
+        api_name="/lift_keypoints",
+    )  # fmt: skip
     status, overlay, depth, left, right, files, slider = out
     assert status.startswith("Lifted 6 frame(s)"), status
     assert overlay and depth is None and left and right
@@ -29,6 +30,14 @@ def test_lift_keypoints_then_show_frame(client, keypoints_file):
     assert "frame 0" in str(left)
     overlay2, _, left2, right2 = client.predict(4, api_name="/show_frame")
     assert overlay2 and "frame 4" in str(left2) and "frame 4" in str(right2)
+
+
+def test_keypoints_without_image_size_are_refused(client, keypoints_file):
+    """An AlphaPose file has no image size: the Space asks for it instead of guessing it from the keypoints."""
+    status = client.predict(
+        gradio_client.handle_file(str(keypoints_file)), "poseformer-xy", None, api_name="/lift_keypoints"
+    )[0]
+    assert status.startswith("**Error:**") and "image width and height" in status, status
 
 
 def test_invalid_and_oversize_keypoints(client, tmp_path):

@@ -42,8 +42,12 @@ def test_readme_front_matter():
 def test_parse_and_lift(logic, specs):
     seq, depth = logic.parse_keypoints_bytes(alphapose_json(6).encode())
     assert seq.keypoints.shape == (6, 17, 2) and depth is None
-    size = logic.infer_image_size(seq.keypoints)
-    assert size[0] > seq.keypoints[..., 0].max() and size[1] > seq.keypoints[..., 1].max()
+    with pytest.raises(logic.DemoError, match="image width and height"):
+        logic.resolve_image_size(seq.image_size, 0, 0)  # never guessed from the keypoints
+    with pytest.raises(logic.DemoError, match="contradicts"):
+        logic.resolve_image_size((640, 480), 480, 640)
+    size = logic.resolve_image_size(seq.image_size, 640, 480)
+    assert size == (640, 480) and logic.resolve_image_size((1812, 1004), 0, 0) == (1812, 1004)
     result = logic.LiftResult(seq.keypoints, seq.scores, size)
     logic.lift_all(result, specs, ["poseformer-xycd", "poseformer-xy"])
     for poses in result.poses.values():
@@ -136,3 +140,30 @@ def test_depth_of_the_wrong_kind_is_refused_and_flip_test_is_used(logic, specs, 
     with torch.no_grad():
         ref = processor.post_process(model(keypoints=x, flip_test=True).poses_3d)
     np.testing.assert_allclose(poses, ref, atol=1e-4)
+
+
+def test_motionbert_folder_is_listed_and_lifts(logic, tmp_path, monkeypatch):
+    """A ``checkpoints/motionbert*`` folder joins the default model list; it lifts whole sequences (stitched clips)."""
+    import torch
+
+    from auglift_hf.models import MotionBERTConfig, MotionBERTForPoseLifting
+    from auglift_hf.processing_lifting import PoseLiftingProcessor
+
+    folder = tmp_path / "checkpoints" / "motionbert-lite"
+    torch.manual_seed(0)
+    config = MotionBERTConfig(num_frames=4, num_input_channels=3, dim_feat=8, dim_rep=8, depth=1, num_heads=2)
+    MotionBERTForPoseLifting(config).save_pretrained(folder)
+    processor = PoseLiftingProcessor(
+        input_channels=["x", "y", "c"], num_frames=4, coordinate_normalization="motionbert"
+    )
+    processor.save_pretrained(folder)
+    (tmp_path / "checkpoints" / "motionbert-empty").mkdir()  # no config.json: not listed
+    monkeypatch.delenv("AUGLIFT_MODELS", raising=False)
+    monkeypatch.setattr(logic, "REPO_ROOT", tmp_path)
+    specs = logic.model_specs()
+    assert specs["motionbert-lite"] == str(folder) and "motionbert-empty" not in specs
+    assert specs["poseformer-xy"] == "auglift/poseformer-xy"  # no shipped PoseFormer in this fake root
+    seq, _ = logic.parse_keypoints_bytes(alphapose_json(6).encode())
+    poses, note = logic.lift(specs["motionbert-lite"], seq.keypoints, seq.scores, (640, 480))
+    assert poses.shape == (6, 17, 3) and np.isfinite(poses).all() and note is None
+    np.testing.assert_allclose(poses[:, 0], 0, atol=1e-6)
