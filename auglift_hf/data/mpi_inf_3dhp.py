@@ -358,6 +358,12 @@ def convert_3dhp(
         how = f"MMPose preprocessed annotations `{os.path.basename(os.fspath(source))}`."
     else:
         train_cams = DEFAULT_TRAIN_CAMERAS if cameras is None or isinstance(cameras, (str, os.PathLike)) else cameras
+        try:  # from the command line the camera indices arrive as strings ("--cameras 0 2 4")
+            train_cams = [int(c) for c in train_cams]
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{source}: for a 3DHP dataset root, `cameras` are training camera indices 0-13, got {list(train_cams)}"
+            ) from None
         records = read_3dhp_root(source, subjects=subjects, cameras=train_cams, max_frames=max_frames, stride=stride)
         how = "Native annot.mat (training, MATLAB v5) and annot_data.mat (test, MATLAB v7.3) files."
     info = {"how_built": how, "split": "S1-S8 train; TS1-TS6 test", "joint_mapping": "3DHP -> H36M-17 by joint name"}

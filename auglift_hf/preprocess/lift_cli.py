@@ -55,7 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-gap", type=int, default=None,
                         help="interpolate up to this many missing frames in a row in a keypoints JSON (default 10; "
                              "interpolated frames are flagged)")  # fmt: skip
-    parser.add_argument("--max-frames", type=int, default=None, help="lift at most this many video frames")
+    parser.add_argument(
+        "--max-frames", type=int, default=None, help="lift at most the first N frames (video or keypoints JSON)"
+    )
     parser.add_argument("--focal-length", type=float, nargs=2, default=None, metavar=("FX", "FY"),
                         help="pixels; with --principal-point and a metric depth model: absolute camera-frame output")  # fmt: skip
     parser.add_argument("--principal-point", type=float, nargs=2, default=None, metavar=("CX", "CY"))

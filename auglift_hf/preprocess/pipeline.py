@@ -229,7 +229,7 @@ class PoseLiftingPipeline(Pipeline):
     ``principal_point`` (pixels; absolute camera-frame output with metric depth), ``person`` (``"auto"``: the
     longest, then most central track; a track id; ``"all"``: a list with one result per track; ``track`` is the
     older name of a track id), ``keypoint_format`` (state a keypoint file's skeleton), ``max_gap`` (longest run
-    of missing frame numbers in a keypoint file to interpolate), ``max_frames`` (video limit).
+    of missing frame numbers in a keypoint file to interpolate), ``max_frames`` (lift only the first frames of a video or keypoint file).
 
     Inputs as users shoot them: images upright (EXIF orientation), video rotated as displayed, frames in
     presentation order with real timestamps (``timestamps``), variable-frame-rate video resampled to a constant
@@ -541,7 +541,7 @@ class PoseLiftingPipeline(Pipeline):
                 first = seqs[0] if isinstance(seqs, list) else seqs
                 if image_size is None and first.image_size is None and first.image_sizes is None:
                     sibling = sibling_image_size(path)
-                return self._keypoint_outputs(seqs, image_size, path, sibling)
+                return self._keypoint_outputs(seqs, image_size, path, sibling, max_frames)
             if ext in VIDEO_EXTENSIONS:
                 reader = VideoReader(path)
                 total = len(reader) + reader.missing_frames
@@ -565,10 +565,21 @@ class PoseLiftingPipeline(Pipeline):
             return self._keypoint_outputs(seq, image_size, "<array input>")
         return self._frame_inputs([(0, inputs, 0.0, "")], return_depth_map, person)
 
-    def _keypoint_outputs(self, seqs: Any, image_size: Any, where: str, sibling: Any = None) -> dict[str, Any]:
+    def _keypoint_outputs(
+        self, seqs: Any, image_size: Any, where: str, sibling: Any = None, max_frames: int | None = None
+    ) -> dict[str, Any]:
         if isinstance(seqs, list):
-            return {"tracks": [self._keypoint_inputs(s, image_size, where, sibling) for s in seqs]}
-        return self._keypoint_inputs(seqs, image_size, where, sibling)
+            return {"tracks": [self._keypoint_outputs(s, image_size, where, sibling, max_frames) for s in seqs]}
+        out = self._keypoint_inputs(seqs, image_size, where, sibling)
+        if max_frames is None:
+            return out
+        if max_frames < 1:
+            raise ValueError(f"{where}: --max-frames must be >= 1, got {max_frames}")
+        n = len(out["keypoints_2d"])  # the first `max_frames` frames of every per-frame array
+        return {
+            k: v[:max_frames] if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == n else v
+            for k, v in out.items()
+        }
 
     # ------------------------------------------------------------------ forward: lift
     def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:

@@ -265,3 +265,17 @@ def test_fit3d_reader_and_split(tmp_path):
     (root / "train/s03/joints3d_25/squat.json").write_text(json.dumps({"joints3d_25": []}))
     with pytest.raises(ValueError, match="squat.json"):
         read_fit3d(root)
+
+
+def test_convert_3dhp_root_cameras_from_the_command_line(tmp_path, capsys):
+    """``auglift convert 3dhp <root> --cameras 0`` (indices arrive as strings) converts; a non-index is one line."""
+    from auglift_hf.cli import main
+
+    write_3dhp_train(tmp_path / "root", "S2", "Seq2", frames=8)
+    out = tmp_path / "table"
+    assert main(["convert", "3dhp", str(tmp_path / "root"), "--cameras", "0", "--out", str(out), "--no-progress"]) == 0
+    assert (out / "README.md").exists()
+    capsys.readouterr()
+    code = main(["convert", "3dhp", str(tmp_path / "root"), "--cameras", "front", "--out", str(tmp_path / "t2")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "camera indices" in err[0] and not (tmp_path / "t2").exists()

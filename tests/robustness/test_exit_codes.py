@@ -87,7 +87,7 @@ def test_real_sigint_during_convert_exits_130_and_leaves_nothing(tmp_path):
 
     from .conftest import make_motion, write_h36m
 
-    files = write_h36m(tmp_path / "src", positions={"S1": {f"W{i}": make_motion(120, i) for i in range(12)}})
+    files = write_h36m(tmp_path / "src", positions={"S1": {f"W{i}": make_motion(300, i) for i in range(40)}})
     out = tmp_path / "table"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(Path(__file__).resolve().parents[2])] + sys.path))
     cmd = [sys.executable, "-m", "auglift_hf.cli", "convert", "h36m", "--positions-3d", str(files["positions"]),

@@ -380,3 +380,19 @@ def test_cli_with_image_size_equals_the_library_api(shared_data, tmp_path, capsy
     res = read_strict(out)
     np.testing.assert_allclose(res["keypoints_3d"], api["keypoints_3d"], atol=0.006)  # JSON rounds to 0.01 mm
     assert res["image_size"] == [1812, 1004] and res["keypoint_format"] == "halpe26"
+
+
+def test_max_frames_applies_to_keypoint_files(tmp_path, capsys, lifter):
+    """``--max-frames`` lifts only the first N frames of a keypoints JSON too (it was ignored for JSON input)."""
+    src = tmp_path / "walk.json"
+    src.write_text(json.dumps(entries([coco_pose(2.0 * i) for i in range(7)])))
+    full, first = tmp_path / "full.json", tmp_path / "first.json"
+    assert lift(capsys, src, "--model", lifter, "--out", full, "--image-size", "128", "96")[0] == 0
+    code, err = lift(capsys, src, "--model", lifter, "--out", first, "--image-size", "128", "96", "--max-frames", "4")
+    assert code == 0, err
+    a, b = read_strict(full), read_strict(first)
+    assert len(a["keypoints_3d"]) == 7 and len(b["keypoints_3d"]) == 4 and len(b["frame_index"]) == 4
+    np.testing.assert_allclose(b["keypoints_2d"], a["keypoints_2d"][:4])
+    code, err = lift(capsys, src, "--model", lifter, "--out", tmp_path / "x.json", "--image-size", "128", "96",
+                     "--max-frames", "0")  # fmt: skip
+    assert_refused(code, err, tmp_path / "x.json", "--max-frames")
