@@ -20,7 +20,11 @@ Fields (:class:`InputContract`):
 * ``keypoint_definition``: ``"h36m"`` (ground-truth H36M joints, possibly with detector-like noise) | ``"coco"``
   (COCO-17 detector joints mapped to H36M-17 with :func:`auglift_hf.skeleton.coco_to_h36m`);
 * ``scale_normalization``: ``None`` | ``"box"`` | ``"depth"`` with ``box_size_mean`` (pixels) /
-  ``reference_depth`` (metres); stored and type-checked here, the behaviour belongs to the processor.
+  ``reference_depth`` (metres); stored and type-checked here, the behaviour belongs to the processor;
+* ``missing_depth``: ``None`` | ``"fill"``: the lifter was trained with depth dropout (whole windows, frames and
+  joints fed as missing depth, :data:`auglift_hf.processing_lifting.MISSING_DEPTH_FILL`), so input without depth
+  (a 2D keypoints file) is within its training distribution (about XY accuracy) and accepted with a recorded note
+  instead of needing ``--override-contract``. Written by ``auglift train`` when a depth-dropout probability is > 0.
 
 Checking (:func:`check_contract`): the depth kind and the descriptor parameters an entry point is about to feed
 must equal the contract's, else a one-line ``ValueError`` names both sides, unless ``override=True`` (an explicit
@@ -43,13 +47,14 @@ from typing import Any
 #: The contract's keys, in schema order (flat in ``preprocessor_config.json``).
 CONTRACT_FIELDS: tuple[str, ...] = (
     "depth_kind", "depth_model", "depth_descriptor", "keypoint_definition", "scale_normalization",
-    "box_size_mean", "reference_depth",
+    "box_size_mean", "reference_depth", "missing_depth",
 )  # fmt: skip
 #: Fields that must all be present when any is (the scale fields default to ``None``).
 REQUIRED_FIELDS: tuple[str, ...] = ("depth_kind", "depth_model", "depth_descriptor", "keypoint_definition")
 DEPTH_KINDS: tuple[str | None, ...] = ("metric", "relative", None)
 KEYPOINT_DEFINITIONS: tuple[str, ...] = ("h36m", "coco")
 SCALE_NORMALIZATIONS: tuple[str | None, ...] = (None, "box", "depth")
+MISSING_DEPTH_MODES: tuple[str | None, ...] = (None, "fill")
 #: Key of the contract in a dataset card's YAML front matter.
 CARD_KEY = "auglift_input_contract"
 
@@ -134,6 +139,7 @@ class InputContract:
     scale_normalization: str | None = None
     box_size_mean: float | None = None
     reference_depth: float | None = None
+    missing_depth: str | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -151,6 +157,10 @@ class InputContract:
                 f"{where}: `scale_normalization` must be null, 'box' or 'depth', got {self.scale_normalization!r}"
             )
         _positive_or_none(self.box_size_mean, "box_size_mean", where)
+        if self.missing_depth not in MISSING_DEPTH_MODES:
+            raise ValueError(f"{where}: `missing_depth` must be null or 'fill', got {self.missing_depth!r}")
+        if self.missing_depth is not None and self.depth_kind is None:
+            raise ValueError(f"{where}: `missing_depth`={self.missing_depth!r} but the lifter takes no depth")
         _positive_or_none(self.reference_depth, "reference_depth", where)
         if self.depth_model is not None and not isinstance(self.depth_model, str):
             raise ValueError(
@@ -375,7 +385,12 @@ def check_contract(
     if depth_kind is not ...:
         if depth_kind not in DEPTH_KINDS:
             raise ValueError(f"{source}: depth kind must be 'metric', 'relative' or None, got {depth_kind!r}")
-        if contract.depth_kind is not None and depth_kind is None:
+        if contract.depth_kind is not None and depth_kind is None and contract.missing_depth == "fill":
+            notes.append(
+                f"{source} provides no depth: fed to {lifter} as missing depth, which it was trained to handle "
+                "(depth dropout; expect about XY accuracy)"
+            )
+        elif contract.depth_kind is not None and depth_kind is None:
             conflicts.append(
                 f"{lifter} expects {contract.depth_kind} depth ({contract.depth_model}) but {source} provides no depth"
             )

@@ -104,7 +104,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         max_depth_offset: clip of ``d_min - d`` / ``d_max - d`` in metres.
         depth_reference: ``"pelvis"`` or ``"nearest"`` (the joint closest to the camera in that frame).
         depth_kind, depth_model, depth_descriptor, keypoint_definition, scale_normalization, box_size_mean,
-            reference_depth: the input contract (:mod:`auglift_hf.contract`) saved with the lifter. A processor
+            reference_depth, missing_depth: the input contract (:mod:`auglift_hf.contract`) saved with the lifter. A processor
             without ``keypoint_definition`` (a folder saved before the contract existed) has no contract and
             writes none of these fields; with it, all are validated.
         scale_normalization: ``None``, ``"box"`` (AugLift's box rescaling to ``box_size_mean`` pixels, fitted
@@ -135,6 +135,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         scale_normalization: str | None = None,
         box_size_mean: float | None = None,
         reference_depth: float | None = None,
+        missing_depth: str | None = None,
         coordinate_normalization: str = "videopose3d",
         assumed_root_depth: float | None = None,
         **kwargs: Any,
@@ -165,6 +166,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         self.depth_descriptor = dict(depth_descriptor) if depth_descriptor is not None else None
         self.keypoint_definition = keypoint_definition
         self._init_scale_normalization(scale_normalization, box_size_mean, reference_depth)
+        self.missing_depth = missing_depth
         self._check_contract()
         self._init_coordinate_normalization(coordinate_normalization, assumed_root_depth)
 

@@ -102,6 +102,22 @@ def test_check_missing_depth_and_descriptor_mismatch():
     assert check_contract(c, depth_kind="metric", depth_descriptor={"mode": "casp", "num_samples": 16}) == []
 
 
+def test_missing_depth_fill_accepts_no_depth_with_a_note():
+    """A lifter trained with depth dropout (``missing_depth="fill"``) takes input without depth as a recorded note."""
+    c = InputContract.metric(num_samples=16)
+    trained = InputContract(**{**c.to_dict(), "missing_depth": "fill"})
+    with pytest.warns(UserWarning, match="trained to handle"):
+        notes = check_contract(trained, depth_kind=None, lifter="xycd", source="keypoints.json")
+    assert len(notes) == 1 and "keypoints.json provides no depth" in notes[0]
+    # still refused: depth of the wrong kind, and a wrong value of the field
+    with pytest.raises(ValueError, match="depth_kind='relative'"):
+        check_contract(trained, depth_kind="relative")
+    with pytest.raises(ValueError, match="missing_depth"):
+        InputContract(**{**c.to_dict(), "missing_depth": "zeros"})
+    with pytest.raises(ValueError, match="missing_depth"):
+        InputContract(missing_depth="fill")  # no depth channel
+
+
 def test_check_override_returns_recorded_deviations():
     c = InputContract.metric()
     out = check_contract(c, depth_kind="relative", override=True)
@@ -189,8 +205,12 @@ def test_shipped_checkpoints_carry_the_training_contract(name):
         # benchmarks/reference/build_data.py: CASP, 16 sunflower samples, (median, Q10, Q90)
         assert c.depth_descriptor["mode"] == "casp" and c.depth_descriptor["num_samples"] == 16
         assert c.depth_descriptor["pattern"] == "sunflower" and c.depth_descriptor["quantiles"] == [0.5, 0.1, 0.9]
+        # trained with depth dropout (training_config.json) -> no-depth input is within the contract
+        drops = json.loads((folder / "training_config.json").read_text())
+        assert c.missing_depth == "fill" and "depth_dropout_window" in json.dumps(drops)
     else:
         assert c.depth_kind is None and c.depth_model is None and c.depth_descriptor is None
+        assert c.missing_depth is None
 
 
 def test_training_contract_from_table_cards(tmp_path):

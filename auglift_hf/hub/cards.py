@@ -232,6 +232,13 @@ def contract_markdown(processor: dict[str, Any]) -> str:
             f"| `depth_descriptor` | mode `{d.get('mode')}`, {d.get('num_samples')} samples "
             f"({d.get('pattern', 'sunflower')} pattern), quantiles {d.get('quantiles')}, radius law k={d.get('k')}, "
             f"beta={d.get('beta')}, gamma={d.get('gamma')}, r in [{d.get('r_min')}, {d.get('r_max')}] px |",
+            "| `missing_depth` | "
+            + (
+                "`fill`: trained with depth dropout; input without depth (a keypoints file) is accepted and fed as "
+                "missing depth (about XY accuracy) |"
+                if contract.missing_depth == "fill"
+                else "`null`: input without depth is refused unless overridden |"
+            ),
         ]
     lines.append(f"| `scale_normalization` | `{contract.scale_normalization or 'null'}` |")
     return "\n".join(lines)

@@ -278,6 +278,25 @@ def check_resume_compatible(checkpoint: str | os.PathLike, model: PreTrainedMode
         )
 
 
+def record_depth_dropout(processor: Any, model: Any, data_args: Any) -> None:
+    """Write ``missing_depth="fill"`` into the processor's contract when this run trains with depth dropout.
+
+    A lifter that saw missing depth (the processor's fill) during training accepts input without depth (a 2D
+    keypoints file) as within its contract; one trained without dropout refuses it unless overridden.
+    """
+    from dataclasses import replace
+
+    contract = getattr(processor, "input_contract", None) if processor is not None else None
+    channels = set(getattr(model.config, "input_channels", []) or [])
+    drops = [
+        getattr(data_args, k, 0.0) or 0.0
+        for k in ("depth_dropout_window", "depth_dropout_frame", "depth_dropout_joint")
+    ]
+    if contract is None or contract.depth_kind is None or not channels & {"d", "d_min", "d_max"}:
+        return
+    processor.set_input_contract(replace(contract, missing_depth="fill" if max(drops) > 0 else None))
+
+
 def run_training(
     model_args: ModelArguments,
     data_args: DataArguments,
@@ -324,6 +343,7 @@ def run_training(
                     box_size_mean=processor.box_size_mean, reference_depth=processor.reference_depth,
                 )  # fmt: skip
             processor.set_input_contract(contract)
+    record_depth_dropout(processor, model, data_args)
     poseaug = bool(getattr(training_args, "poseaug", False))
     if poseaug and input_frames(model.config) != 1:
         raise ValueError(

@@ -206,6 +206,29 @@ def test_keypoints_into_depth_lifter_refused_unless_overridden(lifters, make_pip
     assert out["contract_deviations"] and out["contract_deviations"][0].startswith("override:")
 
 
+def test_keypoints_into_depth_dropout_lifter_need_no_override(lifters, make_pipeline):
+    """The shipped tcn-27f-xycd was trained with depth dropout: keypoints without depth are lifted with a note,
+    and the missing depth is fed as the processor's fill (equal to lifting with all-NaN depth)."""
+    from pathlib import Path
+
+    from auglift_hf.contract import InputContract
+
+    folder = Path(__file__).resolve().parents[2] / "checkpoints" / "tcn-27f-xycd"
+    assert InputContract.from_pretrained(folder).missing_depth == "fill"
+    kp = np.stack([coco_pose(2.0 * i) for i in range(4)])
+    lift = make_pipeline("pose-lifting", model=str(folder), device="cpu")
+    with pytest.warns(UserWarning, match="trained to handle"):
+        out = lift(kp, image_size=(128, 96))
+    assert any("trained to handle" in d for d in out["contract_deviations"])
+    assert not any(d.startswith("override:") for d in out["contract_deviations"])
+    assert np.isfinite(out["keypoints_3d"]).all()
+    proc = PoseLiftingProcessor.from_pretrained(folder)
+    h36m = np.asarray(out["keypoints_2d"])
+    nan_depth = np.full(h36m.shape[:2] + (3,), np.nan)
+    expected = lift_keypoints(lift.model, proc, h36m, (128, 96), scores=np.asarray(out["scores"]), depth=nan_depth)
+    np.testing.assert_allclose(out["keypoints_3d"], proc.post_process(expected), atol=1e-3)
+
+
 def test_flip_test_is_the_default_and_matches_library_api(lifters, make_pipeline):
     kp = np.stack([coco_pose(2.0 * i) for i in range(5)]) + 0.5
     from auglift_hf.skeleton import coco_to_h36m

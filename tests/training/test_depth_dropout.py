@@ -47,3 +47,30 @@ def test_processor_encodes_missing_depth_as_the_dropout_fill():
     assert (enc[0, 1:, 3] != MISSING_DEPTH_FILL).all()  # valid depth is encoded as before
     with pytest.raises(ValueError, match="inf"):
         proc.encode(kp, (500, 500), np.ones((4, 17)), np.full((4, 17, 3), np.inf))
+
+
+def test_training_with_depth_dropout_records_missing_depth_fill():
+    """``auglift train`` writes ``missing_depth="fill"`` into the contract of a depth lifter trained with dropout."""
+    from types import SimpleNamespace
+
+    from auglift_hf import PoseLiftingProcessor
+    from auglift_hf.contract import InputContract
+    from auglift_hf.training.trainer import record_depth_dropout
+
+    def processor():
+        proc = PoseLiftingProcessor(input_channels=["x", "y", "c", "d"], num_frames=1)
+        proc.set_input_contract(InputContract.metric(keypoint_definition="coco"))
+        return proc
+
+    model = SimpleNamespace(config=SimpleNamespace(input_channels=["x", "y", "c", "d"]))
+    none = SimpleNamespace(depth_dropout_window=0.0, depth_dropout_frame=0.0, depth_dropout_joint=0.0)
+    some = SimpleNamespace(depth_dropout_window=0.0, depth_dropout_frame=0.0, depth_dropout_joint=0.05)
+    proc = processor()
+    record_depth_dropout(proc, model, none)
+    assert proc.input_contract.missing_depth is None
+    record_depth_dropout(proc, model, some)
+    assert proc.input_contract.missing_depth == "fill" and proc.to_dict()["missing_depth"] == "fill"
+    xy = PoseLiftingProcessor(input_channels=["x", "y"])
+    xy.set_input_contract(InputContract(keypoint_definition="coco"))
+    record_depth_dropout(xy, SimpleNamespace(config=SimpleNamespace(input_channels=["x", "y"])), some)
+    assert xy.input_contract.missing_depth is None  # no depth channel: nothing to drop
