@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from auglift_hf.utils.cli_args import positive_int
+from auglift_hf.utils.cli_args import non_negative_float, positive_int
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,13 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--depth-order", action="store_true", help="ordinal accuracy of the input depth channel")
     parser.add_argument("--all-analyses", action="store_true", help="run every analysis")
     parser.add_argument(
-        "--depth-severity", nargs="+", type=float, metavar="S",
+        "--depth-severity", nargs="+", type=non_negative_float, metavar="S",
         help="re-derive the depth channels of every evaluated table at these monocular-depth error severities "
         "(0 = undistorted capsule-body depth, 1 = the Depth Anything V2 metric preset) and plot MPJPE vs severity",
     )  # fmt: skip
     parser.add_argument("--depth-preset", default="depth-anything-v2-metric", help="preset of --depth-severity")
     parser.add_argument(
-        "--severity-max-rows", type=int, default=None,
+        "--severity-max-rows", type=positive_int, default=None,
         help="--depth-severity: evaluate on whole sequences with at most this many rows per table (cost bound)",
     )  # fmt: skip
 
@@ -235,8 +235,6 @@ def _depth_severity(args: argparse.Namespace, models: dict[str, Any], out: Path)
     from .depth_severity import rederive_depth, select_sequences, write_severity
     from .matrix import predict_dataset
 
-    if any(s < 0 for s in args.depth_severity):
-        raise SystemExit(f"auglift evaluate: --depth-severity values must be >= 0, got {args.depth_severity}")
     results: dict[str, dict[str, dict[float, float]]] = {}
     for ds_path in args.datasets:
         ds_name = _name(ds_path)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..utils.cli_args import positive_float, positive_int
+from ..utils.cli_args import non_negative_float, positive_float, positive_int
 
 DATASETS = ("h36m", "3dhp", "3dpw", "fit3d")
 
@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="depth descriptor columns: none, or the synthetic capsule renderer (mocap without images)",
     )  # fmt: skip
     parser.add_argument(
-        "--depth-severity", type=float, default=1.0,
+        "--depth-severity", type=non_negative_float, default=1.0,
         help="severity of the monocular-depth error model with --depth-source synthetic (0 = exact depth, "
         "1 = the Depth Anything V2 metric preset, default)",
     )  # fmt: skip
@@ -154,8 +154,6 @@ def run(args: argparse.Namespace) -> int:
     if args.depth_source == "synthetic":
         from .schema import synthetic_depth_source
 
-        if args.depth_severity < 0:
-            raise ValueError(f"--depth-severity must be >= 0, got {args.depth_severity}")
         depth_source = synthetic_depth_source(severity=args.depth_severity)
     if args.simulate_detector and args.dataset != "h36m":
         raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m")

@@ -140,8 +140,8 @@ class MonocularDepthError:
     preset: str = "depth-anything-v2-metric"
 
     def __post_init__(self) -> None:
-        if not self.severity >= 0:
-            raise ValueError(f"`severity` must be >= 0, got {self.severity}")
+        if not (math.isfinite(self.severity) and self.severity >= 0):
+            raise ValueError(f"`severity` must be a finite number >= 0, got {self.severity}")
         if not self.fps > 0:
             raise ValueError(f"`fps` must be > 0, got {self.fps}")
 

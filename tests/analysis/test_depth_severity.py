@@ -45,3 +45,16 @@ def test_evaluate_cli_depth_severity(motion_table_pair, tmp_path):
     assert res[("xy", 0.0)] == res[("xy", 2.0)]  # XY ignores depth
     assert res[("xycd", 0.0)] != res[("xycd", 2.0)]
     assert (out / "depth_severity.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("args", [["--depth-severity", "nan"], ["--depth-severity", "0", "-1"],
+                                  ["--depth-severity", "inf"], ["--depth-severity", "1", "--severity-max-rows", "0"]])  # fmt: skip
+def test_depth_severity_refuses_values_that_cannot_be_meant(args, tmp_path, capsys):
+    from auglift_hf.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:  # argparse usage errors exit before any work
+        main(["evaluate", "--models", "m", "--datasets", "d", "--out", str(tmp_path / "out"), *args])
+    code = exit_info.value.code
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code == 2 and len(err) == 1 and err[0].startswith("auglift evaluate: error:") and "--" in err[0]
+    assert not (tmp_path / "out").exists()

@@ -39,10 +39,12 @@ def test_convert_h36m_with_simulated_detector_and_realistic_depth(h36m_files, tm
         and "'severity': 0.5" in card
         and "detector-definition 2D" in card
     )
-    bad = main(["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
-                str(h36m_files["cameras"]), "--depth-source", "synthetic", "--depth-severity", "-1", "--out",
-                str(tmp_path / "bad"), "--no-progress"])  # fmt: skip
-    assert bad == 2 and not (tmp_path / "bad").exists()
+    for value in ("-1", "nan", "inf"):
+        with pytest.raises(SystemExit) as bad:  # refused while parsing the options, before any work
+            main(["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+                  str(h36m_files["cameras"]), "--depth-source", "synthetic", "--depth-severity", value, "--out",
+                  str(tmp_path / "bad"), "--no-progress"])  # fmt: skip
+        assert bad.value.code == 2 and not (tmp_path / "bad").exists()
 
 
 @pytest.mark.parametrize("flag", ["--simulate-detector"])

@@ -30,6 +30,18 @@ def test_export_bvh_truncated_npz_is_one_line(run_cli, tmp_path):
     assert not out.exists() and siblings(out) == []
 
 
+def test_convert_checkpoint_into_a_folder_of_user_files_is_refused(run_cli, tmp_path):
+    """MotionBERT conversion into a non-empty folder: exit 4 naming --overwrite, the user's file untouched."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    (tmp_path / "ckpt.bin").write_bytes(b"unused")
+    code, stdout, err = run_cli("convert-checkpoint", "motionbert", tmp_path / "ckpt.bin", out)
+    assert code == 4
+    assert "--overwrite" in assert_one_line_error(err, "convert-checkpoint", "mine")
+    assert [p.name for p in out.iterdir()] == ["notes.txt"] and (out / "notes.txt").read_text() == "keep me"
+
+
 def test_export_bvh_takes_fps_from_the_source_and_refuses_to_guess(run_cli, tmp_path):
     code, out, _ = run_cli("export", "bvh", _motion(tmp_path / "a.json", fps=30), tmp_path / "a.bvh")
     assert code == 0 and "at 30 fps" in out
@@ -88,8 +100,9 @@ def test_evaluate_refuses_zero(option, capsys, lifters, tables):
     assert_one_line_error(capsys.readouterr().err, "evaluate", option)
 
 
+@pytest.mark.parametrize("family", ["videopose3d", "motionbert"])
 @pytest.mark.parametrize("kind", ["truncated", "empty", "garbage"])
-def test_convert_checkpoint_truncated_is_one_line(run_cli, tmp_path, kind):
+def test_convert_checkpoint_truncated_is_one_line(run_cli, tmp_path, kind, family):
     import torch
 
     ckpt = tmp_path / "ckpt.bin"
@@ -97,7 +110,7 @@ def test_convert_checkpoint_truncated_is_one_line(run_cli, tmp_path, kind):
     data = ckpt.read_bytes()
     ckpt.write_bytes({"truncated": data[: len(data) // 2], "empty": b"", "garbage": b"\x00\x01not a checkpoint"}[kind])
     out = tmp_path / "out"
-    code, stdout, err = run_cli("convert-checkpoint", "videopose3d", ckpt, out)
+    code, stdout, err = run_cli("convert-checkpoint", family, ckpt, out)
     assert code == 2
     line = assert_one_line_error(err, "convert-checkpoint", "ckpt.bin")
     assert "truncated or corrupt" in line and line != "error: 105"
