@@ -196,7 +196,9 @@ def lift_keypoints(
     if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): clips of num_frames, stitched per frame
         enc = torch.from_numpy(processor.encode(kp, image_size, scores=scores, depth=depth))
         with torch.inference_mode():
-            poses = model.lift_sequence(enc.to(device, dtype), batch_size=max(1, batch_size // 32))
+            poses = model.lift_sequence(
+                enc.to(device, dtype), batch_size=max(1, batch_size // 32), flip_test=bool(flip_test)
+            )
         return poses.float().cpu().numpy().astype(np.float32)
     inputs = processor(kp, image_size, scores=scores, depth=depth, return_tensors="pt")["keypoints"]
     outs = []

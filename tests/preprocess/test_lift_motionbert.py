@@ -33,7 +33,13 @@ def test_lift_alphapose_clip_with_motionbert(shared_data, tmp_path):
     proc = PoseLiftingProcessor.from_pretrained(folder)
     enc = torch.from_numpy(proc.encode(k2, (1812, 1004), scores=scores))
     np.testing.assert_allclose(enc[..., 2].numpy(), np.clip(scores, 0, 1), atol=1e-6)
-    with torch.no_grad():
-        poses = model.lift_sequence(enc).numpy()
-    expected = motionbert_to_camera_units(poses, (1812, 1004), H36M_MEAN_ROOT_DEPTH_M / (1.147 * 1812)) * 1000
+    scale = H36M_MEAN_ROOT_DEPTH_M / (1.147 * 1812)
+    with torch.no_grad():  # flip test is the default of `auglift lift`, for MotionBERT as for the other lifters
+        poses = model.lift_sequence(enc, flip_test=True).numpy()
+        plain = model.lift_sequence(enc).numpy()
+    expected = motionbert_to_camera_units(poses, (1812, 1004), scale) * 1000
     np.testing.assert_allclose(k3, expected, atol=0.05)  # the JSON rounds to 0.01 mm
+    assert auglift_main([*argv, "--no-flip-test"]) == 0
+    k3_plain = np.asarray(json.loads(out.read_text())["keypoints_3d"])
+    np.testing.assert_allclose(k3_plain, motionbert_to_camera_units(plain, (1812, 1004), scale) * 1000, atol=0.05)
+    assert np.abs(k3_plain - k3).max() > 0.1
