@@ -171,7 +171,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         raise ValueError(f"no model could be evaluated on any --datasets table ({reasons})")
     paths = write_matrix(cells, out)
     if args.depth_severity:
-        paths.update(_depth_severity(args, models, out))
+        paths.update(_depth_severity(args, models, processors, out))
     for ds_path in args.datasets:
         ds_name = _name(ds_path)
         if not any(want.values()):
@@ -225,8 +225,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _depth_severity(args: argparse.Namespace, models: dict[str, Any], out: Path) -> dict[str, Path]:
-    """``--depth-severity``: MPJPE of every model on every table re-derived at each severity."""
+def _depth_severity(
+    args: argparse.Namespace, models: dict[str, Any], processors: dict[str, Any], out: Path
+) -> dict[str, Path]:
+    """``--depth-severity``: MPJPE of every model on every table re-derived at each severity (inputs encoded by
+    each lifter's saved processor, as in the main matrix)."""
     import torch
 
     from auglift_hf.data.windows import PoseWindowDataset, load_frame_table
@@ -251,7 +254,7 @@ def _depth_severity(args: argparse.Namespace, models: dict[str, Any], out: Path)
                     results[ds_name][name][sev] = next(iter(done.values()))
                     continue
                 ds = PoseWindowDataset(table, window_size=input_frames(model.config), stride=args.stride,
-                                       channels=channels, split=args.split)  # fmt: skip
+                                       channels=channels, split=args.split, processor=processors[name])  # fmt: skip
                 idx = np.arange(len(ds))
                 if args.max_samples and len(ds) > args.max_samples:
                     idx = np.unique(np.linspace(0, len(ds) - 1, args.max_samples).astype(np.int64))
