@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from ..preprocess.detector import box_iou
 from ..skeleton import NUM_JOINTS
 from .media import REASON_CODE, REASONS, Media, align_to_media, gt_timestamps, read_media_frames
 from .schema import DETECTED2D_CONFIG, GT2D_CONFIG, SequenceRecord
@@ -74,17 +75,6 @@ def keypoint_boxes(keypoints: np.ndarray, image_size: tuple[int, int], margin: f
     w, h = image_size
     lo, hi = kp.min(1) - margin, kp.max(1) + margin
     return np.concatenate([np.clip(lo, 0, [w - 1, h - 1]), np.clip(hi, 0, [w - 1, h - 1])], -1)
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of ``(P, 4)`` and ``(D, 4)`` xyxy boxes -> ``(P, D)``."""
-    a, b = np.asarray(a, np.float64).reshape(-1, 4), np.asarray(b, np.float64).reshape(-1, 4)
-    tl = np.maximum(a[:, None, :2], b[None, :, :2])
-    br = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.clip(br - tl, 0, None).prod(-1)
-    area = lambda x: np.clip(x[:, 2:] - x[:, :2], 0, None).prod(-1)  # noqa: E731
-    union = area(a)[:, None] + area(b)[None] - inter
-    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
 
 
 def keypoint_similarity(gt: np.ndarray, det: np.ndarray, area: np.ndarray, k: float = OKS_K) -> np.ndarray:

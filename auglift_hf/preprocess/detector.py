@@ -43,7 +43,8 @@ class PersonDetector(Protocol):
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pairwise IoU of xyxy boxes: ``(N, 4), (M, 4) -> (N, M)``."""
+    """Pairwise IoU of xyxy boxes: ``(N, 4), (M, 4) -> (N, M)`` (array-likes; a single box may be ``(4,)``)."""
+    a, b = np.asarray(a, np.float64).reshape(-1, 4), np.asarray(b, np.float64).reshape(-1, 4)
     lt = np.maximum(a[:, None, :2], b[None, :, :2])
     rb = np.minimum(a[:, None, 2:], b[None, :, 2:])
     inter = np.clip(rb - lt, 0, None).prod(-1)
