@@ -171,8 +171,6 @@ def parse_keypoints_bytes(data: bytes) -> tuple[Any, np.ndarray | None]:
         raise DemoError(str(err)) from err
     if seq.keypoints.shape[0] > MAX_FRAMES:
         raise DemoError(f"the keypoints file has {seq.keypoints.shape[0]} frames; the limit is {MAX_FRAMES}")
-    if not np.isfinite(seq.keypoints).all():
-        raise DemoError("the keypoints contain NaN or infinite values")
     depth = None
     if isinstance(obj, dict) and obj.get("depth") is not None:
         depth = np.asarray(obj["depth"], dtype=np.float32)
@@ -202,9 +200,12 @@ def resolve_image_size(from_file: Any, width: float | None, height: float | None
             "this keypoints file gives no image size: enter the image width and height (px) of the frames "
             "the keypoints were detected on"
         )
-    if not (16 <= given[0] <= 16384 and 16 <= given[1] <= 16384):
-        raise DemoError(f"image size {given[0]}x{given[1]} px is outside 16-16384 px")
-    return given[0], given[1]
+    from auglift_hf.preprocess.io_keypoints import check_image_size
+
+    try:
+        return check_image_size(given, "entered image size")  # the bounds `auglift lift` applies
+    except ValueError as err:
+        raise DemoError(str(err)) from None
 
 
 def check_image_bytes(data: bytes) -> np.ndarray:
@@ -217,9 +218,9 @@ def check_image_bytes(data: bytes) -> np.ndarray:
         with Image.open(io.BytesIO(data)) as im:
             if max(im.size) > MAX_IMAGE_SIDE:
                 raise DemoError(f"the image is {im.size[0]}x{im.size[1]} px; the limit is {MAX_IMAGE_SIDE} px a side")
-            from PIL import ImageOps
+            from auglift_hf.preprocess._hf import load_image
 
-            return np.asarray(ImageOps.exif_transpose(im).convert("RGB"))  # upright, as the user's viewer shows it
+            return load_image(im)  # upright (EXIF applied), as the user's viewer shows it
     except DemoError:
         raise
     except Exception as err:  # noqa: BLE001 - PIL raises many types for corrupt files

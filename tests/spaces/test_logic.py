@@ -44,6 +44,8 @@ def test_parse_and_lift(logic, specs):
     assert seq.keypoints.shape == (6, 17, 2) and depth is None
     with pytest.raises(logic.DemoError, match="image width and height"):
         logic.resolve_image_size(seq.image_size, 0, 0)  # never guessed from the keypoints
+    with pytest.raises(logic.DemoError, match="outside"):
+        logic.resolve_image_size(None, 5, 5)  # the bounds `auglift lift` applies
     with pytest.raises(logic.DemoError, match="contradicts"):
         logic.resolve_image_size((640, 480), 480, 640)
     size = logic.resolve_image_size(seq.image_size, 640, 480)
