@@ -121,6 +121,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     from auglift_hf.data.windows import PoseWindowDataset
     from auglift_hf.models import input_frames, load_lifter
+    from auglift_hf.utils.io import ensure_writable_dir
 
     from .matrix import cell_metrics, predict_dataset, write_matrix
     from .robustness import write_stratified
@@ -129,7 +130,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     if len(names) != len(args.models):
         raise ValueError(f"{len(names)} --names for {len(args.models)} --models")
     out = Path(args.out)
-    _check_writable(out)
+    ensure_writable_dir(out, "--out")
     want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
     models = {n: load_lifter(m) for n, m in zip(names, args.models)}
     processors = {n: _scale_processor(m) for n, m in zip(names, args.models)}
@@ -265,20 +266,6 @@ def _depth_severity(
     paths = write_severity(results, out)
     print((out / "depth_severity.md").read_text())
     return {f"severity:{k}": v for k, v in paths.items()}
-
-
-def _check_writable(out: Path) -> None:
-    """Create ``--out`` and make sure files can be written there (before any model is run)."""
-    import tempfile
-
-    from auglift_hf.errors import OutputError
-
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-"):
-            pass
-    except OSError as err:
-        raise OutputError(f"--out {out}: not writable ({err.strerror or err})") from err
 
 
 def _missing_inputs(table_dir: str, config: str, split: str, channels: tuple[str, ...]) -> str | None:

@@ -219,15 +219,6 @@ class VideoReader:
         """The container's nominal (average) frame rate."""
         return float(self._rate)
 
-    @property
-    def rotation(self) -> int:
-        """Counter-clockwise display rotation in degrees (as ``av.VideoFrame.rotation``), 0 without metadata."""
-        if self._matrix is None:
-            return int(-self._rotate_tag) % 360
-        m = self._matrix.astype(np.float64)
-        s0, s1 = math.hypot(m[0], m[3]), math.hypot(m[1], m[4])
-        return int(round(-math.degrees(math.atan2(m[1] / s1, m[0] / s0)))) % 360
-
     def is_constant_rate(self, tolerance: float = CFR_TOLERANCE) -> bool:
         """True when every frame interval is within ``tolerance`` (relative) of the median interval."""
         if self.num_frames < 3:

@@ -243,16 +243,9 @@ def last_checkpoint(output_dir: str | os.PathLike) -> str | None:
 
 def check_output_dir(output_dir: str | os.PathLike) -> None:
     """Create ``output_dir`` and make sure it is writable; :class:`~auglift_hf.errors.OutputError` otherwise."""
-    import tempfile
+    from ..utils.io import ensure_writable_dir
 
-    from ..errors import OutputError
-
-    try:
-        Path(output_dir).mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=output_dir, prefix=".write-test-"):
-            pass
-    except OSError as err:
-        raise OutputError(f"training.output_dir {output_dir}: not writable ({err.strerror or err})") from err
+    ensure_writable_dir(output_dir, "training.output_dir")
 
 
 def check_resume_compatible(checkpoint: str | os.PathLike, model: PreTrainedModel) -> None:

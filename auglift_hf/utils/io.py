@@ -120,3 +120,19 @@ def atomic_write_dir(path: str | os.PathLike, overwrite: bool = True) -> Iterato
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def ensure_writable_dir(path: str | os.PathLike, what: str) -> None:
+    """Create folder ``path`` and check that files can be written there, before any long work starts.
+
+    ``what`` names it in the error (e.g. ``"--out"``): :class:`~auglift_hf.errors.OutputError`
+    ``"<what> <path>: not writable (...)"``.
+    """
+    from ..errors import OutputError
+
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        raise OutputError(f"{what} {path}: not writable ({err.strerror or err})") from err
