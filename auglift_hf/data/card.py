@@ -100,12 +100,14 @@ def write_dataset_card(
     depth_channels: Sequence[str] = (),
     info: dict[str, Any] | None = None,
     contract: dict[str, Any] | None = None,
+    extra_metadata: dict[str, Any] | None = None,
 ) -> str:
     """Write ``folder/README.md`` and return its text. ``counts`` is ``{config: {split: num_rows}}``.
 
     ``contract``: the input contract of the table (:func:`auglift_hf.data.schema.table_contract`), written under the
     YAML key ``auglift_input_contract`` (:data:`auglift_hf.contract.CARD_KEY`); ``auglift train`` copies it into the
-    trained lifter's ``preprocessor_config.json``.
+    trained lifter's ``preprocessor_config.json``. ``extra_metadata``: more machine-readable YAML keys (plain JSON
+    types), e.g. the join's provenance ``auglift_join``.
     """
     meta = DATASET_INFO.get(dataset_name, {"pretty_name": dataset_name, "license_note": "see the source dataset"})
     info = dict(info or {})
@@ -143,6 +145,7 @@ def write_dataset_card(
         from ..contract import CARD_KEY
 
         front[CARD_KEY] = contract
+    front.update(extra_metadata or {})
     depth = info.pop("depth_source", None)
     depth_text = (
         f"Depth columns `{', '.join(depth_channels)}` (metres, per joint) come from: **{depth}**."

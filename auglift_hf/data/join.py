@@ -648,12 +648,6 @@ def merge_join(
             "dropped_rows": json.dumps(dropped, sort_keys=True),
             "lifter_input_contract": json.dumps(contract, sort_keys=True),
         })  # fmt: skip
-        write_dataset_card(
-            tmp, dataset_name=dataset_name, counts=counts, features=_features(channels), depth_channels=channels,
-            info=info,
-        )  # fmt: skip
-        from ..contract import CARD_KEY
-
         # one entry for the table (both configs share the depth fields), the keypoint definition per config as
         # auglift_hf.data.schema's tables write it (``keypoint_definition`` = the gt2d one)
         entry = {
@@ -662,12 +656,17 @@ def merge_join(
                 c: contract[c]["keypoint_definition"] for c in (GT2D_CONFIG, DETECTED2D_CONFIG)
             },
         }
-        _add_front_matter(tmp / "README.md", {CARD_KEY: entry, "auglift_join": {
+        provenance = {
             "association": settings["association"], "min_score": settings["min_score"],
             "gt_box_margin": settings["gt_box_margin"], "dropped_rows": dropped,
             "media_frames_without_ground_truth": plan.media_without_gt(),
             "backends": {key: ext[key] for key in ("detector", "pose_estimator", "depth_estimator", "depth_kind")},
-        }})  # fmt: skip
+        }  # fmt: skip
+        write_dataset_card(
+            tmp, dataset_name=dataset_name, counts=counts, features=_features(channels), depth_channels=channels,
+            info=info, contract=json.loads(json.dumps(entry)),
+            extra_metadata={"auglift_join": json.loads(json.dumps(provenance))},
+        )  # fmt: skip
         for name in (GT2D_CONFIG, DETECTED2D_CONFIG, "README.md"):
             dest = out_dir / name
             if dest.is_dir():
@@ -690,17 +689,6 @@ def _association_text(settings: dict[str, Any]) -> str:
         f"greedy one-to-one matching of detections to annotated people by {rule} against the projected ground-truth "
         f"box, minimum {settings['min_score']:g}; one row per annotated person"
     )
-
-
-def _add_front_matter(path: Path, extra: dict[str, Any]) -> None:
-    """Add keys to a card's YAML front matter (machine-readable provenance / contract)."""
-    import yaml
-
-    text = path.read_text(encoding="utf-8")
-    _, front, body = text.split("---\n", 2)
-    meta = yaml.safe_load(front)
-    meta.update(json.loads(json.dumps(extra)))
-    path.write_text("---\n" + yaml.safe_dump(meta, sort_keys=False, width=1000) + "---\n" + body, encoding="utf-8")
 
 
 def read_join_card(folder: str | os.PathLike) -> dict[str, Any]:

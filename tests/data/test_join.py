@@ -159,6 +159,8 @@ def test_h36m_frame_rate_alignment_keeps_and_drops_the_right_frames(h36m_join):
     text = (out / "README.md").read_text()
     for needle in ("fake-people-marker-detector", "fake-marker-pose", "by timestamp", "IoU", "no_media_frame"):
         assert needle in text, needle
+    # the prose states the same contract as the YAML (it said "not recorded" while the YAML held it)
+    assert "not recorded" not in text and "gt2d: `h36m`, detected2d: `coco`" in text
 
 
 def test_h36m_decoy_is_not_associated(h36m_join):
