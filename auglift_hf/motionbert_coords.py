@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .camera import normalize_screen_coordinates
+from .camera import image_coordinates, normalize_screen_coordinates
 
 #: Mean camera-to-pelvis distance (m) of the H36M test cameras, measured on S9/S11 with the real cameras
 #: (benchmarks/RESULTS.md data table: 5.14 m; training subjects 5.16 m).
@@ -71,7 +71,7 @@ def motionbert_denormalize(poses: Any, image_size: Any) -> np.ndarray:
     if p.shape[-1] != 3:
         raise ValueError(f"`poses` must have shape (..., 3), got {p.shape}")
     out = np.empty_like(p)
-    out[..., :2] = (p[..., :2] + np.array([1.0, h / w])) * w / 2
+    out[..., :2] = image_coordinates(p[..., :2], w, h)  # the inverse of VideoPose3D's screen normalisation
     out[..., 2] = p[..., 2] * w / 2
     return out
 

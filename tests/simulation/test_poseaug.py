@@ -127,6 +127,15 @@ def test_encode_like_processor_equals_processor(channels, mode):
     np.testing.assert_allclose(got.numpy(), expected, atol=1e-5)
 
 
+def test_encode_like_processor_refuses_other_coordinate_conventions():
+    """MotionBERT's conventions (raw confidence) are not what the torch encoder computes: refused, not mis-encoded."""
+    p = _poses(4).double()
+    f, c = torch.full((4, 2), 1100.0, dtype=torch.float64), torch.full((4, 2), 500.0, dtype=torch.float64)
+    proc = PoseLiftingProcessor(input_channels=["x", "y", "c"], coordinate_normalization="motionbert")
+    with pytest.raises(ValueError, match="coordinate_normalization='motionbert'"):
+        encode_like_processor(proc, project_pinhole(p, f, c), torch.full((4, 2), 1000.0, dtype=torch.float64))
+
+
 def test_augmented_depth_is_the_ray_cast_body_plus_the_error_model():
     p = _poses(32).double()
     f, c = torch.full((32, 2), 1100.0, dtype=torch.float64), torch.full((32, 2), 500.0, dtype=torch.float64)

@@ -92,6 +92,11 @@ def encode_like_processor(
         scores: ``(B, 17)`` in [0, 1] (default 1 for a ``c`` channel: ground-truth 2D).
     """
     channels = list(processor.input_channels)
+    if getattr(processor, "coordinate_normalization", "videopose3d") != "videopose3d":
+        raise ValueError(
+            "encode_like_processor: only the VideoPose3D conventions are implemented (confidence 2c - 1); the processor "
+            f"uses coordinate_normalization={processor.coordinate_normalization!r}"
+        )
     mode = getattr(processor, "scale_normalization", None)
     d = depth[..., 0] if depth is not None else None
     if (mode == "depth" or any(c.startswith("d") for c in channels)) and d is None:
