@@ -237,21 +237,46 @@ def read_h36m_positions_3d(
     return records
 
 
-def simulate_detector_2d(records: list[SequenceRecord], cameras: Any, seed: int = 0) -> str:
+def simulate_detector_2d(
+    records: list[SequenceRecord], cameras: Any, seed: int = 0, noise_free: bool = False, definition: str = "coco"
+) -> str:
     """Fill ``detected_2d`` / ``detected_scores`` of camera-frame ``records`` in place with detector-definition 2D.
 
     One seeded draw per record (in sorted order) of :func:`auglift_hf.simulation.simulate_coco_detector` with
-    the real camera's distortion; returns the description written to the dataset card.
+    the real camera's distortion; returns the description written to the dataset card. ``noise_free=True`` keeps
+    only the definitional part (the COCO-17 landmarks' projections mapped with ``coco_to_h36m``, confidence 1):
+    the ground-truth 2D of a ``keypoint_definition: "coco"`` lifter. ``definition="h36m"`` runs the same error
+    process on the H36M joints themselves (:func:`auglift_hf.simulation.simulate_joint_detector`).
     """
-    from ..simulation.detector2d import RealisticDetectorNoise, simulate_coco_detector
+    from ..simulation.detector2d import RealisticDetectorNoise, simulate_coco_detector, simulate_joint_detector
     from ..simulation.keypoints_coco import CocoLandmarkOffsets
 
+    if definition not in ("coco", "h36m") or (noise_free and definition != "coco"):
+        raise ValueError(f"`definition` must be 'coco' or 'h36m' (noise_free: 'coco' only), got {definition!r}")
     cams = _cameras(cameras)
     for i, rec in enumerate(sorted(records, key=lambda r: r.sort_key)):
         cam = dict(cams.get((rec.subject, rec.camera), {}))
         cam.update(f=np.asarray(rec.focal, np.float64).ravel(), c=np.asarray(rec.center, np.float64).ravel())
+        if definition == "h36m":
+            out = simulate_joint_detector(rec.keypoints_3d, cam, rec.fps, seed=np.random.default_rng([seed, i]))
+            rec.detected_2d, rec.detected_scores = out["keypoints_2d"], out["scores"]
+            continue
         out = simulate_coco_detector(rec.keypoints_3d, cam, rec.fps, seed=np.random.default_rng([seed, i]))
-        rec.detected_2d, rec.detected_scores = out["keypoints_2d"], out["scores"]
+        if noise_free:
+            rec.detected_2d = out["definition_2d"]
+            rec.detected_scores = np.ones(out["scores"].shape, np.float32)
+        else:
+            rec.detected_2d, rec.detected_scores = out["keypoints_2d"], out["scores"]
+    if definition == "h36m":
+        return (
+            f"H36M-joint 2D with detector errors (auglift_hf.simulation.simulate_joint_detector, seed {seed}): "
+            f"noise {RealisticDetectorNoise().to_dict()} around the exact H36M-17 projections"
+        )
+    if noise_free:
+        return (
+            "noise-free detector-definition 2D (auglift_hf.simulation.simulate_coco_detector's definition_2d): "
+            f"COCO-17 landmarks {CocoLandmarkOffsets().to_dict()} mapped to H36M-17 with coco_to_h36m, confidence 1"
+        )
     return (
         "detector-definition 2D (auglift_hf.simulation.simulate_coco_detector, seed "
         f"{seed}): COCO-17 landmarks {CocoLandmarkOffsets().to_dict()} with noise {RealisticDetectorNoise().to_dict()},"

@@ -8,7 +8,8 @@ One package (DESIGN.md: "simulation is a product, not a test helper"), one modul
   the rendered map);
 * :mod:`.keypoints_coco` -- COCO-17 surface landmarks (where COCO detectors put keypoints) from the 3D skeleton;
 * :mod:`.detector2d` -- 2D-detector models: the simple per-frame noise on H36M joints, and detector-definition
-  2D (COCO landmarks, temporally correlated noise, occlusion-dependent error and confidence, ``coco_to_h36m``);
+  2D (COCO landmarks, temporally correlated noise, occlusion-dependent error and confidence, ``coco_to_h36m``),
+  and the same error process on the H36M joints themselves (``simulate_joint_detector``);
 * :mod:`.depth_error` -- monocular depth-estimator error models (the simple corruption, and
   :class:`MonocularDepthError` with one ``severity`` and a Depth Anything V2 metric preset).
 
@@ -25,11 +26,13 @@ from .depth_error import (
 )
 from .detector2d import (
     COCO_OKS_SIGMAS,
+    H36M_OKS_SIGMAS,
     DetectorNoise,
     RealisticDetectorNoise,
     apply_detector_noise,
     landmark_hidden,
     simulate_coco_detector,
+    simulate_joint_detector,
 )
 from .keypoints_coco import CocoLandmarkOffsets, body_frame, coco_landmarks_3d, facing_away
 from .motion import (
@@ -48,6 +51,7 @@ from .renderer import HEAD_SPHERE, body_capsules, project_joints, ray_cast_capsu
 __all__ = [
     "BONE_LENGTHS",
     "COCO_OKS_SIGMAS",
+    "H36M_OKS_SIGMAS",
     "DEPTH_ERROR_PRESETS",
     "CocoLandmarkOffsets",
     "MonocularDepthError",
@@ -58,6 +62,7 @@ __all__ = [
     "facing_away",
     "landmark_hidden",
     "simulate_coco_detector",
+    "simulate_joint_detector",
     "HEAD_SPHERE",
     "MOTION_TYPES",
     "DepthCorruption",

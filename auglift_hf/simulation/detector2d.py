@@ -180,17 +180,24 @@ def ar1_noise(shape: tuple[int, ...], rho: float, rng: np.random.Generator) -> n
     return out
 
 
-def landmark_hidden(landmarks_cam: np.ndarray, joints_cam: np.ndarray, tolerance: float = 0.02) -> np.ndarray:
-    """``(T, 17)`` bool: COCO landmarks hidden from the camera (origin), by the capsule body's z-buffer or facing.
+def landmark_hidden(
+    landmarks_cam: np.ndarray, joints_cam: np.ndarray, tolerance: float = 0.02, definition: str = "coco"
+) -> np.ndarray:
+    """``(T, 17)`` bool: landmarks hidden from the camera (origin), by the capsule body's z-buffer or facing.
 
     A landmark is hidden when the ray through it hits the capsule body more than ``r + tolerance`` metres in front
-    of it (``r`` the radius of the capsule it sits on, :mod:`auglift_hf.simulation.renderer`), or when it is a
-    face point on the far side of the head (:func:`~auglift_hf.simulation.keypoints_coco.facing_away`).
+    of it (``r`` the radius of the capsule it sits on, :mod:`auglift_hf.simulation.renderer`), or, for
+    ``definition="coco"``, when it is a face point on the far side of the head
+    (:func:`~auglift_hf.simulation.keypoints_coco.facing_away`). ``definition="h36m"``: the landmarks are the
+    H36M-17 joints themselves (each on its own capsule).
     """
     import torch
 
     from .keypoints_coco import LANDMARK_JOINT, facing_away
     from .renderer import _BONE_RADII, HEAD_SPHERE, _capsule_endpoints, ray_cast_capsules
+
+    if definition not in ("coco", "h36m"):
+        raise ValueError(f"`definition` must be 'coco' or 'h36m', got {definition!r}")
 
     lm = np.asarray(landmarks_cam, np.float64)
     j = torch.as_tensor(np.asarray(joints_cam, np.float64))
@@ -198,7 +205,7 @@ def landmark_hidden(landmarks_cam: np.ndarray, joints_cam: np.ndarray, tolerance
     for (a, b), r in _BONE_RADII.items():
         radius[a], radius[b] = max(radius[a], r), max(radius[b], r)
     radius[list(HEAD_SPHERE[0])] = max(radius[HEAD_SPHERE[0][1]], HEAD_SPHERE[1])
-    r_lm = radius[list(LANDMARK_JOINT)]
+    r_lm = radius[list(LANDMARK_JOINT)] if definition == "coco" else radius
     rays = torch.as_tensor(lm / np.maximum(lm[..., 2:], 1e-6))  # (T, 17, 3), z = 1
     hits = []
     for s in range(0, len(lm), 2048):
@@ -206,6 +213,8 @@ def landmark_hidden(landmarks_cam: np.ndarray, joints_cam: np.ndarray, tolerance
         hits.append(ray_cast_capsules(rays[s : s + 2048], a, b, radii))
     z_hit = torch.cat(hits).numpy() if hits else np.zeros(lm.shape[:-1])
     occluded = z_hit < lm[..., 2] - r_lm - tolerance
+    if definition == "h36m":
+        return occluded
     return occluded | facing_away(np.asarray(joints_cam, np.float64))
 
 
@@ -214,6 +223,60 @@ def object_scale_px(keypoints_2d: np.ndarray, area_fraction: float = 0.5) -> np.
     lo, hi = keypoints_2d.min(-2), keypoints_2d.max(-2)
     wh = (hi - lo) * 1.1
     return np.sqrt(np.maximum(area_fraction * wh[..., 0] * wh[..., 1], 1.0))
+
+
+def _check_sequence(joints_cam: np.ndarray, fps: float) -> np.ndarray:
+    j = np.asarray(joints_cam, np.float64)
+    if j.ndim != 3 or j.shape[1:] != (NUM_JOINTS, 3):
+        raise ValueError(f"`joints_cam` must have shape (frames, 17, 3) metres, got {j.shape}")
+    if not fps > 0:
+        raise ValueError(f"`fps` must be > 0, got {fps}")
+    return j
+
+
+def detector_errors(
+    proj: np.ndarray,
+    hidden: np.ndarray,
+    sigmas: tuple[float, ...],
+    flip_pairs: tuple[tuple[int, int], ...],
+    fps: float,
+    params: RealisticDetectorNoise,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A detector's errors and confidences around true keypoints (:class:`RealisticDetectorNoise`).
+
+    Args:
+        proj: ``(T, K, 2)`` true keypoints (pixels) of one sequence; hidden: ``(T, K)`` bool.
+        sigmas: per-keypoint OKS constants ``(K,)``; flip_pairs: left/right index pairs for swaps.
+        fps: frame rate (Hz; sets the AR(1) correlation per frame).
+
+    Returns:
+        ``(noisy (T, K, 2) px, confidence (T, K))``, float64.
+    """
+    p = params
+    t, k = proj.shape[:2]
+    s = object_scale_px(proj, p.area_fraction)[:, None]  # (T, 1)
+    sigma = p.precision * 2.0 * np.asarray(sigmas)[None] * s  # (T, K)
+    sigma = np.where(hidden, sigma * p.hidden_factor, sigma)
+    rho = float(np.exp(-1.0 / (p.time_constant * fps))) if p.time_constant > 0 else 0.0
+    noisy = proj + ar1_noise((t, k, 2), rho, rng) * sigma[..., None]
+    gross = rng.random((t, k)) < np.where(hidden, p.hidden_gross_error_prob, p.gross_error_prob)
+    angle = rng.uniform(0, 2 * np.pi, (t, k))
+    mag = rng.uniform(0.5, 1.0, (t, k)) * p.gross_error_scale * s
+    noisy = noisy + gross[..., None] * np.stack([np.cos(angle), np.sin(angle)], -1) * mag[..., None]
+    if p.swap_prob > 0:
+        left = np.array([a for a, _ in flip_pairs])
+        right = np.array([b for _, b in flip_pairs])
+        swap = rng.random((t, len(left))) < p.swap_prob
+        sw = noisy.copy()
+        sw[:, left] = np.where(swap[..., None], noisy[:, right], noisy[:, left])
+        sw[:, right] = np.where(swap[..., None], noisy[:, left], noisy[:, right])
+        noisy = sw
+    err = np.linalg.norm(noisy - proj, axis=-1)
+    kk = 2.0 * np.asarray(sigmas)[None] * s
+    conf = np.exp(-(err**2) / (2.0 * kk**2))  # the keypoint's OKS term: expected similarity to the truth
+    conf = np.where(hidden, conf * p.hidden_confidence, conf) + rng.normal(0, p.confidence_noise, conf.shape)
+    return noisy, np.clip(conf, p.min_confidence, 1.0)
 
 
 def simulate_coco_detector(
@@ -244,39 +307,13 @@ def simulate_coco_detector(
     from ..skeleton import COCO_FLIP_PAIRS, coco_to_h36m
     from .keypoints_coco import coco_landmarks_3d
 
-    j = np.asarray(joints_cam, np.float64)
-    if j.ndim != 3 or j.shape[1:] != (NUM_JOINTS, 3):
-        raise ValueError(f"`joints_cam` must have shape (frames, 17, 3) metres, got {j.shape}")
-    if not fps > 0:
-        raise ValueError(f"`fps` must be > 0, got {fps}")
+    j = _check_sequence(joints_cam, fps)
     p = params or RealisticDetectorNoise()
     rng = _rng(seed)
     lm = coco_landmarks_3d(j, offsets)
     proj = project(lm, camera["f"], camera["c"], camera.get("k"), camera.get("p"))
     hidden = landmark_hidden(lm, j)
-    t = len(j)
-    s = object_scale_px(proj, p.area_fraction)[:, None]  # (T, 1)
-    sigma = p.precision * 2.0 * np.asarray(COCO_OKS_SIGMAS)[None] * s  # (T, 17)
-    sigma = np.where(hidden, sigma * p.hidden_factor, sigma)
-    rho = float(np.exp(-1.0 / (p.time_constant * fps))) if p.time_constant > 0 else 0.0
-    noisy = proj + ar1_noise((t, 17, 2), rho, rng) * sigma[..., None]
-    gross = rng.random((t, 17)) < np.where(hidden, p.hidden_gross_error_prob, p.gross_error_prob)
-    angle = rng.uniform(0, 2 * np.pi, (t, 17))
-    mag = rng.uniform(0.5, 1.0, (t, 17)) * p.gross_error_scale * s
-    noisy = noisy + gross[..., None] * np.stack([np.cos(angle), np.sin(angle)], -1) * mag[..., None]
-    if p.swap_prob > 0:
-        left = np.array([a for a, _ in COCO_FLIP_PAIRS])
-        right = np.array([b for _, b in COCO_FLIP_PAIRS])
-        swap = rng.random((t, len(left))) < p.swap_prob
-        sw = noisy.copy()
-        sw[:, left] = np.where(swap[..., None], noisy[:, right], noisy[:, left])
-        sw[:, right] = np.where(swap[..., None], noisy[:, left], noisy[:, right])
-        noisy = sw
-    err = np.linalg.norm(noisy - proj, axis=-1)
-    k = 2.0 * np.asarray(COCO_OKS_SIGMAS)[None] * s
-    conf = np.exp(-(err**2) / (2.0 * k**2))  # the keypoint's OKS term: expected similarity to the truth
-    conf = np.where(hidden, conf * p.hidden_confidence, conf) + rng.normal(0, p.confidence_noise, conf.shape)
-    conf = np.clip(conf, p.min_confidence, 1.0)
+    noisy, conf = detector_errors(proj, hidden, COCO_OKS_SIGMAS, COCO_FLIP_PAIRS, fps, p, rng)
     mapped = coco_to_h36m(np.concatenate([noisy, conf[..., None]], -1), confidence_channel=2)
     definition = coco_to_h36m(proj, confidence_channel=None)
     return {
@@ -287,3 +324,41 @@ def simulate_coco_detector(
         "scores": mapped[..., 2].astype(np.float32),
         "definition_2d": definition.astype(np.float32),
     }
+
+
+#: OKS-style constants for the H36M-17 joints: each joint takes the COCO constant of the COCO keypoint(s) that
+#: :func:`auglift_hf.skeleton.coco_to_h36m` builds it from (pelvis from the hips, spine the mean of hips and
+#: shoulders, thorax the shoulders, neck/nose the nose, head the eyes), so a joint-definition detector is exactly
+#: as precise as the COCO detector at the same body part.
+H36M_OKS_SIGMAS: tuple[float, ...] = (
+    0.107, 0.107, 0.087, 0.089, 0.107, 0.087, 0.089, 0.093, 0.079, 0.026, 0.025,
+    0.079, 0.072, 0.062, 0.079, 0.072, 0.062,
+)  # fmt: skip
+
+
+def simulate_joint_detector(
+    joints_cam: np.ndarray,
+    camera: dict,
+    fps: float,
+    params: RealisticDetectorNoise | None = None,
+    seed: Seed = None,
+) -> dict[str, np.ndarray]:
+    """H36M-definition 2D for one sequence: a detector trained on the H36M joints themselves.
+
+    The error process of :func:`simulate_coco_detector` (AR(1) noise, z-buffer occlusion, gross errors, swaps,
+    OKS confidences, :class:`RealisticDetectorNoise`) around the exact projections of the H36M-17 joints, with
+    :data:`H36M_OKS_SIGMAS`: the 2D a ``keypoint_definition: "h36m"`` lifter is trained on (e.g. an H36M
+    fine-tuned 2D detector, or ground-truth 2D with realistic noise).
+
+    Args / Returns: as :func:`simulate_coco_detector`, returning ``{"keypoints_2d" (T, 17, 2) px, "scores" (T, 17),
+    "hidden" (T, 17) bool}`` in H36M-17 order, float32.
+    """
+    from ..camera import project
+
+    j = _check_sequence(joints_cam, fps)
+    p = params or RealisticDetectorNoise()
+    rng = _rng(seed)
+    proj = project(j, camera["f"], camera["c"], camera.get("k"), camera.get("p"))
+    hidden = landmark_hidden(j, j, definition="h36m")
+    noisy, conf = detector_errors(proj, hidden, H36M_OKS_SIGMAS, H36M_FLIP_PAIRS, fps, p, rng)
+    return {"keypoints_2d": noisy.astype(np.float32), "scores": conf.astype(np.float32), "hidden": hidden}

@@ -43,6 +43,11 @@ tables, drawn uniformly in ``--train-severity`` (default 0.5-1.5) per training s
 ``../shared/data/cmu/data_3d_cmu24.npz`` (24 Hz) through the same H36M reader and subject S1's real cameras;
 frames whose joints leave the image are kept with ``valid = False`` (not evaluated). ``--simulation legacy``
 rebuilds the tables of the first reference runs (``DetectorNoise`` on the H36M joints, ``DepthCorruption``).
+``--train-definition h36m`` gives the training table the same detector errors around the H36M joints
+(:func:`auglift_hf.simulation.simulate_joint_detector`) for ``"h36m"`` lifters; ``--no-depth`` leaves out the depth
+columns (XY lifters only; much faster). ``--gt-definition coco`` writes ``test_cocogt`` / ``test_ood_cocogt`` / ``test_cmu_cocogt`` instead: one ``gt2d``
+config holding the noise-free detector-definition 2D (the COCO-17 landmarks' exact projections through
+``coco_to_h36m``, confidence 1, depth sampled there), i.e. the error-free input of a ``"coco"`` lifter.
 
 Issue-14 tables (about 15 minutes with two processes on a loaded 2-core machine)::
 
@@ -243,6 +248,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-severity", type=float, nargs=2, default=(0.5, 1.5), help="realistic: range")
     parser.add_argument("--test-severity", type=float, default=1.0, help="realistic: depth severity of test tables")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--gt-definition", choices=("h36m", "coco"), default="h36m",
+        help="test tables' gt2d: the H36M joints (h36m) or the noise-free detector-definition 2D (coco, the ground "
+             "truth of a keypoint_definition 'coco' lifter; written as <name>_cocogt with a gt2d config only)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--train-definition", choices=("coco", "h36m"), default="coco",
+        help="realistic training table's 2D: detector-definition (coco) or the same detector errors on the H36M "
+             "joints (h36m, for keypoint_definition 'h36m' lifters)",
+    )  # fmt: skip
+    parser.add_argument("--no-depth", action="store_true", help="no depth columns (tables for XY lifters only)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
@@ -268,36 +284,42 @@ def main(argv: list[str] | None = None) -> int:
                 max_frames=(args.train_max_frames or None) if train else test_max,
             )  # fmt: skip
             summary = real_summary(records)
+        coco_gt = not train and args.gt_definition == "coco"
         if realistic:
             ood_cams = {(r.subject, r.camera): {} for r in records} if name == "test_ood" else cameras
-            detector = simulate_detector_2d(records, ood_cams, seed=SEEDS["noise"] * 100 + i)
+            detector = simulate_detector_2d(
+                records, ood_cams, seed=SEEDS["noise"] * 100 + i, noise_free=coco_gt,
+                definition=args.train_definition if train else "coco",
+            )  # fmt: skip
             fps = CMU_FPS if name == "test_cmu" else FPS
             depth = SyntheticCaspDepth(
                 SEEDS["depth"] * 100 + i, corruption=depth_error_preset(severity=args.test_severity, fps=fps),
-                at_gt=not train, severity_range=tuple(args.train_severity) if train else None,
+                at_gt=not (train or coco_gt), severity_range=tuple(args.train_severity) if train else None,
             )  # fmt: skip
         else:
             add_detector_noise(records, SEEDS["noise"] * 100 + i)
             detector = f"DetectorNoise {DetectorNoise().to_dict()} on the H36M joint projections"
             depth = SyntheticCaspDepth(SEEDS["depth"] * 100 + i, at_gt=not train)
-        if train:  # noisy 2D only, stored as the table's single config
+        if train or coco_gt:  # detector(-definition) 2D only, stored as the table's single config
             for rec in records:
                 rec.keypoints_2d, rec.keypoint_scores = rec.detected_2d, rec.detected_scores
                 rec.detected_2d = rec.detected_scores = None
         card = {
             # gt2d holds H36M joints; detected2d (and the training table) the detector-definition COCO 2D (realistic)
             "keypoint_definition_by_config": {
-                "gt2d": "coco" if realistic and train else "h36m",
+                "gt2d": "coco" if realistic and (coco_gt or (train and args.train_definition == "coco")) else "h36m",
                 "detected2d": "coco" if realistic else "h36m",
             },
             "how_built": f"benchmarks/reference/build_data.py --simulation {args.simulation} ({name}); see its docstring",
             "detected2d": detector,
         }
-        folder = args.train_name if train else name
+        folder = args.train_name if train else (f"{name}_cocogt" if coco_gt else name)
+        depth = None if args.no_depth else depth
         counts = write_frame_table(
             records, out / folder, dataset_name=f"h36m_ref_{folder}", depth_source=depth, card=card
         )
-        summary.update(counts=counts, seconds=round(time.time() - t0, 1), depth=depth.kind, detector=detector)
+        kind = depth.kind if depth is not None else "none"
+        summary.update(counts=counts, seconds=round(time.time() - t0, 1), depth=kind, detector=detector)
         (out / f"{folder}_summary.json").write_text(json.dumps(summary, indent=2))
         print(name, json.dumps(summary), flush=True)
     return 0

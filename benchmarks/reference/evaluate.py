@@ -1,5 +1,9 @@
 """Evaluate trained reference lifters on the S9/S11 test tables (in-domain and out-of-domain, GT and noisy 2D).
 
+"GT-2D" is the H36M joints' projection (the ground truth of a ``keypoint_definition: "h36m"`` lifter);
+"COCO-GT-2D" the noise-free detector-definition 2D (the ground truth of a ``"coco"`` lifter; tables
+``*_cocogt`` from ``build_data.py --gt-definition coco``); "noisy-2D" the simulated detector's output.
+
 For every model folder (``config.json`` + ``model.safetensors`` + ``preprocessor_config.json``) and every
 (table, config) pair it scores one centred window every ``--stride`` frames of every test sequence, with the
 folder's own :class:`~auglift_hf.PoseLiftingProcessor` (so the numbers are those of the shipped conventions)
@@ -32,6 +36,10 @@ CONDITIONS: dict[tuple[str, str], str] = {
     ("test_ood", "detected2d"): "out-of-domain noisy-2D",
     ("test_cmu", "gt2d"): "CMU GT-2D",
     ("test_cmu", "detected2d"): "CMU noisy-2D",
+    # noise-free detector-definition 2D (build_data.py --gt-definition coco): the GT 2D of a "coco" lifter
+    ("test_cocogt", "gt2d"): "in-domain COCO-GT-2D",
+    ("test_ood_cocogt", "gt2d"): "out-of-domain COCO-GT-2D",
+    ("test_cmu_cocogt", "gt2d"): "CMU COCO-GT-2D",
 }
 #: Conditions also evaluated with the depth channels removed (set to the processor's MISSING_DEPTH_FILL, what the
 #: no-depth entry points feed): "an XYCD lifter with its depth channels removed" (issue 14).

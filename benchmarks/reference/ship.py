@@ -34,9 +34,12 @@ CARD_ROWS = {
     "CMU noisy-2D": ("noisy-2d (CMU motion, H36M S1 cameras; cross-dataset)", "test"),
     "in-domain noisy-2D, no depth": ("noisy-2d, depth channels removed (S9, S11)", "test"),
     "CMU noisy-2D, no depth": ("noisy-2d, depth channels removed (CMU)", "test"),
+    "in-domain COCO-GT-2D": ("coco-gt-2d (S9, S11, real cameras)", "test"),
+    "out-of-domain COCO-GT-2D": ("coco-gt-2d (S9, S11, virtual cameras 30% closer)", "test"),
+    "CMU COCO-GT-2D": ("coco-gt-2d (CMU motion, H36M S1 cameras; cross-dataset)", "test"),
 }
 #: Training-table folder names built by ``build_data.py --simulation realistic`` (issue 14).
-REALISTIC_TABLES = ("train_real", "train_real400")
+REALISTIC_TABLES = ("train_real", "train_real400", "train_real_full", "train_h36m_full")
 COPY = ("config.json", "model.safetensors", "preprocessor_config.json", "training_config.json")
 
 EXTRA_SECTION = """
@@ -48,12 +51,15 @@ every number and the exact commands). In short:
 {data}
 - **Budget**: {steps} steps x batch {batch} ({samples:,} windows, {runtime:.0f} s on one shared CPU thread),
   AdamW, learning rate {lr:g} multiplied by {decay:g} every {epoch_steps:,} steps (one pass over the ~{windows:,} training
-  windows, one every {stride} frames), seed 0, horizontal-flip augmentation. This is a tiny
-  CPU budget and the model is far from converged: the XY models are well behind published XY numbers (PoseFormer
-  81f reaches 31.3 mm GT-2D MPJPE after ~130 GPU epochs on the official H36M data), and the XYCD numbers profit from
-  synthetic depth that is cleaner than a real monocular depth network's, so neither compares one-to-one with papers.
+  windows, one every {stride} frames), seed 0, horizontal-flip augmentation. This is a small
+  CPU budget and the model is not converged: the XY models are behind published XY numbers (PoseFormer 81f
+  reaches 31.3 mm GT-2D MPJPE after ~130 GPU epochs on the official H36M data), and the depth channels come from a
+  simulated monocular depth model (documented error model), not Depth Anything itself, so neither compares
+  one-to-one with papers.
 - **Evaluation** (table above, MPJPE / PA-MPJPE in mm, frame-wise, flip test; the reference evaluation of
-  `benchmarks/RESULTS.md`): "noisy-2d" = the detector model of the test tables; "virtual cameras" = the
+  `benchmarks/RESULTS.md`): "GT-2D" = the H36M joints' projections (the ground truth of an `"h36m"` lifter);
+  "COCO-GT-2D" = the noise-free detector-definition 2D (the ground truth of a `"coco"` lifter); "noisy-2d" = the
+  simulated COCO detector of the test tables; "virtual cameras" = the
   out-of-domain split (cameras 30 % closer, heights 0.5-2.6 m, focal 800-1500 px); "CMU" = real CMU motion capture
   (sports, jumping, running; other subjects and proportions) through the real H36M cameras, never trained on.
 
@@ -90,6 +96,14 @@ DATA_REALISTIC = """- **Data** (issue 14, `build_data.py --simulation realistic`
   the background, thin limbs losing depth), severity drawn in [0.5, 1.5] per sequence, and **depth dropout**
   (20 % of windows, 5 % of frames, 5 % of joints get the processor's missing-depth fill) so that the lifter falls
   back to XY when no depth is given -- still **not** from a real depth network."""
+DATA_REALISTIC_H36M = """- **Data** (issue 14, `build_data.py --simulation realistic --train-definition h36m --no-depth`): real Human3.6M
+  motion (`data_3d_h36m_fk25.npz`, 25 Hz) rendered into the four real H36M cameras. Training: S1, S5, S6, S7, S8,
+  {frames} of every sequence ({table_rows:,} camera-frames) with **H36M-joint 2D** and the realistic detector's
+  errors (`auglift_hf.simulation.simulate_joint_detector`: temporally correlated AR(1) noise scaled by OKS constants,
+  larger errors and lower confidences where the body hides a joint, gross errors, left/right swaps) around the exact
+  H36M-17 joint projections, so the input contract says `"keypoint_definition": "h36m"`: feed it ground-truth or
+  H36M-definition 2D (e.g. the `gt2d` config of the dataset tables), not a COCO detector's output (use the `coco`
+  checkpoints for that)."""
 
 
 def training_table(training: dict) -> dict:
@@ -100,14 +114,16 @@ def training_table(training: dict) -> dict:
     stride = int(training["data"].get("train_stride") or 1)
     batch = int(training["training"].get("per_device_train_batch_size", 8))
     windows = rows // stride
-    capped = table.name != "train_noisy_full"  # build_data.py --train-max-frames 0 --train-name train_noisy_full
+    capped = not table.name.endswith("_full")  # build_data.py --train-max-frames 0 --train-name *_full
     realistic = table.name in REALISTIC_TABLES
     frames = "first 150 frames (6 s)" if table.name == "train_real" else "first 400 frames (16 s)"
     info = {
         "table_rows": rows, "windows": windows, "stride": stride, "epoch_steps": math.ceil(windows / batch),
         "frames": frames if capped else "all frames (25 Hz)",
     }  # fmt: skip
-    info["data"] = (DATA_REALISTIC if realistic else DATA_LEGACY).format(**info)
+    h36m = table.name == "train_h36m_full"
+    info["data"] = ((DATA_REALISTIC_H36M if h36m else DATA_REALISTIC) if realistic else DATA_LEGACY).format(**info)
+    info["h36m_joint_2d"] = h36m
     info["realistic"] = realistic
     return info
 
@@ -122,21 +138,15 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
         for label, m in res["conditions"].items()
     ]  # fmt: skip
     info = training_table(training)
-    realistic = info.pop("realistic")
+    realistic, h36m_joint_2d = info.pop("realistic"), info.pop("h36m_joint_2d")
     with atomic_write_dir(dest) as tmp:
         for name in COPY:
             shutil.copy2(final / name, tmp / name)
-        if realistic:  # the input contract (auglift_hf.contract): detector-definition 2D, metric CASP depth
-            from auglift_hf.contract import InputContract
-
-            cfg_path = tmp / "preprocessor_config.json"
-            cfg = json.loads(cfg_path.read_text())
-            has_depth = any(c in cfg.get("input_channels", []) for c in ("d", "d_min", "d_max"))
-            contract = InputContract.metric(keypoint_definition="coco") if has_depth else InputContract(
-                keypoint_definition="coco"
-            )  # fmt: skip
-            cfg.update(contract.to_dict())
-            cfg_path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+        if realistic:  # the input contract is inherited from the training table's card (auglift train)
+            cfg = json.loads((tmp / "preprocessor_config.json").read_text())
+            if cfg.get("keypoint_definition") is None:
+                raise ValueError(f"{final}: preprocessor_config.json carries no input contract; retrain on a table "
+                                 "whose card has one (build_data.py writes it)")  # fmt: skip
         for path in final.glob("*_*.py"):
             shutil.copy2(path, tmp / path.name)
         (tmp / "eval_results.json").write_text(json.dumps({"results": rows, "reference_eval": res}, indent=2))
@@ -145,7 +155,9 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
             tmp, eval_results={"results": rows}, repo_id=f"auglift/{dest.name}", datasets=["h36m"],
             training_data=(
                 "Human3.6M motion (S1, S5, S6, S7, S8) rendered into the real cameras, "
-                + ("detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences"
+                + ("H36M-joint 2D with temporally correlated detector errors and confidences"
+                   if h36m_joint_2d else
+                   "detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences"
                    if realistic else "detector-noise 2D with confidences")
                 + (", synthetic monocular depth descriptors" + (" (realistic error model, depth dropout)"
                    if realistic else "") if "d" in channels else "") + "."

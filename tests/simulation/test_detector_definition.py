@@ -5,12 +5,14 @@ import pytest
 
 from auglift_hf.camera import load_mmpose_cameras, project
 from auglift_hf.simulation import (
+    H36M_OKS_SIGMAS,
     CocoLandmarkOffsets,
     RealisticDetectorNoise,
     body_frame,
     coco_landmarks_3d,
     landmark_hidden,
     simulate_coco_detector,
+    simulate_joint_detector,
 )
 from auglift_hf.simulation.detector2d import ar1_noise
 from auglift_hf.skeleton import coco_to_h36m
@@ -117,3 +119,63 @@ def test_definition_offsets_match_the_real_detector_report_on_real_h36m_frames(s
     assert 8 <= mean[10] <= 70  # head = mean of the eyes (~46 px; anatomy gives less, see RESULTS.md)
     assert 10 <= mean[9] <= 70  # neck/nose = nose
     assert mean[[12, 13, 15, 16]].max() < 1e-3  # elbows and wrists are the same points by definition
+
+
+def test_joint_detector_errors_are_centred_on_the_h36m_joints_unlike_the_coco_definition():
+    """The "h36m" detector has the COCO detector's error process but no definitional offset: its mean error
+    over time is ~0 at every joint, while the COCO definition sits ~10+ px off at the pelvis and hips."""
+    t = 2000
+    rng = np.random.default_rng(3)
+    seq = _facing_camera(_POSE)[None].repeat(t, 0) + rng.normal(0, 0.002, (t, 17, 3))
+    quiet = RealisticDetectorNoise(gross_error_prob=0.0, hidden_gross_error_prob=0.0, swap_prob=0.0)
+    truth = project(seq, _CAM["f"], _CAM["c"])
+    joint = simulate_joint_detector(seq, _CAM, fps=25.0, params=quiet, seed=0)
+    coco = simulate_coco_detector(seq, _CAM, fps=25.0, params=quiet, seed=0)
+    bias_joint = np.linalg.norm((joint["keypoints_2d"] - truth).mean(0), axis=-1)
+    bias_coco = np.linalg.norm((coco["keypoints_2d"] - truth).mean(0), axis=-1)
+    assert bias_joint.max() < 4.0  # AR(1) noise averages out over 80 s (~1 px standard error per joint)
+    assert bias_coco[[0, 1, 4]].min() > 10.0  # pelvis and hips: the COCO hips sit lower on the body
+    # per-joint spread follows H36M_OKS_SIGMAS (the COCO constant of the part each joint is built from)
+    spread = (joint["keypoints_2d"] - truth).std(0).mean(-1)
+    assert spread[9] < spread[1] / 2.5  # the nose is ~4x more precise than the hips (0.026 vs 0.107)
+    assert H36M_OKS_SIGMAS[0] == H36M_OKS_SIGMAS[1] == H36M_OKS_SIGMAS[4]
+    assert joint["scores"].shape == (t, 17) and not joint["hidden"].all()
+    again = simulate_joint_detector(seq, _CAM, fps=25.0, params=quiet, seed=0)
+    assert np.array_equal(again["keypoints_2d"], joint["keypoints_2d"])
+
+
+def test_joint_detector_hides_a_wrist_behind_the_torso():
+    front = _facing_camera(_POSE)[None]
+    hid = front.copy()
+    hid[0, 13] = hid[0, 7] + np.array([0, 0, 0.35])  # the left wrist straight behind the spine
+    hidden = landmark_hidden(hid, hid, definition="h36m")
+    assert hidden[0, 13] and not hidden[0, [0, 8, 10]].any()
+    with pytest.raises(ValueError, match="definition"):
+        landmark_hidden(hid, hid, definition="openpose")
+
+
+def test_simulate_detector_2d_noise_free_is_the_definition_and_h36m_is_joint_centred():
+    from auglift_hf.data.h36m import simulate_detector_2d
+    from auglift_hf.data.schema import SequenceRecord
+
+    t = 50
+    seq = _facing_camera(_POSE)[None].repeat(t, 0)
+
+    def record():
+        uv = project(seq, _CAM["f"], _CAM["c"])
+        return SequenceRecord(
+            dataset="h36m", subject="S9", action="Walking", camera="cam", keypoints_2d=uv, keypoints_3d=seq,
+            focal=_CAM["f"], center=_CAM["c"], image_size=(1000, 1000), fps=25.0, split="test",
+            frame_index=np.arange(t), valid=np.ones(t, bool), source="test",
+        )  # fmt: skip
+
+    free = record()
+    text = simulate_detector_2d([free], {}, seed=0, noise_free=True)
+    expected = coco_to_h36m(project(coco_landmarks_3d(seq), _CAM["f"], _CAM["c"]), confidence_channel=None)
+    assert np.allclose(free.detected_2d, expected, atol=1e-3) and (free.detected_scores == 1).all()
+    assert "noise-free" in text
+    joint = record()
+    assert "H36M-joint" in simulate_detector_2d([joint], {}, seed=0, definition="h36m")
+    assert np.abs(joint.detected_2d - joint.keypoints_2d).mean() < 15.0
+    with pytest.raises(ValueError, match="definition"):
+        simulate_detector_2d([record()], {}, noise_free=True, definition="h36m")

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Issue-14 budget-matched runs (the shipped checkpoints): TCN 27f and PoseFormer 9f, XY / XYCD / CASP, on the
+# uncapped detector-definition 2D + realistic depth table (build_data.py --only train_noisy --train-name
+# train_real_full --train-max-frames 0), depth dropout as in the *-real configs.
+# TCN: 20,000 steps x 128 at stride 4 (the old -xl TCNs' budget; ~32 min per model on one idle thread);
+# PoseFormer: 7,000 steps x 128 (~34 min per model). LR decay per epoch sized so the final LR is ~0.11 x the first.
+# Two one-thread lanes, same seed in each lane. Resumable: re-running continues from the last checkpoint.
+# Usage: bash benchmarks/reference/train_i14_long.sh [root]
+set -u
+ROOT=${1:-/work/cache/i14c}
+CFG=$(cd "$(dirname "$0")" && pwd)/configs
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+PY=${PY:-$REPO/.venv/bin/python}
+mkdir -p "$ROOT/logs"
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+
+run() {  # config-name run-name overrides...
+  local cfg=$1 name=$2; shift 2
+  if [ -f "$ROOT/runs/$name/final/model.safetensors" ]; then return; fi
+  echo "$(date -u +%FT%TZ) start $name" >> "$ROOT/logs/lanes.log"
+  "$PY" -m auglift_hf.cli train "$CFG/$cfg.yaml" "output_dir=$ROOT/runs/$name" "train_datasets=[$ROOT/train_real_full]" \
+    train_stride=4 save_strategy=steps save_steps=2000 save_total_limit=1 resume=true "$@" \
+    >> "$ROOT/logs/train-$name.log" 2>&1
+  echo "$(date -u +%FT%TZ) end $name rc=$?" >> "$ROOT/logs/lanes.log"
+}
+
+tcn_lane() {
+  for v in xycd xy casp; do run "tcn-27f-$v-real" "tcn-27f-$v-long" max_steps=20000 lr_decay=0.87; done
+}
+poseformer_lane() {
+  for v in xycd xy casp; do run "poseformer-9f-$v-real" "poseformer-9f-$v-long" max_steps=7000 lr_decay=0.68; done
+}
+
+tcn_lane &
+poseformer_lane &
+wait
