@@ -179,3 +179,45 @@ def test_simulate_detector_2d_noise_free_is_the_definition_and_h36m_is_joint_cen
     assert np.abs(joint.detected_2d - joint.keypoints_2d).mean() < 15.0
     with pytest.raises(ValueError, match="definition"):
         simulate_detector_2d([record()], {}, noise_free=True, definition="h36m")
+
+
+def test_simulated_confidences_look_like_a_real_detectors(shared_data):
+    """Calibration of ``confidence_width`` / ``hidden_confidence``: the simulated COCO scores on real H36M walking
+    have the distribution of the real AlphaPose scores of the walking clip (mean 0.934, p50 0.947), not the far lower
+    and wider one of the OKS term (mean 0.71, p10 0.24) that the first issue-14 lifters were trained on."""
+    import json
+
+    from auglift_hf.data.h36m import load_positions_3d, read_h36m_positions_3d
+
+    entries = json.loads((shared_data / "wild" / "walking_woman_alphapose.json").read_text())
+    real = np.array([e["keypoints"] for e in entries]).reshape(len(entries), -1, 3)[:, :17, 2]
+    positions = load_positions_3d(shared_data / "h36m" / "data_3d_h36m_fk25.npz")
+    cams = load_mmpose_cameras(shared_data / "h36m" / "cameras.pkl")
+    records = read_h36m_positions_3d(positions, cams, subjects=["S9"], fps=25.0, max_frames=150)
+    records = [r for r in records if r.action == "Walking 1"]
+    scores, hidden = [], []
+    for i, rec in enumerate(records):
+        cam = dict(cams[(rec.subject, rec.camera)], f=np.ravel(rec.focal), c=np.ravel(rec.center))
+        out = simulate_coco_detector(rec.keypoints_3d, cam, rec.fps, seed=i)
+        scores.append(out["coco_scores"])
+        hidden.append(out["coco_hidden"])
+    sim, hid = np.concatenate(scores), np.concatenate(hidden)
+    assert abs(sim.mean() - real.mean()) < 0.04 and abs(np.median(sim) - np.median(real)) < 0.04
+    assert np.percentile(sim, 10) > 0.7  # the OKS term alone gave ~0.24
+    assert sim[hid].mean() < sim[~hid].mean() - 0.05  # still lower where the body hides the landmark
+    oks = RealisticDetectorNoise(confidence_width=1.0, hidden_confidence=0.6)
+    cam = dict(
+        cams[(records[0].subject, records[0].camera)], f=np.ravel(records[0].focal), c=np.ravel(records[0].center)
+    )
+    old = simulate_coco_detector(records[0].keypoints_3d, cam, 25.0, params=oks, seed=0)["coco_scores"]
+    assert real.mean() - old.mean() > 0.1  # the uncalibrated model is measurably unlike the real detector
+
+
+def test_default_confidences_are_in_a_real_detectors_range_without_shared_data():
+    t = 300
+    seq = _facing_camera(_POSE)[None].repeat(t, 0) + np.random.default_rng(5).normal(0, 0.002, (t, 17, 3))
+    out = simulate_coco_detector(seq, _CAM, fps=25.0, seed=0)
+    assert 0.88 < out["coco_scores"].mean() < 0.99  # real AlphaPose on a walking clip: 0.934
+    oks = simulate_coco_detector(seq, _CAM, fps=25.0, seed=0, params=RealisticDetectorNoise(confidence_width=1.0))
+    assert oks["coco_scores"].mean() < out["coco_scores"].mean() - 0.03
+    assert np.array_equal(oks["coco_2d"], out["coco_2d"])  # the calibration changes scores only, not positions
