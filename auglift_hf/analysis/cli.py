@@ -69,11 +69,20 @@ def _table_columns(table_dir: str, config: str, split: str, rows: np.ndarray, co
 
 
 def run(args: argparse.Namespace) -> int:
-    """``auglift evaluate``: inference only, so autograd is off for the call (and restored afterwards)."""
+    """``auglift evaluate``: inference only, so autograd is off for the call (and restored afterwards);
+    ``--no-progress`` also silences the ``datasets`` bars (loading a table) for the call."""
+    import datasets
     import torch
 
-    with torch.no_grad():
-        return _evaluate(args)
+    bars = datasets.is_progress_bar_enabled()
+    if args.no_progress:
+        datasets.disable_progress_bars()
+    try:
+        with torch.no_grad():
+            return _evaluate(args)
+    finally:
+        if args.no_progress and bars:
+            datasets.enable_progress_bars()
 
 
 def _scale_processor(model_path: str) -> Any:
