@@ -25,19 +25,28 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = ROOT / "checkpoints"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "checkpoints_golden.npz"
-SHIPPED = ("poseformer-xycd", "poseformer-xy", "tcn-27f-xycd", "tcn-27f-xy", "tcn-27f-casp")
+SHIPPED = (
+    "poseformer-xycd",
+    "poseformer-xy",
+    "poseformer-casp",
+    "tcn-27f-xycd",
+    "tcn-27f-xy",
+    "tcn-27f-casp",
+)
 #: Bounds on the mean MPJPE (mm, root-relative, no alignment, flip test) over the 4 real MMPose frames, per shipped
-#: model. Measured when shipping the issue-14 checkpoints (``keypoint_definition: "coco"``, fed the frames'
-#: detector-definition 2D; benchmarks/RESULTS.md): poseformer-xycd 123.5, poseformer-xy 99.2, tcn-27f-xycd 139.9,
-#: tcn-27f-xy 137.8, tcn-27f-casp 115.4 (short CPU budgets; each frame is lifted as a static window from a single
-#: image, which these video lifters never saw in training). The bounds are ~1.3x the measurement: they catch a broken
-#: or mis-normalised model (random-init weights give 390-910 mm), not a few-mm change.
+#: model. Measured when shipping the issue-14 round-2 checkpoints (``keypoint_definition: "coco"``, fed the frames'
+#: detector-definition 2D with score 1 and the capsule-body CASP depth; benchmarks/RESULTS.md): poseformer-xycd 50.4,
+#: poseformer-xy 73.0, poseformer-casp 52.3, tcn-27f-xycd 81.9, tcn-27f-xy 96.1, tcn-27f-casp 78.3 (each frame is
+#: lifted as a static window from a single image, which these video lifters never saw in training). The bounds are
+#: ~1.3x the measurement: they catch a broken or mis-normalised model (random-init weights give 390-910 mm), not a
+#: few-mm change.
 REAL_FRAMES_MPJPE_BOUND_MM = {
-    "poseformer-xycd": 160.0,
-    "poseformer-xy": 130.0,
-    "tcn-27f-xycd": 182.0,
-    "tcn-27f-xy": 180.0,
-    "tcn-27f-casp": 150.0,
+    "poseformer-xycd": 66.0,
+    "poseformer-xy": 95.0,
+    "poseformer-casp": 68.0,
+    "tcn-27f-xycd": 107.0,
+    "tcn-27f-xy": 125.0,
+    "tcn-27f-casp": 102.0,
 }
 MAX_FOLDER_MB = 10.0
 
@@ -109,7 +118,7 @@ def test_checkpoint_loads_with_matching_processor(folder: Path):
     card = (folder / "README.md").read_text()
     assert "research" in card.lower() and "human3.6m/eula" in card
     results = json.loads((folder / "eval_results.json").read_text())["results"]
-    assert {r["config"].split(" ")[0].rstrip(",") for r in results} == {"gt2d", "noisy-2d"}
+    assert {"gt2d", "noisy-2d"} <= {r["config"].split(" ")[0].rstrip(",") for r in results}
     for row in results:  # the card quotes the same measured numbers
         assert f"{row['metrics']['mpjpe']:.1f}" in card
 

@@ -192,7 +192,9 @@ def test_dataset_card_contract(tmp_path):
     assert InputContract.from_dataset_card(tmp_path / "missing") is None
 
 
-@pytest.mark.parametrize("name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy", "tcn-27f-xycd", "tcn-27f-casp"])
+@pytest.mark.parametrize(
+    "name", ["poseformer-xy", "poseformer-xycd", "poseformer-casp", "tcn-27f-xy", "tcn-27f-xycd", "tcn-27f-casp"]
+)
 def test_shipped_checkpoints_carry_the_training_contract(name):
     folder = ROOT / "checkpoints" / name
     raw = json.loads((folder / "preprocessor_config.json").read_text())

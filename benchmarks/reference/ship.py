@@ -39,7 +39,7 @@ CARD_ROWS = {
     "CMU COCO-GT-2D": ("coco-gt-2d (CMU motion, H36M S1 cameras; cross-dataset)", "test"),
 }
 #: Training-table folder names built by ``build_data.py --simulation realistic`` (issue 14).
-REALISTIC_TABLES = ("train_real", "train_real400", "train_real_full", "train_h36m_full")
+REALISTIC_TABLES = ("train_real", "train_real400", "train_real_full", "train_real_v2_full", "train_h36m_full")
 COPY = ("config.json", "model.safetensors", "preprocessor_config.json", "training_config.json")
 
 EXTRA_SECTION = """
@@ -89,7 +89,7 @@ DATA_REALISTIC = """- **Data** (issue 14, `build_data.py --simulation realistic`
   ({table_rows:,} camera-frames) with **detector-definition 2D** (`auglift_hf.simulation.simulate_coco_detector`:
   COCO-17 landmarks placed where COCO annotators put them -- face points from a head model, hips/shoulders/knees/
   ankles as surface landmarks -- temporally correlated AR(1) detector noise scaled by the COCO OKS constants,
-  larger errors and lower confidences where the body hides a landmark, then AugLift's `coco_to_h36m`), so the
+  larger errors and lower confidences where the body hides a landmark{conf}, then AugLift's `coco_to_h36m`), so the
   input contract says `"keypoint_definition": "coco"`. Depth descriptors (d, d_min, d_max) from the capsule-body
   ray caster (CASP, 16 samples) with the **monocular-depth error model** `auglift_hf.simulation.depth_error_preset`
   (Depth Anything V2 metric preset: per-frame scale drift and flicker, relief compression, silhouette mixing with
@@ -122,7 +122,12 @@ def training_table(training: dict) -> dict:
         "frames": frames if capped else "all frames (25 Hz)",
     }  # fmt: skip
     h36m = table.name == "train_h36m_full"
+    info["conf"] = (  # build_data.py after the confidence calibration (RealisticDetectorNoise.confidence_width)
+        "; confidences calibrated to a real detector's (mean 0.93, as AlphaPose on a walking clip)"
+        if table.name == "train_real_v2_full" else ""
+    )  # fmt: skip
     info["data"] = ((DATA_REALISTIC_H36M if h36m else DATA_REALISTIC) if realistic else DATA_LEGACY).format(**info)
+    info.pop("conf")
     info["h36m_joint_2d"] = h36m
     info["realistic"] = realistic
     return info

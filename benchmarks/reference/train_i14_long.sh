@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Issue-14 budget-matched runs (the shipped checkpoints): TCN 27f and PoseFormer 9f, XY / XYCD / CASP, on the
-# uncapped detector-definition 2D + realistic depth table (build_data.py --only train_noisy --train-name
-# train_real_full --train-max-frames 0), depth dropout as in the *-real configs.
+# uncapped detector-definition 2D + realistic depth table with real-detector confidences (build_data.py --only
+# train_noisy --train-name train_real_v2_full --train-max-frames 0), depth dropout as in the *-real configs.
+# (The measured XY runs read train_real_full, built before the confidence calibration: same 2D to the bit, only the
+# confidences and depth columns differ, which XY lifters do not read.)
 # TCN: 20,000 steps x 128 at stride 4 (the old -xl TCNs' budget; ~32 min per model on one idle thread);
 # PoseFormer: 7,000 steps x 128 (~34 min per model). LR decay per epoch sized so the final LR is ~0.11 x the first.
 # Two one-thread lanes, same seed in each lane. Resumable: re-running continues from the last checkpoint.
@@ -18,7 +20,7 @@ run() {  # config-name run-name overrides...
   local cfg=$1 name=$2; shift 2
   if [ -f "$ROOT/runs/$name/final/model.safetensors" ]; then return; fi
   echo "$(date -u +%FT%TZ) start $name" >> "$ROOT/logs/lanes.log"
-  "$PY" -m auglift_hf.cli train "$CFG/$cfg.yaml" "output_dir=$ROOT/runs/$name" "train_datasets=[$ROOT/train_real_full]" \
+  "$PY" -m auglift_hf.cli train "$CFG/$cfg.yaml" "output_dir=$ROOT/runs/$name" "train_datasets=[$ROOT/train_real_v2_full]" \
     train_stride=4 save_strategy=steps save_steps=2000 save_total_limit=1 resume=true "$@" \
     >> "$ROOT/logs/train-$name.log" 2>&1
   echo "$(date -u +%FT%TZ) end $name rc=$?" >> "$ROOT/logs/lanes.log"
