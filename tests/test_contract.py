@@ -193,7 +193,16 @@ def test_dataset_card_contract(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["poseformer-xy", "poseformer-xycd", "poseformer-casp", "tcn-27f-xy", "tcn-27f-xycd", "tcn-27f-casp"]
+    "name",
+    [
+        "poseformer-xy",
+        "poseformer-xycd",
+        "poseformer-casp",
+        "tcn-27f-xy",
+        "tcn-27f-xycd",
+        "tcn-27f-casp",
+        "tcn-27f-xy-h36m",
+    ],
 )
 def test_shipped_checkpoints_carry_the_training_contract(name):
     folder = ROOT / "checkpoints" / name
@@ -201,7 +210,8 @@ def test_shipped_checkpoints_carry_the_training_contract(name):
     for key in ("depth_kind", "depth_model", "depth_descriptor", "keypoint_definition"):
         assert key in raw
     c = InputContract.from_pretrained(folder)
-    assert c.keypoint_definition == "coco"  # issue 14: trained on detector-definition (COCO -> H36M) 2D
+    # issue 14: trained on detector-definition (COCO -> H36M) 2D; -h36m on the H36M joints with detector errors
+    assert c.keypoint_definition == ("h36m" if name.endswith("-h36m") else "coco")
     if name.endswith(("xycd", "casp")):
         assert c.depth_kind == "metric" and c.depth_model == DEFAULT_DEPTH_MODEL
         # benchmarks/reference/build_data.py: CASP, 16 sunflower samples, (median, Q10, Q90)
