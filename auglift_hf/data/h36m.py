@@ -237,6 +237,46 @@ def read_h36m_positions_3d(
     return records
 
 
+def augment_body_proportions(
+    records: list[SequenceRecord], cameras: Any, copies: int = 1, seed: int = 0, limit: float | None = None
+) -> list[SequenceRecord]:
+    """``copies`` re-proportioned copies of every camera-frame record (the originals are not changed or returned).
+
+    Each (subject, action) gets ``copies`` random bone-length draws (:func:`auglift_hf.simulation.proportions.
+    random_bone_ratios`, PoseAug's ``1 +- 0.2`` per symmetric bone group), shared by its cameras (one new person
+    seen by all of them); the 3D joints are rescaled about the pelvis (:func:`~auglift_hf.simulation.proportions.
+    scale_bone_lengths`) and re-projected with the record's camera, lens distortion included; ``valid`` is
+    recomputed with :func:`frames_in_view`. Copy ``k`` is labelled ``"<action> (proportions k)"``.
+    """
+    import dataclasses
+
+    from ..simulation.proportions import POSEAUG_RATIO_LIMIT, random_bone_ratios, scale_bone_lengths
+
+    if copies < 0:
+        raise ValueError(f"`copies` must be >= 0, got {copies}")
+    cams = _cameras(cameras)
+    takes = sorted({(r.subject, r.action) for r in records})
+    out = []
+    for rec in sorted(records, key=lambda r: r.sort_key):
+        take = takes.index((rec.subject, rec.action))
+        cam = cams.get((rec.subject, rec.camera), {})
+        for k in range(1, copies + 1):
+            ratios = random_bone_ratios([seed, take, k], limit=POSEAUG_RATIO_LIMIT if limit is None else limit)
+            xyz = scale_bone_lengths(np.asarray(rec.keypoints_3d, np.float64), ratios)
+            uv = project(xyz, rec.focal, rec.center, cam.get("k"), cam.get("p"))
+            valid = frames_in_view(xyz, uv, *rec.image_size)
+            if rec.valid is not None:
+                valid &= np.asarray(rec.valid, bool)
+            out.append(
+                dataclasses.replace(
+                    rec, action=f"{rec.action} (proportions {k})", keypoints_3d=xyz, keypoints_2d=uv, valid=valid,
+                    detected_2d=None, detected_scores=None, depth=None,
+                    source=f"{rec.source} + body proportions (seed {seed}, copy {k})",
+                )
+            )  # fmt: skip
+    return out
+
+
 def simulate_detector_2d(
     records: list[SequenceRecord], cameras: Any, seed: int = 0, noise_free: bool = False, definition: str = "coco"
 ) -> str:
@@ -245,18 +285,23 @@ def simulate_detector_2d(
     One seeded draw per record (in sorted order) of :func:`auglift_hf.simulation.simulate_coco_detector` with
     the real camera's distortion; returns the description written to the dataset card. ``noise_free=True`` keeps
     only the definitional part (the COCO-17 landmarks' projections mapped with ``coco_to_h36m``, confidence 1):
-    the ground-truth 2D of a ``keypoint_definition: "coco"`` lifter. ``definition="h36m"`` runs the same error
+    the ground-truth 2D of a ``keypoint_definition: "coco"`` lifter (with ``definition="h36m"``: the exact H36M
+    joint projections, confidence 1). ``definition="h36m"`` runs the same error
     process on the H36M joints themselves (:func:`auglift_hf.simulation.simulate_joint_detector`).
     """
     from ..simulation.detector2d import RealisticDetectorNoise, simulate_coco_detector, simulate_joint_detector
     from ..simulation.keypoints_coco import CocoLandmarkOffsets
 
-    if definition not in ("coco", "h36m") or (noise_free and definition != "coco"):
-        raise ValueError(f"`definition` must be 'coco' or 'h36m' (noise_free: 'coco' only), got {definition!r}")
+    if definition not in ("coco", "h36m"):
+        raise ValueError(f"`definition` must be 'coco' or 'h36m', got {definition!r}")
     cams = _cameras(cameras)
     for i, rec in enumerate(sorted(records, key=lambda r: r.sort_key)):
         cam = dict(cams.get((rec.subject, rec.camera), {}))
         cam.update(f=np.asarray(rec.focal, np.float64).ravel(), c=np.asarray(rec.center, np.float64).ravel())
+        if definition == "h36m" and noise_free:
+            rec.detected_2d = np.asarray(rec.keypoints_2d, np.float32).copy()
+            rec.detected_scores = np.ones(rec.detected_2d.shape[:2], np.float32)
+            continue
         if definition == "h36m":
             out = simulate_joint_detector(rec.keypoints_3d, cam, rec.fps, seed=np.random.default_rng([seed, i]))
             rec.detected_2d, rec.detected_scores = out["keypoints_2d"], out["scores"]
@@ -267,6 +312,8 @@ def simulate_detector_2d(
             rec.detected_scores = np.ones(out["scores"].shape, np.float32)
         else:
             rec.detected_2d, rec.detected_scores = out["keypoints_2d"], out["scores"]
+    if definition == "h36m" and noise_free:
+        return "noise-free H36M-joint 2D (the exact projections of the H36M-17 joints, confidence 1)"
     if definition == "h36m":
         return (
             f"H36M-joint 2D with detector errors (auglift_hf.simulation.simulate_joint_detector, seed {seed}): "
@@ -358,6 +405,7 @@ def convert_h36m(
     depth_source: Any = None,
     simulate_detector: bool = False,
     detector_seed: int = 0,
+    body_proportions: int = 0,
     overwrite: bool = False,
     progress: bool = True,
     unknown_subject_split: str | None = None,
@@ -367,7 +415,9 @@ def convert_h36m(
     ``fps`` defaults to 50 (the capture rate), or 25 when the file name contains ``fk25`` / ``25``-Hz motion.
     ``simulate_detector`` adds the ``detected2d`` config from :func:`simulate_detector_2d` (detector-definition
     COCO-17 2D mapped to H36M-17, realistic noise, seeded by ``detector_seed``); depth descriptors of that config
-    are sampled at those keypoints.
+    are sampled at those keypoints. ``body_proportions = K`` adds K re-proportioned copies of every *training* take
+    (:func:`augment_body_proportions`, seeded by ``detector_seed``; ``positions_3d`` input without real
+    ``detections`` only, since images and detections cannot follow a changed body).
     """
     from .schema import check_table_output, write_frame_table
 
@@ -378,6 +428,11 @@ def convert_h36m(
         raise ValueError(f"--max-frames must be a positive integer, got {max_frames}")
     if (positions_3d is None) == (annotations is None):
         raise ValueError("give exactly one of `positions_3d` (VideoPose3D npz) and `annotations` (MMPose npz)")
+    if body_proportions < 0:
+        raise ValueError(f"--body-proportions must be >= 0, got {body_proportions}")
+    if body_proportions and (positions_3d is None or detections is not None):
+        raise ValueError("--body-proportions needs --positions-3d motion without --detections (real images and "
+                         "detections cannot follow a re-proportioned body)")  # fmt: skip
     if positions_3d is not None:
         rate = fps or (
             25.0 if re.search(r"fk25|25hz|_25\b", os.path.basename(os.fspath(positions_3d)).lower()) else 50.0
@@ -395,6 +450,13 @@ def convert_h36m(
         )  # fmt: skip
         how = f"MMPose preprocessed annotations `{os.path.basename(os.fspath(annotations))}` with `cameras.pkl`."
     info = {"how_built": how, "split": "S1, S5, S6, S7, S8 train; S9, S11 test"}
+    if body_proportions:
+        train = [r for r in records if r.split == "train"]
+        records += augment_body_proportions(train, cameras, copies=body_proportions, seed=detector_seed)
+        info["body_proportions"] = (
+            f"{body_proportions} re-proportioned copies of every training take (augment_body_proportions, seed "
+            f"{detector_seed}: bone lengths x uniform 1 +- 0.2 per symmetric bone group, PoseAug's BL range)"
+        )
     if simulate_detector:
         if detections is not None:
             raise ValueError("give at most one of `detections` and `simulate_detector`")

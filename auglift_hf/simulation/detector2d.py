@@ -240,6 +240,9 @@ def _check_sequence(joints_cam: np.ndarray, fps: float) -> np.ndarray:
     j = np.asarray(joints_cam, np.float64)
     if j.ndim != 3 or j.shape[1:] != (NUM_JOINTS, 3):
         raise ValueError(f"`joints_cam` must have shape (frames, 17, 3) metres, got {j.shape}")
+    if not np.isfinite(j).all():
+        bad = int(np.flatnonzero(~np.isfinite(j).all((1, 2)))[0])
+        raise ValueError(f"`joints_cam` has NaN/inf joints (first at frame {bad}): a detector cannot see them")
     if not fps > 0:
         raise ValueError(f"`fps` must be > 0, got {fps}")
     return j

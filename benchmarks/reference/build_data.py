@@ -80,6 +80,7 @@ from auglift_hf.data.h36m import (
     H36M_CAMERA_IDS,
     H36M_TEST_SUBJECTS,
     H36M_TRAIN_SUBJECTS,
+    augment_body_proportions,
     frames_in_view,
     load_positions_3d,
     read_h36m_positions_3d,
@@ -109,7 +110,7 @@ OOD_IMAGE_SIZE = (1000, 1000)
 OOD_MARGIN = 0.02
 #: Depth descriptor settings (documented in RESULTS.md).
 CASP_SAMPLES = 16
-SEEDS = {"noise": 1, "depth": 2}
+SEEDS = {"noise": 1, "depth": 2, "body": 3}
 
 
 class SyntheticCaspDepth:
@@ -259,6 +260,15 @@ def main(argv: list[str] | None = None) -> int:
              "joints (h36m, for keypoint_definition 'h36m' lifters)",
     )  # fmt: skip
     parser.add_argument("--no-depth", action="store_true", help="no depth columns (tables for XY lifters only)")
+    parser.add_argument(
+        "--body-proportions", type=int, default=0, metavar="K",
+        help="add K re-proportioned copies of every training take (augment_body_proportions: PoseAug's bone-length "
+             "ratios 1 +- 0.2 per symmetric group, one person per take)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--train-noise-free", action="store_true",
+        help="training 2D without detector errors (the exact definition 2D, confidence 1)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
@@ -284,11 +294,13 @@ def main(argv: list[str] | None = None) -> int:
                 max_frames=(args.train_max_frames or None) if train else test_max,
             )  # fmt: skip
             summary = real_summary(records)
+        if train and args.body_proportions:
+            records += augment_body_proportions(records, cameras, copies=args.body_proportions, seed=SEEDS["body"])
         coco_gt = not train and args.gt_definition == "coco"
         if realistic:
             ood_cams = {(r.subject, r.camera): {} for r in records} if name == "test_ood" else cameras
             detector = simulate_detector_2d(
-                records, ood_cams, seed=SEEDS["noise"] * 100 + i, noise_free=coco_gt,
+                records, ood_cams, seed=SEEDS["noise"] * 100 + i, noise_free=coco_gt or (train and args.train_noise_free),
                 definition=args.train_definition if train else "coco",
             )  # fmt: skip
             fps = CMU_FPS if name == "test_cmu" else FPS
@@ -313,6 +325,12 @@ def main(argv: list[str] | None = None) -> int:
             "how_built": f"benchmarks/reference/build_data.py --simulation {args.simulation} ({name}); see its docstring",
             "detected2d": detector,
         }
+        if train and args.body_proportions:
+            card["body_proportions"] = (
+                f"{args.body_proportions} re-proportioned copies of every take (auglift_hf.data.h36m."
+                f"augment_body_proportions, seed {SEEDS['body']}: bone-length ratios uniform in 1 +- 0.2 per symmetric "
+                "group, spine-thorax fixed, as PoseAug's BL generator)"
+            )
         folder = args.train_name if train else (f"{name}_cocogt" if coco_gt else name)
         depth = None if args.no_depth else depth
         counts = write_frame_table(
@@ -320,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         kind = depth.kind if depth is not None else "none"
         summary.update(counts=counts, seconds=round(time.time() - t0, 1), depth=kind, detector=detector)
+        if train:  # read back by ship.py for the model cards
+            summary.update(train_max_frames=args.train_max_frames, body_proportions=args.body_proportions)
         (out / f"{folder}_summary.json").write_text(json.dumps(summary, indent=2))
         print(name, json.dumps(summary), flush=True)
     return 0

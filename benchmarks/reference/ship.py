@@ -17,6 +17,7 @@ import argparse
 import json
 import math
 import shutil
+import textwrap
 from pathlib import Path
 
 from auglift_hf.hub.cards import write_model_card
@@ -38,8 +39,6 @@ CARD_ROWS = {
     "out-of-domain COCO-GT-2D": ("coco-gt-2d (S9, S11, virtual cameras 30% closer)", "test"),
     "CMU COCO-GT-2D": ("coco-gt-2d (CMU motion, H36M S1 cameras; cross-dataset)", "test"),
 }
-#: Training-table folder names built by ``build_data.py --simulation realistic`` (issue 14).
-REALISTIC_TABLES = ("train_real", "train_real400", "train_real_full", "train_real_v2_full", "train_h36m_full")
 COPY = ("config.json", "model.safetensors", "preprocessor_config.json", "training_config.json")
 
 EXTRA_SECTION = """
@@ -98,36 +97,74 @@ DATA_REALISTIC = """- **Data** (issue 14, `build_data.py --simulation realistic`
   back to XY when no depth is given -- still **not** from a real depth network."""
 DATA_REALISTIC_H36M = """- **Data** (issue 14, `build_data.py --simulation realistic --train-definition h36m --no-depth`): real Human3.6M
   motion (`data_3d_h36m_fk25.npz`, 25 Hz) rendered into the four real H36M cameras. Training: S1, S5, S6, S7, S8,
-  {frames} of every sequence ({table_rows:,} camera-frames) with **H36M-joint 2D** and the realistic detector's
-  errors (`auglift_hf.simulation.simulate_joint_detector`: temporally correlated AR(1) noise scaled by OKS constants,
-  larger errors and lower confidences where the body hides a joint, gross errors, left/right swaps) around the exact
-  H36M-17 joint projections, so the input contract says `"keypoint_definition": "h36m"`: feed it ground-truth or
-  H36M-definition 2D (e.g. the `gt2d` config of the dataset tables), not a COCO detector's output (use the `coco`
-  checkpoints for that)."""
+  {frames} of every sequence ({table_rows:,} camera-frames) with **H36M-joint 2D**{h36m_2d}{proportions}. The input
+  contract says `"keypoint_definition": "h36m"`: feed it ground-truth or H36M-definition 2D (e.g. the `gt2d` config of
+  the dataset tables), not a COCO detector's output (use the `coco` checkpoints for that)."""
+#: How the H36M-joint 2D of a training table was made, keyed by the start of its summary's ``detector`` text.
+H36M_2D = {
+    "H36M-joint 2D with detector errors": "the realistic detector's errors (`auglift_hf.simulation.simulate_joint_detector`: "
+    "temporally correlated AR(1) noise scaled by OKS constants, larger errors and lower confidences where the body "
+    "hides a joint, gross errors, left/right swaps) around the exact H36M-17 joint projections",
+    "noise-free H36M-joint 2D": "no detector errors (the exact H36M-17 joint projections, confidence 1)",
+}
+PROPORTIONS = (
+    "; every take also appears {copies}x with other body proportions (`auglift_hf.data.h36m.augment_body_proportions`: "
+    "bone lengths x uniform 1 +- 0.2 per symmetric bone group, PoseAug's bone-length range, one person per take)"
+)
+
+
+def _summary(table: Path) -> dict:
+    path = table.parent / f"{table.name}_summary.json"
+    summary = json.loads(path.read_text())
+    for key in ("counts", "detector", "train_max_frames"):
+        if key not in summary:
+            raise ValueError(f"{path}: no {key!r} (written by build_data.py since issue 14; rebuild the table)")
+    return summary
 
 
 def training_table(training: dict) -> dict:
-    """Rows, windows and frame selection of the run's (single) training table, from ``<table>_summary.json``."""
-    table = Path(training["data"]["train_datasets"][0])
-    summary = json.loads((table.parent / f"{table.name}_summary.json").read_text())
-    rows = sum(sum(split.values()) for split in summary["counts"].values())
+    """Rows, windows, frame selection and data description of the run's training tables, from their summaries.
+
+    Everything is read from ``<table>_summary.json`` (written by ``build_data.py`` beside each table), never guessed
+    from folder names: the detector text, ``train_max_frames`` and ``body_proportions``.
+    """
+    tables = [Path(p) for p in training["data"]["train_datasets"]]
+    summaries = [_summary(t) for t in tables]
+    rows = sum(sum(sum(split.values()) for split in s["counts"].values()) for s in summaries)
     stride = int(training["data"].get("train_stride") or 1)
     batch = int(training["training"].get("per_device_train_batch_size", 8))
     windows = rows // stride
-    capped = not table.name.endswith("_full")  # build_data.py --train-max-frames 0 --train-name *_full
-    realistic = table.name in REALISTIC_TABLES
-    frames = "first 150 frames (6 s)" if table.name == "train_real" else "first 400 frames (16 s)"
+    max_frames = {int(s["train_max_frames"]) for s in summaries}
+    if len(max_frames) != 1:
+        raise ValueError(f"{tables}: training tables with different frame caps {sorted(max_frames)}")
+    (cap,) = max_frames
     info = {
         "table_rows": rows, "windows": windows, "stride": stride, "epoch_steps": math.ceil(windows / batch),
-        "frames": frames if capped else "all frames (25 Hz)",
+        "frames": f"first {cap} frames ({cap / 25:.0f} s)" if cap else "all frames (25 Hz)",
     }  # fmt: skip
-    h36m = table.name == "train_h36m_full"
-    info["conf"] = (  # build_data.py after the confidence calibration (RealisticDetectorNoise.confidence_width)
+    detectors = [s["detector"] for s in summaries]
+    realistic = not any(d.startswith("DetectorNoise") for d in detectors)
+    h36m = realistic and all(d.split(" (")[0].rstrip() in H36M_2D for d in detectors)
+    copies = {int(s.get("body_proportions", 0)) for s in summaries}
+    info["proportions"] = PROPORTIONS.format(copies=max(copies)) if max(copies) else ""
+    if h36m:
+        kinds = [H36M_2D[d.split(" (")[0].rstrip()] for d in detectors]
+        weights = training["data"].get("train_weights") or [1.0] * len(kinds)
+        info["h36m_2d"] = (
+            " and " + kinds[0] if len(kinds) == 1
+            else ", a mixture of " + "; and ".join(f"{w / sum(weights):.0%} of windows with {k}"
+                                                  for w, k in zip(weights, kinds))
+        )  # fmt: skip
+    # build_data.py after the confidence calibration (RealisticDetectorNoise.confidence_width)
+    info["conf"] = (
         "; confidences calibrated to a real detector's (mean 0.93, as AlphaPose on a walking clip)"
-        if table.name == "train_real_v2_full" else ""
+        if all("confidence_width" in d for d in detectors) else ""
     )  # fmt: skip
     info["data"] = ((DATA_REALISTIC_H36M if h36m else DATA_REALISTIC) if realistic else DATA_LEGACY).format(**info)
-    info.pop("conf")
+    if h36m:  # composed from parts: re-wrap as one bullet
+        info["data"] = textwrap.fill(" ".join(info["data"].split()), width=118, subsequent_indent="  ")
+    for key in ("conf", "proportions", "h36m_2d"):
+        info.pop(key, None)
     info["h36m_joint_2d"] = h36m
     info["realistic"] = realistic
     return info

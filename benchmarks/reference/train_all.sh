@@ -4,19 +4,10 @@
 set -u
 ROOT=${1:-/work/cache/h36m_ref}
 CFG=$(cd "$(dirname "$0")" && pwd)/configs
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
-AUGLIFT=${AUGLIFT:-$REPO/.venv/bin/auglift}
-mkdir -p "$ROOT/logs"
-export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1
+source "$(dirname "$0")/../lanes.sh"
 
 lane() {
-  for name in "$@"; do
-    echo "$(date -u +%FT%TZ) start $name" >> "$ROOT/logs/lanes.log"
-    "$AUGLIFT" train "$CFG/$name.yaml" "output_dir=$ROOT/runs/$name" "train_datasets=[$ROOT/train_noisy]" \
-      > "$ROOT/logs/train-$name.log" 2>&1
-    rc=$?
-    echo "$(date -u +%FT%TZ) end $name rc=$rc" >> "$ROOT/logs/lanes.log"
-  done
+  for name in "$@"; do train_run "$name" "$CFG/$name.yaml" "train_datasets=[$ROOT/train_noisy]"; done
 }
 
 lane tcn-27f-xy tcn-27f-xycd tcn-27f-xyc tcn-27f-casp &

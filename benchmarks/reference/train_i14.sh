@@ -6,21 +6,10 @@
 set -u
 ROOT=${1:-/work/cache/h36m_ref_i14}
 CFG=$(cd "$(dirname "$0")" && pwd)/configs
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
-PY=${PY:-$REPO/.venv/bin/python}
-mkdir -p "$ROOT/logs"
-export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-
-run() {  # config-name
-  local name=$1
-  echo "$(date -u +%FT%TZ) start $name" >> "$ROOT/logs/lanes.log"
-  "$PY" -m auglift_hf.cli train "$CFG/$name.yaml" "output_dir=$ROOT/runs/$name" "train_datasets=[$ROOT/train_real]" \
-    > "$ROOT/logs/train-$name.log" 2>&1
-  echo "$(date -u +%FT%TZ) end $name rc=$?" >> "$ROOT/logs/lanes.log"
-}
+source "$(dirname "$0")/../lanes.sh"
 
 lane() {  # architecture prefix
-  for v in xycd xy casp; do run "$1-$v-real"; done
+  for v in xycd xy casp; do train_run "$1-$v-real" "$CFG/$1-$v-real.yaml" "train_datasets=[$ROOT/train_real]"; done
 }
 
 lane tcn-27f &

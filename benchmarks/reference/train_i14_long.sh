@@ -11,19 +11,13 @@
 set -u
 ROOT=${1:-/work/cache/i14c}
 CFG=$(cd "$(dirname "$0")" && pwd)/configs
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
-PY=${PY:-$REPO/.venv/bin/python}
-mkdir -p "$ROOT/logs"
-export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+source "$(dirname "$0")/../lanes.sh"
 
 run() {  # config-name run-name overrides...
-  local cfg=$1 name=$2; shift 2
-  if [ -f "$ROOT/runs/$name/final/model.safetensors" ]; then return; fi
-  echo "$(date -u +%FT%TZ) start $name" >> "$ROOT/logs/lanes.log"
-  "$PY" -m auglift_hf.cli train "$CFG/$cfg.yaml" "output_dir=$ROOT/runs/$name" "train_datasets=[$ROOT/train_real_v2_full]" \
-    train_stride=4 save_strategy=steps save_steps=2000 save_total_limit=1 resume=true "$@" \
-    >> "$ROOT/logs/train-$name.log" 2>&1
-  echo "$(date -u +%FT%TZ) end $name rc=$?" >> "$ROOT/logs/lanes.log"
+  local cfg=$1 name=$2
+  shift 2
+  train_run "$name" "$CFG/$cfg.yaml" "train_datasets=[$ROOT/train_real_v2_full]" train_stride=4 save_strategy=steps \
+    save_steps=2000 save_total_limit=1 resume=true "$@"
 }
 
 tcn_lane() {

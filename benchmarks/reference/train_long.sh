@@ -5,18 +5,12 @@
 set -u
 ROOT=${1:-/work/cache/h36m_ref}
 CFG=$(cd "$(dirname "$0")" && pwd)/configs
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
-AUGLIFT=${AUGLIFT:-$REPO/.venv/bin/auglift}
-mkdir -p "$ROOT/logs"
-export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1
+source "$(dirname "$0")/../lanes.sh"
 
 run() {  # config-name run-name overrides...
-  local cfg=$1 name=$2; shift 2
-  echo "$(date -u +%FT%TZ) start $name" >> "$ROOT/logs/lanes.log"
-  "$AUGLIFT" train "$CFG/$cfg.yaml" "output_dir=$ROOT/runs/$name" "train_datasets=[$ROOT/train_noisy]" "$@" \
-    > "$ROOT/logs/train-$name.log" 2>&1
-  local rc=$?
-  echo "$(date -u +%FT%TZ) end $name rc=$rc" >> "$ROOT/logs/lanes.log"
+  local cfg=$1 name=$2
+  shift 2
+  train_run "$name" "$CFG/$cfg.yaml" "train_datasets=[$ROOT/train_noisy]" "$@"
 }
 
 lane() {  # xy or xycd

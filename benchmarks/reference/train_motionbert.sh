@@ -5,19 +5,9 @@
 set -u
 ROOT=${1:-/work/cache/h36m_ref}
 CFG=$(cd "$(dirname "$0")" && pwd)/configs
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
-AUGLIFT=${AUGLIFT:-$REPO/.venv/bin/auglift}
-mkdir -p "$ROOT/logs"
-export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false HF_HUB_OFFLINE=1
+source "$(dirname "$0")/../lanes.sh"
 
-run() {
-  name=$1
-  echo "$(date -u +%FT%TZ) start $name" >> "$ROOT/logs/lanes.log"
-  "$AUGLIFT" train "$CFG/$name.yaml" "output_dir=$ROOT/runs/$name" "train_datasets=[$ROOT/train_noisy]" \
-    >> "$ROOT/logs/train-$name.log" 2>&1
-  echo "$(date -u +%FT%TZ) end $name rc=$?" >> "$ROOT/logs/lanes.log"
-}
-
-run motionbert-27f-xy &
-run motionbert-27f-xycd &
+for name in motionbert-27f-xy motionbert-27f-xycd; do
+  train_run "$name" "$CFG/$name.yaml" "train_datasets=[$ROOT/train_noisy]" &
+done
 wait

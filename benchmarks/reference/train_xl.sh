@@ -6,20 +6,9 @@
 set -u
 ROOT=${1:-/work/cache/h36m_ref}
 CFG=$(cd "$(dirname "$0")" && pwd)/configs
-REPO=$(cd "$(dirname "$0")/../.." && pwd)
-AUGLIFT=${AUGLIFT:-$REPO/.venv/bin/auglift}
-mkdir -p "$ROOT/logs"
-export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1
+source "$(dirname "$0")/../lanes.sh"
 
-run() {  # variant (xy | xycd)
-  local name=tcn-27f-$1-xl
-  echo "$(date -u +%FT%TZ) start $name" >> "$ROOT/logs/lanes.log"
-  "$AUGLIFT" train "$CFG/$name.yaml" "output_dir=$ROOT/runs/$name" "train_datasets=[$ROOT/train_noisy_full]" \
-    > "$ROOT/logs/train-$name.log" 2>&1
-  local rc=$?
-  echo "$(date -u +%FT%TZ) end $name rc=$rc" >> "$ROOT/logs/lanes.log"
-}
-
-run xy &
-run xycd &
+for v in xy xycd; do
+  train_run "tcn-27f-$v-xl" "$CFG/tcn-27f-$v-xl.yaml" "train_datasets=[$ROOT/train_noisy_full]" &
+done
 wait

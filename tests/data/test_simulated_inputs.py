@@ -56,3 +56,33 @@ def test_simulate_detector_refuses_detections_together(h36m_files, tmp_path, fla
         "--detections", str(h36m_files["detections"]), flag, "--out", str(tmp_path / "x"), "--no-progress",
     ])  # fmt: skip
     assert rc == 2 and not (tmp_path / "x").exists()
+
+
+def test_convert_h36m_body_proportions_copies_training_takes_only(h36m_files, tmp_path):
+    from auglift_hf.cli import main
+    from auglift_hf.simulation.proportions import bone_lengths
+
+    out = tmp_path / "bl"
+    rc = main([
+        "convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras", str(h36m_files["cameras"]),
+        "--body-proportions", "2", "--simulate-detector", "--out", str(out), "--no-progress",
+    ])  # fmt: skip
+    assert rc == 0
+    train = datasets.load_dataset(str(out), "gt2d", split="train").with_format("numpy")
+    test = datasets.load_dataset(str(out), "gt2d", split="test").with_format("numpy")
+    actions = set(train["action"])
+    assert actions == {a + s for a in ("Walking 1", "Directions") for s in ("", " (proportions 1)", " (proportions 2)")}
+    assert set(test["action"]) == {"Walking 1"}  # S9 is never re-proportioned
+    assert len(train) == 3 * (40 + 25) * 4 and len(test) == 30 * 4
+    k3, act = np.stack(train["keypoints_3d"]), np.asarray(train["action"])
+    ratio = bone_lengths(k3[act == "Walking 1 (proportions 1)"]) / bone_lengths(k3[act == "Walking 1"])
+    assert np.allclose(ratio, ratio[0], atol=1e-4) and np.abs(ratio[0] - 1).max() > 0.02
+    det = datasets.load_dataset(str(out), "detected2d", split="train")
+    assert len(det) == len(train)  # the detector runs on the copies too
+    assert "re-proportioned copies" in (out / "README.md").read_text()
+    bad = main([
+        "convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras", str(h36m_files["cameras"]),
+        "--detections", str(h36m_files["detections"]), "--body-proportions", "1", "--out", str(tmp_path / "x"),
+        "--no-progress",
+    ])  # fmt: skip
+    assert bad == 2 and not (tmp_path / "x").exists()

@@ -142,6 +142,11 @@ def test_joint_detector_errors_are_centred_on_the_h36m_joints_unlike_the_coco_de
     assert joint["scores"].shape == (t, 17) and not joint["hidden"].all()
     again = simulate_joint_detector(seq, _CAM, fps=25.0, params=quiet, seed=0)
     assert np.array_equal(again["keypoints_2d"], joint["keypoints_2d"])
+    broken = seq.copy()
+    broken[7, 3] = np.nan  # a NaN joint is refused, not turned into NaN keypoints
+    for simulate in (simulate_joint_detector, simulate_coco_detector):
+        with pytest.raises(ValueError, match="NaN/inf joints \\(first at frame 7\\)"):
+            simulate(broken, _CAM, fps=25.0, seed=0)
 
 
 def test_joint_detector_hides_a_wrist_behind_the_torso():
@@ -177,8 +182,12 @@ def test_simulate_detector_2d_noise_free_is_the_definition_and_h36m_is_joint_cen
     joint = record()
     assert "H36M-joint" in simulate_detector_2d([joint], {}, seed=0, definition="h36m")
     assert np.abs(joint.detected_2d - joint.keypoints_2d).mean() < 15.0
+    clean = record()
+    assert "noise-free H36M-joint" in simulate_detector_2d([clean], {}, noise_free=True, definition="h36m")
+    assert np.array_equal(clean.detected_2d, clean.keypoints_2d.astype(np.float32))
+    assert (clean.detected_scores == 1).all()
     with pytest.raises(ValueError, match="definition"):
-        simulate_detector_2d([record()], {}, noise_free=True, definition="h36m")
+        simulate_detector_2d([record()], {}, definition="openpose")
 
 
 def test_simulated_confidences_look_like_a_real_detectors(shared_data):

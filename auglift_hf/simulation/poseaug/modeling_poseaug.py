@@ -32,31 +32,20 @@ import torch
 from torch import nn
 
 from ...skeleton import H36M_BONES, NUM_JOINTS
+from ..proportions import POSEAUG_FIXED_GROUPS, SYMMETRIC_BONE_GROUPS, ancestry_matrix
 
 NUM_BONES = len(H36M_BONES)  # 16
 _CHILD = [c for c, _ in H36M_BONES]
 _PARENT = [p for _, p in H36M_BONES]
 
 
-def _ancestry_matrix() -> torch.Tensor:
-    """``(17, 16)``: ``A[j, b] = 1`` if bone ``b`` lies on the path from the root to joint ``j``."""
-    a = torch.zeros(NUM_JOINTS, NUM_BONES)
-    parents = {c: p for c, p in H36M_BONES}
-    for j in range(1, NUM_JOINTS):
-        k = j
-        while k != 0:
-            a[j, k - 1] = 1.0
-            k = parents[k]
-    return a
-
-
-_ANCESTRY = _ancestry_matrix()
+_ANCESTRY = torch.from_numpy(ancestry_matrix()).float()  # (17, 16) root-to-joint bones
 
 #: Symmetric bone groups of BL (indices into the 16 bones): hip, thigh, shin, pelvis-spine, spine-thorax, neck,
 #: head, shoulder, upper arm, forearm.
-BL_GROUPS: tuple[tuple[int, ...], ...] = ((0, 3), (1, 4), (2, 5), (6,), (7,), (8,), (9,), (10, 13), (11, 14), (12, 15))
+BL_GROUPS: tuple[tuple[int, ...], ...] = SYMMETRIC_BONE_GROUPS
 #: Groups BL may change (PoseAug masks the 5th of its 9, the spine-thorax segment).
-BL_GROUP_MASK: tuple[float, ...] = (1, 1, 1, 1, 0, 1, 1, 1, 1, 1)
+BL_GROUP_MASK: tuple[float, ...] = tuple(float(g not in POSEAUG_FIXED_GROUPS) for g in range(len(BL_GROUPS)))
 #: Bones BA leaves unchanged (PoseAug: "fix bone segment from pelvis to thorax").
 BA_FIXED_BONES: tuple[int, ...] = (6, 7)
 #: Bones of each part seen by the part-aware 3D discriminator (PoseAug's hb/lh/rh/ll/rl on H36M-17).

@@ -1,0 +1,25 @@
+# Sourced by the benchmark training scripts: resumable `auglift train` runs in one-CPU-thread lanes.
+# Needs ROOT (the run root: runs/ and logs/ go there). Provides
+#   train_run NAME CONFIG.yaml [key=value overrides...]
+# which skips a run whose final/model.safetensors exists, resumes from its checkpoints otherwise (configs set
+# `resume: true` or pass resume=true), appends to ROOT/logs/train-NAME.log and logs start/end to ROOT/logs/lanes.log.
+# Run lanes in parallel with `lane_function &` ... `wait` (one thread each: the machines have 2 cores).
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+AUGLIFT=${AUGLIFT:-$REPO/.venv/bin/auglift}
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
+export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+mkdir -p "$ROOT/logs" "$ROOT/runs"
+
+train_run() {  # name config overrides...
+  local name=$1 cfg=$2 rc
+  shift 2
+  if [ -f "$ROOT/runs/$name/final/model.safetensors" ]; then
+    echo "$(date -u +%FT%TZ) skip $name (final model exists)" >> "$ROOT/logs/lanes.log"
+    return 0
+  fi
+  echo "$(date -u +%FT%TZ) start $name" >> "$ROOT/logs/lanes.log"
+  "$AUGLIFT" train "$cfg" "output_dir=$ROOT/runs/$name" "$@" >> "$ROOT/logs/train-$name.log" 2>&1
+  rc=$?
+  echo "$(date -u +%FT%TZ) end $name rc=$rc" >> "$ROOT/logs/lanes.log"
+  return $rc
+}
