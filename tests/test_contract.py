@@ -228,10 +228,10 @@ def test_shipped_checkpoints_carry_the_training_contract(name):
 def test_training_contract_from_table_cards(tmp_path):
     from auglift_hf.training.data import training_contract
 
-    def table(name, contract):
+    def table(name, contract, gt2d="h36m"):
         folder = tmp_path / name
         folder.mkdir()
-        entry = {**contract.to_dict(), "keypoint_definition_by_config": {"gt2d": "h36m", "detected2d": "coco"}}
+        entry = {**contract.to_dict(), "keypoint_definition_by_config": {"gt2d": gt2d, "detected2d": "coco"}}
         (folder / "README.md").write_text("---\n" + json.dumps({CARD_KEY: entry}) + "\n---\n")
         return folder
 
@@ -244,5 +244,14 @@ def test_training_contract_from_table_cards(tmp_path):
     assert xy == InputContract(keypoint_definition="h36m")  # an XY lifter drops the depth fields
     with pytest.raises(ValueError, match=r"disagree.*/a .*/c "):
         training_contract([a, c], "gt2d", XYCD)
+    # an XY lifter may mix a depth table with a no-depth one (it reads neither's depth); the keypoint definition
+    # still has to agree
+    no_depth = table("no_depth", InputContract(keypoint_definition="h36m"))
+    assert training_contract([a, no_depth, c], "gt2d", ["x", "y"]) == InputContract(keypoint_definition="h36m")
+    with pytest.raises(ValueError, match="disagree"):
+        training_contract([a, no_depth], "gt2d", XYCD)
+    coco = table("coco", InputContract(), gt2d="coco")
+    with pytest.raises(ValueError, match="disagree"):
+        training_contract([a, coco], "gt2d", ["x", "y"])  # h36m vs coco 2D
     with pytest.warns(UserWarning, match="without an input contract"):
         assert training_contract([tmp_path], "gt2d", XYCD) is None

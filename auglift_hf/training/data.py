@@ -69,7 +69,8 @@ def training_contract(sources: Sequence[Any], config: str, input_channels: Seque
 
     Read from each table folder's dataset card (:meth:`auglift_hf.contract.InputContract.from_dataset_card`, the
     keypoint definition of ``config``); every table that records a contract must agree, else ``ValueError``
-    naming both tables. A lifter without a depth channel drops the depth fields (``depth_kind: null``).
+    naming both tables. A lifter without a depth channel ignores and drops the depth fields (``depth_kind: null``):
+    an XY lifter may mix tables with and without depth columns.
     Tables without a card contract (built before the contract existed, or a ``datasets.Dataset``) are skipped
     with a warning.
     """
@@ -99,6 +100,8 @@ def training_contract(sources: Sequence[Any], config: str, input_channels: Seque
         )
     if not found:
         return None
+    if not any(c in input_channels for c in ("d", "d_min", "d_max")):  # depth fields do not concern this lifter
+        found = [(p, replace(c, depth_kind=None, depth_model=None, depth_descriptor=None)) for p, c in found]
     first_path, first = found[0]
     for path, other in found[1:]:
         if other != first:
@@ -106,8 +109,6 @@ def training_contract(sources: Sequence[Any], config: str, input_channels: Seque
                 f"training tables disagree on their input contract: {first_path} has {first.to_dict()} but "
                 f"{path} has {other.to_dict()}; train on tables built the same way"
             )
-    if not any(c in input_channels for c in ("d", "d_min", "d_max")):
-        first = replace(first, depth_kind=None, depth_model=None, depth_descriptor=None)
     return first
 
 

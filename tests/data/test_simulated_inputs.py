@@ -71,7 +71,9 @@ def test_convert_h36m_body_proportions_copies_training_takes_only(h36m_files, tm
     train = datasets.load_dataset(str(out), "gt2d", split="train").with_format("numpy")
     test = datasets.load_dataset(str(out), "gt2d", split="test").with_format("numpy")
     actions = set(train["action"])
-    assert actions == {a + s for a in ("Walking 1", "Directions") for s in ("", " (proportions 1)", " (proportions 2)")}
+    assert actions == {
+        a + s for a in ("Walking 1", "Directions") for s in ("", " (proportions 1)", " (proportions 2)")
+    }
     assert set(test["action"]) == {"Walking 1"}  # S9 is never re-proportioned
     assert len(train) == 3 * (40 + 25) * 4 and len(test) == 30 * 4
     k3, act = np.stack(train["keypoints_3d"]), np.asarray(train["action"])
