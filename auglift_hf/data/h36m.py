@@ -255,10 +255,10 @@ def augment_body_proportions(
     if copies < 0:
         raise ValueError(f"`copies` must be >= 0, got {copies}")
     cams = _cameras(cameras)
-    takes = sorted({(r.subject, r.action) for r in records})
+    takes = {key: i for i, key in enumerate(sorted({(r.subject, r.action) for r in records}))}
     out = []
     for rec in sorted(records, key=lambda r: r.sort_key):
-        take = takes.index((rec.subject, rec.action))
+        take = takes[(rec.subject, rec.action)]
         cam = cams.get((rec.subject, rec.camera), {})
         for k in range(1, copies + 1):
             ratios = random_bone_ratios([seed, take, k], limit=POSEAUG_RATIO_LIMIT if limit is None else limit)

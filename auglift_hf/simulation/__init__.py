@@ -10,6 +10,7 @@ One package (DESIGN.md: "simulation is a product, not a test helper"), one modul
 * :mod:`.detector2d` -- 2D-detector models: the simple per-frame noise on H36M joints, and detector-definition
   2D (COCO landmarks, temporally correlated noise, occlusion-dependent error and confidence, ``coco_to_h36m``),
   and the same error process on the H36M joints themselves (``simulate_joint_detector``);
+* :mod:`.proportions` -- body-proportion augmentation (PoseAug's bone-length groups and range, applied at random);
 * :mod:`.depth_error` -- monocular depth-estimator error models (the simple corruption, and
   :class:`MonocularDepthError` with one ``severity`` and a Depth Anything V2 metric preset).
 
@@ -45,6 +46,7 @@ from .motion import (
     random_camera,
     sample_bone_lengths,
 )
+from .proportions import bone_lengths, random_bone_ratios, scale_bone_lengths
 from .raycast import casp_from_joints, depth_descriptors_from_joints
 from .renderer import HEAD_SPHERE, body_capsules, project_joints, ray_cast_capsules, render_depth
 
@@ -69,6 +71,9 @@ __all__ = [
     "DetectorNoise",
     "apply_detector_noise",
     "body_capsules",
+    "bone_lengths",
+    "random_bone_ratios",
+    "scale_bone_lengths",
     "casp_from_joints",
     "corrupt_depth",
     "depth_descriptors_from_joints",
