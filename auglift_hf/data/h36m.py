@@ -277,6 +277,15 @@ def augment_body_proportions(
     return out
 
 
+def body_proportions_description(copies: int, seed: int) -> str:
+    """What :func:`augment_body_proportions` did, for a dataset card."""
+    return (
+        f"{copies} re-proportioned copies of every training take (auglift_hf.data.h36m.augment_body_proportions, seed "
+        f"{seed}: bone lengths x uniform 1 +- 0.2 per symmetric bone group, spine-thorax fixed, PoseAug's BL range; one "
+        "person per take)"
+    )
+
+
 def simulate_detector_2d(
     records: list[SequenceRecord], cameras: Any, seed: int = 0, noise_free: bool = False, definition: str = "coco"
 ) -> str:
@@ -453,10 +462,7 @@ def convert_h36m(
     if body_proportions:
         train = [r for r in records if r.split == "train"]
         records += augment_body_proportions(train, cameras, copies=body_proportions, seed=detector_seed)
-        info["body_proportions"] = (
-            f"{body_proportions} re-proportioned copies of every training take (augment_body_proportions, seed "
-            f"{detector_seed}: bone lengths x uniform 1 +- 0.2 per symmetric bone group, PoseAug's BL range)"
-        )
+        info["body_proportions"] = body_proportions_description(body_proportions, detector_seed)
     if simulate_detector:
         if detections is not None:
             raise ValueError("give at most one of `detections` and `simulate_detector`")

@@ -50,6 +50,10 @@ def ancestry_matrix() -> np.ndarray:
 _ANCESTRY = ancestry_matrix()
 _CHILD = np.array([c for c, _ in H36M_BONES])
 _PARENT = np.array([p for _, p in H36M_BONES])
+#: ``(16,)`` index of each bone's group in :data:`SYMMETRIC_BONE_GROUPS`.
+_GROUP_OF_BONE = np.array(
+    [next(g for g, bones in enumerate(SYMMETRIC_BONE_GROUPS) if b in bones) for b in range(NUM_BONES)]
+)
 
 
 def random_bone_ratios(
@@ -65,10 +69,7 @@ def random_bone_ratios(
     shape = (len(SYMMETRIC_BONE_GROUPS),) if size is None else (size, len(SYMMETRIC_BONE_GROUPS))
     group_ratio = 1.0 + rng.uniform(-limit, limit, shape)
     group_ratio[..., list(fixed_groups)] = 1.0
-    group_of_bone = np.empty(NUM_BONES, dtype=np.int64)
-    for g, bones in enumerate(SYMMETRIC_BONE_GROUPS):
-        group_of_bone[list(bones)] = g
-    return group_ratio[..., group_of_bone]
+    return group_ratio[..., _GROUP_OF_BONE]
 
 
 def scale_bone_lengths(joints: np.ndarray, ratios: np.ndarray) -> np.ndarray:

@@ -81,6 +81,7 @@ from auglift_hf.data.h36m import (
     H36M_TEST_SUBJECTS,
     H36M_TRAIN_SUBJECTS,
     augment_body_proportions,
+    body_proportions_description,
     frames_in_view,
     load_positions_3d,
     read_h36m_positions_3d,
@@ -326,11 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             "detected2d": detector,
         }
         if train and args.body_proportions:
-            card["body_proportions"] = (
-                f"{args.body_proportions} re-proportioned copies of every take (auglift_hf.data.h36m."
-                f"augment_body_proportions, seed {SEEDS['body']}: bone-length ratios uniform in 1 +- 0.2 per symmetric "
-                "group, spine-thorax fixed, as PoseAug's BL generator)"
-            )
+            card["body_proportions"] = body_proportions_description(args.body_proportions, SEEDS["body"])
         folder = args.train_name if train else (f"{name}_cocogt" if coco_gt else name)
         depth = None if args.no_depth else depth
         counts = write_frame_table(

@@ -1,7 +1,7 @@
 """How much the confidence given with ground-truth 2D matters to a c-lifter (round 3 of issue 14).
 
-Ground-truth keypoints have no detector score; the processor then fills c = 1, a value the realistic training
-tables never hold (calibrated detector scores: mean 0.93, p50 0.96). For every model folder with a ``c`` channel,
+Ground-truth keypoints have no detector score; the entry points then fill c = 1 (``lift_keypoints``, the
+keypoints-file readers), a value the realistic training tables never hold (calibrated detector scores: mean 0.93, p50 0.96). For every model folder with a ``c`` channel,
 this lifts the in-domain COCO-GT table (``build_data.py --gt-definition coco``) with the ``c`` channel set to each
 ``--confidence`` value and prints MPJPE (mm; one centred window every ``--stride`` frames, flip test).
 
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from evaluate import predict_centres  # the sibling script (run as `python benchmarks/reference/...`)
 
 
 @torch.no_grad()
@@ -43,12 +44,7 @@ def confidence_sweep(folder: Path, table_dir: Path, values: list[float], stride:
     out = {}
     for value in values:
         ds.features[..., c_index] = value
-        preds = []
-        for start in range(0, len(ds), 512):
-            batch = ds.get_batch(np.arange(start, min(start + 512, len(ds))))
-            poses = model(keypoints=batch["keypoints"], flip_test=True).poses_3d
-            preds.append(poses[:, poses.shape[1] // 2].numpy())
-        pred = np.concatenate(preds).astype(np.float64) * 1000.0
+        pred = predict_centres(model, ds) * 1000.0
         out[value] = float(np.linalg.norm(pred - target, axis=-1).mean())
     return out
 

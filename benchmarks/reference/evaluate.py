@@ -56,6 +56,17 @@ def action_labels(table, rows: np.ndarray) -> np.ndarray:  # noqa: ANN001
 
 
 @torch.no_grad()
+def predict_centres(model, ds, flip_test: bool = True, batch_size: int = 512) -> np.ndarray:  # noqa: ANN001
+    """Root-relative 3D of every window centre of ``ds`` (a ``PoseWindowDataset``): ``(N, 17, 3)`` metres."""
+    preds = []
+    for start in range(0, len(ds), batch_size):
+        batch = ds.get_batch(np.arange(start, min(start + batch_size, len(ds))))
+        out = model(keypoints=batch["keypoints"], flip_test=flip_test).poses_3d
+        preds.append(out[:, out.shape[1] // 2].numpy())
+    return np.concatenate(preds).astype(np.float64)
+
+
+@torch.no_grad()
 def evaluate_folder(
     folder: str | os.PathLike, data_root: Path, stride: int, batch_size: int = 512, flip_test: bool = True
 ) -> dict:
@@ -91,13 +102,9 @@ def evaluate_folder(
         expected = k3 - k3[:, ROOT_INDEX : ROOT_INDEX + 1]
         if not np.allclose(expected, ds.targets[ds.centres], atol=1e-6):
             raise ValueError(f"{data_root / table_name}: table rows are not sorted by sequence and frame")
-        preds, t0 = [], time.perf_counter()
-        for start in range(0, len(ds), batch_size):
-            batch = ds.get_batch(np.arange(start, min(start + batch_size, len(ds))))
-            out = model(keypoints=batch["keypoints"], flip_test=flip_test).poses_3d
-            preds.append(out[:, out.shape[1] // 2].numpy())
+        t0 = time.perf_counter()
+        pred = predict_centres(model, ds, flip_test, batch_size) * 1000.0
         seconds = time.perf_counter() - t0
-        pred = np.concatenate(preds).astype(np.float64) * 1000.0
         metrics = compute_pose3d_metrics(pred, expected * 1000.0, action_labels(table, ds.centres))
         metrics["inference_poses_per_second"] = len(ds) / seconds
         results["conditions"][label] = metrics

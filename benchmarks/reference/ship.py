@@ -144,11 +144,11 @@ def training_table(training: dict) -> dict:
     }  # fmt: skip
     detectors = [s["detector"] for s in summaries]
     realistic = not any(d.startswith("DetectorNoise") for d in detectors)
-    h36m = realistic and all(d.split(" (")[0].rstrip() in H36M_2D for d in detectors)
+    kinds = [H36M_2D.get(d.split(" (")[0].rstrip()) for d in detectors]  # None: not H36M-joint 2D
+    h36m = realistic and None not in kinds
     copies = {int(s.get("body_proportions", 0)) for s in summaries}
     info["proportions"] = PROPORTIONS.format(copies=max(copies)) if max(copies) else ""
     if h36m:
-        kinds = [H36M_2D[d.split(" (")[0].rstrip()] for d in detectors]
         weights = training["data"].get("train_weights") or [1.0] * len(kinds)
         info["h36m_2d"] = (
             " and " + kinds[0] if len(kinds) == 1
