@@ -88,3 +88,30 @@ def test_convert_h36m_body_proportions_copies_training_takes_only(h36m_files, tm
         "--no-progress",
     ])  # fmt: skip
     assert bad == 2 and not (tmp_path / "x").exists()
+
+
+def test_convert_body_proportions_refuses_bad_input_without_output(h36m_files, tmp_path, capsys):
+    """Negative K, a dataset without 3D camera-frame motion, NaN motion (exit 2) and a folder of user files (exit 4):
+    nothing written or deleted."""
+    from auglift_hf.cli import main
+    from auglift_hf.errors import EXIT_OUTPUT
+
+    base = ["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+            str(h36m_files["cameras"]), "--no-progress"]  # fmt: skip
+    assert main([*base, "--body-proportions", "-1", "--out", str(tmp_path / "neg")]) == 2
+    assert not (tmp_path / "neg").exists() and "--body-proportions must be >= 0" in capsys.readouterr().err
+    assert main(["convert", "3dpw", str(tmp_path), "--body-proportions", "1", "--out", str(tmp_path / "pw"),
+                 "--no-progress"]) == 2  # fmt: skip
+    assert not (tmp_path / "pw").exists()
+    motion = {s: {a: m.copy() for a, m in acts.items()} for s, acts in h36m_files["motion"].items()}
+    motion["S1"]["Walking 1"][5, 3] = np.nan
+    np.savez(tmp_path / "nan.npz", positions_3d=motion)
+    nan = ["convert", "h36m", "--positions-3d", str(tmp_path / "nan.npz"), "--cameras", str(h36m_files["cameras"]),
+           "--body-proportions", "1", "--out", str(tmp_path / "nan"), "--no-progress"]  # fmt: skip
+    assert main(nan) == 2 and not (tmp_path / "nan").exists()
+    assert "NaN/inf joints (first at frame 5)" in capsys.readouterr().err
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "notes.txt").write_text("mine")
+    assert main([*base, "--body-proportions", "1", "--out", str(user)]) == EXIT_OUTPUT
+    assert [p.name for p in user.iterdir()] == ["notes.txt"] and (user / "notes.txt").read_text() == "mine"
