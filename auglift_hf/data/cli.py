@@ -71,12 +71,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="h36m: add the detected2d config with detector-definition 2D (COCO-17 landmarks, realistic noise)",
     )  # fmt: skip
     parser.add_argument(
-        "--detector-seed", type=int, default=0, help="seed of --simulate-detector (and of --body-proportions)"
+        "--detector-seed",
+        type=int,
+        default=0,
+        help="seed of --simulate-detector (and of --body-proportions, --virtual-cameras)",
     )
     parser.add_argument(
         "--body-proportions", type=int, default=0, metavar="K",
         help="h36m --positions-3d: add K copies of every training take with other body proportions (bone lengths x "
         "1 +- 0.2 per symmetric group, PoseAug's range); test takes are never changed",
+    )  # fmt: skip
+    parser.add_argument(
+        "--virtual-cameras", type=int, default=0, metavar="K",
+        help="h36m --positions-3d: add K copies of every training record seen by random virtual cameras (distance, "
+        "height, focal and azimuth ranges of auglift_hf.simulation.viewpoints); test takes are never changed",
     )  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="disable tqdm progress bars")
     add_join_arguments(parser)
@@ -164,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
         depth_source = synthetic_depth_source(severity=args.depth_severity)
     if args.body_proportions and args.dataset != "h36m":
         raise ValueError("--body-proportions needs 3D camera-frame motion; supported for h36m")
+    if args.virtual_cameras and args.dataset != "h36m":
+        raise ValueError("--virtual-cameras needs 3D camera-frame motion; supported for h36m")
     if args.simulate_detector and args.dataset != "h36m":
         raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m")
     common = {
@@ -187,7 +197,8 @@ def run(args: argparse.Namespace) -> int:
             args.out, cameras=args.cameras[0], positions_3d=positions_3d, annotations=args.annotations,
             detections=args.detections, subjects=args.subjects, fps=args.fps,
             unknown_subject_split=args.unknown_subject_split, simulate_detector=args.simulate_detector,
-            detector_seed=args.detector_seed, body_proportions=args.body_proportions, **common,
+            detector_seed=args.detector_seed, body_proportions=args.body_proportions,
+            virtual_cameras=args.virtual_cameras, **common,
         )  # fmt: skip
     else:
         if not args.source:

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..camera import load_mmpose_cameras, project, world_to_camera
+from ..camera import camera_to_world, load_mmpose_cameras, project, world_to_camera
 from ..skeleton import NUM_JOINTS, coco_to_h36m, h36m32_to_17
 from .npz import load_mmpose_annotations, load_npz
 from .schema import SequenceRecord, check_person_extent
@@ -286,6 +287,59 @@ def body_proportions_description(copies: int, seed: int) -> str:
     )
 
 
+def augment_viewpoints(
+    records: list[SequenceRecord], cameras: Any, copies: int = 1, seed: int = 0, ranges: Any = None
+) -> list[SequenceRecord]:
+    """``copies`` copies of every camera-frame record seen by random virtual cameras (originals not returned).
+
+    Each record is taken back to world coordinates with its real camera (``cameras[(subject, camera)]``) and
+    filmed by ``copies`` static virtual cameras (:func:`auglift_hf.simulation.viewpoints.virtual_camera`, the
+    documented :data:`~auglift_hf.simulation.viewpoints.VIRTUAL_CAMERAS` ranges unless ``ranges``), one seeded
+    draw per (subject, action, camera, copy), seeded by ``seed`` and a CRC-32 of the names (so a record's copies do
+    not depend on the other records converted with it): four new viewpoints per H36M take and copy. Pinhole projection (no
+    distortion), image ``1000 x 1000``; ``valid`` is recomputed with :func:`frames_in_view` and AND-ed with the
+    record's. Copy ``k`` of camera ``c`` is labelled camera ``"<c>-virtual<k>"``.
+    """
+    import dataclasses
+
+    from ..simulation.viewpoints import virtual_camera
+
+    if copies < 0:
+        raise ValueError(f"`copies` must be >= 0, got {copies}")
+    cams = _cameras(cameras)
+    out = []
+    for rec in sorted(records, key=lambda r: r.sort_key):
+        real = _camera(cams, rec.subject, rec.camera, "cameras")
+        world = camera_to_world(np.asarray(rec.keypoints_3d, np.float64), real["R"], real["T"])
+        key = zlib.crc32(f"{rec.subject}/{rec.action}/{rec.camera}".encode())  # stable whatever else is converted
+        for k in range(1, copies + 1):
+            cam = virtual_camera(world, [seed, key, k], ranges)
+            xyz = world_to_camera(world, cam["R"], cam["T"])
+            uv = project(xyz, cam["f"], cam["c"])
+            valid = frames_in_view(xyz, uv, cam["w"], cam["h"])
+            if rec.valid is not None:
+                valid &= np.asarray(rec.valid, bool)
+            out.append(
+                dataclasses.replace(
+                    rec, camera=f"{rec.camera}-virtual{k}", keypoints_3d=xyz, keypoints_2d=uv, focal=cam["f"],
+                    center=cam["c"], image_size=(cam["w"], cam["h"]), valid=valid, detected_2d=None,
+                    detected_scores=None, depth=None, source=f"{rec.source} + virtual camera (seed {seed}, copy {k})",
+                )
+            )  # fmt: skip
+    return out
+
+
+def viewpoints_description(copies: int, seed: int) -> str:
+    """What :func:`augment_viewpoints` did, for a dataset card."""
+    from ..simulation.viewpoints import VIRTUAL_CAMERAS
+
+    return (
+        f"{copies} virtual-camera copies of every training record (auglift_hf.data.h36m.augment_viewpoints, seed "
+        f"{seed}: one static camera per take, camera and copy, aimed at the mean pelvis, random azimuth, ranges "
+        f"{VIRTUAL_CAMERAS.to_dict()} (auglift_hf.simulation.viewpoints), pinhole, no distortion)"
+    )
+
+
 def simulate_detector_2d(
     records: list[SequenceRecord], cameras: Any, seed: int = 0, noise_free: bool = False, definition: str = "coco"
 ) -> str:
@@ -415,6 +469,7 @@ def convert_h36m(
     simulate_detector: bool = False,
     detector_seed: int = 0,
     body_proportions: int = 0,
+    virtual_cameras: int = 0,
     overwrite: bool = False,
     progress: bool = True,
     unknown_subject_split: str | None = None,
@@ -426,7 +481,9 @@ def convert_h36m(
     COCO-17 2D mapped to H36M-17, realistic noise, seeded by ``detector_seed``); depth descriptors of that config
     are sampled at those keypoints. ``body_proportions = K`` adds K re-proportioned copies of every *training* take
     (:func:`augment_body_proportions`, seeded by ``detector_seed``; ``positions_3d`` input without real
-    ``detections`` only, since images and detections cannot follow a changed body).
+    ``detections`` only, since images and detections cannot follow a changed body). ``virtual_cameras = K`` adds K
+    copies of every training record (re-proportioned ones included) seen by random virtual cameras
+    (:func:`augment_viewpoints`, seeded by ``detector_seed``; same input restriction).
     """
     from .schema import check_table_output, write_frame_table
 
@@ -442,6 +499,11 @@ def convert_h36m(
     if body_proportions and (positions_3d is None or detections is not None):
         raise ValueError("--body-proportions needs --positions-3d motion without --detections (real images and "
                          "detections cannot follow a re-proportioned body)")  # fmt: skip
+    if virtual_cameras < 0:
+        raise ValueError(f"--virtual-cameras must be >= 0, got {virtual_cameras}")
+    if virtual_cameras and (positions_3d is None or detections is not None):
+        raise ValueError("--virtual-cameras needs --positions-3d motion without --detections (real images and "
+                         "detections exist for the real cameras only)")  # fmt: skip
     if positions_3d is not None:
         rate = fps or (
             25.0 if re.search(r"fk25|25hz|_25\b", os.path.basename(os.fspath(positions_3d)).lower()) else 50.0
@@ -463,6 +525,10 @@ def convert_h36m(
         train = [r for r in records if r.split == "train"]
         records += augment_body_proportions(train, cameras, copies=body_proportions, seed=detector_seed)
         info["body_proportions"] = body_proportions_description(body_proportions, detector_seed)
+    if virtual_cameras:
+        train = [r for r in records if r.split == "train"]
+        records += augment_viewpoints(train, cameras, copies=virtual_cameras, seed=detector_seed)
+        info["virtual_cameras"] = viewpoints_description(virtual_cameras, detector_seed)
     if simulate_detector:
         if detections is not None:
             raise ValueError("give at most one of `detections` and `simulate_detector`")

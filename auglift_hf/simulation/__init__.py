@@ -11,6 +11,7 @@ One package (DESIGN.md: "simulation is a product, not a test helper"), one modul
   2D (COCO landmarks, temporally correlated noise, occlusion-dependent error and confidence, ``coco_to_h36m``),
   and the same error process on the H36M joints themselves (``simulate_joint_detector``);
 * :mod:`.proportions` -- body-proportion augmentation (PoseAug's bone-length groups and range, applied at random);
+* :mod:`.viewpoints` -- viewpoint augmentation (random static virtual cameras spanning the public datasets' set-ups);
 * :mod:`.depth_error` -- monocular depth-estimator error models (the simple corruption, and
   :class:`MonocularDepthError` with one ``severity`` and a Depth Anything V2 metric preset).
 
@@ -49,6 +50,7 @@ from .motion import (
 from .proportions import bone_lengths, random_bone_ratios, scale_bone_lengths
 from .raycast import casp_from_joints, depth_descriptors_from_joints
 from .renderer import HEAD_SPHERE, body_capsules, project_joints, ray_cast_capsules, render_depth
+from .viewpoints import VIRTUAL_CAMERAS, VirtualCameraRanges, virtual_camera
 
 __all__ = [
     "BONE_LENGTHS",
@@ -58,6 +60,8 @@ __all__ = [
     "CocoLandmarkOffsets",
     "MonocularDepthError",
     "RealisticDetectorNoise",
+    "VIRTUAL_CAMERAS",
+    "VirtualCameraRanges",
     "body_frame",
     "coco_landmarks_3d",
     "depth_error_preset",
@@ -86,5 +90,6 @@ __all__ = [
     "random_camera",
     "ray_cast_capsules",
     "render_depth",
+    "virtual_camera",
     "sample_bone_lengths",
 ]

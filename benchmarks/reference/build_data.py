@@ -49,6 +49,11 @@ columns (XY lifters only; much faster). ``--gt-definition coco`` writes ``test_c
 config holding the noise-free detector-definition 2D (the COCO-17 landmarks' exact projections through
 ``coco_to_h36m``, confidence 1, depth sampled there), i.e. the error-free input of a ``"coco"`` lifter.
 
+``--body-proportions K`` adds K re-proportioned copies of every training take
+(:func:`auglift_hf.data.h36m.augment_body_proportions`) and ``--virtual-cameras K`` K views of every training record
+(re-proportioned ones included) from random static virtual cameras (:func:`auglift_hf.data.h36m.augment_viewpoints`,
+ranges of :mod:`auglift_hf.simulation.viewpoints`); the summary JSON records both and the virtual cameras' geometry.
+
 Issue-14 tables (about 15 minutes with two processes on a loaded 2-core machine)::
 
     python benchmarks/reference/build_data.py --out /work/cache/h36m_ref_i14 --only train_noisy \
@@ -81,11 +86,13 @@ from auglift_hf.data.h36m import (
     H36M_TEST_SUBJECTS,
     H36M_TRAIN_SUBJECTS,
     augment_body_proportions,
+    augment_viewpoints,
     body_proportions_description,
     frames_in_view,
     load_positions_3d,
     read_h36m_positions_3d,
     simulate_detector_2d,
+    viewpoints_description,
 )
 from auglift_hf.data.schema import SequenceRecord, write_frame_table
 from auglift_hf.simulation import (
@@ -111,7 +118,7 @@ OOD_IMAGE_SIZE = (1000, 1000)
 OOD_MARGIN = 0.02
 #: Depth descriptor settings (documented in RESULTS.md).
 CASP_SAMPLES = 16
-SEEDS = {"noise": 1, "depth": 2, "body": 3}
+SEEDS = {"noise": 1, "depth": 2, "body": 3, "views": 4}
 
 
 class SyntheticCaspDepth:
@@ -267,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
              "ratios 1 +- 0.2 per symmetric group, one person per take)",
     )  # fmt: skip
     parser.add_argument(
+        "--virtual-cameras", type=int, default=0, metavar="K",
+        help="add K copies of every training record (re-proportioned ones included) seen by random virtual cameras "
+             "(augment_viewpoints, auglift_hf.simulation.viewpoints ranges)",
+    )  # fmt: skip
+    parser.add_argument(
         "--train-noise-free", action="store_true",
         help="training 2D without detector errors (the exact definition 2D, confidence 1)",
     )  # fmt: skip
@@ -297,6 +309,15 @@ def main(argv: list[str] | None = None) -> int:
             summary = real_summary(records)
         if train and args.body_proportions:
             records += augment_body_proportions(records, cameras, copies=args.body_proportions, seed=SEEDS["body"])
+        if train and args.virtual_cameras:
+            views = augment_viewpoints(records, cameras, copies=args.virtual_cameras, seed=SEEDS["views"])
+            summary["virtual_camera_geometry"] = {
+                **{f"virtual_{k}": v for k, v in real_summary(views).items()},
+                "virtual_focal_px": {"mean": float(np.mean([r.focal[0] for r in views])),
+                                     "min": float(np.min([r.focal[0] for r in views]))},
+                "frames_in_view": float(np.mean(np.concatenate([r.valid for r in views]))),
+            }  # fmt: skip
+            records += views
         coco_gt = not train and args.gt_definition == "coco"
         if realistic:
             ood_cams = {(r.subject, r.camera): {} for r in records} if name == "test_ood" else cameras
@@ -328,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         if train and args.body_proportions:
             card["body_proportions"] = body_proportions_description(args.body_proportions, SEEDS["body"])
+        if train and args.virtual_cameras:
+            card["virtual_cameras"] = viewpoints_description(args.virtual_cameras, SEEDS["views"])
         folder = args.train_name if train else (f"{name}_cocogt" if coco_gt else name)
         depth = None if args.no_depth else depth
         counts = write_frame_table(
@@ -336,7 +359,11 @@ def main(argv: list[str] | None = None) -> int:
         kind = depth.kind if depth is not None else "none"
         summary.update(counts=counts, seconds=round(time.time() - t0, 1), depth=kind, detector=detector)
         if train:  # read back by ship.py for the model cards
-            summary.update(train_max_frames=args.train_max_frames, body_proportions=args.body_proportions)
+            summary.update(
+                train_max_frames=args.train_max_frames,
+                body_proportions=args.body_proportions,
+                virtual_cameras=args.virtual_cameras,
+            )
         (out / f"{folder}_summary.json").write_text(json.dumps(summary, indent=2))
         print(name, json.dumps(summary), flush=True)
     return 0

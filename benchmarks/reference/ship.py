@@ -111,6 +111,11 @@ PROPORTIONS = (
     "; every take also appears {copies}x with other body proportions (`auglift_hf.data.h36m.augment_body_proportions`: "
     "bone lengths x uniform 1 +- 0.2 per symmetric bone group, PoseAug's bone-length range, one person per take)"
 )
+VIEWPOINTS = (
+    "; every record also appears {copies}x seen by random static virtual cameras (`auglift_hf.data.h36m."
+    "augment_viewpoints`, ranges of `auglift_hf.simulation.viewpoints`: 2.5-6 m away, 0.5-2.5 m high, focal 700-1600 "
+    "px on 1000 x 1000 images, any azimuth, aimed at the mean pelvis)"
+)
 
 
 def _summary(table: Path) -> dict:
@@ -126,7 +131,7 @@ def training_table(training: dict) -> dict:
     """Rows, windows, frame selection and data description of the run's training tables, from their summaries.
 
     Everything is read from ``<table>_summary.json`` (written by ``build_data.py`` beside each table), never guessed
-    from folder names: the detector text, ``train_max_frames`` and ``body_proportions``.
+    from folder names: the detector text, ``train_max_frames``, ``body_proportions`` and ``virtual_cameras``.
     """
     tables = [Path(p) for p in training["data"]["train_datasets"]]
     summaries = [_summary(t) for t in tables]
@@ -148,6 +153,8 @@ def training_table(training: dict) -> dict:
     h36m = realistic and None not in kinds
     copies = {int(s.get("body_proportions", 0)) for s in summaries}
     info["proportions"] = PROPORTIONS.format(copies=max(copies)) if max(copies) else ""
+    views = {int(s.get("virtual_cameras", 0)) for s in summaries}
+    info["proportions"] += VIEWPOINTS.format(copies=max(views)) if max(views) else ""
     if h36m:
         weights = training["data"].get("train_weights") or [1.0] * len(kinds)
         info["h36m_2d"] = (

@@ -115,3 +115,36 @@ def test_convert_body_proportions_refuses_bad_input_without_output(h36m_files, t
     (user / "notes.txt").write_text("mine")
     assert main([*base, "--body-proportions", "1", "--out", str(user)]) == EXIT_OUTPUT
     assert [p.name for p in user.iterdir()] == ["notes.txt"] and (user / "notes.txt").read_text() == "mine"
+
+
+def test_convert_h36m_virtual_cameras_adds_new_views_of_training_takes_only(h36m_files, tmp_path, capsys):
+    from auglift_hf.cli import main
+
+    out = tmp_path / "views"
+    rc = main([
+        "convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras", str(h36m_files["cameras"]),
+        "--body-proportions", "1", "--virtual-cameras", "1", "--simulate-detector", "--out", str(out), "--no-progress",
+    ])  # fmt: skip
+    assert rc == 0
+    train = datasets.load_dataset(str(out), "gt2d", split="train").with_format("numpy")
+    test = datasets.load_dataset(str(out), "gt2d", split="test").with_format("numpy")
+    cams = np.asarray(train["camera"])
+    virtual = np.char.find(cams.astype(str), "-virtual1") > 0
+    assert virtual.sum() == (~virtual).sum() == 2 * (40 + 25) * 4  # originals + proportions, each seen anew
+    assert not any("virtual" in c for c in test["camera"])  # S9 keeps its real cameras
+    k3, k2 = np.stack(train["keypoints_3d"]), np.stack(train["keypoints_2d"])
+    f = np.stack(train["focal"])
+    assert np.allclose(f[virtual][:, 0], f[virtual][:, 1]) and not np.allclose(f[virtual], f[~virtual][0])
+    assert (k3[virtual][..., 2] > 2.0).all() and (k2[virtual] > 0).all() and (k2[virtual] < 1000).all()
+    assert len(datasets.load_dataset(str(out), "detected2d", split="train")) == len(train)
+    assert "virtual-camera copies" in (out / "README.md").read_text()
+    base = ["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+            str(h36m_files["cameras"]), "--no-progress"]  # fmt: skip
+    assert main([*base, "--virtual-cameras", "-1", "--out", str(tmp_path / "neg")]) == 2
+    assert not (tmp_path / "neg").exists() and "--virtual-cameras must be >= 0" in capsys.readouterr().err
+    assert main([*base, "--detections", str(h36m_files["detections"]), "--virtual-cameras", "1", "--out",
+                 str(tmp_path / "det")]) == 2  # fmt: skip
+    assert not (tmp_path / "det").exists() and "real cameras only" in capsys.readouterr().err
+    assert main(["convert", "3dpw", str(tmp_path), "--virtual-cameras", "1", "--out", str(tmp_path / "pw"),
+                 "--no-progress"]) == 2  # fmt: skip
+    assert not (tmp_path / "pw").exists()
