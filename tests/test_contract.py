@@ -21,6 +21,8 @@ from auglift_hf.contract import (
 
 ROOT = Path(__file__).resolve().parents[1]
 XYCD = ["x", "y", "c", "d"]
+#: score_fill of the shipped c-lifters: median of train_real_v2_full's keypoint_scores (gt2d, train, 617012 rows).
+SHIPPED_SCORE_FILL = 0.9612
 
 
 def test_default_depth_model_is_metric_indoor_large():
@@ -223,6 +225,8 @@ def test_shipped_checkpoints_carry_the_training_contract(name):
     else:
         assert c.depth_kind is None and c.depth_model is None and c.depth_descriptor is None
         assert c.missing_depth is None
+    # c-lifters: the median keypoint_scores of their training table (train_real_v2_full, gt2d/train: 0.96121)
+    assert c.score_fill == (SHIPPED_SCORE_FILL if "c" in raw["input_channels"] else None)
 
 
 def test_training_contract_from_table_cards(tmp_path):
@@ -315,3 +319,17 @@ def test_score_fill_for_contract_legacy_and_xy():
     assert scores[0, 0] == pytest.approx(0.9) and scores[0, 16] == 0.0 and scores[1, 3] == pytest.approx(0.45)
     scores, value, note = fill_scores(PoseLiftingProcessor(input_channels=["x", "y"]), presence)
     assert value is None and note is None and scores[0, 0] == 1.0
+
+
+@pytest.mark.parametrize("name", ["poseformer-xycd", "poseformer-casp", "tcn-27f-xycd", "tcn-27f-casp"])
+def test_shipped_score_fill_is_the_training_table_median(name):
+    """Provenance: where the training table named in training_config.json is on this machine, re-measure it."""
+    from auglift_hf.training.data import training_score_fill
+
+    folder = ROOT / "checkpoints" / name
+    data = json.loads((folder / "training_config.json").read_text())["data"]
+    tables = data["train_datasets"]
+    if not all(Path(t).is_dir() for t in tables):
+        pytest.skip(f"training tables {tables} are not on this machine")
+    measured = training_score_fill(tables, data["dataset_config"], data["train_split"], data.get("train_weights"))
+    assert InputContract.from_pretrained(folder).score_fill == measured == SHIPPED_SCORE_FILL
