@@ -432,9 +432,9 @@ def _build(
     h36m = to_h36m(np.concatenate([xy, sc[..., None], missing[..., None].astype(np.float64)], -1), fmt.format,
                    fmt.order)  # fmt: skip
     # a synthesised H36M joint is missing when any of its sources is (the 4th channel is averaged: > 0)
-    kp, scores, miss = h36m[..., :2], np.clip(h36m[..., 2], 0.0, 1.0), h36m[..., 3] > 0
+    kp, scores, miss_share = h36m[..., :2], np.clip(h36m[..., 2], 0.0, 1.0), h36m[..., 3]  # share of sources missing
     frames, (kp, scores, miss_f, has_f), interp = _interpolate_frames(
-        frames, [kp, scores, miss.astype(np.float64), has.astype(np.float64)], max_gap, path
+        frames, [kp, scores, miss_share, has.astype(np.float64)], max_gap, path
     )
     scores = np.where(interp[:, None], 0.0, scores)
     presence = np.where(interp[:, None], 0.0, np.clip(1.0 - miss_f, 0.0, 1.0))  # seen share of the sources
