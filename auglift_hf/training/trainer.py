@@ -333,6 +333,10 @@ def run_training(
     The final folder (``final_dir``, default ``<output_dir>/final``) holds ``config.json``,
     ``model.safetensors``, ``preprocessor_config.json``, ``training_config.json`` and ``eval_results.json``,
     ready for ``push_to_hub``. Resumes from the last checkpoint of ``output_dir`` when ``training_args.resume``.
+    ``preprocessor_config.json`` carries the input contract: inherited from the training tables' dataset cards,
+    plus ``missing_depth`` (:func:`record_depth_dropout`) and, for a lifter with a ``c`` channel, ``score_fill``
+    = the median training score (:func:`record_score_fill`), the confidence entry points feed for keypoints
+    without detector scores.
 
     Returns:
         ``{"final_dir", "train_metrics", "eval_metrics", "global_step", "resumed_from"}``.
