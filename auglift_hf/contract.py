@@ -24,7 +24,14 @@ Fields (:class:`InputContract`):
 * ``missing_depth``: ``None`` | ``"fill"``: the lifter was trained with depth dropout (whole windows, frames and
   joints fed as missing depth, :data:`auglift_hf.processing_lifting.MISSING_DEPTH_FILL`), so input without depth
   (a 2D keypoints file) is within its training distribution (about XY accuracy) and accepted with a recorded note
-  instead of needing ``--override-contract``. Written by ``auglift train`` when a depth-dropout probability is > 0.
+  instead of needing ``--override-contract``. Written by ``auglift train`` when a depth-dropout probability is > 0;
+* ``score_fill``: ``None`` | a number in ``(0, 1]``: the confidence to feed for keypoints that come without detector
+  scores (ground-truth 2D, a keypoints file without a score column), for lifters with a ``c`` channel (``None``
+  for lifters without one). ``auglift train`` writes the median of the training tables' ``keypoint_scores`` over
+  the training rows (:func:`auglift_hf.training.data.training_score_fill`): the typical confidence the lifter saw,
+  where ``c = 1`` is a value no realistic training window holds (calibrated detector scores: median 0.96). Every
+  entry point fills with :func:`score_fill_for`; folders saved without the field keep the former fill, 1.0
+  (:data:`LEGACY_SCORE_FILL`), with a warning naming the missing field.
 
 Checking (:func:`check_contract`): the depth kind and the descriptor parameters an entry point is about to feed
 must equal the contract's, else a one-line ``ValueError`` names both sides, unless ``override=True`` (an explicit
@@ -38,6 +45,8 @@ today's behaviour with a warning (:func:`load_contract` returns ``None``).
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import warnings
 from collections.abc import Mapping
@@ -47,7 +56,7 @@ from typing import Any
 #: The contract's keys, in schema order (flat in ``preprocessor_config.json``).
 CONTRACT_FIELDS: tuple[str, ...] = (
     "depth_kind", "depth_model", "depth_descriptor", "keypoint_definition", "scale_normalization",
-    "box_size_mean", "reference_depth", "missing_depth",
+    "box_size_mean", "reference_depth", "missing_depth", "score_fill",
 )  # fmt: skip
 #: Fields that must all be present when any is (the scale fields default to ``None``).
 REQUIRED_FIELDS: tuple[str, ...] = ("depth_kind", "depth_model", "depth_descriptor", "keypoint_definition")
@@ -55,6 +64,9 @@ DEPTH_KINDS: tuple[str | None, ...] = ("metric", "relative", None)
 KEYPOINT_DEFINITIONS: tuple[str, ...] = ("h36m", "coco")
 SCALE_NORMALIZATIONS: tuple[str | None, ...] = (None, "box", "depth")
 MISSING_DEPTH_MODES: tuple[str | None, ...] = (None, "fill")
+#: Confidence fed for keypoints without scores by a c-lifter whose folder has no ``score_fill`` (saved before the
+#: field existed): the fill every entry point used before, kept so old folders behave as they did.
+LEGACY_SCORE_FILL = 1.0
 #: Key of the contract in a dataset card's YAML front matter.
 CARD_KEY = "auglift_input_contract"
 
@@ -120,6 +132,22 @@ def descriptor_kwargs(desc: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return str(desc["mode"]), kwargs
 
 
+def check_score_fill(value: Any, where: str = "input contract") -> float | None:
+    """``score_fill`` as a float in ``(0, 1]`` or ``None``; else a one-line ``ValueError`` naming the field."""
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or not 0.0 < value <= 1.0
+    ):
+        raise ValueError(
+            f"{where}: `score_fill` must be a confidence in (0, 1] (or null for a lifter without 'c'), got {value!r}"
+        )
+    return float(value)
+
+
 def _positive_or_none(value: Any, name: str, where: str) -> float | None:
     if value is None:
         return None
@@ -140,9 +168,12 @@ class InputContract:
     box_size_mean: float | None = None
     reference_depth: float | None = None
     missing_depth: str | None = None
+    score_fill: float | None = None
 
     def __post_init__(self) -> None:
         self.validate()
+        if self.score_fill is not None:  # a plain float in the saved JSON (not an int or a numpy scalar)
+            object.__setattr__(self, "score_fill", float(self.score_fill))
 
     def validate(self, where: str = "input contract") -> None:
         """Raise a one-line ``ValueError`` naming the field when a value is not allowed."""
@@ -162,6 +193,7 @@ class InputContract:
         if self.missing_depth is not None and self.depth_kind is None:
             raise ValueError(f"{where}: `missing_depth`={self.missing_depth!r} but the lifter takes no depth")
         _positive_or_none(self.reference_depth, "reference_depth", where)
+        check_score_fill(self.score_fill, where)
         if self.depth_model is not None and not isinstance(self.depth_model, str):
             raise ValueError(
                 f"{where}: `depth_model` must be a checkpoint id string or null, got {self.depth_model!r}"
@@ -316,6 +348,57 @@ def load_contract(source: Any, warn: bool = True) -> InputContract | None:
     return contract
 
 
+def score_fill_for(processor: Any, lifter: str = "the lifter") -> tuple[float | None, str | None]:
+    """The confidence to feed ``processor``'s lifter for keypoints without detector scores, and why.
+
+    Args:
+        processor: a :class:`~auglift_hf.PoseLiftingProcessor` (or anything with ``input_channels`` and an
+            optional ``score_fill``).
+        lifter: the lifter's name (folder / Hub id) for the note.
+
+    Returns:
+        ``(value, note)``: ``(None, None)`` for a lifter without a ``c`` channel (nothing to fill); the
+        contract's ``score_fill`` with a one-line note; or :data:`LEGACY_SCORE_FILL` (1.0) with a note naming the
+        folder's missing ``score_fill`` field. The caller warns with the note (once per input).
+    """
+    channels = list(getattr(processor, "input_channels", None) or [])
+    if "c" not in channels:
+        return None, None
+    value = check_score_fill(getattr(processor, "score_fill", None), f"{lifter}: preprocessor_config.json")
+    if value is not None:
+        return value, (
+            f"the 2D input has no detector scores: feeding {lifter} confidence c = {value:g}, the `score_fill` of its "
+            "input contract (median score of its training table)"
+        )
+    return LEGACY_SCORE_FILL, (
+        f"the 2D input has no detector scores and {lifter}'s preprocessor_config.json has no `score_fill` (saved "
+        f"before the field existed): feeding confidence c = {LEGACY_SCORE_FILL:g}, above the calibrated scores a "
+        "c-lifter trains on (typically costs 3-6 mm); add `score_fill` (its training median score) to that file"
+    )
+
+
+def fill_scores(processor: Any, presence: Any, lifter: str = "the lifter") -> tuple[Any, float | None, str | None]:
+    """Scores ``(frames, 17)`` to feed for keypoints that came without detector scores.
+
+    Args:
+        processor: the lifter's processor (see :func:`score_fill_for`).
+        presence: ``(frames, 17)`` in ``[0, 1]``: 1 where the keypoint was in the input, 0 where it is missing
+            (a NaN joint, an interpolated frame), a fraction for an H36M joint synthesised from partly missing
+            source joints (:attr:`auglift_hf.preprocess.io_keypoints.KeypointSequence.presence`).
+
+    Returns:
+        ``(scores float32 (frames, 17), value, note)``: ``scores = value * presence``, exactly the scores of the same
+        input with a constant score column ``value``. For a lifter without ``c`` (nothing is fed) the scores are
+        ``presence`` and ``value`` / ``note`` are ``None``.
+    """
+    import numpy as np
+
+    pres = np.clip(np.asarray(presence, np.float32), 0.0, 1.0)
+    value, note = score_fill_for(processor, lifter)
+    scores = pres if value is None else (np.float32(value) * pres).astype(np.float32)
+    return scores, value, note
+
+
 def _descriptor_diff(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
     """Parameters that differ (keys missing on one side take :func:`default_descriptor`'s value)."""
     base = default_descriptor(mode=expected.get("mode", "casp"))
@@ -445,9 +528,13 @@ __all__ = [
     "DEFAULT_DEPTH_MODEL",
     "DEFAULT_NUM_SAMPLES",
     "InputContract",
+    "LEGACY_SCORE_FILL",
     "check_contract",
+    "check_score_fill",
     "default_descriptor",
     "descriptor_kwargs",
+    "fill_scores",
     "load_contract",
     "read_card_metadata",
+    "score_fill_for",
 ]

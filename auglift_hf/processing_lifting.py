@@ -104,9 +104,13 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         max_depth_offset: clip of ``d_min - d`` / ``d_max - d`` in metres.
         depth_reference: ``"pelvis"`` or ``"nearest"`` (the joint closest to the camera in that frame).
         depth_kind, depth_model, depth_descriptor, keypoint_definition, scale_normalization, box_size_mean,
-            reference_depth, missing_depth: the input contract (:mod:`auglift_hf.contract`) saved with the lifter. A processor
+            reference_depth, missing_depth, score_fill: the input contract (:mod:`auglift_hf.contract`) saved with the lifter. A processor
             without ``keypoint_definition`` (a folder saved before the contract existed) has no contract and
-            writes none of these fields; with it, all are validated.
+            writes none of these fields (except a set ``score_fill`` or scale field); with it, all are validated.
+        score_fill: confidence in ``(0, 1]`` fed as ``c`` for keypoints that come without detector scores (the
+            median training score, written by ``auglift train``); ``None`` for a lifter without ``c`` (and for
+            folders saved before the field: entry points then fill 1.0 with a warning,
+            :func:`auglift_hf.contract.score_fill_for`). :meth:`encode` itself never fills: it needs ``scores``.
         scale_normalization: ``None``, ``"box"`` (AugLift's box rescaling to ``box_size_mean`` pixels, fitted
             on the training set: :meth:`fit_scale_normalization`) or ``"depth"`` (dscale2d: pixels about the image
             centre times ``d_root / reference_depth``, ``d_root`` the metric depth input at the pelvis;
@@ -136,6 +140,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         box_size_mean: float | None = None,
         reference_depth: float | None = None,
         missing_depth: str | None = None,
+        score_fill: float | None = None,
         coordinate_normalization: str = "videopose3d",
         assumed_root_depth: float | None = None,
         **kwargs: Any,
@@ -167,6 +172,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         self.keypoint_definition = keypoint_definition
         self._init_scale_normalization(scale_normalization, box_size_mean, reference_depth)
         self.missing_depth = missing_depth
+        self.score_fill = score_fill
         self._check_contract()
         self._init_coordinate_normalization(coordinate_normalization, assumed_root_depth)
 
@@ -212,13 +218,16 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
             stray = [k for k in ("depth_kind", "depth_model", "depth_descriptor") if getattr(self, k) is not None]
             if stray:
                 raise ValueError(f"contract fields {stray} are set without `keypoint_definition` ('h36m' or 'coco')")
-            InputContract(  # type checks of the scale fields only
+            InputContract(  # type checks of the scale fields and score_fill only
                 scale_normalization=self.scale_normalization,
                 box_size_mean=self.box_size_mean,
                 reference_depth=self.reference_depth,
+                score_fill=self.score_fill,
             ).validate("PoseLiftingProcessor")
+            self._check_score_fill()
             return
         contract = self.input_contract
+        self._check_score_fill()
         if self.needs_depth and contract.depth_kind is None:
             raise ValueError(
                 f"`depth_kind` is null but input_channels {self.input_channels} include depth: set 'metric' or 'relative'"
@@ -230,6 +239,17 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         if not self.needs_depth and contract.depth_kind is not None:
             raise ValueError(
                 f"`depth_kind`={contract.depth_kind!r} but input_channels {self.input_channels} have no depth channel"
+            )
+
+    def _check_score_fill(self) -> None:
+        """``score_fill`` (when set) is a number in (0, 1], stored as a float, and only for a lifter with ``c``."""
+        from .contract import check_score_fill
+
+        self.score_fill = check_score_fill(self.score_fill, "PoseLiftingProcessor")
+        if self.score_fill is not None and "c" not in self.input_channels:
+            raise ValueError(
+                f"`score_fill`={self.score_fill!r} but input_channels {self.input_channels} have no confidence 'c' "
+                "(set it to null)"
             )
 
     @property

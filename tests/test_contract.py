@@ -21,6 +21,8 @@ from auglift_hf.contract import (
 
 ROOT = Path(__file__).resolve().parents[1]
 XYCD = ["x", "y", "c", "d"]
+#: score_fill of the shipped c-lifters: median of train_real_v2_full's keypoint_scores (gt2d, train, 617012 rows).
+SHIPPED_SCORE_FILL = 0.9612
 
 
 def test_default_depth_model_is_metric_indoor_large():
@@ -223,6 +225,8 @@ def test_shipped_checkpoints_carry_the_training_contract(name):
     else:
         assert c.depth_kind is None and c.depth_model is None and c.depth_descriptor is None
         assert c.missing_depth is None
+    # c-lifters: the median keypoint_scores of their training table (train_real_v2_full, gt2d/train: 0.96121)
+    assert c.score_fill == (SHIPPED_SCORE_FILL if "c" in raw["input_channels"] else None)
 
 
 def test_training_contract_from_table_cards(tmp_path):
@@ -255,3 +259,77 @@ def test_training_contract_from_table_cards(tmp_path):
         training_contract([a, coco], "gt2d", ["x", "y"])  # h36m vs coco 2D
     with pytest.warns(UserWarning, match="without an input contract"):
         assert training_contract([tmp_path], "gt2d", XYCD) is None
+
+
+# ---------------------------------------------------------------------------------------------- score_fill
+def test_score_fill_round_trips_through_dict_processor_and_folder(tmp_path):
+    c = InputContract.metric(num_samples=16, keypoint_definition="coco")
+    c = InputContract(**{**c.to_dict(), "score_fill": 0.9612})
+    assert c.to_dict()["score_fill"] == 0.9612 and "score_fill" in CONTRACT_FIELDS
+    assert InputContract.from_dict(json.loads(json.dumps(c.to_dict()))) == c
+    p = PoseLiftingProcessor(input_channels=XYCD, num_frames=3, **c.to_dict())
+    assert p.score_fill == 0.9612 and p.input_contract == c
+    p.save_pretrained(tmp_path)
+    assert json.loads((tmp_path / "preprocessor_config.json").read_text())["score_fill"] == 0.9612
+    assert InputContract.from_pretrained(tmp_path) == c
+    assert PoseLiftingProcessor.from_pretrained(tmp_path).score_fill == 0.9612
+    assert InputContract(score_fill=1).score_fill == 1.0 and isinstance(InputContract(score_fill=1).score_fill, float)
+
+
+def test_score_fill_is_optional_for_old_folders():
+    from auglift_hf.contract import REQUIRED_FIELDS
+
+    assert "score_fill" not in REQUIRED_FIELDS
+    old = {k: v for k, v in InputContract.metric().to_dict().items() if k != "score_fill"}
+    assert InputContract.from_dict(old).score_fill is None
+
+
+@pytest.mark.parametrize("bad", [0, 0.0, -0.5, 1.01, 2, float("nan"), float("inf"), "0.96", True])
+def test_score_fill_bad_values_are_refused_naming_the_field(bad):
+    with pytest.raises(ValueError, match="`score_fill` must be a confidence in \\(0, 1\\]") as err:
+        InputContract(score_fill=bad)
+    assert "\n" not in str(err.value)
+    data = {**InputContract.metric().to_dict(), "score_fill": bad}
+    with pytest.raises(ValueError, match=r"preprocessor_config\.json: .*`score_fill` must be"):
+        InputContract.from_dict(data, where="x/preprocessor_config.json")
+    with pytest.raises(ValueError, match="score_fill"):
+        PoseLiftingProcessor(input_channels=XYCD, score_fill=bad)
+
+
+def test_score_fill_needs_a_confidence_channel():
+    with pytest.raises(ValueError, match=r"`score_fill`=0.9 but input_channels \['x', 'y'\] have no confidence"):
+        PoseLiftingProcessor(input_channels=["x", "y"], score_fill=0.9)
+    # a processor without the other contract fields may still carry it (and saves it)
+    p = PoseLiftingProcessor(input_channels=["x", "y", "c"], score_fill=0.9)
+    assert p.input_contract is None and p.to_dict()["score_fill"] == 0.9
+
+
+def test_score_fill_for_contract_legacy_and_xy():
+    from auglift_hf.contract import LEGACY_SCORE_FILL, fill_scores, score_fill_for
+
+    value, note = score_fill_for(PoseLiftingProcessor(input_channels=["x", "y", "c"], score_fill=0.95), "lifter-a")
+    assert value == 0.95 and "c = 0.95" in note and "lifter-a" in note and "\n" not in note
+    value, note = score_fill_for(PoseLiftingProcessor(input_channels=["x", "y", "c"]), "old-folder")
+    assert value == LEGACY_SCORE_FILL == 1.0
+    assert "old-folder" in note and "no `score_fill`" in note and "c = 1" in note
+    assert score_fill_for(PoseLiftingProcessor(input_channels=["x", "y"]), "xy") == (None, None)
+    presence = [[1.0] * 16 + [0.0], [0.5] * 17]
+    scores, value, _ = fill_scores(PoseLiftingProcessor(input_channels=["x", "y", "c"], score_fill=0.9), presence)
+    assert value == 0.9 and scores.dtype.name == "float32"
+    assert scores[0, 0] == pytest.approx(0.9) and scores[0, 16] == 0.0 and scores[1, 3] == pytest.approx(0.45)
+    scores, value, note = fill_scores(PoseLiftingProcessor(input_channels=["x", "y"]), presence)
+    assert value is None and note is None and scores[0, 0] == 1.0
+
+
+@pytest.mark.parametrize("name", ["poseformer-xycd", "poseformer-casp", "tcn-27f-xycd", "tcn-27f-casp"])
+def test_shipped_score_fill_is_the_training_table_median(name):
+    """Provenance: where the training table named in training_config.json is on this machine, re-measure it."""
+    from auglift_hf.training.data import training_score_fill
+
+    folder = ROOT / "checkpoints" / name
+    data = json.loads((folder / "training_config.json").read_text())["data"]
+    tables = data["train_datasets"]
+    if not all(Path(t).is_dir() for t in tables):
+        pytest.skip(f"training tables {tables} are not on this machine")
+    measured = training_score_fill(tables, data["dataset_config"], data["train_split"], data.get("train_weights"))
+    assert InputContract.from_pretrained(folder).score_fill == measured == SHIPPED_SCORE_FILL

@@ -241,6 +241,13 @@ def contract_markdown(processor: dict[str, Any]) -> str:
             ),
         ]
     lines.append(f"| `scale_normalization` | `{contract.scale_normalization or 'null'}` |")
+    if "c" in (processor.get("input_channels") or []):
+        lines.append(
+            f"| `score_fill` | `{contract.score_fill:g}`: the confidence fed for keypoints without detector scores "
+            "(ground-truth 2D, a keypoints file without scores): the median score of the training table |"
+            if contract.score_fill is not None
+            else "| `score_fill` | `null`: keypoints without detector scores are fed c = 1.0 (with a warning) |"
+        )
     return "\n".join(lines)
 
 

@@ -8,7 +8,14 @@ Accepted JSON layouts:
 * **OpenPose** per-frame output ``{"people": [{"pose_keypoints_2d": [...]}, ...]}`` (one frame).
 * **The project's own format** (what ``auglift lift`` writes): ``{"keypoints_2d": (F, 17, 2) px, "scores"?:
   (F, 17), "joint_format"?: "h36m" | "coco", "image_size"?: [w, h], "fps"?: float, "frame_index"?: (F,)}``;
-  ``scores`` may also be ``keypoint_scores``.
+  ``scores`` may also be ``keypoint_scores``; ``"scores_given": false`` (``auglift lift`` output of input without
+  scores) marks ``scores`` as a fill, read as no scores.
+
+Scores: a file without a score column (the own format without ``scores`` and with ``(F, 17, 2)`` keypoints, e.g.
+ground-truth 2D) has no confidence, and none is invented here: ``KeypointSequence.scores`` is ``None`` and
+``presence`` says which keypoints were in the file. The lift step fills the confidence a c-lifter is fed from its
+input contract (``score_fill``, the median score of its training table; :func:`auglift_hf.contract.fill_scores`:
+``score_fill * presence``) and records the value in its output.
 
 Skeleton (:func:`auglift_hf.skeleton.detect_keypoint_format`): the file's own declaration decides - a COCO
 ``categories[].keypoints`` name list (e.g. MMPose's ``h36m_coco.json`` declares the H36M-17 joints, which are
@@ -68,7 +75,10 @@ MAX_INTERPOLATION_GAP = 10
 class KeypointSequence:
     """A 2D sequence of one person in H36M-17.
 
-    ``keypoints (F, 17, 2)`` px (always finite), ``scores (F, 17)`` in [0, 1], ``frame_index (F,)``,
+    ``keypoints (F, 17, 2)`` px (always finite), ``scores (F, 17)`` in [0, 1] or ``None`` when the file has no
+    score column (see the module docstring: filled at lift time from the lifter's ``score_fill``),
+    ``presence (F, 17)`` in [0, 1] (1: the keypoint is in the file; 0: missing or in an interpolated frame; a
+    fraction for an H36M joint synthesised from partly missing source joints), ``frame_index (F,)``,
     ``valid (F,)`` (False: no joint seen in the frame), ``interpolated (F,)`` (frame number absent from the
     file, filled between its neighbours), ``missing (F, 17)`` (joint filled, see the module docstring);
     ``image_size`` ``(w, h)`` when the file gives one size, ``image_sizes (F, 2)`` when it gives one per frame;
@@ -78,7 +88,7 @@ class KeypointSequence:
     """
 
     keypoints: np.ndarray
-    scores: np.ndarray
+    scores: np.ndarray | None
     frame_index: np.ndarray
     image_size: tuple[int, int] | None = None
     fps: float | None = None
@@ -91,6 +101,7 @@ class KeypointSequence:
     track: int | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
     segment: np.ndarray | None = None
+    presence: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.keypoints)
@@ -100,6 +111,14 @@ class KeypointSequence:
             self.interpolated = np.zeros(n, bool)
         if self.missing is None:
             self.missing = np.zeros((n, NUM_JOINTS), bool)
+        if self.presence is None:
+            gone = self.missing | self.interpolated[:, None]
+            self.presence = np.where(gone, 0.0, 1.0).astype(np.float32)
+
+    @property
+    def has_scores(self) -> bool:
+        """Whether the file gave detector scores (else ``scores`` is ``None``: filled when lifting)."""
+        return self.scores is not None
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -378,7 +397,8 @@ def _from_entries(
 def _concat(seqs: list[KeypointSequence]) -> KeypointSequence:
     """Independent one-image sequences -> one sequence whose frames are separate ``segment`` s."""
     cat = {k: np.concatenate([getattr(q, k) for q in seqs]) for k in
-           ("keypoints", "scores", "frame_index", "valid", "interpolated", "missing")}  # fmt: skip
+           ("keypoints", "frame_index", "valid", "interpolated", "missing", "presence")}  # fmt: skip
+    cat["scores"] = None if seqs[0].scores is None else np.concatenate([q.scores for q in seqs])
     notes = [n for q in seqs for n in q.notes]
     seq = KeypointSequence(**cat, keypoint_format=seqs[0].keypoint_format, notes=notes[:1] if notes else [])
     seq.segment = np.arange(len(seqs))
@@ -392,9 +412,19 @@ def _sequence_prefix(file_name: str) -> str:
 
 
 def _build(
-    raw: np.ndarray, missing: np.ndarray, frames: np.ndarray, fmt: DetectedFormat, path: str, max_gap: int | None
+    raw: np.ndarray,
+    missing: np.ndarray,
+    frames: np.ndarray,
+    fmt: DetectedFormat,
+    path: str,
+    max_gap: int | None,
+    has_scores: bool = True,
 ) -> KeypointSequence:
-    """One person's ``(F, J, 3)`` raw keypoints -> filled, H36M-17, gap-interpolated :class:`KeypointSequence`."""
+    """One person's ``(F, J, 3)`` raw keypoints -> filled, H36M-17, gap-interpolated :class:`KeypointSequence`.
+
+    ``has_scores=False``: the file has no score column (``raw[..., 2]`` is a placeholder): ``scores`` is ``None``
+    and only ``presence`` is kept.
+    """
     if missing.all():
         raise ValueError(f"{path}: no finite keypoint in any frame (every keypoint is NaN, infinite or (0, 0, 0))")
     xy, has = fill_missing(raw[..., :2], missing)
@@ -402,11 +432,12 @@ def _build(
     h36m = to_h36m(np.concatenate([xy, sc[..., None], missing[..., None].astype(np.float64)], -1), fmt.format,
                    fmt.order)  # fmt: skip
     # a synthesised H36M joint is missing when any of its sources is (the 4th channel is averaged: > 0)
-    kp, scores, miss = h36m[..., :2], np.clip(h36m[..., 2], 0.0, 1.0), h36m[..., 3] > 0
+    kp, scores, miss_share = h36m[..., :2], np.clip(h36m[..., 2], 0.0, 1.0), h36m[..., 3]  # share of sources missing
     frames, (kp, scores, miss_f, has_f), interp = _interpolate_frames(
-        frames, [kp, scores, miss.astype(np.float64), has.astype(np.float64)], max_gap, path
+        frames, [kp, scores, miss_share, has.astype(np.float64)], max_gap, path
     )
     scores = np.where(interp[:, None], 0.0, scores)
+    presence = np.where(interp[:, None], 0.0, np.clip(1.0 - miss_f, 0.0, 1.0))  # seen share of the sources
     miss = (miss_f > 0) & ~interp[:, None]
     valid = (has_f >= 1.0) & ~interp  # a detection of this person with at least one joint seen
     notes = []
@@ -419,8 +450,9 @@ def _build(
     if interp.any():
         notes.append(f"{path}: {int(interp.sum())} of {len(frames)} frames are not in the file and were interpolated")
     return KeypointSequence(
-        kp.astype(np.float32), scores.astype(np.float32), frames.astype(np.int64), valid=valid.astype(bool),
-        interpolated=interp, missing=miss, keypoint_format=fmt.format.name, notes=notes,
+        kp.astype(np.float32), scores.astype(np.float32) if has_scores else None, frames.astype(np.int64),
+        valid=valid.astype(bool), interpolated=interp, missing=miss, keypoint_format=fmt.format.name, notes=notes,
+        presence=presence.astype(np.float32),
     )  # fmt: skip
 
 
@@ -441,7 +473,10 @@ def _from_own(
             f"got {kp.shape}"
         )
     scores = obj.get("scores", obj.get("keypoint_scores"))
-    if scores is None:
+    if obj.get("scores_given") is False:  # `auglift lift` output of scoreless input: its scores were a fill
+        scores, kp = None, kp[..., :2]
+    has_scores = scores is not None or kp.shape[2] == 3
+    if scores is None:  # without a score column: a placeholder that only marks the keypoints as present
         sc = kp[..., 2] if kp.shape[2] == 3 else np.ones(kp.shape[:2])
     else:
         sc = _numeric(scores, f"{path}: `scores`")
@@ -457,7 +492,7 @@ def _from_own(
     frames = frames.astype(np.int64)
     if len(frames) > 1 and not (np.diff(frames) > 0).all():
         raise ValueError(f"{path}: `frame_index` must be strictly increasing")
-    seq = _build(raw, missing, frames, DetectedFormat(fmt, None, "joint_format"), path, max_gap)
+    seq = _build(raw, missing, frames, DetectedFormat(fmt, None, "joint_format"), path, max_gap, has_scores)
     size = obj.get("image_size")
     if size is not None:
         wh = _numeric(size, f"{path}: `image_size`").reshape(-1)

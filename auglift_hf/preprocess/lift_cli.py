@@ -10,7 +10,9 @@ missing depth: NaN, encoded as ``MISSING_DEPTH_FILL``, what lifters trained with
 Output (JSON or NPZ, same keys; strict JSON, never NaN / Infinity): ``keypoints_3d`` (frames x 17 x 3,
 millimetres, camera axes, root-relative unless intrinsics and metric depth were given), ``keypoints_2d`` (frames x
 17 x 2 pixels, H36M-17), ``scores``, ``joint_names``, ``frame_index``, ``valid`` (a detection of the lifted person),
-``interpolated`` (frame not measured: a missing frame number of a keypoints JSON, or a variable-frame-rate video
+``scores_given`` (False: the input had no detector scores; a c-lifter was then fed ``score_fill``, the
+confidence of its input contract, recorded in the output and ``scores`` = what was fed), ``interpolated`` (frame
+not measured: a missing frame number of a keypoints JSON, or a variable-frame-rate video
 resampled to a constant rate, see ``resampling``), ``decode_failed`` (video frame that could not be decoded),
 ``missing_keypoints`` (frames x 17: non-finite / absent / far outside the image, filled), ``timestamps`` (seconds,
 video), ``track`` (the lifted person's track id), ``image_size``, ``input_channels``, ``coordinates`` and, with

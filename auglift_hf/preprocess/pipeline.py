@@ -23,8 +23,11 @@ Input contract (:mod:`auglift_hf.contract`): the lifter folder's ``preprocessor_
 extractor is built from it (default depth model and descriptor), and an input that cannot satisfy it (a relative
 depth backend for a metric lifter, other descriptor parameters, no depth at all for a depth lifter) is refused
 with a ``ValueError`` naming both sides, unless ``override_contract=True``; the output then lists the accepted
-deviations under ``contract_deviations``. Flip test (average with the horizontally mirrored input, as in training
-evaluation) is on by default (``flip_test=False`` switches it off).
+deviations under ``contract_deviations``. 2D keypoints without detector scores (a keypoints file without a score
+column, a ``(frames, 17, 2)`` array) give a c-lifter the contract's ``score_fill`` as confidence (the median score
+of its training table; 1.0 for a folder saved without the field), with a one-line warning; the output then has
+``scores_given = False`` and ``score_fill`` (the value fed). Flip test (average with the horizontally mirrored
+input, as in training evaluation) is on by default (``flip_test=False`` switches it off).
 """
 
 from __future__ import annotations
@@ -164,7 +167,9 @@ def lift_keypoints(
 
     ``flip_test`` (default, as the lifters are evaluated) averages the prediction with that of the horizontally
     mirrored input (the model's ``flip_test=True``). Missing inputs the model needs are filled explicitly, with
-    a warning: scores -> 1, depth -> NaN (missing), which the processor encodes as
+    a warning: scores -> the lifter's ``score_fill`` (its input contract: the median score of its training table;
+    1.0 for a folder saved without it, :func:`auglift_hf.contract.score_fill_for`), depth -> NaN (missing), which
+    the processor encodes as
     :data:`auglift_hf.processing_lifting.MISSING_DEPTH_FILL` (what lifters trained with depth dropout saw for missing
     depth; they fall back to XY-level accuracy); entry points refuse that for a lifter whose contract needs depth
     (:func:`auglift_hf.contract.check_contract`) unless overridden.
@@ -175,8 +180,11 @@ def lift_keypoints(
     frames = kp.shape[0]
     channels = list(processor.input_channels)
     if scores is None and "c" in channels:
-        warnings.warn(f"model input_channels {channels} include 'c' but no scores were given: using 1.0", stacklevel=2)
-        scores = np.ones((frames, NUM_JOINTS), np.float32)
+        from ..contract import fill_scores
+
+        name = str(getattr(model, "name_or_path", "") or "the lifter")
+        scores, _, note = fill_scores(processor, np.ones((frames, NUM_JOINTS), np.float32), name)
+        warnings.warn(note, UserWarning, stacklevel=2)
     if getattr(processor, "scale_normalization", None) == "depth" and (depth is None or depth.shape[-1] == 0):
         raise ValueError(
             "the lifter's processor has scale_normalization='depth' (dscale2d): it needs metric depth for the root "
@@ -378,14 +386,17 @@ class PoseLiftingPipeline(Pipeline):
                 f"{where}: no image size (the file has none and there is no video/image with the same name next to "
                 "it); pass --image-size W H (image_size=(width, height) in Python)"
             )
-        seen = ~seq.missing & seq.valid[:, None] & (seq.scores > 0)
+        weight = seq.scores if seq.scores is not None else seq.presence
+        seen = ~seq.missing & seq.valid[:, None] & (weight > 0)
         outside, notes = check_keypoints_in_image(seq.keypoints, seen, sizes if sizes is not None else size, where)
         for note in list(seq.notes) + notes:
             warnings.warn(note, stacklevel=4)
-        scores = np.where(outside, 0.0, seq.scores).astype(np.float32)
+        # a file without scores keeps scores=None: _forward fills them from the lifter's score_fill
+        scores = None if seq.scores is None else np.where(outside, 0.0, seq.scores).astype(np.float32)
         n = len(seq.keypoints)
         return {
             "keypoints_2d": seq.keypoints, "scores": scores, "depth": None, "valid": seq.valid,
+            "score_presence": np.where(outside, 0.0, seq.presence).astype(np.float32),
             "frame_index": seq.frame_index, "image_size": size, "image_sizes": sizes, "depth_maps": None,
             "depth_kind": "none", "interpolated": seq.interpolated, "decode_failed": np.zeros(n, bool),
             "missing_keypoints": seq.missing | outside, "keypoint_format": seq.keypoint_format, "track": seq.track,
@@ -587,10 +598,19 @@ class PoseLiftingPipeline(Pipeline):
     def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
         if "tracks" in model_inputs:
             return {"tracks": [self._forward(m) for m in model_inputs["tracks"]]}
+        scores, score_fill = model_inputs["scores"], None
+        if scores is None:  # 2D input without detector scores: the lifter's contract says what confidence to feed
+            from ..contract import fill_scores
+
+            scores, score_fill, note = fill_scores(
+                self.lifting_processor, model_inputs["score_presence"], self._lifter_name
+            )
+            if note:
+                warnings.warn(note, UserWarning, stacklevel=2)
         # frames without a detection are lifted from the nearest frame with one; interpolated frames keep their values
         keep = model_inputs.get("has_values", model_inputs["valid"])
         kp, sc, dp = fill_invalid_frames(
-            keep, model_inputs["keypoints_2d"], model_inputs["scores"],
+            keep, model_inputs["keypoints_2d"], scores,
             fill_invalid_depth(
                 model_inputs["depth"] if model_inputs["depth"] is not None else np.zeros((len(keep), 17, 0)),
                 model_inputs.get("depth_valid"),
@@ -609,7 +629,10 @@ class PoseLiftingPipeline(Pipeline):
                 depth=dp[sel] if dp.shape[-1] else None, batch_size=self._lift_batch_size, device=self.device,
                 flip_test=self.flip_test,
             )  # fmt: skip
-        return {**model_inputs, "poses_3d": poses}
+        return {
+            **model_inputs, "poses_3d": poses, "scores": scores, "scores_given": model_inputs["scores"] is not None,
+            "score_fill": score_fill,
+        }  # fmt: skip
 
     # ------------------------------------------------------------------ postprocess: -> mm, dict
     def postprocess(
@@ -654,7 +677,11 @@ class PoseLiftingPipeline(Pipeline):
             "flip_test": self.flip_test,
             "input_contract": None if self.input_contract is None else self.input_contract.to_dict(),
             "contract_deviations": list(model_outputs.get("contract_deviations") or []),
+            # False: the 2D input had no detector scores; `score_fill` is then the confidence fed (c-lifters)
+            "scores_given": bool(model_outputs.get("scores_given", True)),
         }
+        if model_outputs.get("score_fill") is not None:
+            out["score_fill"] = float(model_outputs["score_fill"])
         # input provenance (issue 12 item 3 / issue 13): what was measured, interpolated or could not be read
         out["interpolated"] = np.asarray(model_outputs["interpolated"], bool)
         out["decode_failed"] = np.asarray(model_outputs["decode_failed"], bool)

@@ -1,6 +1,10 @@
 """``auglift train <config.yaml> [key=value ...]``: train a lifter from a YAML/JSON config with ``Trainer``.
 
 Also the body of ``python -m auglift_hf.train`` (works under ``accelerate launch`` / ``torchrun``).
+
+The saved ``preprocessor_config.json`` holds the lifter's input contract (:mod:`auglift_hf.contract`): the training
+tables' card contract, ``missing_depth`` when trained with depth dropout, and ``score_fill`` for a lifter with a
+``c`` channel (the median ``keypoint_scores`` of the training rows, fed as confidence to keypoints without scores).
 """
 
 from __future__ import annotations

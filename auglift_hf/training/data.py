@@ -100,6 +100,8 @@ def training_contract(sources: Sequence[Any], config: str, input_channels: Seque
         )
     if not found:
         return None
+    # score_fill is measured on the training rows (training_score_fill), not inherited from a card
+    found = [(p, replace(c, score_fill=None)) for p, c in found]
     if not any(c in input_channels for c in ("d", "d_min", "d_max")):  # depth fields do not concern this lifter
         found = [(p, replace(c, depth_kind=None, depth_model=None, depth_descriptor=None)) for p, c in found]
     first_path, first = found[0]
@@ -110,6 +112,66 @@ def training_contract(sources: Sequence[Any], config: str, input_channels: Seque
                 f"{path} has {other.to_dict()}; train on tables built the same way"
             )
     return first
+
+
+#: Decimals of the ``score_fill`` written by ``auglift train`` (detector scores carry ~2-3 significant digits).
+SCORE_FILL_DECIMALS = 4
+
+
+def training_score_fill(
+    sources: Sequence[Any], config: str, split: str = "train", weights: Sequence[float] | str | None = None
+) -> float:
+    """The ``score_fill`` of a c-lifter trained on these tables: the median of their ``keypoint_scores``.
+
+    The median runs over every joint of every row of ``split`` (the rows whose confidence the lifter's windows
+    read; for ``config="detected2d"`` the column holds the detector's scores), vectorised on the column
+    (:func:`~auglift_hf.data.windows.column_numpy`). Several tables are pooled as the training mixture draws
+    them: each table's rows weigh its mixture probability
+    (:func:`~auglift_hf.data.mixing.mixture_probabilities` of the row counts and ``weights``, as
+    ``data.train_weights``), a weighted median. Rounded to :data:`SCORE_FILL_DECIMALS` decimals; clipped to
+    ``[1e-4, 1]`` so that it is a valid ``score_fill`` (a table of zero scores is refused instead).
+
+    Args:
+        sources: table folders / Parquet files / ``datasets.Dataset`` (``data.train_datasets``).
+        config: table config (``data.dataset_config``, e.g. ``"gt2d"``). split: ``data.train_split``.
+        weights: ``data.train_weights`` (``None`` = proportional to size).
+
+    Returns:
+        The median confidence, a float in ``(0, 1]``.
+
+    Raises:
+        ValueError: a table without a ``keypoint_scores`` column or rows, or a median of 0 (naming the table).
+    """
+    from auglift_hf.data.mixing import mixture_probabilities
+    from auglift_hf.data.windows import column_numpy, load_frame_table
+    from auglift_hf.skeleton import NUM_JOINTS
+
+    columns = []
+    for src in sources:
+        table = load_frame_table(src, config=config, split=split)
+        if table.num_rows == 0:
+            raise ValueError(f"training table {src!s}: split {split!r} has no rows to measure score_fill on")
+        try:
+            scores = column_numpy(table, "keypoint_scores", (NUM_JOINTS,))
+        except ValueError as err:
+            raise ValueError(f"training table {src!s}: {err}; a c-lifter needs confidence scores") from None
+        columns.append(np.clip(np.nan_to_num(scores.astype(np.float64).reshape(-1), nan=0.0), 0.0, 1.0))
+    if len(columns) == 1:
+        median = float(np.median(columns[0]))
+    else:  # weighted median: table t's values each weigh p_t / n_t
+        probs = mixture_probabilities([len(c) // NUM_JOINTS for c in columns], weights)
+        values = np.concatenate(columns)
+        w = np.concatenate([np.full(len(c), p / len(c)) for c, p in zip(columns, probs)])
+        order = np.argsort(values, kind="stable")
+        cum = np.cumsum(w[order])
+        median = float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
+    value = round(median, SCORE_FILL_DECIMALS)
+    if not value > 0:
+        raise ValueError(
+            f"training tables {[str(s) for s in sources]}: the median keypoint score is {median:g}; cannot derive "
+            "a score_fill in (0, 1] (are the scores all 0?)"
+        )
+    return min(value, 1.0)
 
 
 class SubsetWindows(torch.utils.data.Dataset):

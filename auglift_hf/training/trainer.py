@@ -290,6 +290,31 @@ def record_depth_dropout(processor: Any, model: Any, data_args: Any) -> None:
     processor.set_input_contract(replace(contract, missing_depth="fill" if max(drops) > 0 else None))
 
 
+def record_score_fill(processor: Any, model: Any, data_args: Any) -> None:
+    """Write ``score_fill`` (the median training score) into the processor of a lifter with a ``c`` channel.
+
+    Entry points feed it as the confidence of keypoints without detector scores
+    (:func:`auglift_hf.contract.score_fill_for`); a lifter without ``c`` gets ``None``. Measured by
+    :func:`auglift_hf.training.data.training_score_fill` on ``data.train_datasets`` (split ``train_split`` of
+    ``dataset_config``, weighted by ``train_weights``); without table names (datasets passed in code) the
+    processor keeps its value.
+    """
+    if processor is None:
+        return
+    channels = list(getattr(model.config, "input_channels", None) or getattr(processor, "input_channels", []))
+    if "c" not in channels:
+        processor.score_fill = None
+        return
+    if not data_args.train_datasets:
+        return
+    from .data import training_score_fill
+
+    processor.score_fill = training_score_fill(
+        data_args.train_datasets, data_args.dataset_config, data_args.train_split, data_args.train_weights
+    )
+    processor._check_contract()
+
+
 def run_training(
     model_args: ModelArguments,
     data_args: DataArguments,
@@ -308,6 +333,10 @@ def run_training(
     The final folder (``final_dir``, default ``<output_dir>/final``) holds ``config.json``,
     ``model.safetensors``, ``preprocessor_config.json``, ``training_config.json`` and ``eval_results.json``,
     ready for ``push_to_hub``. Resumes from the last checkpoint of ``output_dir`` when ``training_args.resume``.
+    ``preprocessor_config.json`` carries the input contract: inherited from the training tables' dataset cards,
+    plus ``missing_depth`` (:func:`record_depth_dropout`) and, for a lifter with a ``c`` channel, ``score_fill``
+    = the median training score (:func:`record_score_fill`), the confidence entry points feed for keypoints
+    without detector scores.
 
     Returns:
         ``{"final_dir", "train_metrics", "eval_metrics", "global_step", "resumed_from"}``.
@@ -337,6 +366,7 @@ def run_training(
                 )  # fmt: skip
             processor.set_input_contract(contract)
     record_depth_dropout(processor, model, data_args)
+    record_score_fill(processor, model, data_args)
     poseaug = bool(getattr(training_args, "poseaug", False))
     if poseaug and input_frames(model.config) != 1:
         raise ValueError(

@@ -69,7 +69,7 @@ def lift_keypoints(
     try:
         seq, depth = logic.parse_keypoints_bytes(_read_upload(file, logic.MAX_JSON_BYTES, "keypoints file"))
         size = logic.resolve_image_size(seq.image_size, width, height)
-        result = logic.LiftResult(seq.keypoints, seq.scores, size, fps=seq.fps)
+        result = logic.LiftResult(seq.keypoints, seq.scores, size, fps=seq.fps, presence=seq.presence)
         logic.lift_all(result, SPECS, _models(left, right), depth)
     except logic.DemoError as err:
         return _outputs(None, f"**Error:** {err}")

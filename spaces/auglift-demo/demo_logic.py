@@ -7,7 +7,9 @@ H36M-17 joint order.
 Input contract (:mod:`auglift_hf.contract`): the extractor is built from the depth lifter's contract (its default
 depth model, the metric Depth Anything V2, and its descriptor); a depth of another kind is refused. A keypoints
 upload has no depth: the Space then feeds the depth lifter a flat depth as an explicit, recorded override (the
-note under the plots says so). Lifters run with flip test, as they were evaluated.
+note under the plots says so). A keypoints upload without scores gives each c-lifter the confidence of its own
+contract (``score_fill``, the median score of its training table; 1.0 for a folder saved without it), noted under
+the plots and in the downloads' metadata. Lifters run with flip test, as they were evaluated.
 """
 
 from __future__ import annotations
@@ -48,17 +50,26 @@ class LiftResult:
     """Everything the UI shows: 2D input, optional frames and depth maps, and 3D per model (mm)."""
 
     keypoints_2d: np.ndarray  # (F, 17, 2) px
-    scores: np.ndarray  # (F, 17)
+    scores: np.ndarray | None  # (F, 17); None: the upload had no scores (each c-lifter gets its score_fill)
     image_size: tuple[int, int]  # (w, h)
     poses: dict[str, np.ndarray] = field(default_factory=dict)  # label -> (F, 17, 3) mm
     frames: list[np.ndarray] | None = None  # display frames (h, w, 3) uint8
     depth_maps: list[np.ndarray] | None = None  # colourised display depth maps (h, w, 3) uint8
     fps: float | None = None
     notes: list[str] = field(default_factory=list)
+    presence: np.ndarray | None = None  # (F, 17) in [0, 1]: keypoint in the upload (1) or missing (0)
+    score_fills: dict[str, float] = field(default_factory=dict)  # label -> confidence fed when scores is None
 
     @property
     def num_frames(self) -> int:
         return int(self.keypoints_2d.shape[0])
+
+    @property
+    def display_scores(self) -> np.ndarray:
+        """``(F, 17)`` for drawing: the scores, else the presence (1 = in the upload), else ones."""
+        if self.scores is not None:
+            return self.scores
+        return self.presence if self.presence is not None else np.ones(self.keypoints_2d.shape[:2], np.float32)
 
 
 # ----------------------------------------------------------------------------------------------- models
@@ -103,21 +114,28 @@ def load_model(spec: str) -> tuple[Any, Any]:
 def lift(
     spec: str,
     keypoints_2d: np.ndarray,
-    scores: np.ndarray,
+    scores: np.ndarray | None,
     image_size: tuple[int, int],
     depth=None,
     depth_kind: str | None = None,
+    presence: np.ndarray | None = None,
 ):
     """Lift a (F, 17, 2) px sequence with one model (flip test) -> ((F, 17, 3) root-relative mm, note or None).
 
     ``depth_kind`` (``"metric"`` / ``"relative"``) of ``depth`` is checked against the model's input contract.
+    ``scores=None`` (an upload without scores): a c-lifter gets its contract's ``score_fill`` times ``presence``
+    ``(F, 17)`` (1 = keypoint in the upload, 0 = missing; default all 1), said in the note.
     """
     import torch
 
-    from auglift_hf.contract import check_contract
+    from auglift_hf.contract import check_contract, fill_scores
 
     model, processor = load_model(spec)
     channels = list(processor.input_channels)
+    fill_note = None
+    if scores is None:
+        pres = np.ones(keypoints_2d.shape[:2], np.float32) if presence is None else presence
+        scores, _, fill_note = fill_scores(processor, pres, Path(spec).name)
     depth_channels = [c for c in channels if c.startswith("d")]
     if getattr(processor, "scale_normalization", None) == "depth" and depth is None:
         raise DemoError(f"{Path(spec).name}: its dscale2d scale normalisation needs metric depth; none is available")
@@ -141,6 +159,8 @@ def lift(
             check_contract(contract, depth_kind=depth_kind, lifter=Path(spec).name, source="the Space's depth model")
         except ValueError as err:
             raise DemoError(str(err)) from err
+    if fill_note:
+        note = f"{note}; {fill_note}" if note else fill_note
     if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): stitched clips over the whole sequence
         enc = torch.from_numpy(processor.encode(keypoints_2d, image_size, scores=scores, depth=depth))
         with torch.no_grad():
@@ -340,7 +360,15 @@ def lift_all(
     for label in labels:
         if label not in specs:
             raise DemoError(f"unknown model {label!r}; available: {', '.join(specs)}")
-        poses, note = lift(specs[label], result.keypoints_2d, result.scores, result.image_size, depth, depth_kind)
+        poses, note = lift(
+            specs[label], result.keypoints_2d, result.scores, result.image_size, depth, depth_kind, result.presence
+        )
+        if result.scores is None:
+            from auglift_hf.contract import score_fill_for
+
+            value, _ = score_fill_for(load_model(specs[label])[1], label)
+            if value is not None:
+                result.score_fills[label] = value
         result.poses[label] = poses
         if note:
             result.notes.append(note)
@@ -451,7 +479,7 @@ def frame_views(result: LiftResult, index: int) -> tuple[np.ndarray, np.ndarray 
     """(2D overlay, depth image or None, label -> plotly figure) for frame ``index`` (clamped)."""
     i = int(np.clip(index, 0, result.num_frames - 1))
     frame = result.frames[i] if result.frames else None
-    overlay = draw_skeleton(frame, result.keypoints_2d[i], result.scores[i], result.image_size)
+    overlay = draw_skeleton(frame, result.keypoints_2d[i], result.display_scores[i], result.image_size)
     depth = result.depth_maps[i] if result.depth_maps else None
     figures = {label: skeleton_figure(p[i], f"{label} - frame {i}") for label, p in result.poses.items()}
     return overlay, depth, figures
@@ -464,8 +492,16 @@ def write_downloads(result: LiftResult, out_dir: str | os.PathLike | None = None
     out = Path(out_dir or tempfile.mkdtemp(prefix="auglift-demo-"))
     files = []
     for label, poses in result.poses.items():
-        kw = {"keypoints_2d": result.keypoints_2d, "scores": result.scores, "fps": result.fps}
+        scores = result.scores
+        kw = {"keypoints_2d": result.keypoints_2d, "fps": result.fps}
         kw["metadata"] = {"model": label, "image_size": list(result.image_size)}
+        if scores is None and label in result.score_fills:  # the confidence this model was fed
+            pres = result.presence if result.presence is not None else np.ones(result.keypoints_2d.shape[:2])
+            scores = (result.score_fills[label] * np.asarray(pres, np.float32)).astype(np.float32)
+            kw["metadata"].update(scores_given=False, score_fill=result.score_fills[label])
+        elif scores is None:
+            kw["metadata"]["scores_given"] = False
+        kw["scores"] = scores
         files.append(save_motion_json(out / f"{label}.json", poses, **kw))
         files.append(save_motion_npz(out / f"{label}.npz", poses, **kw))
         files.append(write_bvh(out / f"{label}.bvh", poses, fps=result.fps or 30.0))

@@ -100,3 +100,21 @@ def test_model_card_states_the_input_contract(tmp_path):
     assert "| `depth_kind` | `metric`: metres |" in text
     assert "depth-anything/Depth-Anything-V2-Metric-Indoor-Large-hf" in text and "16 samples" in text
     assert "mean confidence of their sources" in text and "minimum confidence" not in text
+
+
+def test_model_card_states_score_fill_for_c_lifters(tmp_path):
+    import json
+
+    from auglift_hf.contract import InputContract
+
+    folder = make_lifter_folder(tmp_path, "poseformer", 4, with_card=False)
+    cfg = json.loads((folder / "preprocessor_config.json").read_text())
+    assert "c" in cfg["input_channels"]
+    cfg.update(InputContract.metric(num_samples=16).to_dict())
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    assert "| `score_fill` | `null`: keypoints without detector scores are fed c = 1.0" in str(
+        build_model_card(folder)
+    )
+    cfg["score_fill"] = 0.9612
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    assert "| `score_fill` | `0.9612`: the confidence fed" in str(build_model_card(folder))

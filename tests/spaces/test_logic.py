@@ -169,3 +169,37 @@ def test_motionbert_folder_is_listed_and_lifts(logic, tmp_path, monkeypatch):
     poses, note = logic.lift(specs["motionbert-lite"], seq.keypoints, seq.scores, (640, 480))
     assert poses.shape == (6, 17, 3) and np.isfinite(poses).all() and note is None
     np.testing.assert_allclose(poses[:, 0], 0, atol=1e-6)
+
+
+def test_upload_without_scores_gets_each_lifters_score_fill(logic, specs, tmp_path):
+    """A keypoints upload without a score column: a c-lifter is fed its contract's score_fill, said in the notes
+    and the downloads; a folder saved without the field gets 1.0 with a note naming it; the XY model needs none."""
+    import shutil
+
+    from auglift_hf.processing_lifting import PoseLiftingProcessor
+
+    folder = tmp_path / "xycd-fill"
+    shutil.copytree(specs["poseformer-xycd"], folder)
+    cfg = json.loads((folder / "preprocessor_config.json").read_text())
+    cfg["score_fill"] = 0.8
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    assert PoseLiftingProcessor.from_pretrained(folder).score_fill == 0.8
+    models = {"xycd-fill": str(folder), "old": specs["poseformer-xycd"], "xy": specs["poseformer-xy"]}
+    rng = np.random.default_rng(0)
+    kp = rng.uniform([250, 100], [390, 400], (5, 17, 2))
+    seq, _ = logic.parse_keypoints_bytes(json.dumps({"keypoints_2d": kp.tolist(), "image_size": [640, 480]}).encode())
+    assert seq.scores is None
+    result = logic.LiftResult(seq.keypoints, seq.scores, (640, 480), presence=seq.presence)
+    logic.lift_all(result, models, list(models))
+    assert any("c = 0.8" in n and "score_fill" in n for n in result.notes)
+    assert any("no `score_fill`" in n and "c = 1" in n for n in result.notes)
+    assert result.score_fills == {"xycd-fill": 0.8, "old": 1.0}
+    explicit, _ = logic.lift(str(folder), seq.keypoints, np.full((5, 17), 0.8), (640, 480))
+    np.testing.assert_allclose(result.poses["xycd-fill"], explicit, atol=1e-4)
+    logic.write_downloads(result, tmp_path / "out")
+    meta = json.loads((tmp_path / "out" / "xycd-fill.json").read_text())
+    assert meta["metadata"]["score_fill"] == 0.8 and meta["metadata"]["scores_given"] is False
+    np.testing.assert_allclose(meta["scores"], 0.8, atol=1e-6)
+    assert "score_fill" not in json.loads((tmp_path / "out" / "xy.json").read_text())["metadata"]
+    overlay, _, _ = logic.frame_views(result, 0)  # drawn with the presence as confidence
+    assert overlay.dtype == np.uint8

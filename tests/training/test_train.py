@@ -41,7 +41,10 @@ def test_train_end_to_end(motion_table, tmp_path, tiny_config):
 
     if res["trainer"].processing_class is not None:
         saved = InputContract.from_pretrained(final)
-        assert saved == InputContract.from_dataset_card(motion_table, config="detected2d")
+        card = InputContract.from_dataset_card(motion_table, config="detected2d")
+        # plus what training measured: score_fill, the median training score (tests/training/test_score_fill.py)
+        assert saved == InputContract(**{**card.to_dict(), "score_fill": saved.score_fill})
+        assert 0 < saved.score_fill <= 1
         assert saved.depth_kind == "metric" and saved.depth_descriptor["mode"] == "point"
         assert saved.keypoint_definition == "coco"  # quickstart detected2d: detector-definition 2D (issue 14)
     assert json.loads((final / "eval_results.json").read_text())["eval"]["eval_mpjpe"] > 0
