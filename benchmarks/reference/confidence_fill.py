@@ -3,7 +3,7 @@
 Ground-truth keypoints have no detector score; the entry points then fill c = 1 (``lift_keypoints``, the
 keypoints-file readers), a value the realistic training tables never hold (calibrated detector scores: mean 0.93, p50 0.96). For every model folder with a ``c`` channel,
 this lifts the in-domain COCO-GT table (``build_data.py --gt-definition coco``) with the ``c`` channel set to each
-``--confidence`` value and prints MPJPE (mm; one centred window every ``--stride`` frames, flip test).
+``--confidence`` score (encoded as the processor encodes scores) and prints MPJPE (mm; one centred window every ``--stride`` frames, flip test).
 
 Usage::
 
@@ -43,7 +43,8 @@ def confidence_sweep(folder: Path, table_dir: Path, values: list[float], stride:
     target = (k3 - k3[:, ROOT_INDEX : ROOT_INDEX + 1]) * 1000.0
     out = {}
     for value in values:
-        ds.features[..., c_index] = value
+        # the c channel holds the *encoded* score (2s - 1 for the videopose3d normalisation), as encode() writes it
+        ds.features[..., c_index] = processor._encode_confidence(np.float32(value))
         pred = predict_centres(model, ds) * 1000.0
         out[value] = float(np.linalg.norm(pred - target, axis=-1).mean())
     return out
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", nargs="+", help="model folders with a c channel")
     parser.add_argument("--data", default="/work/cache/i14c", help="root holding test_cocogt/")
     parser.add_argument("--table", default="test_cocogt")
-    parser.add_argument("--confidence", type=float, nargs="+", default=[1.0, 0.96, 0.93])
+    parser.add_argument("--confidence", type=float, nargs="+", default=[1.0, 0.98, 0.9612, 0.93])
     parser.add_argument("--stride", type=int, default=16)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
