@@ -31,7 +31,15 @@ Fields (:class:`InputContract`):
   the training rows (:func:`auglift_hf.training.data.training_score_fill`): the typical confidence the lifter saw,
   where ``c = 1`` is a value no realistic training window holds (calibrated detector scores: median 0.96). Every
   entry point fills with :func:`score_fill_for`; folders saved without the field keep the former fill, 1.0
-  (:data:`LEGACY_SCORE_FILL`), with a warning naming the missing field.
+  (:data:`LEGACY_SCORE_FILL`), with a warning naming the missing field;
+* ``frame_rate``: ``None`` | a number of frames per second (Hz) ``> 0``: the rate of the frames a temporal lifter
+  (``num_frames > 1``: TCN, PoseFormer, MotionBERT) was trained on, so that its window covers the duration it
+  learnt (27 frames at 25 Hz = 1.08 s). ``auglift train`` writes the training tables' ``fps`` column
+  (:func:`auglift_hf.training.data.training_frame_rate`; tables whose rates differ by more than 1 % are refused
+  for a temporal lifter). Entry points that know the input's rate resample the 2D sequence to it and the 3D back
+  to the input's frames (:mod:`auglift_hf.preprocess.frame_rate`, :func:`frame_rate_for`). ``None``: unknown
+  (a folder saved before the field existed: a temporal lifter warns once that its rate is not recorded and is fed
+  the input's frames as they come) or irrelevant (single-frame lifters, never resampled).
 
 Checking (:func:`check_contract`): the depth kind and the descriptor parameters an entry point is about to feed
 must equal the contract's, else a one-line ``ValueError`` names both sides, unless ``override=True`` (an explicit
@@ -56,7 +64,7 @@ from typing import Any
 #: The contract's keys, in schema order (flat in ``preprocessor_config.json``).
 CONTRACT_FIELDS: tuple[str, ...] = (
     "depth_kind", "depth_model", "depth_descriptor", "keypoint_definition", "scale_normalization",
-    "box_size_mean", "reference_depth", "missing_depth", "score_fill",
+    "box_size_mean", "reference_depth", "missing_depth", "score_fill", "frame_rate",
 )  # fmt: skip
 #: Fields that must all be present when any is (the scale fields default to ``None``).
 REQUIRED_FIELDS: tuple[str, ...] = ("depth_kind", "depth_model", "depth_descriptor", "keypoint_definition")
@@ -67,6 +75,10 @@ MISSING_DEPTH_MODES: tuple[str | None, ...] = (None, "fill")
 #: Confidence fed for keypoints without scores by a c-lifter whose folder has no ``score_fill`` (saved before the
 #: field existed): the fill every entry point used before, kept so old folders behave as they did.
 LEGACY_SCORE_FILL = 1.0
+#: Relative difference of two frame rates below which they count as the same (no resampling at entry points;
+#: training tables within it may be mixed): 1 % (29.97 vs 30 fps); a 27-frame window then spans at most a quarter
+#: frame more or less.
+FRAME_RATE_TOLERANCE = 0.01
 #: Key of the contract in a dataset card's YAML front matter.
 CARD_KEY = "auglift_input_contract"
 
@@ -148,6 +160,17 @@ def check_score_fill(value: Any, where: str = "input contract") -> float | None:
     return float(value)
 
 
+def check_frame_rate(value: Any, where: str = "input contract", name: str = "frame_rate") -> float | None:
+    """A frame rate in Hz as a finite float ``> 0`` or ``None``; else a one-line ``ValueError`` naming ``name``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or not value > 0:
+        raise ValueError(
+            f"{where}: `{name}` must be a frame rate in Hz, a finite number > 0 (or null when unknown), got {value!r}"
+        )
+    return float(value)
+
+
 def _positive_or_none(value: Any, name: str, where: str) -> float | None:
     if value is None:
         return None
@@ -169,11 +192,13 @@ class InputContract:
     reference_depth: float | None = None
     missing_depth: str | None = None
     score_fill: float | None = None
+    frame_rate: float | None = None
 
     def __post_init__(self) -> None:
         self.validate()
-        if self.score_fill is not None:  # a plain float in the saved JSON (not an int or a numpy scalar)
-            object.__setattr__(self, "score_fill", float(self.score_fill))
+        for name in ("score_fill", "frame_rate"):  # plain floats in the saved JSON (not ints or numpy scalars)
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, float(getattr(self, name)))
 
     def validate(self, where: str = "input contract") -> None:
         """Raise a one-line ``ValueError`` naming the field when a value is not allowed."""
@@ -194,6 +219,7 @@ class InputContract:
             raise ValueError(f"{where}: `missing_depth`={self.missing_depth!r} but the lifter takes no depth")
         _positive_or_none(self.reference_depth, "reference_depth", where)
         check_score_fill(self.score_fill, where)
+        check_frame_rate(self.frame_rate, where)
         if self.depth_model is not None and not isinstance(self.depth_model, str):
             raise ValueError(
                 f"{where}: `depth_model` must be a checkpoint id string or null, got {self.depth_model!r}"
@@ -377,6 +403,32 @@ def score_fill_for(processor: Any, lifter: str = "the lifter") -> tuple[float | 
     )
 
 
+def frame_rate_for(processor: Any, lifter: str = "the lifter") -> tuple[float | None, str | None]:
+    """The frame rate (Hz) to feed ``processor``'s lifter at, and a note when it is not recorded.
+
+    Args:
+        processor: a :class:`~auglift_hf.PoseLiftingProcessor` (or anything with ``num_frames`` and an optional
+            ``frame_rate``).
+        lifter: the lifter's name (folder / Hub id) for the note.
+
+    Returns:
+        ``(value, note)``: ``(None, None)`` for a single-frame lifter (``num_frames == 1``: the rate does not
+        matter, never resampled); ``(frame_rate, None)`` for a temporal lifter whose contract records it;
+        ``(None, note)`` for a temporal lifter saved without ``frame_rate`` (before the field existed): the caller
+        feeds the input's frames as they come and warns once with the one-line note naming the missing field.
+    """
+    if int(getattr(processor, "num_frames", 1) or 1) <= 1:
+        return None, None
+    value = check_frame_rate(getattr(processor, "frame_rate", None), f"{lifter}: preprocessor_config.json")
+    if value is not None:
+        return value, None
+    return None, (
+        f"{lifter}'s preprocessor_config.json has no `frame_rate` (saved before the field existed): its "
+        f"{int(processor.num_frames)}-frame window is fed the input's frames at their own rate, unchecked; add "
+        "`frame_rate` (the fps of its training tables, 25.0 for Human3.6M) to that file"
+    )
+
+
 def fill_scores(processor: Any, presence: Any, lifter: str = "the lifter") -> tuple[Any, float | None, str | None]:
     """Scores ``(frames, 17)`` to feed for keypoints that came without detector scores.
 
@@ -527,13 +579,16 @@ __all__ = [
     "CONTRACT_FIELDS",
     "DEFAULT_DEPTH_MODEL",
     "DEFAULT_NUM_SAMPLES",
+    "FRAME_RATE_TOLERANCE",
     "InputContract",
     "LEGACY_SCORE_FILL",
     "check_contract",
+    "check_frame_rate",
     "check_score_fill",
     "default_descriptor",
     "descriptor_kwargs",
     "fill_scores",
+    "frame_rate_for",
     "load_contract",
     "read_card_metadata",
     "score_fill_for",

@@ -104,13 +104,18 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         max_depth_offset: clip of ``d_min - d`` / ``d_max - d`` in metres.
         depth_reference: ``"pelvis"`` or ``"nearest"`` (the joint closest to the camera in that frame).
         depth_kind, depth_model, depth_descriptor, keypoint_definition, scale_normalization, box_size_mean,
-            reference_depth, missing_depth, score_fill: the input contract (:mod:`auglift_hf.contract`) saved with the lifter. A processor
+            reference_depth, missing_depth, score_fill, frame_rate: the input contract (:mod:`auglift_hf.contract`) saved with the lifter. A processor
             without ``keypoint_definition`` (a folder saved before the contract existed) has no contract and
-            writes none of these fields (except a set ``score_fill`` or scale field); with it, all are validated.
+            writes none of these fields (except a set ``score_fill``, ``frame_rate`` or scale field); with it, all
+            are validated.
         score_fill: confidence in ``(0, 1]`` fed as ``c`` for keypoints that come without detector scores (the
             median training score, written by ``auglift train``); ``None`` for a lifter without ``c`` (and for
             folders saved before the field: entry points then fill 1.0 with a warning,
             :func:`auglift_hf.contract.score_fill_for`). :meth:`encode` itself never fills: it needs ``scores``.
+        frame_rate: frames per second (Hz) of the training tables (written by ``auglift train``); entry points
+            resample a sequence of another known rate to it (:mod:`auglift_hf.preprocess.frame_rate`). ``None``:
+            not recorded (a temporal lifter then warns, :func:`auglift_hf.contract.frame_rate_for`) or irrelevant
+            (single-frame lifters). :meth:`encode` itself never resamples.
         scale_normalization: ``None``, ``"box"`` (AugLift's box rescaling to ``box_size_mean`` pixels, fitted
             on the training set: :meth:`fit_scale_normalization`) or ``"depth"`` (dscale2d: pixels about the image
             centre times ``d_root / reference_depth``, ``d_root`` the metric depth input at the pelvis;
@@ -141,6 +146,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         reference_depth: float | None = None,
         missing_depth: str | None = None,
         score_fill: float | None = None,
+        frame_rate: float | None = None,
         coordinate_normalization: str = "videopose3d",
         assumed_root_depth: float | None = None,
         **kwargs: Any,
@@ -173,6 +179,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         self._init_scale_normalization(scale_normalization, box_size_mean, reference_depth)
         self.missing_depth = missing_depth
         self.score_fill = score_fill
+        self.frame_rate = frame_rate
         self._check_contract()
         self._init_coordinate_normalization(coordinate_normalization, assumed_root_depth)
 
@@ -218,16 +225,19 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
             stray = [k for k in ("depth_kind", "depth_model", "depth_descriptor") if getattr(self, k) is not None]
             if stray:
                 raise ValueError(f"contract fields {stray} are set without `keypoint_definition` ('h36m' or 'coco')")
-            InputContract(  # type checks of the scale fields and score_fill only
+            InputContract(  # type checks of the scale fields, score_fill and frame_rate only
                 scale_normalization=self.scale_normalization,
                 box_size_mean=self.box_size_mean,
                 reference_depth=self.reference_depth,
                 score_fill=self.score_fill,
+                frame_rate=self.frame_rate,
             ).validate("PoseLiftingProcessor")
             self._check_score_fill()
+            self._check_frame_rate()
             return
         contract = self.input_contract
         self._check_score_fill()
+        self._check_frame_rate()
         if self.needs_depth and contract.depth_kind is None:
             raise ValueError(
                 f"`depth_kind` is null but input_channels {self.input_channels} include depth: set 'metric' or 'relative'"
@@ -251,6 +261,12 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
                 f"`score_fill`={self.score_fill!r} but input_channels {self.input_channels} have no confidence 'c' "
                 "(set it to null)"
             )
+
+    def _check_frame_rate(self) -> None:
+        """``frame_rate`` (when set) is a finite number > 0 (Hz), stored as a float."""
+        from .contract import check_frame_rate
+
+        self.frame_rate = check_frame_rate(self.frame_rate, "PoseLiftingProcessor")
 
     @property
     def input_contract(self) -> Any:

@@ -333,3 +333,90 @@ def test_shipped_score_fill_is_the_training_table_median(name):
         pytest.skip(f"training tables {tables} are not on this machine")
     measured = training_score_fill(tables, data["dataset_config"], data["train_split"], data.get("train_weights"))
     assert InputContract.from_pretrained(folder).score_fill == measured == SHIPPED_SCORE_FILL
+
+
+# ---------------------------------------------------------------------------------------------- frame_rate
+def test_frame_rate_round_trips_through_dict_processor_and_folder(tmp_path):
+    c = InputContract(**{**InputContract.metric(num_samples=16).to_dict(), "frame_rate": 25})
+    assert c.frame_rate == 25.0 and isinstance(c.frame_rate, float) and "frame_rate" in CONTRACT_FIELDS
+    assert c.to_dict()["frame_rate"] == 25.0
+    assert InputContract.from_dict(json.loads(json.dumps(c.to_dict()))) == c
+    p = PoseLiftingProcessor(input_channels=XYCD, num_frames=27, **c.to_dict())
+    assert p.frame_rate == 25.0 and p.input_contract == c
+    p.save_pretrained(tmp_path)
+    assert json.loads((tmp_path / "preprocessor_config.json").read_text())["frame_rate"] == 25.0
+    assert InputContract.from_pretrained(tmp_path) == c
+    assert PoseLiftingProcessor.from_pretrained(tmp_path).frame_rate == 25.0
+    # a processor without the other contract fields may carry it too (and saves it)
+    legacy = PoseLiftingProcessor(input_channels=["x", "y"], num_frames=9, frame_rate=50)
+    assert legacy.input_contract is None and legacy.to_dict()["frame_rate"] == 50.0
+
+
+def test_frame_rate_is_optional_for_old_folders():
+    from auglift_hf.contract import REQUIRED_FIELDS
+
+    assert "frame_rate" not in REQUIRED_FIELDS
+    old = {k: v for k, v in InputContract.metric().to_dict().items() if k != "frame_rate"}
+    assert InputContract.from_dict(old).frame_rate is None
+    assert "frame_rate" not in PoseLiftingProcessor(input_channels=["x", "y"]).to_dict()  # legacy: nothing written
+
+
+@pytest.mark.parametrize("bad", [0, 0.0, -25.0, -1, float("nan"), float("inf"), float("-inf"), "25", True, [25.0]])
+def test_frame_rate_bad_values_are_refused_naming_the_field(bad):
+    with pytest.raises(ValueError, match=r"`frame_rate` must be a frame rate in Hz, a finite number > 0") as err:
+        InputContract(frame_rate=bad)
+    assert "\n" not in str(err.value)
+    data = {**InputContract.metric().to_dict(), "frame_rate": bad}
+    with pytest.raises(ValueError, match=r"preprocessor_config\.json: .*`frame_rate` must be") as err:
+        InputContract.from_dict(data, where="x/preprocessor_config.json")
+    assert "\n" not in str(err.value)
+    with pytest.raises(ValueError, match="`frame_rate`"):
+        PoseLiftingProcessor(input_channels=["x", "y"], num_frames=27, frame_rate=bad)
+
+
+def test_frame_rate_for_temporal_single_frame_and_old_folders():
+    from auglift_hf.contract import frame_rate_for
+
+    assert frame_rate_for(PoseLiftingProcessor(num_frames=27, frame_rate=25.0), "tcn") == (25.0, None)
+    assert frame_rate_for(PoseLiftingProcessor(num_frames=1, frame_rate=25.0), "sb") == (None, None)
+    assert frame_rate_for(PoseLiftingProcessor(num_frames=1), "sb") == (None, None)
+    value, note = frame_rate_for(PoseLiftingProcessor(num_frames=27), "old-tcn")
+    assert value is None and "old-tcn" in note and "no `frame_rate`" in note and "\n" not in note
+
+
+#: frame_rate of the shipped lifters: the fps column of their training tables (i14c train_* tables: 25 Hz H36M).
+SHIPPED_FRAME_RATE = 25.0
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["poseformer-xy", "poseformer-xycd", "poseformer-casp", "tcn-27f-xy", "tcn-27f-xycd", "tcn-27f-casp",
+     "tcn-27f-xy-h36m"],
+)  # fmt: skip
+def test_shipped_checkpoints_record_their_frame_rate(name):
+    folder = ROOT / "checkpoints" / name
+    raw = json.loads((folder / "preprocessor_config.json").read_text())
+    assert raw["frame_rate"] == SHIPPED_FRAME_RATE and raw["num_frames"] > 1
+    assert InputContract.from_pretrained(folder).frame_rate == SHIPPED_FRAME_RATE
+
+
+def test_every_shipped_folder_records_a_frame_rate():
+    folders = sorted(p.parent for p in (ROOT / "checkpoints").glob("*/preprocessor_config.json"))
+    assert folders
+    for folder in folders:
+        raw = json.loads((folder / "preprocessor_config.json").read_text())
+        assert raw.get("frame_rate") == SHIPPED_FRAME_RATE, folder.name
+
+
+@pytest.mark.parametrize("name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy-h36m"])
+def test_shipped_frame_rate_is_the_training_tables_fps(name):
+    """Provenance: where the training tables named in training_config.json are on this machine, re-read them."""
+    from auglift_hf.training.data import training_frame_rate
+
+    folder = ROOT / "checkpoints" / name
+    data = json.loads((folder / "training_config.json").read_text())["data"]
+    tables = data["train_datasets"]
+    if not all(Path(t).is_dir() for t in tables):
+        pytest.skip(f"training tables {tables} are not on this machine")
+    measured = training_frame_rate(tables, data["dataset_config"], data["train_split"])
+    assert InputContract.from_pretrained(folder).frame_rate == measured == SHIPPED_FRAME_RATE

@@ -248,6 +248,13 @@ def contract_markdown(processor: dict[str, Any]) -> str:
             if contract.score_fill is not None
             else "| `score_fill` | `null`: keypoints without detector scores are fed c = 1.0 (with a warning) |"
         )
+    if int(processor.get("num_frames") or 1) > 1:
+        lines.append(
+            f"| `frame_rate` | `{contract.frame_rate:g}` Hz: the fps of the training tables; a sequence of another "
+            "known rate is resampled to it and its 3D back to the input's frames |"
+            if contract.frame_rate is not None
+            else "| `frame_rate` | `null`: not recorded; sequences are fed at their own rate (with a warning) |"
+        )
     return "\n".join(lines)
 
 

@@ -118,3 +118,21 @@ def test_model_card_states_score_fill_for_c_lifters(tmp_path):
     cfg["score_fill"] = 0.9612
     (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
     assert "| `score_fill` | `0.9612`: the confidence fed" in str(build_model_card(folder))
+
+
+def test_model_card_states_frame_rate_for_temporal_lifters(tmp_path):
+    import json
+
+    from auglift_hf.contract import InputContract
+
+    folder = make_lifter_folder(tmp_path, "poseformer", 4, with_card=False)
+    cfg = json.loads((folder / "preprocessor_config.json").read_text())
+    cfg.update(InputContract.metric(num_samples=16).to_dict(), num_frames=9)
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    assert "| `frame_rate` | `null`: not recorded" in str(build_model_card(folder))
+    cfg["frame_rate"] = 25.0
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    assert "| `frame_rate` | `25` Hz: the fps of the training tables" in str(build_model_card(folder))
+    cfg["num_frames"] = 1  # single-frame lifters: the rate does not matter, no row
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    assert "Hz: the fps of the training tables" not in str(build_model_card(folder))
