@@ -4,7 +4,8 @@ Also the body of ``python -m auglift_hf.train`` (works under ``accelerate launch
 
 The saved ``preprocessor_config.json`` holds the lifter's input contract (:mod:`auglift_hf.contract`): the training
 tables' card contract, ``missing_depth`` when trained with depth dropout, and ``score_fill`` for a lifter with a
-``c`` channel (the median ``keypoint_scores`` of the training rows, fed as confidence to keypoints without scores).
+``c`` channel (the median ``keypoint_scores`` of the training rows, fed as confidence to keypoints without scores)
+and ``frame_rate`` (the training tables' ``fps``, Hz; tables of different rates are refused for a temporal lifter).
 """
 
 from __future__ import annotations

@@ -100,8 +100,8 @@ def training_contract(sources: Sequence[Any], config: str, input_channels: Seque
         )
     if not found:
         return None
-    # score_fill is measured on the training rows (training_score_fill), not inherited from a card
-    found = [(p, replace(c, score_fill=None)) for p, c in found]
+    # score_fill / frame_rate are measured on the training rows (training_score_fill / training_frame_rate)
+    found = [(p, replace(c, score_fill=None, frame_rate=None)) for p, c in found]
     if not any(c in input_channels for c in ("d", "d_min", "d_max")):  # depth fields do not concern this lifter
         found = [(p, replace(c, depth_kind=None, depth_model=None, depth_descriptor=None)) for p, c in found]
     first_path, first = found[0]
@@ -172,6 +172,82 @@ def training_score_fill(
             "a score_fill in (0, 1] (are the scores all 0?)"
         )
     return min(value, 1.0)
+
+
+#: Decimals of the ``frame_rate`` written by ``auglift train`` (29.97 stays 29.97; float32 columns lose nothing).
+FRAME_RATE_DECIMALS = 3
+
+
+def training_frame_rate(
+    sources: Sequence[Any], config: str, split: str = "train", temporal: bool = True
+) -> float | None:
+    """The ``frame_rate`` (Hz) of a lifter trained on these tables: the rate of their ``fps`` column.
+
+    A temporal lifter's window of ``T`` consecutive rows covers ``T / fps`` seconds, so every training row must
+    be at one rate: the rates of all rows of ``split`` of every table (vectorised min / max / median of the
+    column, :func:`~auglift_hf.data.windows.column_numpy`) must agree within
+    :data:`auglift_hf.contract.FRAME_RATE_TOLERANCE` (1 %, the tolerance below which entry points do not
+    resample either: e.g. 29.97 and 30 fps); the recorded value is the median over all rows, rounded to
+    :data:`FRAME_RATE_DECIMALS` decimals. Rows further apart are refused for a temporal lifter (resample the
+    tables to one rate, or train on one): the lifter would learn one window length for several durations of
+    motion, and no single rate could be recorded for entry points to match. A single-frame lifter
+    (``temporal=False``) never sees two rows together: mixed rates are accepted and recorded as ``None``.
+
+    Args:
+        sources: table folders / Parquet files / ``datasets.Dataset`` (``data.train_datasets``).
+        config: table config (``data.dataset_config``). split: ``data.train_split``.
+        temporal: the lifter takes more than one frame (``num_frames > 1``).
+
+    Returns:
+        The rate in Hz, or ``None`` when no table has an ``fps`` column (tables without one are skipped with a
+        warning naming them) or, for a single-frame lifter, when the rates disagree.
+
+    Raises:
+        ValueError: one line naming the tables and their rates, for a temporal lifter whose rows disagree; or a
+        table whose ``fps`` column holds non-finite or non-positive values.
+    """
+    import os
+    import warnings
+
+    from auglift_hf.contract import FRAME_RATE_TOLERANCE as RATE_TOLERANCE
+    from auglift_hf.data.windows import column_numpy, load_frame_table
+
+    rates, names, missing = [], [], []
+    for i, src in enumerate(sources):
+        name = os.fspath(src) if isinstance(src, (str, os.PathLike)) else f"<{type(src).__name__} #{i}>"
+        table = load_frame_table(src, config=config, split=split)
+        if "fps" not in table.column_names:
+            missing.append(name)
+            continue
+        fps = column_numpy(table, "fps").astype(np.float64)
+        if fps.size and not (np.isfinite(fps).all() and (fps > 0).all()):
+            raise ValueError(f"training table {name}: its `fps` column holds non-finite or non-positive values")
+        if fps.size:
+            rates.append(fps)
+            names.append(name)
+    if missing:
+        warnings.warn(
+            f"training tables without an `fps` column: {missing}; "
+            + ("the others' rate is recorded" if rates else "the lifter is saved without `frame_rate`"),
+            UserWarning,
+            stacklevel=2,
+        )
+    if not rates:
+        return None
+    lo = np.array([r.min() for r in rates])
+    hi = np.array([r.max() for r in rates])
+    if hi.max() - lo.min() > RATE_TOLERANCE * hi.max():
+        if not temporal:
+            return None
+        described = ", ".join(
+            f"{n}: {a:g} Hz" if a == b else f"{n}: {a:g}-{b:g} Hz" for n, a, b in zip(names, lo, hi)
+        )  # fmt: skip
+        raise ValueError(
+            f"training tables disagree on their frame rate (`fps` column, split {split!r}): {described}; a temporal "
+            f"lifter's window needs one rate (within {RATE_TOLERANCE:.0%}): resample the tables to one rate or "
+            "train on tables of one rate"
+        )
+    return round(float(np.median(np.concatenate(rates))), FRAME_RATE_DECIMALS)
 
 
 class SubsetWindows(torch.utils.data.Dataset):

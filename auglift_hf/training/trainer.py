@@ -315,6 +315,26 @@ def record_score_fill(processor: Any, model: Any, data_args: Any) -> None:
     processor._check_contract()
 
 
+def record_frame_rate(processor: Any, model: Any, data_args: Any) -> None:
+    """Write ``frame_rate`` (Hz, the training tables' ``fps``) into the processor's input contract.
+
+    Entry points resample a sequence of another known rate to it (:mod:`auglift_hf.preprocess.frame_rate`).
+    Measured by :func:`auglift_hf.training.data.training_frame_rate` on ``data.train_datasets`` (split
+    ``train_split`` of ``dataset_config``): a temporal lifter refuses tables whose rates differ by more than 1 %;
+    a single-frame lifter records the rate when the tables agree and ``None`` otherwise (never resampled).
+    Without table names (datasets passed in code) the processor keeps its value.
+    """
+    if processor is None or not data_args.train_datasets:
+        return
+    from .data import training_frame_rate
+
+    processor.frame_rate = training_frame_rate(
+        data_args.train_datasets, data_args.dataset_config, data_args.train_split,
+        temporal=input_frames(model.config) > 1,
+    )  # fmt: skip
+    processor._check_contract()
+
+
 def run_training(
     model_args: ModelArguments,
     data_args: DataArguments,
@@ -336,7 +356,8 @@ def run_training(
     ``preprocessor_config.json`` carries the input contract: inherited from the training tables' dataset cards,
     plus ``missing_depth`` (:func:`record_depth_dropout`) and, for a lifter with a ``c`` channel, ``score_fill``
     = the median training score (:func:`record_score_fill`), the confidence entry points feed for keypoints
-    without detector scores.
+    without detector scores, and ``frame_rate`` = the training tables' ``fps`` (:func:`record_frame_rate`), the
+    rate entry points resample sequences to.
 
     Returns:
         ``{"final_dir", "train_metrics", "eval_metrics", "global_step", "resumed_from"}``.
@@ -367,6 +388,7 @@ def run_training(
             processor.set_input_contract(contract)
     record_depth_dropout(processor, model, data_args)
     record_score_fill(processor, model, data_args)
+    record_frame_rate(processor, model, data_args)
     poseaug = bool(getattr(training_args, "poseaug", False))
     if poseaug and input_frames(model.config) != 1:
         raise ValueError(

@@ -42,8 +42,9 @@ def test_train_end_to_end(motion_table, tmp_path, tiny_config):
     if res["trainer"].processing_class is not None:
         saved = InputContract.from_pretrained(final)
         card = InputContract.from_dataset_card(motion_table, config="detected2d")
-        # plus what training measured: score_fill, the median training score (tests/training/test_score_fill.py)
-        assert saved == InputContract(**{**card.to_dict(), "score_fill": saved.score_fill})
+        # plus what training measured: score_fill, the median training score (tests/training/test_score_fill.py),
+        # and frame_rate, the tables' fps (tests/training/test_frame_rate.py)
+        assert saved == InputContract(**{**card.to_dict(), "score_fill": saved.score_fill, "frame_rate": 25.0})
         assert 0 < saved.score_fill <= 1
         assert saved.depth_kind == "metric" and saved.depth_descriptor["mode"] == "point"
         assert saved.keypoint_definition == "coco"  # quickstart detected2d: detector-definition 2D (issue 14)
