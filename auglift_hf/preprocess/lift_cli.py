@@ -18,6 +18,11 @@ resampled to a constant rate, see ``resampling``), ``decode_failed`` (video fram
 video), ``track`` (the lifted person's track id), ``image_size``, ``input_channels``, ``coordinates`` and, with
 depth, ``depth`` (frames x 17 x k). ``--person all`` writes ``{"tracks": [...]}`` (NPZ: keys ``track<N>/<key>``).
 
+Frame rate: a temporal lifter is fed sequences at its contract's ``frame_rate`` (25 Hz for the shipped lifters).
+A video (its timestamps) or a keypoints JSON with ``fps`` of another rate is resampled to it and the 3D back to
+the input's frames (one pose per input frame; ``frame_rate_resampling`` in the output records the input and lifter
+rates); ``--fps`` states the rate of a keypoints JSON without ``fps`` (else it is lifted as given, with a warning).
+
 The image size of a keypoints JSON is never guessed: it comes from ``--image-size W H``, from the file, or from
 the video / image with exactly the JSON's stem next to it; otherwise ``lift`` stops and asks for ``--image-size``.
 """
@@ -60,6 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-frames", type=int, default=None, help="lift at most the first N frames (video or keypoints JSON)"
     )
+    parser.add_argument("--fps", type=float, default=None,
+                        help="frame rate (Hz) of a keypoints JSON that does not record one: the sequence is resampled "
+                             "to the lifter's training frame rate and its 3D back to the input frames")  # fmt: skip
     parser.add_argument("--focal-length", type=float, nargs=2, default=None, metavar=("FX", "FY"),
                         help="pixels; with --principal-point and a metric depth model: absolute camera-frame output")  # fmt: skip
     parser.add_argument("--principal-point", type=float, nargs=2, default=None, metavar=("CX", "CY"))
@@ -238,6 +246,12 @@ def run(args: argparse.Namespace) -> int:
     if args.max_gap is not None and args.max_gap < 0:
         print(f"auglift lift: error: --max-gap must be >= 0, got {args.max_gap}", file=sys.stderr)
         return 2
+    fps = getattr(args, "fps", None)
+    if fps is not None and not (np.isfinite(fps) and fps > 0):
+        print(f"auglift lift: error: --fps must be a finite frame rate > 0 (Hz), got {fps:g}", file=sys.stderr)
+        return 2
+    if fps is not None:
+        call["fps"] = float(fps)
     try:
         model = load_lifter(args.model)  # strict: missing / unexpected / mis-shaped weights are refused
         lifter = pipeline("pose-lifting", model=model, device=device, **kwargs)
@@ -263,8 +277,10 @@ def run(args: argparse.Namespace) -> int:
     results = result if isinstance(result, list) else [result]
     n = len(results[0]["keypoints_3d"])
     who = f"{len(results)} tracks, " if isinstance(result, list) else ""
+    rate = results[0].get("frame_rate_resampling")
+    via = f", via {rate['lifted_frames']} frames at the lifter's {rate['lifter_fps']:g} Hz" if rate else ""
     print(
-        f"lifted {who}{n} frames ({', '.join(results[0]['input_channels'])} -> 3D, {results[0]['coordinates']}) "
-        f"to {out_path}"
+        f"lifted {who}{n} frames ({', '.join(results[0]['input_channels'])} -> 3D, {results[0]['coordinates']}"
+        f"{via}) to {out_path}"
     )
     return 0

@@ -26,7 +26,11 @@ with a ``ValueError`` naming both sides, unless ``override_contract=True``; the 
 deviations under ``contract_deviations``. 2D keypoints without detector scores (a keypoints file without a score
 column, a ``(frames, 17, 2)`` array) give a c-lifter the contract's ``score_fill`` as confidence (the median score
 of its training table; 1.0 for a folder saved without the field), with a one-line warning; the output then has
-``scores_given = False`` and ``score_fill`` (the value fed). Flip test (average with the horizontally mirrored
+``scores_given = False`` and ``score_fill`` (the value fed). A temporal lifter is fed its contract's
+``frame_rate`` (the fps of its training tables, 25 Hz for the shipped Human3.6M lifters): a sequence of another
+known rate (a video's, a keypoints file's ``fps``, or the call's ``fps=``) is resampled to it and the 3D back to
+the input's frames (:mod:`auglift_hf.preprocess.frame_rate`; one pose per input frame; recorded as
+``frame_rate_resampling``); an unknown rate is lifted as given with a one-line warning. Flip test (average with the horizontally mirrored
 input, as in training evaluation) is on by default (``flip_test=False`` switches it off).
 """
 
@@ -41,6 +45,7 @@ import numpy as np
 from transformers import Pipeline
 
 from ..skeleton import H36M_JOINT_NAMES, NUM_JOINTS
+from .frame_rate import plan_frame_rate
 from .io_keypoints import (
     KeypointSequence,
     check_image_size,
@@ -159,6 +164,8 @@ def lift_keypoints(
     batch_size: int = 256,
     device: Any = None,
     flip_test: bool = True,
+    fps: float | None = None,
+    frame_rate_warning: bool = True,
 ) -> np.ndarray:
     """Lift one H36M-17 pixel sequence ``(frames, 17, 2)``: returns root-relative metres ``(frames, 17, 3)``
     (MotionBERT-normalised units for a ``coordinate_normalization="motionbert"`` processor; many-to-many models
@@ -173,7 +180,29 @@ def lift_keypoints(
     :data:`auglift_hf.processing_lifting.MISSING_DEPTH_FILL` (what lifters trained with depth dropout saw for missing
     depth; they fall back to XY-level accuracy); entry points refuse that for a lifter whose contract needs depth
     (:func:`auglift_hf.contract.check_contract`) unless overridden.
+
+    ``fps``: the sequence's frame rate (Hz; frame ``i`` at ``i / fps`` s), ``None`` when unknown. A temporal lifter
+    whose contract records another ``frame_rate`` (more than 1 % apart) is fed the sequence resampled to it
+    (keypoints, scores and depth interpolated linearly in time; a joint is missing where either neighbour is) and
+    its 3D is interpolated back to the input's frames (:func:`auglift_hf.preprocess.frame_rate.lift_at_frame_rate`):
+    the output still has one pose per input frame. With ``frame_rate_warning`` (default) an unknown ``fps`` for a
+    lifter that records a rate, or a temporal lifter without ``frame_rate``, warns once (one line); entry points
+    that warn once per input themselves pass ``False``.
     """
+    from .frame_rate import lift_at_frame_rate, plan_frame_rate
+
+    name = str(getattr(model, "name_or_path", "") or "the lifter")
+    plan = plan_frame_rate(processor, fps, name)
+    if plan.note and frame_rate_warning:
+        warnings.warn(plan.note, UserWarning, stacklevel=2)
+    if plan.resample:
+        return lift_at_frame_rate(
+            lambda k, s, d: lift_keypoints(
+                model, processor, k, image_size, scores=s, depth=d, batch_size=batch_size, device=device,
+                flip_test=flip_test, fps=plan.lifter_fps,
+            ),
+            np.asarray(keypoints_2d, np.float32), scores, depth, plan.input_fps, plan.lifter_fps,
+        )  # fmt: skip
     import torch
 
     kp = np.asarray(keypoints_2d, np.float32)
@@ -331,6 +360,7 @@ class PoseLiftingPipeline(Pipeline):
         person: Any = None,
         keypoint_format: str | None = None,
         max_gap: int | None = None,
+        fps: float | None = None,
         **kwargs: Any,
     ):
         if kwargs:
@@ -350,6 +380,10 @@ class PoseLiftingPipeline(Pipeline):
             pre["keypoint_format"] = str(keypoint_format)
         if max_gap is not None:
             pre["max_gap"] = int(max_gap)
+        if fps is not None:
+            from .frame_rate import check_fps
+
+            pre["fps"] = check_fps(fps, "fps")
         if focal_length is not None:
             post["focal_length"] = np.asarray(focal_length, np.float32).reshape(2)
         if principal_point is not None:
@@ -543,6 +577,21 @@ class PoseLiftingPipeline(Pipeline):
         max_frames: int | None = None,
         keypoint_format: str | None = None,
         max_gap: int | None = None,
+        fps: float | None = None,
+    ) -> dict[str, Any]:
+        out = self._preprocess(inputs, image_size, return_depth_map, person, max_frames, keypoint_format, max_gap, fps)
+        return _state_fps(out, fps, inputs)
+
+    def _preprocess(
+        self,
+        inputs: Any,
+        image_size: Any,
+        return_depth_map: bool,
+        person: Any,
+        max_frames: int | None,
+        keypoint_format: str | None,
+        max_gap: int | None,
+        fps: float | None,
     ) -> dict[str, Any]:
         kw = {"person": person, "keypoint_format": keypoint_format, "max_gap": max_gap}
         if isinstance(inputs, (str, os.PathLike)):
@@ -557,6 +606,13 @@ class PoseLiftingPipeline(Pipeline):
                 return self._keypoint_outputs(seqs, image_size, path, sibling, max_frames)
             if ext in VIDEO_EXTENSIONS:
                 reader = VideoReader(path)
+                from .frame_rate import rates_agree
+
+                if fps is not None and not rates_agree(fps, reader.fps):
+                    raise ValueError(
+                        f"{path}: --fps {fps:g} contradicts the video's frame rate {reader.fps:g} (its timestamps give "
+                        "the rate of a video; --fps states the rate of a keypoints file)"
+                    )
                 total = len(reader) + reader.missing_frames
                 stop = total if max_frames is None else min(total, max_frames)
                 frames = ((f.index, f.image, f.time, f.error) for f in reader.decode(0, stop))
@@ -621,17 +677,32 @@ class PoseLiftingPipeline(Pipeline):
         segment = model_inputs.get("segment")
         if segment is None:
             segment = np.zeros(len(kp), np.int64)
+        segments, lengths = np.unique(segment, return_counts=True)
+        # the frame rate: resample to the lifter's `frame_rate` (and the 3D back) when the input's rate is known;
+        # unrelated one-image segments have no rate to match
+        fps = model_inputs.get("fps") if lengths.max() > 1 else None
+        plan = plan_frame_rate(self.lifting_processor, fps, self._lifter_name, fps_hint="--fps (fps=)")
+        if plan.note and lengths.max() > 1:
+            warnings.warn(plan.note, UserWarning, stacklevel=2)
         poses = np.zeros((len(kp), NUM_JOINTS, 3), np.float32)
-        for seg in np.unique(segment):  # frames of different segments (unrelated images) never share a window
+        for seg in segments:  # frames of different segments (unrelated images) never share a window
             sel = np.flatnonzero(segment == seg)
             poses[sel] = lift_keypoints(
                 self.model, self.lifting_processor, kp[sel], model_inputs["image_size"], scores=sc[sel],
                 depth=dp[sel] if dp.shape[-1] else None, batch_size=self._lift_batch_size, device=self.device,
-                flip_test=self.flip_test,
+                flip_test=self.flip_test, fps=plan.input_fps, frame_rate_warning=False,
+            )  # fmt: skip
+        resampling = plan.metadata(int(lengths.max())) if len(segments) == 1 else None
+        if resampling is not None:
+            logger.info(
+                "%s was trained at %g Hz: the %g fps input was resampled to %d frames for lifting and its 3D back to "
+                "the %d input frames", self._lifter_name, plan.lifter_fps, plan.input_fps,
+                resampling["lifted_frames"], len(kp),
             )  # fmt: skip
         return {
             **model_inputs, "poses_3d": poses, "scores": scores, "scores_given": model_inputs["scores"] is not None,
-            "score_fill": score_fill,
+            "score_fill": score_fill, "frame_rate_resampling": resampling,
+            "lifter_frame_rate": getattr(self.lifting_processor, "frame_rate", None),
         }  # fmt: skip
 
     # ------------------------------------------------------------------ postprocess: -> mm, dict
@@ -687,13 +758,15 @@ class PoseLiftingPipeline(Pipeline):
         out["decode_failed"] = np.asarray(model_outputs["decode_failed"], bool)
         out["missing_keypoints"] = np.asarray(model_outputs["missing_keypoints"], bool)
         out["track"] = model_outputs.get("track")
-        for key in ("timestamps", "image_sizes", "keypoint_format", "resampling"):
+        for key in ("timestamps", "image_sizes", "keypoint_format", "resampling", "frame_rate_resampling"):
             if model_outputs.get(key) is not None:
                 out[key] = model_outputs[key]
         if model_outputs.get("depth_valid") is not None:
             out["depth_valid"] = np.asarray(model_outputs["depth_valid"], bool)
         if "fps" in model_outputs:
             out["fps"] = model_outputs["fps"]
+        if model_outputs.get("lifter_frame_rate") is not None:  # the lifter's `frame_rate` (Hz, its contract)
+            out["lifter_frame_rate"] = float(model_outputs["lifter_frame_rate"])
         if return_depth_map:
             out["depth_map"] = model_outputs["depth_maps"]
         return out
@@ -725,6 +798,25 @@ def to_reference_size(keypoints: np.ndarray, sizes: np.ndarray, reference: Any) 
     x = kp[..., 0] * scale
     y = kp[..., 1] * scale + (big_h - wh[..., 1] * scale) / 2
     return np.stack([x, y], -1).astype(np.float32)
+
+
+def _state_fps(out: dict[str, Any], fps: float | None, inputs: Any) -> dict[str, Any]:
+    """Record an input rate stated by the caller (``fps=`` / ``--fps``) in preprocessed inputs (every track).
+
+    A keypoints file that carries its own ``fps`` must agree within 1 % (else a ``ValueError`` naming both); a
+    video keeps the rate of its timestamps (checked in ``preprocess``).
+    """
+    if fps is None:
+        return out
+    if "tracks" in out:
+        return {**out, "tracks": [_state_fps(t, fps, inputs) for t in out["tracks"]]}
+    from .frame_rate import rates_agree
+
+    own = out.get("fps")
+    if own is not None and not rates_agree(fps, own):
+        where = os.fspath(inputs) if isinstance(inputs, (str, os.PathLike)) else "the input"
+        raise ValueError(f"{where}: --fps {fps:g} contradicts the file's fps {own:g} (omit --fps)")
+    return out if own is not None else {**out, "fps": float(fps)}
 
 
 def _resample(out: dict[str, Any], reader: Any) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def _save_lifter(folder, channels, score_fill):
 
 @pytest.fixture(scope="module")
 def lifters(tmp_path_factory):
-    root = tmp_path_factory.mktemp("score_fill_lifters")
+    root = tmp_path_factory.mktemp("fill_lifters")  # a path without "score_fill": the CLI tests grep stderr for it
     return {
         "xyc": _save_lifter(root / "xyc", XYC, FILL),
         "old": _save_lifter(root / "xyc-old", XYC, None),
