@@ -9,7 +9,11 @@ depth model, the metric Depth Anything V2, and its descriptor); a depth of anoth
 upload has no depth: the Space then feeds the depth lifter a flat depth as an explicit, recorded override (the
 note under the plots says so). A keypoints upload without scores gives each c-lifter the confidence of its own
 contract (``score_fill``, the median score of its training table; 1.0 for a folder saved without it), noted under
-the plots and in the downloads' metadata. Lifters run with flip test, as they were evaluated.
+the plots and in the downloads' metadata. A temporal lifter is fed its contract's ``frame_rate`` (25 Hz for the
+shipped lifters): a video, or a keypoints upload with ``fps``, of another rate is resampled to it and the 3D back
+to the upload's frames (:mod:`auglift_hf.preprocess.frame_rate`; noted, and recorded in the downloads' metadata);
+a keypoints upload without ``fps`` is lifted as given, with a note. Lifters run with flip test, as they were
+evaluated.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ class LiftResult:
     notes: list[str] = field(default_factory=list)
     presence: np.ndarray | None = None  # (F, 17) in [0, 1]: keypoint in the upload (1) or missing (0)
     score_fills: dict[str, float] = field(default_factory=dict)  # label -> confidence fed when scores is None
+    frame_rates: dict[str, dict] = field(default_factory=dict)  # label -> frame_rate_resampling record (resampled)
 
     @property
     def num_frames(self) -> int:
@@ -119,16 +124,22 @@ def lift(
     depth=None,
     depth_kind: str | None = None,
     presence: np.ndarray | None = None,
+    fps: float | None = None,
+    resampled: dict | None = None,
 ):
     """Lift a (F, 17, 2) px sequence with one model (flip test) -> ((F, 17, 3) root-relative mm, note or None).
 
     ``depth_kind`` (``"metric"`` / ``"relative"``) of ``depth`` is checked against the model's input contract.
     ``scores=None`` (an upload without scores): a c-lifter gets its contract's ``score_fill`` times ``presence``
     ``(F, 17)`` (1 = keypoint in the upload, 0 = missing; default all 1), said in the note.
+    ``fps``: the sequence's frame rate (Hz, ``None`` = unknown): a temporal lifter whose contract records another
+    ``frame_rate`` is fed the sequence resampled to it and its 3D is resampled back (one pose per input frame),
+    said in the note and stored in ``resampled`` (a dict, filled with the ``frame_rate_resampling`` record).
     """
     import torch
 
     from auglift_hf.contract import check_contract, fill_scores
+    from auglift_hf.preprocess.frame_rate import lift_at_frame_rate, plan_frame_rate
 
     model, processor = load_model(spec)
     channels = list(processor.input_channels)
@@ -161,17 +172,42 @@ def lift(
             raise DemoError(str(err)) from err
     if fill_note:
         note = f"{note}; {fill_note}" if note else fill_note
-    if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): stitched clips over the whole sequence
-        enc = torch.from_numpy(processor.encode(keypoints_2d, image_size, scores=scores, depth=depth))
+    try:
+        plan = plan_frame_rate(processor, fps, Path(spec).name, fps_hint="an `fps` entry in the keypoints file")
+    except ValueError as err:
+        raise DemoError(str(err)) from err
+    record = plan.metadata(len(keypoints_2d))
+    rate_note = plan.note
+    if record is not None:
+        rate_note = (
+            f"{Path(spec).name} was trained at {plan.lifter_fps:g} Hz: the {plan.input_fps:g} fps input was lifted as "
+            f"{record['lifted_frames']} frames at {plan.lifter_fps:g} Hz and its 3D resampled back to every input frame"
+        )
+        if resampled is not None:
+            resampled.update(record)
+    if rate_note:
+        note = f"{note}; {rate_note}" if note else rate_note
+
+    def run(kp: np.ndarray, sc: np.ndarray | None, dp: np.ndarray | None) -> np.ndarray:
+        """Root-relative model output (F, 17, 3) of one sequence (metres / MotionBERT units)."""
+        if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): stitched clips over the whole sequence
+            enc = torch.from_numpy(processor.encode(kp, image_size, scores=sc, depth=dp))
+            with torch.no_grad():
+                return model.lift_sequence(enc.float(), flip_test=True).float().numpy()
+        inputs = processor(kp, image_size, scores=sc, depth=dp, return_tensors="pt")
+        outputs = []
         with torch.no_grad():
-            poses = model.lift_sequence(enc.float(), flip_test=True)
+            for chunk in torch.split(inputs["keypoints"], 256):
+                outputs.append(model(keypoints=chunk.float(), flip_test=True).poses_3d)
+        return torch.cat(outputs).float().numpy()
+
+    if plan.resample:
+        poses = lift_at_frame_rate(run, keypoints_2d, scores, depth, plan.input_fps, plan.lifter_fps)
+    else:
+        poses = run(keypoints_2d, scores, depth)
+    if hasattr(model, "lift_sequence"):
         return processor.post_process(poses, image_size=image_size), note
-    inputs = processor(keypoints_2d, image_size, scores=scores, depth=depth, return_tensors="pt")
-    outputs = []
-    with torch.no_grad():
-        for chunk in torch.split(inputs["keypoints"], 256):
-            outputs.append(model(keypoints=chunk.float(), flip_test=True).poses_3d)
-    return processor.post_process(torch.cat(outputs)), note
+    return processor.post_process(poses), note
 
 
 # ----------------------------------------------------------------------------------------------- inputs
@@ -360,9 +396,13 @@ def lift_all(
     for label in labels:
         if label not in specs:
             raise DemoError(f"unknown model {label!r}; available: {', '.join(specs)}")
+        resampled: dict = {}
         poses, note = lift(
-            specs[label], result.keypoints_2d, result.scores, result.image_size, depth, depth_kind, result.presence
-        )
+            specs[label], result.keypoints_2d, result.scores, result.image_size, depth, depth_kind, result.presence,
+            fps=result.fps, resampled=resampled,
+        )  # fmt: skip
+        if resampled:
+            result.frame_rates[label] = resampled
         if result.scores is None:
             from auglift_hf.contract import score_fill_for
 
@@ -495,6 +535,8 @@ def write_downloads(result: LiftResult, out_dir: str | os.PathLike | None = None
         scores = result.scores
         kw = {"keypoints_2d": result.keypoints_2d, "fps": result.fps}
         kw["metadata"] = {"model": label, "image_size": list(result.image_size)}
+        if label in result.frame_rates:  # fed at the lifter's frame rate, 3D resampled back to the input frames
+            kw["metadata"]["frame_rate_resampling"] = result.frame_rates[label]
         if scores is None and label in result.score_fills:  # the confidence this model was fed
             pres = result.presence if result.presence is not None else np.ones(result.keypoints_2d.shape[:2])
             scores = (result.score_fills[label] * np.asarray(pres, np.float32)).astype(np.float32)

@@ -71,7 +71,8 @@ def test_own_format_with_depth(logic, specs):
     assert parsed.image_size == (640, 480) and depth.shape == (3, 17, 1)
     result = logic.LiftResult(parsed.keypoints, parsed.scores, parsed.image_size)
     logic.lift_all(result, specs, ["poseformer-xycd"], depth)
-    assert not result.notes
+    # nothing to say but that the tiny folder (saved without a contract) records no frame rate
+    assert len(result.notes) == 1 and "has no `frame_rate`" in result.notes[0]
 
 
 @pytest.mark.parametrize(
@@ -123,13 +124,13 @@ def test_depth_of_the_wrong_kind_is_refused_and_flip_test_is_used(logic, specs, 
     folder = tmp_path / "xycd-metric"
     shutil.copytree(specs["poseformer-xycd"], folder)
     cfg = json.loads((folder / "preprocessor_config.json").read_text())
-    cfg.update(InputContract.metric().to_dict())
+    cfg.update({**InputContract.metric().to_dict(), "frame_rate": 25.0})
     (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
     kp = np.random.default_rng(0).uniform(100, 400, (3, 17, 2))
     sc, depth = np.full((3, 17), 0.9), np.full((3, 17, 1), 4.0)
     with pytest.raises(logic.DemoError, match="depth_kind='metric'.*depth_kind='relative'"):
         logic.lift(str(folder), kp, sc, (640, 480), depth, "relative")
-    poses, note = logic.lift(str(folder), kp, sc, (640, 480), depth, "metric")
+    poses, note = logic.lift(str(folder), kp, sc, (640, 480), depth, "metric", fps=25.0)
     assert note is None and np.isfinite(poses).all()
     # no depth (a keypoints upload): an explicit override, recorded in the note
     _, note = logic.lift(str(folder), kp, sc, (640, 480), None)
@@ -156,7 +157,7 @@ def test_motionbert_folder_is_listed_and_lifts(logic, tmp_path, monkeypatch):
     config = MotionBERTConfig(num_frames=4, num_input_channels=3, dim_feat=8, dim_rep=8, depth=1, num_heads=2)
     MotionBERTForPoseLifting(config).save_pretrained(folder)
     processor = PoseLiftingProcessor(
-        input_channels=["x", "y", "c"], num_frames=4, coordinate_normalization="motionbert"
+        input_channels=["x", "y", "c"], num_frames=4, coordinate_normalization="motionbert", frame_rate=25.0
     )
     processor.save_pretrained(folder)
     (tmp_path / "checkpoints" / "motionbert-empty").mkdir()  # no config.json: not listed
@@ -166,8 +167,14 @@ def test_motionbert_folder_is_listed_and_lifts(logic, tmp_path, monkeypatch):
     assert specs["motionbert-lite"] == str(folder) and "motionbert-empty" not in specs
     assert specs["poseformer-xy"] == "auglift/poseformer-xy"  # no shipped PoseFormer in this fake root
     seq, _ = logic.parse_keypoints_bytes(alphapose_json(6).encode())
-    poses, note = logic.lift(specs["motionbert-lite"], seq.keypoints, seq.scores, (640, 480))
+    poses, note = logic.lift(specs["motionbert-lite"], seq.keypoints, seq.scores, (640, 480), fps=25.0)
     assert poses.shape == (6, 17, 3) and np.isfinite(poses).all() and note is None
+    # a 50 fps upload: MotionBERT lifts the sequence at 25 Hz, one pose per input frame comes back
+    resampled = {}
+    kp50 = np.repeat(seq.keypoints, 2, axis=0)[:11]
+    poses, note = logic.lift(specs["motionbert-lite"], kp50, None, (640, 480), fps=50.0, resampled=resampled)
+    assert poses.shape == (11, 17, 3) and np.isfinite(poses).all() and resampled["lifted_frames"] == 6
+    assert "trained at 25 Hz" in note
     np.testing.assert_allclose(poses[:, 0], 0, atol=1e-6)
 
 
@@ -203,3 +210,43 @@ def test_upload_without_scores_gets_each_lifters_score_fill(logic, specs, tmp_pa
     assert "score_fill" not in json.loads((tmp_path / "out" / "xy.json").read_text())["metadata"]
     overlay, _, _ = logic.frame_views(result, 0)  # drawn with the presence as confidence
     assert overlay.dtype == np.uint8
+
+
+def test_upload_with_fps_is_lifted_at_each_lifters_frame_rate(logic, specs, tmp_path, monkeypatch):
+    """A 50 fps keypoints upload: a lifter trained at 25 Hz sees 25 Hz (its 3D resampled back to every frame, said
+    in the notes and the downloads); a folder without ``frame_rate`` is fed as given with a note naming the field."""
+    import shutil
+
+    from auglift_hf.models import PoseFormerForPoseLifting
+
+    folder = tmp_path / "xy-25hz"
+    shutil.copytree(specs["poseformer-xy"], folder)
+    cfg = json.loads((folder / "preprocessor_config.json").read_text())
+    cfg["frame_rate"] = 25.0
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    seen = []
+    forward = PoseFormerForPoseLifting.forward
+
+    def spy(self, *args, **kwargs):
+        seen.append(int(kwargs["keypoints"].shape[0]))
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(PoseFormerForPoseLifting, "forward", spy)
+    t = np.arange(21)[:, None, None] / 50.0
+    kp = np.random.default_rng(0).uniform([250, 100], [390, 400], (1, 17, 2)) + 40 * np.sin(2 * np.pi * t)
+    upload = {"keypoints_2d": kp.tolist(), "image_size": [640, 480], "fps": 50.0}
+    seq, _ = logic.parse_keypoints_bytes(json.dumps(upload).encode())
+    assert seq.fps == 50.0
+    result = logic.LiftResult(seq.keypoints, seq.scores, (640, 480), fps=seq.fps, presence=seq.presence)
+    models = {"xy-25hz": str(folder), "old": specs["poseformer-xy"]}
+    logic.lift_all(result, models, list(models))
+    assert seen == [11, 21]  # 21 frames at 50 fps -> 11 at 25 Hz; the old folder: as given
+    assert result.poses["xy-25hz"].shape == (21, 17, 3) and result.poses["old"].shape == (21, 17, 3)
+    assert any("xy-25hz was trained at 25 Hz" in n for n in result.notes)
+    assert any("no `frame_rate`" in n for n in result.notes)
+    sub, _ = logic.lift(str(folder), seq.keypoints[::2], None, (640, 480), fps=25.0)
+    np.testing.assert_allclose(result.poses["xy-25hz"][::2], sub, atol=1e-4)  # the 25 Hz subsample's 3D
+    logic.write_downloads(result, tmp_path / "out")
+    meta = json.loads((tmp_path / "out" / "xy-25hz.json").read_text())["metadata"]
+    assert meta["frame_rate_resampling"]["input_fps"] == 50.0 and meta["frame_rate_resampling"]["lifted_frames"] == 11
+    assert "frame_rate_resampling" not in json.loads((tmp_path / "out" / "old.json").read_text())["metadata"]
