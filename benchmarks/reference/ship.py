@@ -114,7 +114,8 @@ PROPORTIONS = (
 VIEWPOINTS = (
     "; every record also appears {copies}x seen by random static virtual cameras (`auglift_hf.data.h36m."
     "augment_viewpoints`, ranges of `auglift_hf.simulation.viewpoints`: 2.5-6 m away, 0.5-2.5 m high, focal 700-1600 "
-    "px on 1000 x 1000 images, any azimuth, aimed at the mean pelvis)"
+    'px on 1000 x 1000 images, any azimuth, aimed at the mean pelvis; the "virtual cameras" evaluation rows lie '
+    "inside these ranges, so they are not out of this lifter's viewpoint distribution)"
 )
 
 
