@@ -385,14 +385,14 @@ def test_frame_rate_for_temporal_single_frame_and_old_folders():
     assert value is None and "old-tcn" in note and "no `frame_rate`" in note and "\n" not in note
 
 
-#: frame_rate of the shipped lifters: the fps column of their training tables (i14c train_* tables: 25 Hz H36M).
+#: frame_rate of the shipped lifters: the fps column of their training tables (/work/cache/i14c train_*: 25 Hz H36M).
 SHIPPED_FRAME_RATE = 25.0
 
 
 @pytest.mark.parametrize(
     "name",
     ["poseformer-xy", "poseformer-xycd", "poseformer-casp", "tcn-27f-xy", "tcn-27f-xycd", "tcn-27f-casp",
-     "tcn-27f-xy-h36m"],
+     "tcn-27f-xy-h36m", "tcn-27f-xy-h36m-anyview"],
 )  # fmt: skip
 def test_shipped_checkpoints_record_their_frame_rate(name):
     folder = ROOT / "checkpoints" / name
@@ -409,7 +409,7 @@ def test_every_shipped_folder_records_a_frame_rate():
         assert raw.get("frame_rate") == SHIPPED_FRAME_RATE, folder.name
 
 
-@pytest.mark.parametrize("name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy-h36m"])
+@pytest.mark.parametrize("name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy-h36m", "tcn-27f-xy-h36m-anyview"])
 def test_shipped_frame_rate_is_the_training_tables_fps(name):
     """Provenance: where the training tables named in training_config.json are on this machine, re-read them."""
     from auglift_hf.training.data import training_frame_rate
