@@ -403,3 +403,18 @@ def test_pipeline_video_is_resampled_to_the_lifter_rate(lifters, tiny_backends, 
     assert out["frame_rate_resampling"]["input_fps"] == pytest.approx(5.0)
     with pytest.raises(ValueError, match="contradicts the video's frame rate 5"):
         lifter(str(video), fps=30.0)
+
+
+@pytest.mark.parametrize("bad", [0, -25, "25", True, "NaN"])
+def test_keypoints_file_with_a_bad_fps_is_refused_naming_the_field(lifters, tmp_path, bad):
+    src = tmp_path / "walk.json"
+    obj = {"keypoints_2d": _walk(5, 50.0).tolist(), "image_size": list(SIZE), "fps": bad}
+    src.write_text(json.dumps(obj).replace('"NaN"', "NaN"))
+    out = tmp_path / "out.json"
+    code, err, _ = _cli([src, "--model", lifters["xy"], "--out", out])
+    assert code == 2 and not out.exists()
+    assert "`fps` must be a positive frame rate in Hz" in err and len(err.strip().splitlines()) == 1
+    obj["fps"] = None  # null: an unknown rate, lifted as given with a warning
+    src.write_text(json.dumps(obj))
+    code, err, _ = _cli([src, "--model", lifters["xy"], "--out", out])
+    assert code == 0 and "frame rate is unknown" in err
