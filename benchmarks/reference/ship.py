@@ -197,6 +197,15 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
             if cfg.get("keypoint_definition") is None:
                 raise ValueError(f"{final}: preprocessor_config.json carries no input contract; retrain on a table "
                                  "whose card has one (build_data.py writes it)")  # fmt: skip
+            if "frame_rate" not in cfg:  # runs saved before auglift train recorded it: measure it the same way
+                from auglift_hf.training.data import training_frame_rate
+
+                data = training["data"]
+                cfg["frame_rate"] = training_frame_rate(
+                    data["train_datasets"], data.get("dataset_config") or "gt2d", data.get("train_split") or "train",
+                    temporal=int(cfg.get("num_frames", 1)) > 1,
+                )  # fmt: skip
+                (tmp / "preprocessor_config.json").write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
         for path in final.glob("*_*.py"):
             shutil.copy2(path, tmp / path.name)
         (tmp / "eval_results.json").write_text(json.dumps({"results": rows, "reference_eval": res}, indent=2))
