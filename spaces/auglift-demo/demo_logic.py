@@ -136,10 +136,9 @@ def lift(
     ``frame_rate`` is fed the sequence resampled to it and its 3D is resampled back (one pose per input frame),
     said in the note and stored in ``resampled`` (a dict, filled with the ``frame_rate_resampling`` record).
     """
-    import torch
-
     from auglift_hf.contract import check_contract, fill_scores
-    from auglift_hf.preprocess.frame_rate import lift_at_frame_rate, plan_frame_rate
+    from auglift_hf.preprocess.frame_rate import plan_frame_rate
+    from auglift_hf.preprocess.pipeline import lift_keypoints
 
     model, processor = load_model(spec)
     channels = list(processor.input_channels)
@@ -188,23 +187,11 @@ def lift(
     if rate_note:
         note = f"{note}; {rate_note}" if note else rate_note
 
-    def run(kp: np.ndarray, sc: np.ndarray | None, dp: np.ndarray | None) -> np.ndarray:
-        """Root-relative model output (F, 17, 3) of one sequence (metres / MotionBERT units)."""
-        if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): stitched clips over the whole sequence
-            enc = torch.from_numpy(processor.encode(kp, image_size, scores=sc, depth=dp))
-            with torch.no_grad():
-                return model.lift_sequence(enc.float(), flip_test=True).float().numpy()
-        inputs = processor(kp, image_size, scores=sc, depth=dp, return_tensors="pt")
-        outputs = []
-        with torch.no_grad():
-            for chunk in torch.split(inputs["keypoints"], 256):
-                outputs.append(model(keypoints=chunk.float(), flip_test=True).poses_3d)
-        return torch.cat(outputs).float().numpy()
-
-    if plan.resample:
-        poses = lift_at_frame_rate(run, keypoints_2d, scores, depth, plan.input_fps, plan.lifter_fps)
-    else:
-        poses = run(keypoints_2d, scores, depth)
+    # the package's lifting loop (flip test, batches, MotionBERT's stitched clips) at the lifter's frame rate
+    poses = lift_keypoints(
+        model, processor, keypoints_2d, image_size, scores=scores, depth=depth, fps=plan.input_fps,
+        frame_rate_warning=False,
+    )  # fmt: skip
     if hasattr(model, "lift_sequence"):
         return processor.post_process(poses, image_size=image_size), note
     return processor.post_process(poses), note
