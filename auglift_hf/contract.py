@@ -171,6 +171,11 @@ def check_frame_rate(value: Any, where: str = "input contract", name: str = "fra
     return float(value)
 
 
+def rates_agree(a: float, b: float, tolerance: float = FRAME_RATE_TOLERANCE) -> bool:
+    """Whether two frame rates (Hz) agree within ``tolerance`` relative to the larger one."""
+    return abs(float(a) - float(b)) <= tolerance * max(float(a), float(b))
+
+
 def _positive_or_none(value: Any, name: str, where: str) -> float | None:
     if value is None:
         return None
@@ -590,6 +595,7 @@ __all__ = [
     "fill_scores",
     "frame_rate_for",
     "load_contract",
+    "rates_agree",
     "read_card_metadata",
     "score_fill_for",
 ]

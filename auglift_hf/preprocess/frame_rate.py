@@ -24,15 +24,11 @@ from typing import Any
 import numpy as np
 
 from ..contract import FRAME_RATE_TOLERANCE as RATE_TOLERANCE  # 1 %: rates closer than this are not resampled
+from ..contract import rates_agree
 
 _SNAP = 1e-6  # positions within this many source frames of a source frame take that frame exactly
 
 RESAMPLE_KINDS = ("linear", "score", "missing", "valid")
-
-
-def rates_agree(a: float, b: float, tolerance: float = RATE_TOLERANCE) -> bool:
-    """Whether two frame rates (Hz) agree within ``tolerance`` relative to the larger one."""
-    return abs(float(a) - float(b)) <= tolerance * max(float(a), float(b))
 
 
 def check_fps(value: Any, name: str = "fps") -> float | None:
@@ -40,6 +36,11 @@ def check_fps(value: Any, name: str = "fps") -> float | None:
     from ..contract import check_frame_rate
 
     return check_frame_rate(value, where="input", name=name)
+
+
+def resampled_length(num_frames: int, src_fps: float, dst_fps: float) -> int:
+    """Frames of a ``dst_fps`` grid within the span of ``num_frames`` frames at ``src_fps`` (none extrapolated)."""
+    return int(math.floor((int(num_frames) - 1) * float(dst_fps) / float(src_fps) + _SNAP)) + 1
 
 
 def resampling_weights(
@@ -66,7 +67,7 @@ def resampling_weights(
     if not (math.isfinite(src) and src > 0 and math.isfinite(dst) and dst > 0):
         raise ValueError(f"frame rates must be finite and > 0, got {src_fps} -> {dst_fps}")
     if num_out is None:
-        num_out = int(math.floor((n - 1) * dst / src + _SNAP)) + 1
+        num_out = resampled_length(n, src, dst)
     pos = np.arange(int(num_out), dtype=np.float64) * (src / dst)  # output times in source frames
     near = np.rint(pos)
     pos = np.clip(np.where(np.abs(pos - near) <= _SNAP, near, pos), 0.0, n - 1)
@@ -153,7 +154,7 @@ class FrameRatePlan:
         """The output record of a resampling of ``num_frames`` input frames (``None`` when nothing was resampled)."""
         if not self.resample:
             return None
-        lifted = int(math.floor((int(num_frames) - 1) * self.lifter_fps / self.input_fps + _SNAP)) + 1
+        lifted = resampled_length(num_frames, self.input_fps, self.lifter_fps)
         return {
             "input_fps": float(self.input_fps),
             "lifter_fps": float(self.lifter_fps),
@@ -234,5 +235,6 @@ __all__ = [
     "plan_frame_rate",
     "rates_agree",
     "resample_sequence",
+    "resampled_length",
     "resampling_weights",
 ]

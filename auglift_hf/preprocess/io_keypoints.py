@@ -499,12 +499,9 @@ def _from_own(
         if wh.shape != (2,) or not np.isfinite(wh).all():
             raise ValueError(f"{path}: `image_size` must be [width, height], got {size!r}")
         seq.image_size = (int(wh[0]), int(wh[1]))
-    fps = obj.get("fps")  # null / absent: unknown rate; anything else must be a frame rate (Hz)
-    if fps is not None and (
-        isinstance(fps, bool) or not isinstance(fps, (int, float)) or not np.isfinite(fps) or fps <= 0
-    ):
-        raise ValueError(f"{path}: `fps` must be a positive frame rate in Hz (or null when unknown), got {fps!r}")
-    seq.fps = None if fps is None else float(fps)
+    from ..contract import check_frame_rate
+
+    seq.fps = check_frame_rate(obj.get("fps"), path, "fps")  # null / absent: unknown rate
     seq.source_format = f"auglift keypoints json ({fmt.name})"
     return seq
 

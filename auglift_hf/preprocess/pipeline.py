@@ -211,7 +211,6 @@ def lift_keypoints(
     if scores is None and "c" in channels:
         from ..contract import fill_scores
 
-        name = str(getattr(model, "name_or_path", "") or "the lifter")
         scores, _, note = fill_scores(processor, np.ones((frames, NUM_JOINTS), np.float32), name)
         warnings.warn(note, UserWarning, stacklevel=2)
     if getattr(processor, "scale_normalization", None) == "depth" and (depth is None or depth.shape[-1] == 0):

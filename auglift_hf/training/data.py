@@ -114,6 +114,13 @@ def training_contract(sources: Sequence[Any], config: str, input_channels: Seque
     return first
 
 
+def _table_name(src: Any, index: int) -> str:
+    """A one-line name of training table ``index`` for messages: its path, or its type for an in-memory table."""
+    import os
+
+    return os.fspath(src) if isinstance(src, (str, os.PathLike)) else f"<{type(src).__name__} #{index}>"
+
+
 #: Decimals of the ``score_fill`` written by ``auglift train`` (detector scores carry ~2-3 significant digits).
 SCORE_FILL_DECIMALS = 4
 
@@ -128,8 +135,8 @@ def training_score_fill(
     (:func:`~auglift_hf.data.windows.column_numpy`). Several tables are pooled as the training mixture draws
     them: each table's rows weigh its mixture probability
     (:func:`~auglift_hf.data.mixing.mixture_probabilities` of the row counts and ``weights``, as
-    ``data.train_weights``), a weighted median. Rounded to :data:`SCORE_FILL_DECIMALS` decimals; clipped to
-    ``[1e-4, 1]`` so that it is a valid ``score_fill`` (a table of zero scores is refused instead).
+    ``data.train_weights``), a weighted median. Rounded to :data:`SCORE_FILL_DECIMALS` decimals and capped at 1,
+    so that it is a valid ``score_fill``; a median that rounds to 0 (all-zero scores) is refused.
 
     Args:
         sources: table folders / Parquet files / ``datasets.Dataset`` (``data.train_datasets``).
@@ -147,14 +154,18 @@ def training_score_fill(
     from auglift_hf.skeleton import NUM_JOINTS
 
     columns = []
-    for src in sources:
+    for i, src in enumerate(sources):
         table = load_frame_table(src, config=config, split=split)
         if table.num_rows == 0:
-            raise ValueError(f"training table {src!s}: split {split!r} has no rows to measure score_fill on")
+            raise ValueError(
+                f"training table {_table_name(src, i)}: split {split!r} has no rows to measure score_fill on"
+            )
         try:
             scores = column_numpy(table, "keypoint_scores", (NUM_JOINTS,))
         except ValueError as err:
-            raise ValueError(f"training table {src!s}: {err}; a c-lifter needs confidence scores") from None
+            raise ValueError(
+                f"training table {_table_name(src, i)}: {err}; a c-lifter needs confidence scores"
+            ) from None
         columns.append(np.clip(np.nan_to_num(scores.astype(np.float64).reshape(-1), nan=0.0), 0.0, 1.0))
     if len(columns) == 1:
         median = float(np.median(columns[0]))
@@ -168,7 +179,7 @@ def training_score_fill(
     value = round(median, SCORE_FILL_DECIMALS)
     if not value > 0:
         raise ValueError(
-            f"training tables {[str(s) for s in sources]}: the median keypoint score is {median:g}; cannot derive "
+            f"training tables {[_table_name(s, i) for i, s in enumerate(sources)]}: the median keypoint score is {median:g}; cannot derive "
             "a score_fill in (0, 1] (are the scores all 0?)"
         )
     return min(value, 1.0)
@@ -206,15 +217,15 @@ def training_frame_rate(
         ValueError: one line naming the tables and their rates, for a temporal lifter whose rows disagree; or a
         table whose ``fps`` column holds non-finite or non-positive values.
     """
-    import os
     import warnings
 
     from auglift_hf.contract import FRAME_RATE_TOLERANCE as RATE_TOLERANCE
+    from auglift_hf.contract import rates_agree
     from auglift_hf.data.windows import column_numpy, load_frame_table
 
     rates, names, missing = [], [], []
     for i, src in enumerate(sources):
-        name = os.fspath(src) if isinstance(src, (str, os.PathLike)) else f"<{type(src).__name__} #{i}>"
+        name = _table_name(src, i)
         table = load_frame_table(src, config=config, split=split)
         if "fps" not in table.column_names:
             missing.append(name)
@@ -236,7 +247,7 @@ def training_frame_rate(
         return None
     lo = np.array([r.min() for r in rates])
     hi = np.array([r.max() for r in rates])
-    if hi.max() - lo.min() > RATE_TOLERANCE * hi.max():
+    if not rates_agree(lo.min(), hi.max()):
         if not temporal:
             return None
         described = ", ".join(

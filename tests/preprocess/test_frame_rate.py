@@ -413,7 +413,7 @@ def test_keypoints_file_with_a_bad_fps_is_refused_naming_the_field(lifters, tmp_
     out = tmp_path / "out.json"
     code, err, _ = _cli([src, "--model", lifters["xy"], "--out", out])
     assert code == 2 and not out.exists()
-    assert "`fps` must be a positive frame rate in Hz" in err and len(err.strip().splitlines()) == 1
+    assert "`fps` must be a frame rate in Hz, a finite number > 0" in err and len(err.strip().splitlines()) == 1
     obj["fps"] = None  # null: an unknown rate, lifted as given with a warning
     src.write_text(json.dumps(obj))
     code, err, _ = _cli([src, "--model", lifters["xy"], "--out", out])
