@@ -148,3 +148,25 @@ def test_convert_h36m_virtual_cameras_adds_new_views_of_training_takes_only(h36m
     assert main(["convert", "3dpw", str(tmp_path), "--virtual-cameras", "1", "--out", str(tmp_path / "pw"),
                  "--no-progress"]) == 2  # fmt: skip
     assert not (tmp_path / "pw").exists()
+
+
+def test_convert_virtual_cameras_refuses_nan_motion_and_a_folder_of_user_files(h36m_files, tmp_path, capsys):
+    """NaN motion (exit 2, naming the frame) and an output folder holding user files (exit 4): nothing written or
+    deleted, as for --body-proportions."""
+    from auglift_hf.cli import main
+    from auglift_hf.errors import EXIT_OUTPUT
+
+    motion = {s: {a: m.copy() for a, m in acts.items()} for s, acts in h36m_files["motion"].items()}
+    motion["S1"]["Walking 1"][7, 2] = np.inf
+    np.savez(tmp_path / "inf.npz", positions_3d=motion)
+    bad = ["convert", "h36m", "--positions-3d", str(tmp_path / "inf.npz"), "--cameras", str(h36m_files["cameras"]),
+           "--virtual-cameras", "1", "--out", str(tmp_path / "inf"), "--no-progress"]  # fmt: skip
+    assert main(bad) == 2 and not (tmp_path / "inf").exists()
+    assert "NaN/inf joints (first at frame 7)" in capsys.readouterr().err
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "notes.txt").write_text("mine")
+    ok = ["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+          str(h36m_files["cameras"]), "--virtual-cameras", "1", "--out", str(user), "--no-progress"]  # fmt: skip
+    assert main(ok) == EXIT_OUTPUT
+    assert [p.name for p in user.iterdir()] == ["notes.txt"] and (user / "notes.txt").read_text() == "mine"
