@@ -40,9 +40,10 @@ Unrelated images: a COCO object whose ``images[].file_name`` come from different
 trailing frame number, as MMPose's ``h36m_coco.json``) is a set of independent images: each is lifted alone
 (``segment``), with the best-scoring person of each image and no interpolation between them.
 
-People: with several people per frame, ``person="auto"`` lifts the longest track (track ids from the file's
-``idx`` / ``track_id``, else :func:`~auglift_hf.preprocess.tracking.assign_tracks` on the boxes; ties go to the
-higher mean score), an integer lifts that track, ``"all"`` returns one sequence per track.
+People: with several people per frame, ``person="auto"`` lifts the subject by
+:data:`~auglift_hf.preprocess.tracking.SUBJECT_RULE` (track ids from the file's ``idx`` / ``track_id``, else
+:func:`~auglift_hf.preprocess.tracking.assign_tracks` on the boxes and poses), an integer lifts that track,
+``"all"`` returns one sequence per track.
 """
 
 from __future__ import annotations
@@ -350,15 +351,24 @@ def _from_entries(
 
         boxes = _boxes(entries, raw, missing)
         tracks = np.empty(len(entries), np.int64)
-        tracks[order] = assign_tracks(frames[order], boxes[order], np.ones(len(order), bool))
+        tracks[order] = assign_tracks(
+            frames[order], boxes[order], np.ones(len(order), bool), keypoints=raw[order, :, :2],
+            keypoint_scores=np.where(missing[order], 0.0, raw[order, :, 2]),
+        )  # fmt: skip
     else:
         tracks = np.zeros(len(entries), np.int64)
     uniq, lengths = np.unique(tracks, return_counts=True)
     if person == "all":
         chosen = list(uniq)
+    elif (person is None or person == "auto") and len(uniq) > 1:
+        from .tracking import choose_track
+
+        # one row per track and frame (its best-scoring entry, first in `order`), as choose_track counts frames
+        _, first = np.unique(np.stack([tracks[order], frames[order]], 1), axis=0, return_index=True)
+        rows, low = order[first], int(tracks.min())  # a file's own ids may be negative; choose_track skips < 0
+        chosen = [choose_track(tracks[rows] - low, _boxes(entries, raw, missing)[rows], scores_entry[rows]) + low]
     elif person is None or person == "auto":
-        mean_score = np.array([scores_entry[tracks == t].mean() for t in uniq])
-        chosen = [uniq[np.lexsort((-mean_score, -lengths))[0]]]
+        chosen = [uniq[0]]
     else:
         if int(person) not in set(uniq.tolist()):
             raise ValueError(f"{path}: no detections with track {int(person)} (tracks: {uniq.tolist()[:20]})")

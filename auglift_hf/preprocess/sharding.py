@@ -302,7 +302,7 @@ def merge_shards(out_dir: str | os.PathLike, progress: bool = True) -> Path:
     """Concatenate every shard into ``detected2d/train-00000-of-00001.parquet`` (+ failures, dataset card).
 
     Rows are sorted by ``(source_index, frame_index, person)``; multi-person rows get a ``track`` id
-    (:func:`~auglift_hf.preprocess.tracking.assign_tracks`). Raises ``ValueError`` when a shard is missing,
+    (:func:`~auglift_hf.preprocess.tracking.assign_tracks`, through re-entry: boxes and 2D poses). Raises ``ValueError`` when a shard is missing,
     or when a planned frame is missing or duplicated.
     """
     import pyarrow as pa
@@ -335,11 +335,15 @@ def merge_shards(out_dir: str | os.PathLike, progress: bool = True) -> Path:
     if got != planned:
         raise ValueError(f"{out_dir}: frames lost {len(planned - got)} / unexpected {len(got - planned)}")
     bbox = np.asarray(table.column("bbox").combine_chunks().flatten().to_numpy()).reshape(-1, 4)
+    kp = np.asarray(table.column("keypoints_2d").combine_chunks().flatten().flatten().to_numpy()).reshape(
+        -1, NUM_JOINTS, 2
+    )
+    ks = np.asarray(table.column("keypoint_scores").combine_chunks().flatten().to_numpy()).reshape(-1, NUM_JOINTS)
     valid = table.column("valid").to_numpy(zero_copy_only=False)
     track = np.full(len(src), -1, np.int32)
     for s in np.unique(src):
         sel = np.flatnonzero(src == s)
-        track[sel] = assign_tracks(frm[sel], bbox[sel], valid[sel])
+        track[sel] = assign_tracks(frm[sel], bbox[sel], valid[sel], keypoints=kp[sel], keypoint_scores=ks[sel])
     table = table.append_column("track", pa.array(track))
     with atomic_write_file(out_dir / MERGED_FILE) as fh:
         pq.write_table(table, fh)
