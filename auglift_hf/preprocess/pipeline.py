@@ -45,6 +45,7 @@ import numpy as np
 from transformers import Pipeline
 
 from ..skeleton import H36M_JOINT_NAMES, NUM_JOINTS
+from .detector import DEFAULT_THRESHOLD
 from .frame_rate import plan_frame_rate
 from .io_keypoints import (
     KeypointSequence,
@@ -256,7 +257,8 @@ class PoseLiftingPipeline(Pipeline):
             whole image), ``pose_estimator`` (default VitPose), ``pose_flip_test`` (2D flip test, off),
             ``depth_estimator`` (default: the contract's ``depth_model``, else the metric Depth Anything V2
             :data:`auglift_hf.contract.DEFAULT_DEPTH_MODEL`; ``None`` = no depth), ``depth_mode`` /
-            ``depth_params`` (default: the contract's descriptor), ``detector_threshold`` (0.3), ``backend_dtype``.
+            ``depth_params`` (default: the contract's descriptor), ``detector_threshold``
+            (:data:`~auglift_hf.preprocess.detector.DEFAULT_THRESHOLD`), ``backend_dtype``.
         override_contract: accept inputs that conflict with the lifter's input contract (recorded in the output).
         flip_test: average with the mirrored input's prediction (default True).
         frame_batch_size: frames per backend forward pass (8); lift_batch_size: windows per lifter call (256).
@@ -336,7 +338,7 @@ class PoseLiftingPipeline(Pipeline):
                 depth_estimator=kw.get("depth_estimator", "default"),
                 depth_mode=kw.get("depth_mode"),
                 depth_params=kw.get("depth_params"),
-                detector_threshold=kw.get("detector_threshold", 0.3),
+                detector_threshold=kw.get("detector_threshold", DEFAULT_THRESHOLD),
                 multi_person=True,  # every person, so the lifted one is chosen as a track across frames
                 pose_flip_test=bool(kw.get("pose_flip_test", False)),
                 contract=self.input_contract,
