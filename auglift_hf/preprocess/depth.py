@@ -225,8 +225,10 @@ class HFDepthEstimator:
         self.invalid_from = None if self.max_depth is None else (1.0 - MAX_DEPTH_BAND) * self.max_depth
         self.input_size = int(input_size)
         emb = getattr(getattr(self.model, "backbone", None), "embeddings", None)
+        self.pos_embed_interpolation = None  # recorded in the provenance (it changes non-square outputs)
         if getattr(emb, "position_embeddings", None) is not None and hasattr(emb, "interpolate_pos_encoding"):
             emb.interpolate_pos_encoding = types.MethodType(original_interpolate_pos_encoding, emb)
+            self.pos_embed_interpolation = f"original (scale_factor, +{POS_EMBED_INTERPOLATE_OFFSET})"
 
     def __call__(self, images: list[np.ndarray]) -> list[np.ndarray]:
         """Depth maps ``(H, W)`` float32 at each image's own size (NaN = invalid). Images of equal size are batched."""

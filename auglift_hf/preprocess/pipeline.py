@@ -435,6 +435,7 @@ class PoseLiftingPipeline(Pipeline):
             "frame_index": seq.frame_index, "image_size": size, "image_sizes": sizes, "depth_maps": None,
             "depth_kind": "none", "interpolated": seq.interpolated, "decode_failed": np.zeros(n, bool),
             "missing_keypoints": seq.missing | outside, "keypoint_format": seq.keypoint_format, "track": seq.track,
+            "track_choice": seq.track_choice,
             "has_values": seq.valid | seq.interpolated, "segment": seq.segment, "depth_valid": None,
             "contract_deviations": self._check_keypoint_input(seq),
             **({"fps": float(seq.fps)} if seq.fps else {}),

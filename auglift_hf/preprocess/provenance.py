@@ -27,7 +27,7 @@ _SNAPSHOT = re.compile(r"snapshots/([0-9a-f]{40})(?:/|$)")
 #: Attributes of a backend that decide its output (read when present).
 _SETTINGS = (
     "threshold", "nms_iou", "max_people", "person_label", "flip_test", "dataset_index", "kind", "max_depth",
-    "invalid_from", "input_size",
+    "invalid_from", "input_size", "pos_embed_interpolation",
 )  # fmt: skip
 
 

@@ -9,7 +9,8 @@ frames were split between shards, resumed runs or processes):
    (boxes overlapping for a few frames, one of them possibly undetected) does not take over the track.
 2. **Re-entry** (:func:`link_tracklets`): a person who leaves the frame or is hidden for longer than ``max_age``
    comes back as a new tracklet; tracklet ``B`` continues tracklet ``A`` when ``B`` starts after ``A`` ends (two
-   boxes of one frame are two people, so tracklets that overlap in time are never joined) and ``A``'s last
+   boxes of one frame are two people, so tracklets that overlap in time are never joined), within
+   :data:`LINK_MAX_GAP` frames, and ``A``'s last
    appearance agrees with ``B``'s first in position, size and 2D pose (appearance-free, in units of the person's
    box height; gates :data:`LINK_MAX_DISTANCE`, :data:`LINK_MAX_SIZE_RATIO`, :data:`LINK_MAX_POSE_DISTANCE`).
    Candidate links are accepted greedily, lowest cost first, each tracklet continuing at most one and continued
@@ -35,6 +36,10 @@ logger = logging.getLogger(__name__)
 
 #: Frames a track survives without a match (0.2-0.4 s at 25-50 fps: a short full occlusion by a bystander).
 MAX_AGE = 10
+#: Re-entry gate: frames between a tracklet's last row and the next one's first (10 s at 25 fps, 5 s at 50 fps:
+#: longer absences are new people as far as an appearance-free tracker can tell; it also keeps the candidate
+#: pairs local in time on long videos).
+LINK_MAX_GAP = 250
 #: Re-entry gate: centre distance between a tracklet's last box and the next one's first, in box heights.
 LINK_MAX_DISTANCE = 2.0
 #: Re-entry gate: ratio of the two box heights (a person walking away for a second changes size little).
@@ -143,8 +148,9 @@ def link_tracklets(
 ) -> np.ndarray:
     """Join tracklets that are one person leaving and coming back (see the module docstring); ``-1`` kept.
 
-    Returns track ids renumbered ``0, 1, ...`` by first appearance. The ``(T, T)`` cost of every
-    (ending, starting) tracklet pair is computed at once; ``T`` is the number of tracklets.
+    Returns track ids renumbered ``0, 1, ...`` by first appearance. The time, position and size gates are
+    evaluated on blocks of (ending, starting) tracklet pairs close in time, vectorised; the pose only for the pairs
+    that pass them.
     """
     tracks = np.asarray(tracks)
     ids = np.unique(tracks[tracks >= 0])
@@ -155,6 +161,9 @@ def link_tracklets(
     kp = None if keypoints is None else np.asarray(keypoints, np.float64).reshape(len(boxes), -1, 2)
     ks = None if keypoint_scores is None or kp is None else np.asarray(keypoint_scores).reshape(len(boxes), -1)
     t_count = len(ids)
+    sel = np.flatnonzero(tracks >= 0)
+    by_track = sel[np.argsort(tracks[sel], kind="stable")]  # rows grouped by track, frame order kept
+    bounds = np.r_[0, np.cumsum(np.unique(tracks[sel], return_counts=True)[1])]
     start = np.empty(t_count, np.int64)
     end = np.empty(t_count, np.int64)
     head_c, tail_c = np.empty((t_count, 2)), np.empty((t_count, 2))
@@ -162,8 +171,8 @@ def link_tracklets(
     joints = 0 if kp is None else kp.shape[1]
     head_p, tail_p = np.zeros((t_count, joints, 2)), np.zeros((t_count, joints, 2))
     head_m, tail_m = np.zeros((t_count, joints), bool), np.zeros((t_count, joints), bool)
-    for i, t in enumerate(ids):
-        rows = np.flatnonzero(tracks == t)  # frame order
+    for i in range(t_count):  # O(rows at the two ends) per tracklet
+        rows = by_track[bounds[i] : bounds[i + 1]]
         start[i], end[i] = frame_index[rows[0]], frame_index[rows[-1]]
         c, head_h[i], p, m = _end_summary(rows[:LINK_END_ROWS], boxes, kp, ks)
         head_c[i] = c[0]
@@ -173,25 +182,34 @@ def link_tracklets(
         tail_c[i] = c[-1]
         if p is not None:
             tail_p[i], tail_m[i] = p, m
-    # pair (a, b): tracklet a ends, then b starts
-    scale = np.maximum(tail_h[:, None], head_h[None, :])
-    dist = np.linalg.norm(tail_c[:, None] - head_c[None, :], axis=-1) / scale
-    size = np.abs(np.log(tail_h[:, None] / head_h[None, :]))
-    if joints:
-        both = tail_m[:, None] & head_m[None, :]  # (T, T, J)
-        d = np.linalg.norm(tail_p[:, None] - head_p[None, :], axis=-1)
+    # candidate pairs (a ends, then b starts within LINK_MAX_GAP) by the cheap gates: blocks of tracklets sorted by
+    # their end against the tracklets starting in the block's time window (memory and time local in time)
+    a_order, b_order = np.argsort(end, kind="stable"), np.argsort(start, kind="stable")
+    starts = start[b_order]
+    log_ratio = np.log(LINK_MAX_SIZE_RATIO)
+    pairs = [np.zeros((0, 3))]
+    for lo in range(0, t_count, 256):
+        ia = a_order[lo : lo + 256]
+        c0 = np.searchsorted(starts, end[ia].min() + 1)
+        c1 = np.searchsorted(starts, end[ia].max() + LINK_MAX_GAP, side="right")
+        ib = b_order[c0:c1]
+        dist = np.linalg.norm(tail_c[ia, None] - head_c[None, ib], axis=-1) / np.maximum(
+            tail_h[ia, None], head_h[None, ib]
+        )
+        size = np.abs(np.log(tail_h[ia, None] / head_h[None, ib]))
+        gap = start[None, ib] - end[ia, None]
+        ok = (gap > 0) & (gap <= LINK_MAX_GAP) & (dist <= LINK_MAX_DISTANCE) & (size <= log_ratio)
+        i, j = np.nonzero(ok)
+        pairs.append(np.stack([ia[i], ib[j], dist[i, j] / LINK_MAX_DISTANCE + size[i, j] / log_ratio], 1))
+    cand = np.concatenate(pairs)
+    a_idx, b_idx, cost = cand[:, 0].astype(np.int64), cand[:, 1].astype(np.int64), cand[:, 2]
+    if joints and len(cand):
+        both = tail_m[a_idx] & head_m[b_idx]  # (P, J): joints seen at both ends (no joint: no pose evidence)
+        d = np.linalg.norm(tail_p[a_idx] - head_p[b_idx], axis=-1)
         pose = np.where(both, d, 0.0).sum(-1) / np.maximum(both.sum(-1), 1)
-    else:
-        pose = np.zeros_like(dist)
-    ok = (
-        (end[:, None] < start[None, :])
-        & (dist <= LINK_MAX_DISTANCE)
-        & (size <= np.log(LINK_MAX_SIZE_RATIO))
-        & (pose <= LINK_MAX_POSE_DISTANCE)
-    )
-    cost = dist / LINK_MAX_DISTANCE + size / np.log(LINK_MAX_SIZE_RATIO) + pose / LINK_MAX_POSE_DISTANCE
-    a_idx, b_idx = np.nonzero(ok)
-    order = np.argsort(cost[a_idx, b_idx], kind="stable")
+        keep = pose <= LINK_MAX_POSE_DISTANCE
+        a_idx, b_idx, cost = a_idx[keep], b_idx[keep], cost[keep] + pose[keep] / LINK_MAX_POSE_DISTANCE
+    order = np.argsort(cost, kind="stable")
     successor = np.full(t_count, -1)
     has_pred = np.zeros(t_count, bool)
     for a, b in zip(a_idx[order], b_idx[order]):
@@ -201,9 +219,8 @@ def link_tracklets(
     for a in np.argsort(start, kind="stable"):  # chains in time order: a's root is final before a is visited
         if successor[a] >= 0:
             root[successor[a]] = root[a]
-    lookup = np.full(int(ids.max()) + 1, -1)
-    lookup[ids] = ids[root]
-    out = np.where(tracks >= 0, lookup[np.maximum(tracks, 0)], -1)
+    out = np.full(len(tracks), -1, np.int64)
+    out[sel] = ids[root[np.searchsorted(ids, tracks[sel])]]
     return _renumber(out, frame_index)
 
 

@@ -321,5 +321,8 @@ def test_keypoint_json_with_two_people_is_tracked(make_pipeline):
     out = lifter({"annotations": rows}, image_size=(128, 96))  # (a bare list is a batch to transformers)
     expected = coco_to_h36m(np.c_[coco_pose(9.0), np.full(17, 0.9)])[:, :2]
     np.testing.assert_allclose(out["keypoints_2d"][3], expected, atol=1e-4)
+    ranked = out["track_choice"]["tracks"]  # the walker: bigger and longer than the bystander (area x frames)
+    assert out["track_choice"]["track"] == out["track"] == ranked[0]["track"]
+    assert [r["frames"] for r in ranked] == [6, 4] and ranked[0]["mean_box_area"] > 3 * ranked[1]["mean_box_area"]
     both = lifter({"annotations": rows}, image_size=(128, 96), person="all")
     assert len(both) == 2 and sorted(int(r["valid"].sum()) for r in both) == [4, 6]

@@ -33,7 +33,7 @@ def test_describe_records_each_backends_settings(tiny_backends):
     assert det["input_size"] == {"height": 128, "width": 128} and det["revision"] is None  # a plain folder
     assert pose["flip_test"] is True and pose["input_size"] == {"height": 64, "width": 48}
     assert depth["kind"] == "metric" and depth["max_depth"] == 20.0 and depth["input_size"] == 518
-    assert depth["invalid_from"] == pytest.approx(19.8)
+    assert depth["invalid_from"] == pytest.approx(19.8) and depth["pos_embed_interpolation"].startswith("original")
     json.dumps(backends)  # plain JSON
 
 

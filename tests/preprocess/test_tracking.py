@@ -79,6 +79,12 @@ def test_people_seen_together_are_never_joined_and_far_or_resized_reentries_stay
     c = (big[late, :2] + big[late, 2:]) / 2
     big[late] = np.c_[c - (big[late, 2:] - big[late, :2]), c + (big[late, 2:] - big[late, :2])]
     assert len(set(assign_tracks(frames, big, np.ones(len(frames), bool)).tolist())) == 3
+    # away longer than LINK_MAX_GAP frames: a new person as far as an appearance-free tracker can tell
+    gap = tracking.LINK_MAX_GAP
+    frames, boxes, kps, ks, subject = _scene(gone=range(30, 31 + gap), n=60 + gap)
+    assert len(set(assign_tracks(frames, boxes, np.ones(len(frames), bool)).tolist())) == 3
+    frames, boxes, kps, ks, subject = _scene(gone=range(30, 29 + gap), n=60 + gap)
+    assert len(set(assign_tracks(frames, boxes, np.ones(len(frames), bool)).tolist())) == 2
 
 
 def test_pose_disagreement_blocks_a_link():
