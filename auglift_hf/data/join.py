@@ -17,9 +17,10 @@ joint (COCO's per-joint constants are defined for COCO joints only); ``"gt-box"`
 the pose model with the ground-truth box enlarged by ``gt_box_margin`` pixels per side and clipped to the image
 (AugLift's 3DPW script: ``keypoints_to_bboxes(gt_keypoints, image_shape, margin=150)``). Multi-person frames
 (3DPW) give one row per annotated person; an unmatched person is kept with ``valid=False``. (AugLift's own
-detection mode keeps, among RTMDet person boxes with score > 0.03 after NMS 0.3, the pose with the highest mean
-keypoint score, without looking at the ground truth; associating by IoU / OKS keeps a bystander's pose out of the
-table, which that rule does not.)
+detection mode keeps, among RTMDet person boxes above its thresholds
+(:data:`auglift_hf.preprocess.detector.AUGLIFT_DETECTION`), the pose with the highest mean keypoint score, without
+looking at the ground truth; associating by IoU / OKS keeps a bystander's pose out of the table, which that rule
+does not.)
 
 Rows that cannot be joined stay in the table with ``valid=False`` and an ``invalid_reason``
 (:data:`~auglift_hf.data.media.REASONS`); the dataset card counts them by reason, and records the backends, the
@@ -361,18 +362,12 @@ def _load_or_create_plan(out_dir: Path, plan: dict[str, Any], overwrite: bool) -
     import shutil
 
     from ..errors import OutputError
+    from ..preprocess.provenance import check_resume
     from ..utils.io import atomic_write_file
 
     path = out_dir / PLAN_FILE
     if path.exists() and not overwrite:
-        stored = json.loads(path.read_text())
-        fresh = json.loads(json.dumps(plan))
-        if stored != fresh:
-            diff = sorted(k for k in set(stored) | set(fresh) if stored.get(k) != fresh.get(k))
-            raise OutputError(
-                f"{path}: an earlier join with different {diff} wrote this folder; resume needs the same inputs and "
-                "settings (use another --out, or --overwrite to start again)"
-            )
+        check_resume(json.loads(path.read_text()), plan, path, OutputError)  # one line naming the difference
         return
     if not path.exists() and (out_dir.exists() or out_dir.is_symlink()):
         empty = out_dir.is_dir() and not out_dir.is_symlink() and not any(out_dir.iterdir())
@@ -661,6 +656,7 @@ def merge_join(
             "gt_box_margin": settings["gt_box_margin"], "dropped_rows": dropped,
             "media_frames_without_ground_truth": plan.media_without_gt(),
             "backends": {key: ext[key] for key in ("detector", "pose_estimator", "depth_estimator", "depth_kind")},
+            "backend_provenance": ext.get("backends"),  # revision, dtype, input size, thresholds, max_depth
         }  # fmt: skip
         write_dataset_card(
             tmp, dataset_name=dataset_name, counts=counts, features=_features(channels), depth_channels=channels,
