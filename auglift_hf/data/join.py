@@ -315,7 +315,7 @@ def process_shard(
             mem = plan.job_members[j]
             t_gt = plan.times[mem[0][0]][mem[0][1]]
             bad = "unreadable_frame" if image is None else ""
-            if not bad and abs(t_media - t_gt) > 0.5 / media.fps + 1e-6:
+            if not bad and abs(t_media - t_gt) > 0.5 * media.frame_period + 1e-6:
                 bad = "timestamp_mismatch"
             if bad:
                 if error:

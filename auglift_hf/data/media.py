@@ -2,25 +2,30 @@
 
 Every ground-truth row of a :class:`~auglift_hf.data.schema.SequenceRecord` has a **timestamp**
 ``t = frame_index / gt_rate`` (seconds from the start of its sequence; ``gt_rate`` is the rate at which the
-annotation's native frame numbers count, see :func:`gt_rate`). The media frame joined to it is the one whose own
-timestamp equals ``t``: for videos the decoded frame's presentation time (PyAV, relative to the stream start),
-for image sequences ``image_number / media_fps``. Frames are never matched by counting, so a 25 Hz table joined to
-a 50 fps video takes video frames 0, 2, 4, ... and leaves the odd ones out (counted as ``media frames without
-ground truth`` in the dataset card); a row whose timestamp has no media frame within half a media frame period is
-kept with ``valid=False`` and a reason.
+annotation's native frame numbers count). The media frame joined to it is the one whose own timestamp is
+nearest to ``t``: for videos the frame's presentation time minus the first decoded frame's
+(:class:`~auglift_hf.preprocess.video.VideoReader`'s ``timestamps``, the one definition ``lift`` and
+``preprocess`` use too: a start offset, an edit list or an AVI whose pts starts at 1 puts frame 0 at 0 s), for
+image sequences ``image_number / media_fps``. Frames are never matched by counting at the nominal rate, so a
+variable-frame-rate video with a dropped frame loses that row only, and a 25 Hz table joined to a 50 fps video
+takes video frames 0, 2, 4, ... and leaves the odd ones out (counted as ``media frames without ground truth`` in
+the dataset card); a row whose timestamp has no media frame within half a media frame period (the median frame
+interval of a video) is kept with ``valid=False`` and a reason.
 
 Native layouts (all paths relative to the dataset root given with ``--videos``):
 
 * **Human3.6M** videos ``S<k>/Videos/<Action> <take>.<camera id>.mp4`` at 50 fps (the official archive layout,
   as read by MMPose's ``tools/dataset_converters/preprocess_h36m.py``, which extracts frames from
-  ``<subject>/Videos/*.mp4``); VideoPose3D's ``data_3d_h36m.npz`` action names are these file names without the
-  camera id. MMPose's extracted frames (``--images``) are named
+  ``<subject>/Videos/*.mp4``). Action names of the public converters differ from the archive's (VideoPose3D's
+  ``Photo`` / ``WalkDog`` for S1's ``TakingPhoto`` / ``WalkingDog``, takes numbered ``1`` / ``2``): they are
+  resolved with :mod:`auglift_hf.data.h36m_names`. MMPose's extracted frames (``--images``) are named
   ``S1/S1_Directions_1.54138969/S1_Directions_1.54138969_000001.jpg``, the last number being the 1-based 50 fps
   video frame (``--sample-rate 5`` keeps every 5th frame = 10 fps, ``1`` all of them), and are joined to the
   annotation npz by that name (:func:`images_by_name`).
 * **MPI-INF-3DHP** training videos ``S<k>/Seq<k>/imageSequence/video_<camera>.avi``, one ``annot.mat`` row per
-  video frame (the reader's 25 Hz; the container's own rate is read from the file and the decoded timestamps
-  decide), test frames ``[mpi_inf_3dhp_test_set/]TS<k>/imageSequence/img_<6-digit 1-based number>.jpg`` (TS1-4 at
+  video frame at the sequence's rate in the official toolkit's table (S1/Seq2, S3/Seq1-2, S5/Seq1-2 at 50 fps,
+  the others at 25 fps: :data:`~auglift_hf.data.mpi_inf_3dhp.TRAIN_SEQUENCE_FPS`; a container whose measured rate
+  contradicts it is refused), test frames ``[mpi_inf_3dhp_test_set/]TS<k>/imageSequence/img_<6-digit 1-based number>.jpg`` (TS1-4 at
   25 fps, TS5-6 at 50 fps, one per ``annot_data.mat`` row; ``valid_frame == 0`` rows are not joined). MMPose's
   extracted 3DHP frames ``S4_Seq2_Cam0_001033.jpg`` / ``TS1_002001.jpg`` are joined by name like H36M's.
 * **3DPW** ``imageFiles/<sequence>/image_<5-digit 0-based number>.jpg`` at 30 fps (3DPW ``readme``: the
@@ -32,6 +37,7 @@ Native layouts (all paths relative to the dataset root given with ``--videos``):
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -64,8 +70,10 @@ FIT3D_FPS = 50.0
 class Media:
     """One sequence's media: a video file or a numbered image sequence.
 
-    ``fps`` is the media frame rate (a video's container rate; an image sequence's documented rate); ``files``
-    maps a media frame number (0-based) to an image path; ``error`` is set when the media is missing.
+    ``fps`` is the media frame rate (a video's nominal container rate; an image sequence's documented rate);
+    ``files`` maps a media frame number (0-based) to an image path; ``timestamps`` ``(num_frames,)`` are a video's
+    frame times in seconds (:class:`~auglift_hf.preprocess.video.VideoReader`); ``error`` is set when the media is
+    missing.
     """
 
     kind: str  # "video" | "images"
@@ -73,12 +81,34 @@ class Media:
     fps: float
     files: dict[int, str] = dataclasses.field(default_factory=dict)
     num_frames: int = 0
-    start_time: float = 0.0
+    timestamps: np.ndarray | None = None
     error: str = ""
+
+    @property
+    def frame_period(self) -> float:
+        """Seconds per frame: a video's median frame interval (robust to a dropped frame), else ``1 / fps``."""
+        if self.timestamps is not None and len(self.timestamps) > 1:
+            return float(np.median(np.diff(self.timestamps)))
+        return 1.0 / self.fps if self.fps > 0 else float("nan")
+
+    @property
+    def measured_fps(self) -> float:
+        """The rate the frames really have (``1 / frame_period``): a video's own timestamps, not its header."""
+        return 1.0 / self.frame_period
+
+    @property
+    def duration(self) -> float:
+        """Seconds from the first frame to one period past the last."""
+        if self.timestamps is not None and len(self.timestamps):
+            return float(self.timestamps[-1]) + self.frame_period
+        return self.num_frames * self.frame_period
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d.pop("files")
+        t = d.pop("timestamps")
+        if t is not None:  # the plan records the time line, not every frame's time
+            d["timestamps_sha256"] = hashlib.sha256(np.ascontiguousarray(t, np.float64).tobytes()).hexdigest()
         return d
 
 
@@ -93,7 +123,7 @@ def video_media(path: str | os.PathLike) -> Media:
         reader = VideoReader(path)
     except (ValueError, FileNotFoundError) as err:
         return Media("video", path, 0.0, error=str(err))
-    return Media("video", path, reader.fps, num_frames=len(reader))
+    return Media("video", path, reader.fps, num_frames=len(reader), timestamps=reader.timestamps.copy())
 
 
 def image_sequence_media(folder: str | os.PathLike, pattern: str, first_number: int, fps: float) -> Media:
@@ -215,25 +245,35 @@ def gt_timestamps(frame_index: np.ndarray, gt_rate: float) -> np.ndarray:
 def align_to_media(times: np.ndarray, media: Media) -> tuple[np.ndarray, np.ndarray]:
     """Media frame numbers at ``times`` (seconds): ``(index (n,) int64, -1 = none; reason code (n,))``.
 
-    A media frame matches when its timestamp (``number / fps``) is within half a media frame period of ``t``;
-    a video's decoded frames are checked again against their own presentation times (:func:`read_media_frames`).
+    A media frame matches when its own timestamp (a video's decoded times, an image's ``number / fps``) is the
+    nearest to ``t`` and within half a frame period (:attr:`Media.frame_period`) of it; decoded video frames are
+    checked again against their presentation times when they are read (:func:`read_media_frames`).
     """
     times = np.asarray(times, np.float64)
     n = len(times)
     if media.error or not media.fps > 0:
         return np.full(n, -1, np.int64), np.full(n, REASON_CODE["missing_media"], np.int64)
-    idx = np.rint(times * media.fps).astype(np.int64)
-    ok = (np.abs(idx / media.fps - times) <= 0.5 / media.fps + 1e-9) & (idx >= 0) & (idx < media.num_frames)
-    if media.kind == "images":
-        ok &= np.isin(idx, np.fromiter(media.files, np.int64, len(media.files)))
+    tol = 0.5 * media.frame_period + 1e-6
+    if media.kind == "video" and media.timestamps is not None and len(media.timestamps):
+        ts = np.asarray(media.timestamps, np.float64)
+        right = np.clip(np.searchsorted(ts, times), 0, len(ts) - 1)
+        left = np.clip(right - 1, 0, len(ts) - 1)
+        idx = np.where(np.abs(ts[right] - times) < np.abs(ts[left] - times), right, left)
+        ok = np.abs(ts[idx] - times) <= tol
+    else:
+        idx = np.rint(times * media.fps).astype(np.int64)
+        ok = (np.abs(idx / media.fps - times) <= tol) & (idx >= 0) & (idx < media.num_frames)
+        if media.kind == "images":
+            ok &= np.isin(idx, np.fromiter(media.files, np.int64, len(media.files)))
     return np.where(ok, idx, -1), np.where(ok, 0, REASON_CODE["no_media_frame"])
 
 
 def read_media_frames(media: Media, indices: list[int]) -> Iterator[tuple[int, np.ndarray | None, float, str]]:
     """Decode the (sorted, unique) media frames ``indices``: ``(index, (H, W, 3) uint8 or None, time s, error)``.
 
-    Videos are decoded forward from the key frame before the first index (PyAV seeks); the time is the decoded
-    frame's presentation time relative to the stream start. Never raises: a failure becomes the error string.
+    Videos are decoded forward from the key frame before the first index (PyAV seeks); the time is the frame's own
+    (:class:`~auglift_hf.preprocess.video.VideoReader`: presentation time minus the first decoded frame's). Never
+    raises: a failure becomes the error string.
     """
     from ..preprocess._hf import load_image
 
@@ -253,12 +293,12 @@ def read_media_frames(media: Media, indices: list[int]) -> Iterator[tuple[int, n
     error = ""
     try:
         reader = VideoReader(media.path)
-        t0 = float(reader._start * reader._time_base)  # presentation times relative to the stream start
         for i, image, t in reader.iter_frames(min(indices), max(indices) + 1):
             if i in wanted:
                 seen.add(i)
-                yield i, image, t - t0, ""
+                yield i, image, t, ""
     except (ValueError, FileNotFoundError) as err:
         error = str(err)
     for i in sorted(wanted - seen):
-        yield i, None, i / media.fps, error or f"{media.path}: frame {i} could not be decoded"
+        t = float(media.timestamps[i]) if media.timestamps is not None and i < len(media.timestamps) else i / media.fps
+        yield i, None, t, error or f"{media.path}: frame {i} could not be decoded"
