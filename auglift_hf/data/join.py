@@ -710,6 +710,32 @@ def read_join_card(folder: str | os.PathLike) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------------
 
 
+#: Datasets whose annotation holds one row per video frame, so a video's own rate must equal the annotation rate
+#: (3DHP training ``annot.mat``; Fit3D ``joints3d_25``). Human3.6M's 25 Hz files take every 2nd frame of the
+#: 50 fps videos, and its rate is checked against the frame counts instead (:mod:`auglift_hf.data.h36m_names`).
+ONE_ROW_PER_VIDEO_FRAME = ("mpi_inf_3dhp", "fit3d")
+
+
+def container_rate_contradictions(
+    records: list[SequenceRecord], medias: dict, keys: list, rates: list[float]
+) -> list[str]:  # fmt: skip
+    """One line per video whose measured rate (its decoded timestamps) disagrees with its annotation rate."""
+    from ..contract import rates_agree
+
+    out, seen = [], set()
+    for rec, key, rate in zip(records, keys, rates):
+        media = medias[key]
+        if key in seen or media.error or media.kind != "video":
+            continue
+        seen.add(key)
+        if not rates_agree(media.measured_fps, rate):
+            out.append(
+                f"{media.path}: {rec.subject}/{rec.action} is annotated at {rate:g} fps, one row per video frame "
+                f"({rec.source}), but the video runs at {media.measured_fps:g} fps; its rows cannot be joined to it"
+            )
+    return out
+
+
 def _names_by_sequence(annotations: str | os.PathLike, dataset: str) -> dict[tuple[str, str, str], list[str]]:
     """MMPose ``imgname`` grouped by the (subject, action, camera) key its reader gives the sequence."""
     from .npz import load_mmpose_annotations
@@ -810,7 +836,7 @@ def build_xycd_table(
         rates = [rate] * len(records)
         name = "h36m"
     elif dataset == "3dhp":
-        from .mpi_inf_3dhp import DEFAULT_TRAIN_CAMERAS, TEST_FPS, read_3dhp_mmpose, read_3dhp_root
+        from .mpi_inf_3dhp import DEFAULT_TRAIN_CAMERAS, read_3dhp_mmpose, read_3dhp_root, sequence_fps
 
         if source is None:
             raise ValueError("3dhp needs the dataset root (or an MMPose npz) as `source`")
@@ -826,7 +852,7 @@ def build_xycd_table(
             records = read_3dhp_root(source, subjects=subjects, cameras=cams, max_frames=max_frames, stride=stride)
             how = "native annot.mat (training) / annot_data.mat (test, valid_frame masks kept as valid=False)"
             videos = videos if videos is not None else (source if images is None else None)
-        rates = [TEST_FPS.get(r.subject, M.MPI3DHP_TRAIN_FPS) for r in records]
+        rates = [sequence_fps(r.subject, r.action, r.source) for r in records]  # native: frame_index counts at it
         name = "mpi_inf_3dhp"
     elif dataset == "3dpw":
         from .pw3d import read_3dpw_root
@@ -868,6 +894,11 @@ def build_xycd_table(
             raise ValueError(f"{dataset}: --images joins MMPose annotation npz files by name; use --videos <root>")
         else:
             raise ValueError(f"{dataset}: no media given (--images <folder> or --videos <dataset root>)")
+    if name in ONE_ROW_PER_VIDEO_FRAME:
+        bad = container_rate_contradictions(records, medias, keys, rates)
+        if bad:
+            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            raise ValueError(bad[0] + more)
     missing = [k for k, m in medias.items() if m.error]
     if len(missing) == len(medias):
         raise FileNotFoundError(f"{dataset}: no media found for any sequence (first: {medias[missing[0]].error})")

@@ -61,7 +61,6 @@ REASONS: tuple[str, ...] = (
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 
 H36M_VIDEO_FPS = 50.0
-MPI3DHP_TRAIN_FPS = 25.0
 PW3D_FPS = 30.0
 FIT3D_FPS = 50.0
 

@@ -508,3 +508,65 @@ def test_unreadable_frame_is_kept_with_its_reason(tmp_path):
         assert set(c["invalid_reason"][c["frame_index"] == 1]) == {"unreadable_frame"}
         assert c["valid"][c["frame_index"] != 1].all()
     assert read_join_card(tmp_path / "out")["auglift_join"]["dropped_rows"]["detected2d"] == {"unreadable_frame": 2}
+
+
+# --------------------------------------------------------------------------------------------------------
+# MPI-INF-3DHP training sequences at 50 fps (mpii_get_sequence_info.m), container rate checked
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_3dhp_50fps_training_sequence_rows_join_their_own_frames(tmp_path):
+    """S1/Seq2 is a 50 fps sequence in the official table: annot.mat row k is video frame k at k / 50 s. Timed at
+    25 Hz, row k was joined to frame 2k (valid, wrong person pose) and the second half dropped."""
+    root = tmp_path / "3dhp"
+    F.write_3dhp_train_video(root, "S1", "Seq1", 25, frames=6)
+    F.write_3dhp_train_video(root, "S1", "Seq2", 50, frames=10)
+    counts = build_xycd_table("3dhp", tmp_path / "out", F.fake_extractor(), source=root, cameras=[0], progress=False)
+    assert counts["detected2d"] == {"train": 16}
+    c = _columns(_load(tmp_path / "out", "detected2d"), "action", "fps", "frame_index", "valid", "media_frame",
+                 "timestamp", "media_timestamp", "keypoints_2d", "d")  # fmt: skip
+    g = _columns(_load(tmp_path / "out", "gt2d"), "keypoints_2d")
+    assert c["valid"].all()
+    for seq, rate in (("Seq1", 25.0), ("Seq2", 50.0)):
+        s = c["action"] == seq
+        assert set(c["fps"][s]) == {rate}
+        np.testing.assert_array_equal(c["media_frame"][s], c["frame_index"][s])
+        np.testing.assert_allclose(c["timestamp"][s], c["frame_index"][s] / rate)
+        np.testing.assert_allclose(c["media_timestamp"][s], c["timestamp"][s], atol=1e-6)
+    assert np.abs(c["keypoints_2d"] - g["keypoints_2d"]).max() < 1.0  # the person drawn in that frame
+    want = F.frame_code_depth(c["frame_index"][:, None], c["keypoints_2d"][:, :, 0])
+    np.testing.assert_allclose(c["d"], want, atol=1e-4)
+
+
+def test_3dhp_container_rate_contradicting_the_official_table_is_refused(tmp_path, capsys):
+    """S3/Seq1 is 50 fps in mpii_get_sequence_info.m; a 25 fps video_0.avi cannot hold its rows."""
+    from auglift_hf.cli import main
+
+    root = tmp_path / "3dhp"
+    F.write_3dhp_train_video(root, "S3", "Seq1", 25, frames=6)
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match=r"S3/Seq1.*50.*25"):
+        build_xycd_table("3dhp", out, F.fake_extractor(), source=root, cameras=[0], progress=False)
+    argv = ["convert", "3dhp", str(root), "--videos", str(root), "--cameras", "0", "--out", str(out),
+            "--detector", str(tmp_path / "no-detector"), "--pose-model", str(tmp_path / "no-pose"), "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "video_0.avi" in err[0] and "50" in err[0], err
+    assert not out.exists()
+
+
+def test_3dhp_readers_take_the_official_rates(tmp_path):
+    from auglift_hf.data.mpi_inf_3dhp import TRAIN_SEQUENCE_FPS, TRAIN_SEQUENCE_FRAMES, read_3dhp_train_sequence
+
+    assert {k for k, v in TRAIN_SEQUENCE_FPS.items() if v == 50} == {
+        ("S1", "Seq2"), ("S3", "Seq1"), ("S3", "Seq2"), ("S5", "Seq1"), ("S5", "Seq2")}  # fmt: skip
+    total = sum(TRAIN_SEQUENCE_FRAMES.values())
+    at50 = sum(n for k, n in TRAIN_SEQUENCE_FRAMES.items() if TRAIN_SEQUENCE_FPS[k] == 50)
+    assert total == 131_592 and round(at50 / total, 2) == 0.47
+    F.write_3dhp_train_video(tmp_path, "S5", "Seq2", 50, frames=4)
+    (rec,) = read_3dhp_train_sequence(tmp_path / "S5" / "Seq2" / "annot.mat", cameras=(0,))
+    assert rec.fps == 50.0
+    (rec,) = read_3dhp_train_sequence(tmp_path / "S5" / "Seq2" / "annot.mat", cameras=(0,), stride=2)
+    assert rec.fps == 25.0  # every 2nd frame of a 50 fps sequence
+    with pytest.raises(ValueError, match="contradicts the official rate"):
+        read_3dhp_train_sequence(tmp_path / "S5" / "Seq2" / "annot.mat", cameras=(0,), fps=25.0)
