@@ -189,6 +189,173 @@ def h36m_video_path(root: str | os.PathLike, subject: str, action: str, camera: 
     return Path(root) / subject / "Videos" / f"{action}.{camera}.mp4"
 
 
+#: Rates a Human3.6M annotation file can have: the 50 Hz capture, or every 2nd frame (the ``fk25`` file, AugLift's).
+H36M_ANNOTATION_RATES: tuple[float, ...] = (50.0, 25.0)
+#: Annotation rows at a rate "span" a video when the durations agree within 2 % or two annotation frames (the
+#: archive's pose files and videos differ by a few frames; 25 vs 50 Hz differ by a factor 2).
+DURATION_TOLERANCE = 0.02
+
+
+def durations_agree(rows: int, rate: float, media: Media) -> bool:
+    """Whether ``rows`` annotation frames at ``rate`` Hz last as long as ``media`` (:data:`DURATION_TOLERANCE`)."""
+    d = rows / float(rate)
+    return abs(d - media.duration) <= max(DURATION_TOLERANCE * media.duration, 2.0 / float(rate))
+
+
+def h36m_archive_names(root: str | os.PathLike, subject: str) -> dict[str, dict[str, Path]]:
+    """``{archive sequence name: {camera id: video path}}`` of ``<root>/<subject>/Videos/<name>.<camera>.mp4``."""
+    out: dict[str, dict[str, Path]] = {}
+    folder = Path(root) / subject / "Videos"
+    if folder.is_dir():
+        for f in sorted(folder.iterdir()):
+            m = re.fullmatch(r"(?P<name>.+)\.(?P<camera>\d+)\.mp4", f.name)
+            if m and f.is_file():
+                out.setdefault(m["name"], {})[m["camera"]] = f
+    return out
+
+
+@dataclasses.dataclass
+class H36MVideos:
+    """Which archive video each annotation sequence joins (:func:`resolve_h36m_videos`).
+
+    ``rate``: the annotation rate the frame counts give (Hz); ``names``: ``{(subject, action): archive name}`` of
+    the sequences with a video; ``renamed``: the entries whose archive name is not a spelling of their own
+    (a take chosen by frame count); ``unresolved``: ``{(subject, action): why}``; ``evidence``: one line saying
+    how the rate was decided.
+    """
+
+    rate: float
+    names: dict[tuple[str, str], str]
+    renamed: dict[tuple[str, str], str]
+    unresolved: dict[tuple[str, str], str]
+    evidence: str
+
+
+def resolve_h36m_videos(
+    root: str | os.PathLike, lengths: dict[tuple[str, str], int], *, fps: float | None = None, where: str = ""
+) -> H36MVideos:
+    """Match Human3.6M annotation sequences to the official archive's videos by name **and frame count**.
+
+    Args:
+        root: the archive root (``S<k>/Videos/<Action>[ <take>].<camera>.mp4``).
+        lengths: ``{(subject, action): native annotation frames}`` (the full sequences, before ``--max-frames``).
+        fps: the annotation rate when it is known (``--fps``, or 50 for MMPose's video-frame numbers); ``None``
+            decides it from the data.
+        where: the annotation file, for messages.
+
+    Candidates of a sequence are the archive videos of the same action in any spelling
+    (:data:`~auglift_hf.data.h36m.H36M_ACTION_ALIASES`); a candidate fits at rate ``R`` when the sequence's rows at
+    ``R`` last as long as the video (:func:`durations_agree`). The rate is the one of
+    :data:`H36M_ANNOTATION_RATES` at which sequences fit; when some sequences fit only at 25 Hz and others only at
+    50 Hz (or ``fps`` fits none while the other rate does) the file contradicts itself and a ``ValueError`` names
+    one of each; when none fits at any rate, a ``ValueError`` names a sequence and its video. A sequence joins the
+    fitting candidate spelled like itself, else the only fitting take (the ``fk25`` file's ``"Walking 1"`` may be
+    the archive's ``"Walking"``); several fitting takes, or two sequences on one video, leave it unresolved.
+    ``FileNotFoundError`` when the root holds no video of any sequence.
+    """
+    from .h36m import action_spellings, same_action, split_action_name
+
+    where = where or "annotations"
+    archive: dict[str, dict[str, dict[str, Path]]] = {}
+    cands: dict[tuple[str, str], list[str]] = {}
+    for subject, action in lengths:
+        if subject not in archive:
+            archive[subject] = h36m_archive_names(root, subject)
+        names = []
+        for n in archive[subject]:
+            try:
+                if same_action(action, n):
+                    names.append(n)
+            except ValueError:
+                continue  # a file that is not an H36M sequence name
+        cands[(subject, action)] = names
+    if not any(cands.values()):
+        raise FileNotFoundError(
+            f"{root}: no media found for any sequence (no Human3.6M video <subject>/Videos/<Action>[ <take>].<camera "
+            f"id>.mp4 of the {len(lengths)} sequences in {where})"
+        )
+    medias: dict[tuple[str, str], Media] = {}
+
+    def media(subject: str, name: str) -> Media:
+        if (subject, name) not in medias:
+            path = next(iter(sorted(archive[subject][name].items())))[1]  # any camera: takes are filmed together
+            medias[(subject, name)] = video_media(path)
+        return medias[(subject, name)]
+
+    rates = (float(fps),) if fps else H36M_ANNOTATION_RATES
+    fit = {
+        key: {r: [n for n in names if not media(key[0], n).error and durations_agree(lengths[key], r, media(key[0], n))]
+              for r in H36M_ANNOTATION_RATES + rates}
+        for key, names in cands.items()
+    }  # fmt: skip
+
+    def show(key: tuple[str, str], rate: float) -> str:
+        vids = ", ".join(
+            f"'{n}' {media(key[0], n).num_frames:,} frames at {media(key[0], n).measured_fps:g} fps"
+            for n in cands[key]
+        )
+        return f"{'/'.join(key)}: {lengths[key]:,} rows ({lengths[key] / rate:.2f} s at {rate:g} Hz) vs {vids}"
+
+    support = {r: [k for k in fit if fit[k][r]] for r in H36M_ANNOTATION_RATES + rates}
+    if fps:
+        rate = float(fps)
+        others = [r for r in H36M_ANNOTATION_RATES if r != rate and support[r]]
+        if not support[rate] and others:
+            k = support[others[0]][0]
+            raise ValueError(
+                f"{where}: the annotation rate {rate:g} Hz contradicts the frame counts, which say {others[0]:g} Hz "
+                f"({show(k, rate)})"
+            )
+        evidence = f"{rate:g} Hz as given; {len(support[rate])} of {len(fit)} sequences' frame counts agree"
+    else:
+        fitting = [r for r in H36M_ANNOTATION_RATES if support[r]]
+        if len(fitting) > 1:
+            only = {r: [k for k in support[r] if not any(fit[k][o] for o in fitting if o != r)] for r in fitting}
+            if all(only.values()):
+                a, b = (only[r][0] for r in fitting)
+                raise ValueError(
+                    f"{where}: the frame counts contradict each other: {'/'.join(a)} fits its video at {fitting[0]:g} "
+                    f"Hz only, {'/'.join(b)} at {fitting[1]:g} Hz only; pass --fps to state the file's rate"
+                )
+            fitting = [r for r in fitting if only[r]] or fitting[:1]
+        if not fitting:
+            k = next(k for k in cands if cands[k])
+            raise ValueError(
+                f"{where}: no sequence's frame count matches its video at {' or '.join(f'{r:g}' for r in H36M_ANNOTATION_RATES)} "
+                f"Hz ({show(k, H36M_ANNOTATION_RATES[-1])}); pass --fps"
+            )
+        rate = fitting[0]
+        evidence = (
+            f"{rate:g} Hz from the data: {len(support[rate])} of {len(fit)} sequences last as long as their 50 fps "
+            f"videos at {rate:g} Hz"
+        )
+    names, renamed, unresolved = {}, {}, {}
+    for key, ok in ((k, v[rate]) for k, v in fit.items()):
+        own = [n for n in action_spellings(key[1]) if n in ok]
+        if own:
+            names[key] = own[0]
+        elif len(ok) == 1:
+            names[key] = renamed[key] = ok[0]
+        elif ok:
+            unresolved[key] = f"several takes fit: {show(key, rate)}"
+        elif cands[key]:
+            unresolved[key] = f"no take of the action fits: {show(key, rate)}"
+        else:
+            unresolved[key] = f"no video of {split_action_name(key[1])[0]} in {Path(root) / key[0] / 'Videos'}"
+    used: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key, n in names.items():
+        used.setdefault((key[0], n), []).append(key)
+    for (_, n), keys in used.items():
+        if len(keys) > 1:  # two sequences on one video: keep the one spelled like it, if any
+            keep = [k for k in keys if k not in renamed]
+            for k in keys:
+                if len(keep) != 1 or k != keep[0]:
+                    names.pop(k)
+                    renamed.pop(k, None)
+                    unresolved[k] = f"'{n}' fits {len(keys)} sequences ({', '.join('/'.join(x) for x in keys)})"
+    return H36MVideos(rate, names, renamed, unresolved, evidence)
+
+
 def mpi3dhp_media(root: str | os.PathLike, subject: str, sequence: str, camera: str) -> Media:
     """Training ``S*/Seq*/imageSequence/video_<cam>.avi``; test ``TS*/imageSequence/img_%06d.jpg`` (1-based)."""
     from .mpi_inf_3dhp import TEST_FPS

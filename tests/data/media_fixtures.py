@@ -186,6 +186,36 @@ def write_h36m(
     }  # fmt: skip
 
 
+def write_h36m_takes(
+    root: Path, takes: dict[tuple[str, str], tuple[str | None, float, int, float]], npz: str = "data_3d_h36m.npz",
+    cameras: tuple[str, ...] = CAM_IDS[:1],
+) -> dict:  # fmt: skip
+    """A VideoPose3D-style ``npz`` + ``cameras.pkl`` + 50 fps archive videos, one entry per annotation sequence.
+
+    ``takes[(subject, annotation name)] = (archive name or None for no video, annotation rate, rows, x0)``: the
+    body walks from ``x0`` m; the archive video ``<subject>/Videos/<archive name>.<cam>.mp4`` films the same take at
+    50 fps for as long as the rows last (``rows * 50 / rate`` frames, <= 23).
+    """
+    subjects = sorted({s for s, _ in takes})
+    cams = h36m_cameras(tuple(subjects))
+    with open(root / "cameras.pkl", "wb") as fh:
+        pickle.dump(cams, fh, protocol=2)
+    pos: dict = {}
+    for (s, action), (_, rate, rows, x0) in takes.items():
+        pos.setdefault(s, {})[action] = body_world(np.arange(rows) / rate, x0).astype(np.float32)
+    np.savez(root / npz, positions_3d=pos)
+    for (s, _), (archive, rate, rows, x0) in takes.items():
+        if archive is None:
+            continue
+        n = int(round(rows * 50 / rate))
+        t = np.arange(n) / 50.0
+        for cid in cameras:
+            kp = project_h36m(body_world(t, x0), cams[(s, cid)])
+            frames = [draw(H36M_SIZE, H36M_SIZE, i, [h36m_to_coco_markers(kp[i])]) for i in range(n)]
+            write_video(root / "videos" / s / "Videos" / f"{archive}.{cid}.mp4", frames, 50)
+    return {"cameras": root / "cameras.pkl", "positions_3d": root / npz, "videos": root / "videos", "cams": cams}
+
+
 # --------------------------------------------------------------------------------------------------------
 # MPI-INF-3DHP: training annot.mat + imageSequence/video_<cam>.avi, test annot_data.mat + img_%06d.jpg
 # --------------------------------------------------------------------------------------------------------
