@@ -54,8 +54,9 @@ _IMGNAME = re.compile(r"(?P<subject>S\d+)_(?P<action>.+)\.(?P<camera>\d+)_(?P<fr
 #:                            for every subject (``data/prepare_data_h36m.py`` lines 101-102 and 131-132)
 #: MMPose ``imgname``         the archive name with ``_`` for spaces: ``S1_TakingPhoto_1.54138969_000001.jpg``
 #:                            (``preprocess_h36m.py``: ``basename.replace(' ', '_')``); :func:`parse_imgname` undoes it
-#: motion-prediction exp-map  takes numbered ``1`` / ``2`` (``"Walking 1"``, ``"WalkDog 2"``; the shared
-#: (the ``fk25`` file)        ``data_3d_h36m_fk25.npz``): the archive's take of the same action is chosen by frame
+#: motion-prediction exp-map  takes numbered ``1`` / ``2`` for every subject, ``TakingPhoto`` / ``WalkDog``
+#: (the ``fk25`` file)        (``"Walking 1"``, ``"TakingPhoto 2"``, ``"WalkDog 2"``; the shared
+#:                            ``data_3d_h36m_fk25.npz``): the archive's take of the same action is chosen by frame
 #:                            count, never by the number (:func:`auglift_hf.data.media.resolve_h36m_videos`)
 #: ========================== ======================================================================================
 #:

@@ -713,7 +713,7 @@ def read_join_card(folder: str | os.PathLike) -> dict[str, Any]:
 
 #: Datasets whose annotation holds one row per video frame, so a video's own rate must equal the annotation rate
 #: (3DHP training ``annot.mat``; Fit3D ``joints3d_25``). Human3.6M's 25 Hz files take every 2nd frame of the
-#: 50 fps videos, and its rate is checked against the frame counts instead (:mod:`auglift_hf.data.h36m_names`).
+#: 50 fps videos, and its rate is checked against the frame counts instead (:func:`auglift_hf.data.media.resolve_h36m_videos`).
 ONE_ROW_PER_VIDEO_FRAME = ("mpi_inf_3dhp", "fit3d")
 
 
@@ -836,7 +836,9 @@ def prepare_join(
                     s, a, _, f = parse_imgname(str(x))
                     if subjects is None or s in subjects:
                         lengths[(s, a)] = max(lengths.get((s, a), 0), f + 1)
-                h36m_videos = M.resolve_h36m_videos(videos, lengths, fps=rate, where=os.fspath(annotations))
+                h36m_videos = M.resolve_h36m_videos(
+                    videos, lengths, fps=rate, where=os.fspath(annotations), partial=True
+                )
             records = read_h36m_mmpose(
                 annotations, cameras, subjects=subjects, max_frames=max_frames, stride=stride,
                 unknown_subject_split=unknown_subject_split,

@@ -18,7 +18,8 @@ Native layouts (all paths relative to the dataset root given with ``--videos``):
   as read by MMPose's ``tools/dataset_converters/preprocess_h36m.py``, which extracts frames from
   ``<subject>/Videos/*.mp4``). Action names of the public converters differ from the archive's (VideoPose3D's
   ``Photo`` / ``WalkDog`` for S1's ``TakingPhoto`` / ``WalkingDog``, takes numbered ``1`` / ``2``): they are
-  resolved with :mod:`auglift_hf.data.h36m_names`. MMPose's extracted frames (``--images``) are named
+  resolved with :data:`~auglift_hf.data.h36m.H36M_ACTION_ALIASES` and :func:`resolve_h36m_videos`, which also
+  decides the annotation rate (25 or 50 Hz) from the frame counts. MMPose's extracted frames (``--images``) are named
   ``S1/S1_Directions_1.54138969/S1_Directions_1.54138969_000001.jpg``, the last number being the 1-based 50 fps
   video frame (``--sample-rate 5`` keeps every 5th frame = 10 fps, ``1`` all of them), and are joined to the
   annotation npz by that name (:func:`images_by_name`).
@@ -232,8 +233,9 @@ class H36MVideos:
 
 
 def resolve_h36m_videos(
-    root: str | os.PathLike, lengths: dict[tuple[str, str], int], *, fps: float | None = None, where: str = ""
-) -> H36MVideos:
+    root: str | os.PathLike, lengths: dict[tuple[str, str], int], *, fps: float | None = None, where: str = "",
+    partial: bool = False,
+) -> H36MVideos:  # fmt: skip
     """Match Human3.6M annotation sequences to the official archive's videos by name **and frame count**.
 
     Args:
@@ -242,6 +244,8 @@ def resolve_h36m_videos(
         fps: the annotation rate when it is known (``--fps``, or 50 for MMPose's video-frame numbers); ``None``
             decides it from the data.
         where: the annotation file, for messages.
+        partial: the annotations name archive videos exactly and may cover part of each (MMPose's ``imgname``,
+            ``lengths`` = last annotated frame + 1): a video fits when it lasts at least as long, spellings only.
 
     Candidates of a sequence are the archive videos of the same action in any spelling
     (:data:`~auglift_hf.data.h36m.H36M_ACTION_ALIASES`); a candidate fits at rate ``R`` when the sequence's rows at
@@ -282,12 +286,20 @@ def resolve_h36m_videos(
             medias[(subject, name)] = video_media(path)
         return medias[(subject, name)]
 
+    if partial and not fps:
+        raise ValueError("resolve_h36m_videos: `partial` annotations need their rate (`fps`)")
+
+    def fits(key: tuple[str, str], name: str, rate: float) -> bool:
+        m = media(key[0], name)
+        if m.error:
+            return False
+        if partial:  # covered by the video: the last annotated frame is inside it
+            return name in action_spellings(key[1]) and lengths[key] / rate <= m.duration + 2.0 / rate
+        return durations_agree(lengths[key], rate, m)
+
     rates = (float(fps),) if fps else H36M_ANNOTATION_RATES
-    fit = {
-        key: {r: [n for n in names if not media(key[0], n).error and durations_agree(lengths[key], r, media(key[0], n))]
-              for r in H36M_ANNOTATION_RATES + rates}
-        for key, names in cands.items()
-    }  # fmt: skip
+    fit = {key: {r: [n for n in names if fits(key, n, r)] for r in H36M_ANNOTATION_RATES + rates}
+           for key, names in cands.items()}  # fmt: skip
 
     def show(key: tuple[str, str], rate: float) -> str:
         vids = ", ".join(

@@ -705,3 +705,30 @@ def test_convert_check_3dhp_rates_contradiction_and_suggestion(tmp_path, capsys)
     assert "rate contradiction:" in captured.out and "S3/Seq1 is annotated at 50 fps" in captured.out
     err = captured.err.strip().splitlines()
     assert len(err) == 1 and "the join would refuse" in err[0], err
+
+
+def test_h36m_mmpose_annotations_joined_to_archive_videos(tmp_path):
+    """MMPose's imgname names the archive video exactly (`S1_TakingPhoto_1.<cam>_000006.jpg` = 50 fps frame 5) and
+    covers part of it (every 5th frame): rows join those frames of `TakingPhoto 1.<cam>.mp4`."""
+    from auglift_hf.camera import world_to_camera
+
+    fx = F.write_h36m_takes(tmp_path, {("S1", "TakingPhoto 1"): ("TakingPhoto 1", 50.0, 14, -0.5)})
+    cam = fx["cams"][("S1", F.CAM_IDS[0])]
+    frames = np.array([0, 5, 10])
+    world = F.body_world(frames / 50.0, -0.5)
+    xyz = world_to_camera(world, cam["R"], cam["T"])
+    uv = F.project_h36m(world, cam)
+    np.savez(
+        tmp_path / "h36m_train.npz",
+        imgname=np.array([f"S1/S1_TakingPhoto_1.{F.CAM_IDS[0]}/S1_TakingPhoto_1.{F.CAM_IDS[0]}_{f + 1:06d}.jpg"
+                          for f in frames]),
+        center=np.zeros((3, 2)), scale=np.ones(3), part=np.concatenate([uv, np.ones((3, 17, 1))], -1),
+        S=np.concatenate([xyz, np.ones((3, 17, 1))], -1),
+    )  # fmt: skip
+    build_xycd_table("h36m", tmp_path / "out", F.fake_extractor(), annotations=tmp_path / "h36m_train.npz",
+                     cameras=fx["cameras"], videos=fx["videos"], progress=False)  # fmt: skip
+    c, g = _h36m_rows(tmp_path / "out")
+    assert c["valid"].all() and set(c["action"]) == {"TakingPhoto 1"}
+    np.testing.assert_array_equal(c["media_frame"], frames)
+    np.testing.assert_allclose(c["media_timestamp"], frames / 50.0, atol=1e-6)
+    assert np.abs(c["keypoints_2d"] - g["keypoints_2d"]).max() < 1.0
