@@ -84,7 +84,8 @@ def sequence_fps(subject: str, sequence: str, where: str = "") -> float:
         return TRAIN_SEQUENCE_FPS[(subject, sequence)]
     raise ValueError(
         f"{where or subject + '/' + sequence}: {subject}/{sequence} is not an MPI-INF-3DHP sequence of the official "
-        "toolkit's table (S1-S8 / Seq1-2, TS1-TS6), so its frame rate is unknown; pass its rate as `fps`"
+        "toolkit's table (S1-S8 / Seq1-2, TS1-TS6), so its frame rate is unknown (read it with "
+        "read_3dhp_train_sequence(..., fps=<its rate>))"
     )
 
 

@@ -350,8 +350,13 @@ def write_3dpw(root: Path, frames: int = 5, invalid: tuple[int, ...] = (3,)) -> 
 # --------------------------------------------------------------------------------------------------------
 
 
-def write_fit3d(root: Path, subjects=("s03", "s11"), frames: int = 5, camera: str = "50591643") -> Path:
-    """Two subjects (s11 is the deterministic test subject), one camera, 900 x 900 videos at 50 fps."""
+def write_fit3d(
+    root: Path, subjects=("s03", "s11"), frames: int = 5, camera: str = "50591643", drop: tuple[int, ...] = ()
+) -> Path:  # fmt: skip
+    """Two subjects (s11 is the deterministic test subject), one camera, 900 x 900 videos at 50 fps.
+
+    ``drop``: frame numbers the videos lack (a variable-frame-rate recording: the kept frames keep their pts).
+    """
     pos = np.array([0.0, -4.0, 1.0])
     R = look_at_R(pos, np.array([0.0, 0.0, 1.0]))
     cam = {"R": R, "T": pos, "f": np.array([700.0, 700.0]), "c": np.array([450.0, 450.0])}
@@ -370,8 +375,9 @@ def write_fit3d(root: Path, subjects=("s03", "s11"), frames: int = 5, camera: st
         }  # fmt: skip
         (base / "camera_parameters" / camera / "squat.json").write_text(json.dumps(params))
         kp = project(world_to_camera(body_world(t), R, pos), cam["f"], cam["c"])
-        video = [draw(900, 900, i, [h36m_to_coco_markers(kp[i])]) for i in range(frames)]
-        write_video(base / "videos" / camera / "squat.mp4", video, 50)
+        kept = [i for i in range(frames) if i not in drop]
+        video = [draw(900, 900, i, [h36m_to_coco_markers(kp[i])]) for i in kept]
+        write_video(base / "videos" / camera / "squat.mp4", video, 50, pts=kept if drop else None)
     return root
 
 

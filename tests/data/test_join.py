@@ -732,3 +732,18 @@ def test_h36m_mmpose_annotations_joined_to_archive_videos(tmp_path):
     np.testing.assert_array_equal(c["media_frame"], frames)
     np.testing.assert_allclose(c["media_timestamp"], frames / 50.0, atol=1e-6)
     assert np.abs(c["keypoints_2d"] - g["keypoints_2d"]).max() < 1.0
+
+
+def test_variable_frame_rate_video_loses_only_the_dropped_row(tmp_path):
+    """Fit3D video that dropped frame 3 of 8: row 3 has no media frame, rows 4-7 join the frames showing their own
+    time (counting at the nominal rate made every row after the gap a timestamp_mismatch)."""
+    root = F.write_fit3d(tmp_path / "fit3d", subjects=("s03",), frames=8, drop=(3,))
+    build_xycd_table("fit3d", tmp_path / "out", F.fake_extractor(), source=root, test_subjects=[], progress=False)
+    c, g = _h36m_rows(tmp_path / "out")
+    assert list(c["invalid_reason"]) == [""] * 3 + ["no_media_frame"] + [""] * 4
+    ok = c["valid"]
+    np.testing.assert_array_equal(c["media_frame"][ok], [0, 1, 2, 3, 4, 5, 6])  # file frames after the gap
+    np.testing.assert_allclose(c["media_timestamp"][ok], c["frame_index"][ok] / 50.0, atol=1e-6)
+    assert np.abs(c["keypoints_2d"] - g["keypoints_2d"])[ok].max() < 1.0
+    np.testing.assert_allclose(c["d"][ok], F.frame_code_depth(c["frame_index"][ok, None], c["keypoints_2d"][ok, :, 0]),
+                               atol=1e-4)  # fmt: skip
