@@ -125,7 +125,7 @@ def matrix_csv(cells: dict[tuple[str, str], dict[str, Any]]) -> str:
             seeds = res.get(f"{metric}_seeds") or {}
             writer.writerow([
                 m, s, metric, res.get(metric), res.get(f"{metric}_action_wise", ""), res.get("num_poses"),
-                res.get("seeds", 1), seeds.get("std", ""),
+                res.get("seeds", 1), "" if seeds.get("std") is None else seeds["std"],
             ])  # fmt: skip
     return buf.getvalue()
 

@@ -13,7 +13,8 @@ keypoints are (0, 0) with c = 0 and d = 0) ends a *segment*: with ``skip_invalid
 centred on valid rows only and draw their frames from the centre's segment, the maximal run of consecutive valid
 rows of its sequence, padded at the segment's ends by edge replication -- VideoPose3D's convention at sequence ends
 (``common/generators.py:116`` and ``:220-222`` of facebookresearch/VideoPose3D@1afb1ca, ``np.pad(..., 'edge')``),
-applied to each run of valid frames, so an invalid row is treated like the end of the sequence.
+applied to each run of valid frames, so an invalid row is treated like the end of the sequence (MMPose pads the same
+way: ``mmpose/datasets/datasets/body3d/h36m_dataset.py:211-229`` of open-mmlab/mmpose@759b39c, ``pad_video_seq``).
 
 **Frame rate.** With ``frame_rate`` (the lifter's training rate, Hz) a row whose table ``fps`` differs by more than
 :data:`~auglift_hf.contract.FRAME_RATE_TOLERANCE` is windowed at that rate: frame ``k`` of its window is taken at

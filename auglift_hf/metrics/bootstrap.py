@@ -100,11 +100,11 @@ def paired_bootstrap_interval(
 
 
 def seed_statistics(values: Sequence[float] | np.ndarray) -> dict[str, Any]:
-    """Mean and sample standard deviation (``ddof=1``; ``nan`` for one seed) of one metric over seed replicates."""
+    """Mean and sample standard deviation (``ddof=1``; ``None`` for one seed) of one metric over seed replicates."""
     v = np.asarray(values, dtype=np.float64).reshape(-1)
     if v.size == 0 or not np.isfinite(v).all():
         raise ValueError(f"`values` must be a non-empty list of finite numbers, got {v.tolist()}")
-    return {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if v.size > 1 else float("nan"), "seeds": int(v.size)}
+    return {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if v.size > 1 else None, "seeds": int(v.size)}
 
 
 def describe_comparison(

@@ -53,7 +53,7 @@ def test_seed_replicates_are_averaged_per_pose():
     assert res["difference"] == pytest.approx(-3.0)
     stats = seed_statistics([10.0, 12.0, 14.0])
     assert stats == {"mean": 12.0, "std": 2.0, "seeds": 3}
-    assert np.isnan(seed_statistics([5.0])["std"])
+    assert seed_statistics([5.0]) == {"mean": 5.0, "std": None, "seeds": 1}
 
 
 @pytest.mark.parametrize(
