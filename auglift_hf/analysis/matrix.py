@@ -184,14 +184,14 @@ def comparisons_markdown(comparisons: Sequence[dict[str, Any]]) -> str:
         "Paired bootstrap over test takes (all cameras of a take resampled together), B - A in mm; an interval that "
         "contains 0 is reported as no significant difference. Seed replicates are averaged per pose first.",
         "",
-        "| B vs A | table | seeds A / B | MPJPE | PA-MPJPE |",
-        "|---|---|---|---|---|",
+        "| B vs A | table | frames | seeds A / B | MPJPE | PA-MPJPE |",
+        "|---|---|---|---|---|---|",
     ]
     for c in comparisons:
         cols = [
             describe_comparison(c[m], c["a"], c["b"], groups="takes").split(": ", 1)[1] for m in ("mpjpe", "pa_mpjpe")
         ]
-        lines.append(f"| {c['b']} vs {c['a']} | {c['table']} | {c['seeds_a']} / {c['seeds_b']} | " + " | ".join(cols)
+        lines.append(f"| {c['b']} vs {c['a']} | {c['table']} | {c['mpjpe']['num_poses']:,} | {c['seeds_a']} / {c['seeds_b']} | " + " | ".join(cols)
                      + " |")  # fmt: skip
     return "\n".join(lines) + "\n"
 

@@ -75,7 +75,11 @@ def test_evaluate_seed_groups_frames_and_no_significant_difference(motion_table_
     assert cell["seeds"] == 2 and cell["mpjpe_seeds"]["seeds"] == 2 and cell["mpjpe_seeds"]["std"] > 0
     [cmp] = record["comparisons"]
     assert cmp["mpjpe"]["difference"] == 0.0 and not cmp["mpjpe"]["significant"]
-    assert "no significant difference" in (out / "comparisons.md").read_text()
+    comparisons = (out / "comparisons.md").read_text()
+    assert (
+        "no significant difference" in comparisons
+        and f"| b vs a | {table.name} | {valid.sum():,} | 2 / 2 |" in comparisons
+    )
     md = (out / "matrix.md").read_text()
     assert f"| {valid.sum():,} |" in md and "edge" in md and "a: 2 seeds" in md and " ± " in md
     # a stated subsample is recorded as such
