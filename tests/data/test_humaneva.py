@@ -112,3 +112,16 @@ def test_real_humaneva_cameras_reproduce_the_shipped_2d(shared_data):
     assert errors.mean() < 0.1 and errors.max() < 1.0, (errors.mean(), errors.max())
     recs = read_humaneva(root / "data_3d_humaneva15.npz", root / "data_2d_humaneva15_gt.npz")
     assert sum(r.num_frames for r in recs) == 3 * 3523  # Validate/S1-S3, Walking / Jog / Box, 3 cameras
+
+
+def test_convert_humaneva_errors_are_one_line(tmp_path, capsys):
+    from auglift_hf.cli import main
+
+    assert main(["convert", "humaneva", str(tmp_path / "nope"), "--out", str(tmp_path / "t"), "--no-progress"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "data_3d_humaneva15.npz" in err[0]
+    _write(tmp_path, offset_px=8.0)
+    assert main(["convert", "humaneva", str(tmp_path), "--subjects", "Validate/S1", "--out", str(tmp_path / "t"),
+                 "--no-progress"]) == 2  # fmt: skip
+    assert "reproduce the shipped 2D" in capsys.readouterr().err
+    assert not (tmp_path / "t").exists()  # nothing partial written
