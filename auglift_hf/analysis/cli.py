@@ -185,7 +185,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from auglift_hf.utils.io import ensure_writable_dir
 
     from .matrix import average_cells, write_matrix
-    from .protocol import PADDING_STATEMENT, data_label, describe_table
+    from .protocol import PADDING_STATEMENT, data_label, describe_table, frame_counts
     from .robustness import write_stratified
 
     groups = parse_model_groups(args.models, args.names)
@@ -234,8 +234,6 @@ def _evaluate(args: argparse.Namespace) -> int:
             per_pose.setdefault(ds_name, {})[name] = stacked
             errors.setdefault(ds_name, {})[name] = stacked["mpjpe"].mean(0)
         if ds_name in rows_of:
-            from .protocol import frame_counts
-
             tables[ds_name]["frames"] = frame_counts(info["valid"], info["reasons"], len(rows_of[ds_name]))
             tables[ds_name]["frames"]["takes"] = int(len(np.unique(takes_of[ds_name])))
             tables[ds_name]["frames"]["sequences"] = info["num_sequences"]
