@@ -1,9 +1,16 @@
-"""``auglift evaluate --models A B ... --datasets D1 D2 ...``: cross-dataset matrix and AugLift's analyses.
+"""``auglift evaluate --models A B ... --datasets D1 D2 ...``: cross-dataset matrix, comparisons and analyses.
 
-Models are saved folders (or Hub ids); datasets are canonical table folders (``auglift convert ... --out``).
-Every model is evaluated on every dataset's test split with flip test; outputs go to ``--out``:
-``matrix.md``, ``matrix.csv``, ``matrix_mpjpe.png``, ``per_action_*.md`` and, with the analysis flags,
-``occlusion``, ``novelty``, ``robustness`` and ``depth_order`` tables (``.md``) and plots (``.png``).
+Models are saved folders (or Hub ids); ``name=folder1,folder2,folder3`` makes one model a **group of seed
+replicates** of one recipe (its cells are the mean over the replicates, with their standard deviation). Datasets are
+canonical table folders (``auglift convert ... --out``). Every model is evaluated on every table's split with flip
+test, on **every valid frame** of every sequence by default (windows centred on each frame, edge-padded at sequence
+ends and next to invalid rows: :data:`~auglift_hf.analysis.protocol.PADDING_STATEMENT`), at the lifter's training
+frame rate (rows of tables at other rates are interpolated); ``--stride`` / ``--max-samples`` choose a stated
+subsample. Outputs in ``--out``: ``matrix.md`` (frames per table, the data each table holds -- simulated or real --,
+seeds, the metric tables), ``matrix.csv``, ``matrix_mpjpe.png``, ``per_action_*.md``, ``comparisons.md`` (paired
+bootstrap 95 % intervals over test takes for every compared pair; "no significant difference" when the interval
+contains 0), ``evaluation.json`` (everything, machine-readable, for model cards and RESULTS) and, with the analysis
+flags, ``occlusion``, ``novelty``, ``robustness`` and ``depth_order`` tables (``.md``) and plots (``.png``).
 """
 
 from __future__ import annotations
@@ -19,16 +26,30 @@ from auglift_hf.utils.cli_args import non_negative_float, positive_int
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--models", nargs="+", required=True, help="model folders or Hub ids")
+    parser.add_argument(
+        "--models", nargs="+", required=True,
+        help="model folders or Hub ids; NAME=FOLDER,FOLDER,... is one model made of seed replicates (mean and std "
+        "over them; comparisons average their per-pose errors)",
+    )  # fmt: skip
     parser.add_argument("--datasets", nargs="+", required=True, help="canonical table folders")
     parser.add_argument("--names", nargs="*", help="display names of the models (default: folder names)")
     parser.add_argument("--config", default="gt2d", help="table config: gt2d | detected2d")
     parser.add_argument("--split", default="test")
     parser.add_argument("--out", default="eval_out", help="output folder")
-    parser.add_argument("--stride", type=positive_int, default=1, help="evaluate every n-th frame")
     parser.add_argument(
-        "--max-samples", type=positive_int, default=None, help="evenly spaced subset per dataset (default: all)"
-    )
+        "--stride", type=positive_int, default=1,
+        help="subsample: score every n-th frame of each sequence (default 1: every frame; recorded in the outputs)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-samples", type=positive_int, default=None,
+        help="subsample: at most this many evenly spaced frames per table (default: all; recorded in the outputs)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--compare", nargs="+", metavar="A:B",
+        help="pairs of model names to compare (B vs A, paired bootstrap over test takes); default: every pair",
+    )  # fmt: skip
+    parser.add_argument("--bootstrap", type=positive_int, default=10_000, help="bootstrap draws per comparison")
+    parser.add_argument("--bootstrap-seed", type=int, default=0, help="seed of the bootstrap draws")
     parser.add_argument("--no-flip-test", action="store_true", help="disable flip test-time augmentation")
     parser.add_argument("--batch-size", type=positive_int, default=1024, help="windows per forward pass")
     parser.add_argument("--no-progress", action="store_true", help="disable tqdm progress bars")
@@ -124,62 +145,119 @@ def _contract_deviations(models: dict[str, str], datasets: list[str], config: st
     return out
 
 
+def parse_model_groups(entries: list[str], names: list[str] | None = None) -> dict[str, list[str]]:
+    """``--models`` entries -> ``{name: [folder, ...]}``: ``NAME=F1,F2,...`` is a group of seed replicates, a plain
+    folder / Hub id a group of one named after it (or after the matching ``--names`` entry)."""
+    groups: dict[str, list[str]] = {}
+    for entry in entries:
+        name, _, members = entry.partition("=")
+        if members and not Path(entry).exists():
+            folders = [m for m in members.split(",") if m]
+            if not name or not folders:
+                raise ValueError(f"--models entry {entry!r}: expected NAME=FOLDER[,FOLDER...]")
+        else:
+            name, folders = _name(entry), [entry]
+        if name in groups:
+            raise ValueError(f"--models: the name {name!r} is given twice (name the entries: NAME=FOLDER,...)")
+        groups[name] = folders
+    if names:
+        if len(names) != len(groups):
+            raise ValueError(f"{len(names)} --names for {len(groups)} --models")
+        groups = dict(zip(names, groups.values()))
+    return groups
+
+
+def _subsample_statement(stride: int, max_samples: int | None) -> str:
+    if stride == 1 and not max_samples:
+        return "whole test split: every valid frame of every sequence"
+    parts = [f"every {stride}th frame of each sequence" if stride > 1 else "every valid frame"]
+    if max_samples:
+        parts.append(f"at most {max_samples} evenly spaced frames per table")
+    return "subsample: " + ", ".join(parts)
+
+
 def _evaluate(args: argparse.Namespace) -> int:
-    import torch
     from tqdm.auto import tqdm
 
     from auglift_hf.data.windows import PoseWindowDataset
-    from auglift_hf.models import input_frames, load_lifter
+    from auglift_hf.metrics.bootstrap import paired_bootstrap_interval, seed_statistics
+    from auglift_hf.models import load_lifter
     from auglift_hf.utils.io import ensure_writable_dir
 
-    from .matrix import cell_metrics, predict_dataset, write_matrix
+    from .matrix import average_cells, write_matrix
+    from .protocol import PADDING_STATEMENT, data_label, describe_table, frame_counts
     from .robustness import write_stratified
 
-    names = args.names or [_name(m) for m in args.models]
-    if len(names) != len(args.models):
-        raise ValueError(f"{len(names)} --names for {len(args.models)} --models")
+    groups = parse_model_groups(args.models, args.names)
     out = Path(args.out)
     ensure_writable_dir(out, "--out")
+    pairs = _comparison_pairs(args.compare, list(groups))
     want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
-    models = {n: load_lifter(m) for n, m in zip(names, args.models)}
-    processors = {n: _scale_processor(m) for n, m in zip(names, args.models)}
-    contract_notes = _contract_deviations(dict(zip(names, args.models)), args.datasets, args.config)
+    members = {n: [(f, load_lifter(f), _scale_processor(f)) for f in folders] for n, folders in groups.items()}
+    models = {n: m[0][1] for n, m in members.items()}  # the first replicate stands for the group in analyses
+    processors = {n: m[0][2] for n, m in members.items()}
+    contract_notes = _contract_deviations({f"{n} ({f})" if len(fs) > 1 else n: f for n, fs in groups.items()
+                                           for f in fs}, args.datasets, args.config)  # fmt: skip
     if contract_notes:
         out.mkdir(parents=True, exist_ok=True)
         (out / "contract_deviations.json").write_text(json.dumps(contract_notes, indent=1))
     cells: dict[tuple[str, str], dict[str, Any]] = {}
-    errors: dict[str, dict[str, np.ndarray]] = {}  # dataset -> model -> per-pose MPJPE (mm)
+    errors: dict[str, dict[str, np.ndarray]] = {}  # dataset -> model -> per-pose MPJPE (mm), mean over replicates
+    per_pose: dict[str, dict[str, dict[str, np.ndarray]]] = {}  # dataset -> model -> metric -> (replicates, poses)
     rows_of: dict[str, np.ndarray] = {}
+    takes_of: dict[str, np.ndarray] = {}
+    tables: dict[str, dict[str, Any]] = {}
     for ds_path in args.datasets:
         ds_name = _name(ds_path)
-        for name, model in tqdm(models.items(), desc=f"evaluate on {ds_name}", disable=args.no_progress):
-            channels = tuple(model.config.input_channels)
-            reason = _missing_inputs(ds_path, args.config, args.split, channels)
+        info = _table_info(ds_path, args.config, args.split)
+        desc = describe_table(ds_path, args.config)
+        tables[ds_name] = {"path": str(ds_path), "data": desc, "label": data_label(desc), "datasets": info["datasets"]}
+        for name, reps in tqdm(members.items(), desc=f"evaluate on {ds_name}", disable=args.no_progress):
+            reason = _missing_inputs(ds_path, args.config, args.split, tuple(reps[0][1].config.input_channels))
             if reason:
                 cells[(name, ds_name)] = {"skipped": reason}
                 print(f"auglift evaluate: skipped {name} on {ds_name}: {reason}")
                 continue
-            window = input_frames(model.config)
-            ds = PoseWindowDataset(ds_path, window_size=window, stride=args.stride, channels=channels,
-                                   config=args.config, split=args.split, processor=processors[name])  # fmt: skip
-            idx = np.arange(len(ds))
-            if args.max_samples and len(ds) > args.max_samples:
-                idx = np.unique(np.linspace(0, len(ds) - 1, args.max_samples).astype(np.int64))
-            sub = torch.utils.data.Subset(ds, idx.tolist()) if len(idx) < len(ds) else ds
-            pred = predict_dataset(model, sub, args.batch_size, flip_test=not args.no_flip_test)
-            rows = ds.centres[idx]
-            rows_of[ds_name] = rows
-            cols = _table_columns(ds_path, args.config, args.split, rows, [])
-            actions = cols["action"][_table_order(ds)[rows]] if cols["action"] is not None else None
-            res = cell_metrics(pred["pred"] * 1000, pred["target"] * 1000, actions)
-            cells[(name, ds_name)] = res
-            errors.setdefault(ds_name, {})[name] = (
-                np.linalg.norm(pred["pred"] - pred["target"], axis=-1).mean(-1) * 1000
-            )
+            rep_cells, rep_errors = [], []
+            for folder, model, processor in reps:
+                res = _score(model, processor, folder, ds_path, info, args)
+                rows_of[ds_name], takes_of[ds_name] = res["rows"], res["takes"]
+                rep_cells.append(res["cell"])
+                rep_errors.append(res["per_pose"])
+            cell = average_cells(rep_cells)
+            cell["seeds"] = len(reps)
+            cell["frame_rate"] = rep_cells[0]["frame_rate"]
+            for metric in ("mpjpe", "pa_mpjpe", "n_mpjpe"):
+                cell[f"{metric}_seeds"] = seed_statistics([c[metric] for c in rep_cells])
+            cells[(name, ds_name)] = cell
+            stacked = {k: np.stack([e[k] for e in rep_errors]) for k in rep_errors[0]}
+            per_pose.setdefault(ds_name, {})[name] = stacked
+            errors.setdefault(ds_name, {})[name] = stacked["mpjpe"].mean(0)
+        if ds_name in rows_of:
+            tables[ds_name]["frames"] = frame_counts(info["valid"], info["reasons"], len(rows_of[ds_name]))
+            tables[ds_name]["frames"]["takes"] = int(len(np.unique(takes_of[ds_name])))
+            tables[ds_name]["frames"]["sequences"] = info["num_sequences"]
+    comparisons = []
+    for a, b in pairs:
+        for ds_name, by_model in per_pose.items():
+            if a not in by_model or b not in by_model:
+                continue
+            entry = {"a": a, "b": b, "table": ds_name, "seeds_a": len(groups[a]), "seeds_b": len(groups[b])}
+            for metric in ("mpjpe", "pa_mpjpe"):
+                entry[metric] = paired_bootstrap_interval(
+                    by_model[a][metric], by_model[b][metric], takes_of[ds_name], n_resamples=args.bootstrap,
+                    seed=args.bootstrap_seed,
+                )  # fmt: skip
+            comparisons.append(entry)
+    run_info = {
+        "subsample": _subsample_statement(args.stride, args.max_samples), "stride": args.stride,
+        "max_samples": args.max_samples, "padding": PADDING_STATEMENT, "flip_test": not args.no_flip_test,
+        "config": args.config, "split": args.split, "models": groups, "tables": tables,
+    }  # fmt: skip
     if all(res.get("skipped") for res in cells.values()):
         reasons = "; ".join(f"{m} on {d}: {res['skipped']}" for (m, d), res in cells.items())
         raise ValueError(f"no model could be evaluated on any --datasets table ({reasons})")
-    paths = write_matrix(cells, out)
+    paths = write_matrix(cells, out, run_info=run_info, comparisons=comparisons)
     if args.depth_severity:
         paths.update(_depth_severity(args, models, processors, out))
     for ds_path in args.datasets:
@@ -275,6 +353,100 @@ def _depth_severity(
     paths = write_severity(results, out)
     print((out / "depth_severity.md").read_text())
     return {f"severity:{k}": v for k, v in paths.items()}
+
+
+def _comparison_pairs(compare: list[str] | None, names: list[str]) -> list[tuple[str, str]]:
+    """``--compare A:B ...`` -> ``[(A, B), ...]`` (unknown names refused); default every pair in ``--models`` order."""
+    if not compare:
+        return [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
+    pairs = []
+    for item in compare:
+        a, sep, b = item.partition(":")
+        if not sep or a not in names or b not in names or a == b:
+            raise ValueError(f"--compare {item!r}: expected A:B with two different model names among {names}")
+        pairs.append((a, b))
+    return pairs
+
+
+def _table_info(table_dir: str, config: str, split: str) -> dict[str, Any]:
+    """The table (loaded once) and the id / validity columns in table order."""
+    from auglift_hf.data.windows import column_numpy, load_frame_table
+
+    table = load_frame_table(table_dir, config=config, split=split)
+
+    def strings(name: str, default: str) -> np.ndarray:
+        if name not in table.column_names:
+            return np.full(table.num_rows, default, dtype=object)
+        return np.asarray(table.column(name).to_pylist(), dtype=object)
+
+    info = {name: strings(name, "") for name in ("dataset", "subject", "action", "camera")}
+    info["person"] = strings("person", "0")
+    info["table"] = table
+    info["valid"] = (
+        column_numpy(table, "valid").astype(bool) if "valid" in table.column_names else np.ones(table.num_rows, bool)
+    )
+    info["reasons"] = strings("invalid_reason", "") if "invalid_reason" in table.column_names else None
+    keys = np.unique(np.stack([info[k].astype(str) for k in ("dataset", "subject", "action", "camera")]
+                              + [info["person"].astype(str)], 1), axis=0)  # fmt: skip
+    info["num_sequences"] = int(len(keys))
+    info["datasets"] = sorted(set(info["dataset"].tolist()))
+    return info
+
+
+def _lifter_frame_rate(folder: str, model: Any) -> tuple[float | None, str]:
+    """The rate a temporal lifter's windows are sampled at (its contract's ``frame_rate``) and a statement."""
+    from auglift_hf.contract import frame_rate_for
+    from auglift_hf.models import input_frames
+
+    if input_frames(model.config) <= 1:
+        return None, "single-frame lifter (rate-free)"
+    if not (Path(folder) / "preprocessor_config.json").is_file():
+        return None, "lifter records no frame_rate: table rows fed as they are"
+    from auglift_hf import PoseLiftingProcessor
+
+    rate, note = frame_rate_for(PoseLiftingProcessor.from_pretrained(folder), folder)
+    if rate is None:
+        return None, "lifter records no frame_rate: table rows fed as they are"
+    return rate, f"windows sampled at the lifter's {rate:g} Hz (rows of tables at other rates interpolated)"
+
+
+def _score(model: Any, processor: Any, folder: str, ds_path: str, info: dict, args: argparse.Namespace) -> dict:
+    """One replicate on one table: cell metrics over the protocol's joints, per-pose errors, scored rows, takes."""
+    import torch
+
+    from auglift_hf.data.windows import PoseWindowDataset
+    from auglift_hf.metrics.functional import mpjpe, n_mpjpe, p_mpjpe
+    from auglift_hf.models import input_frames
+
+    from .matrix import cell_metrics, predict_dataset
+    from .protocol import protocol_group, scored_joints, take_label
+
+    rate, rate_note = _lifter_frame_rate(folder, model)
+    ds = PoseWindowDataset(info["table"], window_size=input_frames(model.config), stride=args.stride,
+                           channels=tuple(model.config.input_channels), processor=processor, frame_rate=rate)  # fmt: skip
+    idx = np.arange(len(ds))
+    if args.max_samples and len(ds) > args.max_samples:
+        idx = np.unique(np.linspace(0, len(ds) - 1, args.max_samples).astype(np.int64))
+    sub = torch.utils.data.Subset(ds, idx.tolist()) if len(idx) < len(ds) else ds
+    pred = predict_dataset(model, sub, args.batch_size, flip_test=not args.no_flip_test)
+    rows = ds.centres[idx]
+    trow = _table_order(ds)[rows]
+    datasets = sorted(set(info["dataset"][trow].tolist()))
+    joints = scored_joints(datasets[0]) if len(datasets) == 1 else np.arange(pred["pred"].shape[1])
+    p, t = pred["pred"][:, joints] * 1000, pred["target"][:, joints] * 1000
+    keys = list(zip(info["dataset"][trow], info["subject"][trow], info["action"][trow]))
+    unique = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    inverse = np.fromiter((unique[k] for k in keys), np.int64, len(keys))
+    groups = np.asarray([protocol_group(*k) for k in unique], dtype=object)[inverse]
+    takes = np.asarray([take_label(*k) for k in unique], dtype=object)[inverse]
+    cell = cell_metrics(p, t, groups)
+    cell["joints"] = [int(j) for j in joints]
+    cell["frame_rate"] = rate_note
+    per_pose = {
+        "mpjpe": mpjpe(p, t, reduction="none"), "pa_mpjpe": p_mpjpe(p, t, reduction="none"),
+        "n_mpjpe": n_mpjpe(p, t, reduction="none"),
+    }  # fmt: skip
+    return {"cell": cell, "per_pose": per_pose, "rows": rows, "takes": takes}
 
 
 def _missing_inputs(table_dir: str, config: str, split: str, channels: tuple[str, ...]) -> str | None:

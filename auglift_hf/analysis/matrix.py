@@ -1,8 +1,10 @@
 """The cross-dataset evaluation matrix: every model (its train set) x every test set.
 
-Each cell holds MPJPE / PA-MPJPE (mm), PCK3D / AUC (fractions), frame-wise (all windows pooled) and
-action-wise (mean of per-action means), computed with the pure metric functions on flip-tested predictions.
-Written as Markdown, CSV and a heatmap PNG, plus a per-action table per (model, test set).
+Each cell holds MPJPE / PA-MPJPE / N-MPJPE (mm), PCK3D / AUC (fractions), frame-wise (all windows pooled) and
+action-wise (mean of per-action means), computed with the pure metric functions on flip-tested predictions; a
+model made of seed replicates holds their mean (``<metric>_seeds``: mean, std, count). Written as Markdown (with
+the frames scored per table, the data each table holds and the evaluation settings), CSV, a heatmap PNG,
+``comparisons.md`` (paired bootstrap intervals), ``evaluation.json`` and a per-action table per (model, test set).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-METRICS: tuple[str, ...] = ("mpjpe", "pa_mpjpe", "pck3d", "auc")
+METRICS: tuple[str, ...] = ("mpjpe", "pa_mpjpe", "n_mpjpe", "pck3d", "auc")
 
 
 def predict_dataset(model: Any, dataset: Any, batch_size: int = 1024, flip_test: bool = True) -> dict[str, np.ndarray]:
@@ -53,6 +55,23 @@ def cell_metrics(pred_mm: np.ndarray, target_mm: np.ndarray, actions: Sequence[s
     return compute_pose3d_metrics(pred_mm, target_mm, actions)
 
 
+def average_cells(cells: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Mean of the numbers of several replicates' cells (same poses): metrics, action-wise means, per-action tables."""
+    out = dict(cells[0])
+    if len(cells) == 1:
+        return out
+    for key, value in cells[0].items():
+        if isinstance(value, float):
+            out[key] = float(np.mean([c[key] for c in cells]))
+    if cells[0].get("per_action"):
+        out["per_action"] = {
+            action: {k: (float(np.mean([c["per_action"][action][k] for c in cells])) if k != "count" else v)
+                     for k, v in vals.items()}
+            for action, vals in cells[0]["per_action"].items()
+        }  # fmt: skip
+    return out
+
+
 def build_matrix(cells: dict[tuple[str, str], dict[str, Any]], metric: str = "mpjpe", action_wise: bool = False):
     """``{(model, test_set): metrics}`` -> ``(values (models, sets), model_names, set_names)`` for one metric."""
     models = list(dict.fromkeys(m for m, _ in cells))
@@ -79,9 +98,12 @@ def matrix_markdown(cells: dict[tuple[str, str], dict[str, Any]], metrics: Seque
             parts.append("| model \\ test | " + " | ".join(sets) + " |")
             parts.append("|---|" + "---|" * len(sets))
             for r, m in enumerate(models):
-                parts.append(
-                    f"| {m} | " + " | ".join(f"{v * scale:.1f}" if np.isfinite(v) else "-" for v in values[r]) + " |"
-                )
+                texts = []
+                for c, v in enumerate(values[r]):
+                    seeds = cells.get((m, sets[c]), {}).get(f"{metric}_seeds") if not action_wise else None
+                    spread = f" ± {seeds['std'] * scale:.1f}" if seeds and seeds["seeds"] > 1 else ""
+                    texts.append(f"{v * scale:.1f}{spread}" if np.isfinite(v) else "-")
+                parts.append(f"| {m} | " + " | ".join(texts) + " |")
             parts.append("")
     skipped = [(m, s, res["skipped"]) for (m, s), res in cells.items() if res.get("skipped")]
     if skipped:
@@ -92,17 +114,19 @@ def matrix_markdown(cells: dict[tuple[str, str], dict[str, Any]], metrics: Seque
 
 
 def matrix_csv(cells: dict[tuple[str, str], dict[str, Any]]) -> str:
-    """Long-format CSV: ``model, test_set, metric, frame_wise, action_wise, num_poses``."""
+    """Long-format CSV: ``model, test_set, metric, frame_wise, action_wise, num_poses, seeds, seed_std``."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow(["model", "test_set", "metric", "frame_wise", "action_wise", "num_poses"])
+    writer.writerow(["model", "test_set", "metric", "frame_wise", "action_wise", "num_poses", "seeds", "seed_std"])
     for (m, s), res in cells.items():
         if res.get("skipped"):
             continue  # listed with its reason in matrix.md
         for metric in METRICS:
-            writer.writerow(
-                [m, s, metric, res.get(metric), res.get(f"{metric}_action_wise", ""), res.get("num_poses")]
-            )
+            seeds = res.get(f"{metric}_seeds") or {}
+            writer.writerow([
+                m, s, metric, res.get(metric), res.get(f"{metric}_action_wise", ""), res.get("num_poses"),
+                res.get("seeds", 1), "" if seeds.get("std") is None else seeds["std"],
+            ])  # fmt: skip
     return buf.getvalue()
 
 
@@ -128,8 +152,61 @@ def per_action_markdown(cell: dict[str, Any], metrics: Sequence[str] = ("mpjpe",
     return "\n".join(lines)
 
 
-def write_matrix(cells: dict[tuple[str, str], dict[str, Any]], out_dir: str | os.PathLike) -> dict[str, Path]:
-    """Write ``matrix.md``, ``matrix.csv``, ``matrix_mpjpe.png`` (heatmap) and ``per_action_<model>_<set>.md``."""
+def run_markdown(run_info: dict[str, Any]) -> str:
+    """What was scored: settings, models (seed replicates) and, per table, its data and frame counts."""
+    lines = [
+        f"- Frames: {run_info['subsample']}; {run_info['padding']}.",
+        f"- Flip test: {'yes' if run_info.get('flip_test') else 'no'}; config `{run_info['config']}`, "
+        f"split `{run_info['split']}`.",
+        "- Models (seed replicates): "
+        + "; ".join(f"{n}: {len(f)} seed{'s' if len(f) > 1 else ''}" for n, f in run_info["models"].items()),
+        "",
+        "| table | data | protocol frames | scored frames | unscored (no input) | sequences | takes |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, t in run_info["tables"].items():
+        f = t.get("frames") or {}
+        unscored = ", ".join(f"{r} {n:,}" for r, n in (f.get("unscored") or {}).items()) or "0"
+        lines.append(
+            f"| {name} | {t['label']} | {f.get('protocol_frames', 0):,} | {f.get('scored_frames', 0):,} | "
+            f"{unscored} | {f.get('sequences', 0):,} | {f.get('takes', 0):,} |"
+        )
+    return "\n".join(lines) + "\n\n"
+
+
+def comparisons_markdown(comparisons: Sequence[dict[str, Any]]) -> str:
+    """One line per (pair, table, metric): the paired bootstrap interval, or "no significant difference"."""
+    from ..metrics.bootstrap import describe_comparison
+
+    if not comparisons:
+        return "No comparisons (fewer than two models evaluated on a common table).\n"
+    lines = [
+        "Paired bootstrap over test takes (all cameras of a take resampled together), B - A in mm; an interval that "
+        "contains 0 is reported as no significant difference. Seed replicates are averaged per pose first.",
+        "",
+        "| B vs A | table | frames | seeds A / B | MPJPE | PA-MPJPE |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in comparisons:
+        cols = [
+            describe_comparison(c[m], c["a"], c["b"], groups="takes").split(": ", 1)[1] for m in ("mpjpe", "pa_mpjpe")
+        ]
+        lines.append(f"| {c['b']} vs {c['a']} | {c['table']} | {c['mpjpe']['num_poses']:,} | {c['seeds_a']} / {c['seeds_b']} | " + " | ".join(cols)
+                     + " |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def write_matrix(
+    cells: dict[tuple[str, str], dict[str, Any]],
+    out_dir: str | os.PathLike,
+    run_info: dict[str, Any] | None = None,
+    comparisons: Sequence[dict[str, Any]] | None = None,
+) -> dict[str, Path]:
+    """Write ``matrix.md``, ``matrix.csv``, ``matrix_mpjpe.png`` (heatmap) and ``per_action_<model>_<set>.md``;
+    with ``run_info`` (settings, models, tables' data and frame counts) also ``comparisons.md`` and
+    ``evaluation.json`` (run info, cells and comparisons, machine-readable)."""
+    import json
+
     from ..utils.io import atomic_write_file
     from .plots import heatmap
 
@@ -138,9 +215,22 @@ def write_matrix(cells: dict[tuple[str, str], dict[str, Any]], out_dir: str | os
     paths = {"markdown": out / "matrix.md", "csv": out / "matrix.csv"}
     with atomic_write_file(paths["markdown"], "w") as fh:
         fh.write("# Cross-dataset evaluation (rows: model / train set, columns: test set; flip test)\n\n")
+        if run_info is not None:
+            fh.write(run_markdown(run_info))
         fh.write(matrix_markdown(cells))
     with atomic_write_file(paths["csv"], "w") as fh:
         fh.write(matrix_csv(cells))
+    if run_info is not None:
+        paths["comparisons"], paths["json"] = out / "comparisons.md", out / "evaluation.json"
+        with atomic_write_file(paths["comparisons"], "w") as fh:
+            fh.write("# Comparisons\n\n" + comparisons_markdown(comparisons or []))
+        record = {
+            **run_info,
+            "cells": [{"model": m, "table": s, **res} for (m, s), res in cells.items()],
+            "comparisons": list(comparisons or []),
+        }
+        with atomic_write_file(paths["json"], "w") as fh:
+            fh.write(json.dumps(record, indent=1, default=_json_default))
     values, models, sets = build_matrix(cells, "mpjpe")
     paths["heatmap"] = heatmap(values, models, sets, out / "matrix_mpjpe.png", "MPJPE (mm), frame-wise", "mm")
     for (m, s), res in cells.items():
@@ -150,6 +240,14 @@ def write_matrix(cells: dict[tuple[str, str], dict[str, Any]], out_dir: str | os
                 fh.write(f"# {m} on {s}\n\n" + per_action_markdown(res) + "\n")
             paths[f"per_action:{m}:{s}"] = p
     return paths
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _slug(name: str) -> str:

@@ -27,13 +27,16 @@ import sys
 
 from ..utils.cli_args import non_negative_float, positive_float, positive_int
 
-DATASETS = ("h36m", "3dhp", "3dpw", "fit3d")
+DATASETS = ("h36m", "3dhp", "3dpw", "fit3d", "humaneva")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``auglift convert``."""
     parser.add_argument("dataset", choices=DATASETS, help="which dataset to convert")
-    parser.add_argument("source", nargs="?", help="dataset root or file (3dhp, 3dpw, fit3d)")
+    parser.add_argument(
+        "source", nargs="?",
+        help="dataset root or file (3dhp, 3dpw, fit3d; humaneva: the folder of VideoPose3D's data_3d/2d_humaneva15 npz)",
+    )  # fmt: skip
     parser.add_argument(
         "--out",
         help="output folder (required unless --check); replaced atomically only when it is an earlier `auglift "
@@ -210,8 +213,23 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--body-proportions needs 3D camera-frame motion; supported for h36m")
     if args.virtual_cameras and args.dataset != "h36m":
         raise ValueError("--virtual-cameras needs 3D camera-frame motion; supported for h36m")
-    if args.simulate_detector and args.dataset != "h36m":
-        raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m")
+    if args.simulate_detector and args.dataset not in ("h36m", "humaneva"):
+        raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m and humaneva")
+    if args.dataset == "humaneva":  # evaluation only: its own reader (auglift_hf.data.humaneva), 60 Hz depth error
+        from .humaneva import FPS, convert_humaneva
+        from .schema import synthetic_depth_source
+
+        if not args.source:
+            raise ValueError("humaneva needs the folder of data_3d_humaneva15.npz / data_2d_humaneva15_gt.npz")
+        depth = synthetic_depth_source(severity=args.depth_severity, fps=FPS) if depth_source is not None else None
+        counts = convert_humaneva(
+            args.source, args.out, subjects=args.subjects, max_frames=args.max_frames, stride=args.stride,
+            depth_source=depth, simulate_detector=args.simulate_detector, detector_seed=args.detector_seed,
+            overwrite=args.overwrite, progress=not args.no_progress,
+        )  # fmt: skip
+        for config, splits in counts.items():
+            print(f"{args.out} [{config}] " + ", ".join(f"{s}: {n:,} rows" for s, n in splits.items()))
+        return 0
     common = {
         "max_frames": args.max_frames,
         "stride": args.stride,

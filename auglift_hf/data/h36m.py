@@ -209,8 +209,9 @@ def _detections_to_h36m(kps: Any, layout: str, where: str) -> tuple[np.ndarray, 
 def frames_in_view(joints_cam: np.ndarray, uv: np.ndarray, width: float, height: float) -> np.ndarray:
     """``(T,)`` bool: every joint in front of the camera (z > 0) and projected inside the image ``[0, w) x [0, h)``.
 
-    Frames failing it are kept in the table with ``valid = False`` (windows are not centred on them, so they are
-    excluded from training and evaluation, while their neighbours keep their temporal context).
+    Frames failing it are kept in the table with ``valid = False``: windows are not centred on them and never contain
+    them (:class:`~auglift_hf.data.windows.PoseWindowDataset` pads the neighbouring valid runs at their ends), so they
+    are excluded from training and evaluation.
     """
     inside = (uv[..., 0] >= 0) & (uv[..., 0] < width) & (uv[..., 1] >= 0) & (uv[..., 1] < height)
     return (joints_cam[..., 2] > 0).all(-1) & inside.all(-1)

@@ -4,8 +4,22 @@
 lists flatten without copying), precomputes the normalised input channels and root-relative targets for every
 row, and finds sequence boundaries from the id columns. A window is then one fancy-indexing gather::
 
-    rows   = clip(centre + (arange(T) - T // 2) * frame_step, sequence_start, sequence_end - 1)   # edge replication
-    inputs = features[rows]                                                                       # (T, 17, C)
+    rows   = clip(centre + (arange(T) - T // 2) * frame_step, segment_start, segment_end - 1)   # edge replication
+    inputs = features[rows]                                                                     # (T, 17, C)
+
+**Invalid rows are never data.** A row with ``valid == False`` (3DHP ``valid_frame == 0``, 3DPW ``campose_valid ==
+0``, a joined row that was never processed: ``annotation_invalid``, ``no_detection``, ``no_match``..., whose
+keypoints are (0, 0) with c = 0 and d = 0) ends a *segment*: with ``skip_invalid=True`` (the default) windows are
+centred on valid rows only and draw their frames from the centre's segment, the maximal run of consecutive valid
+rows of its sequence, padded at the segment's ends by edge replication -- VideoPose3D's convention at sequence ends
+(``common/generators.py:116`` and ``:220-222`` of facebookresearch/VideoPose3D@1afb1ca, ``np.pad(..., 'edge')``),
+applied to each run of valid frames, so an invalid row is treated like the end of the sequence (MMPose pads the same
+way: ``mmpose/datasets/datasets/body3d/h36m_dataset.py:211-229`` of open-mmlab/mmpose@759b39c, ``pad_video_seq``).
+
+**Frame rate.** With ``frame_rate`` (the lifter's training rate, Hz) a row whose table ``fps`` differs by more than
+:data:`~auglift_hf.contract.FRAME_RATE_TOLERANCE` is windowed at that rate: frame ``k`` of its window is taken at
+``k * fps / frame_rate`` rows from the centre, linearly interpolated between the two neighbouring rows of the
+segment (e.g. a 27-frame 25 Hz lifter on 60 Hz HumanEva sees 1.04 s around every 60 Hz frame).
 
 No per-row Python dict work happens after construction, so ``__getitem__`` costs a few microseconds and
 ``__getitems__`` / :meth:`PoseWindowDataset.get_batch` gather whole batches at once (``benchmarks/bench_data.py``).
@@ -169,7 +183,10 @@ class PoseWindowDataset(torch.utils.data.Dataset):
         seed: seed of the flip draws; :meth:`set_epoch` re-draws them deterministically per epoch.
         processor: optional :class:`~auglift_hf.PoseLiftingProcessor`: its ``input_channels`` replace ``channels``
             and its ``encode`` normalises the frames, so training uses exactly the saved processor's conventions.
-        skip_invalid: do not centre windows on rows with ``valid == False``.
+        skip_invalid: do not centre windows on rows with ``valid == False`` and never put such rows into a window
+            (segments, above); ``False`` treats every row as data (legacy behaviour).
+        frame_rate: sample every window at this rate (Hz), interpolating rows of tables at other rates (above);
+            ``None``: one row per window frame whatever the table's rate.
         config, split: used when ``table`` is a folder.
         camera_fields: items also carry the centre frame's absolute ``joints_cam`` ``(17, 3)`` camera-frame metres,
             ``focal`` ``(2,)`` / ``center`` ``(2,)`` pixels and ``image_size`` ``(2,)`` (width, height) pixels, as
@@ -192,6 +209,7 @@ class PoseWindowDataset(torch.utils.data.Dataset):
         config: str = GT2D_CONFIG,
         split: str = "train",
         camera_fields: bool = False,
+        frame_rate: float | None = None,
     ) -> None:
         if window_size < 1 or window_size % 2 == 0:
             raise ValueError(f"`window_size` must be a positive odd number, got {window_size}")
@@ -219,6 +237,8 @@ class PoseWindowDataset(torch.utils.data.Dataset):
         order = np.lexsort((frames, *reversed(codes)))
         if np.array_equal(order, np.arange(len(order))):
             order = None
+        #: sorted position -> table row (``None`` when the table is already sorted by sequence and frame)
+        self.order = order
 
         def take(a: np.ndarray) -> np.ndarray:
             return a if order is None else a[order]
@@ -258,12 +278,34 @@ class PoseWindowDataset(torch.utils.data.Dataset):
 
         pos = np.arange(table.num_rows) - self.seq_start
         keep = pos % stride == 0
+        valid = np.ones(table.num_rows, bool)
         if skip_invalid and "valid" in table.column_names:
-            keep &= take(column_numpy(table, "valid").astype(bool))
+            valid = take(column_numpy(table, "valid").astype(bool))
+            keep &= valid
+        # segments: maximal runs of rows of one sequence with the same validity (windows never cross an invalid row)
+        new_seg = new_seq.copy()
+        new_seg[1:] |= valid[1:] != valid[:-1]
+        seg_starts = np.flatnonzero(new_seg)
+        seg_lengths = np.diff(np.append(seg_starts, table.num_rows))
+        self.seg_start = np.repeat(seg_starts, seg_lengths)
+        self.seg_last = np.repeat(seg_starts + seg_lengths - 1, seg_lengths)
+        self.valid = valid
         self.centres = np.flatnonzero(keep)
         if len(self.centres) == 0:
             raise ValueError("no valid window centres in the frame table")
-        self._lo, self._hi = self.seq_start[self.centres], self.seq_last[self.centres]
+        self._lo, self._hi = self.seg_start[self.centres], self.seg_last[self.centres]
+        self.frame_rate = None if frame_rate is None else float(frame_rate)
+        self._ratio = None  # per centre: rows per window frame (None = 1 everywhere)
+        if frame_rate is not None:
+            from ..contract import rates_agree
+
+            if not (np.isfinite(frame_rate) and frame_rate > 0):
+                raise ValueError(f"`frame_rate` must be a positive number of Hz, got {frame_rate}")
+            fps = take(column_numpy(table, "fps").astype(np.float64))[self.centres]
+            rates, inverse = np.unique(fps, return_inverse=True)
+            per_rate = np.array([1.0 if rates_agree(r, frame_rate) else r / frame_rate for r in rates])
+            ratio = per_rate[inverse.reshape(-1)]
+            self._ratio = None if np.all(ratio == 1.0) else ratio
         self._half, self._target_half = (window_size // 2) * frame_step, (target_frames // 2) * frame_step
         self.offsets = (np.arange(window_size) - window_size // 2) * frame_step
         self.target_offsets = (np.arange(target_frames) - target_frames // 2) * frame_step
@@ -292,10 +334,22 @@ class PoseWindowDataset(torch.utils.data.Dataset):
         return len(self.centres)
 
     def window_rows(self, index: np.ndarray | int, offsets: np.ndarray | None = None) -> np.ndarray:
-        """Row indices ``(..., T)`` of the windows of items ``index`` (edge replication at sequence ends)."""
+        """Row positions ``(..., T)`` of the windows of items ``index``, clipped to the centre's segment (edge
+        replication at segment ends); fractional (float) where ``frame_rate`` asks for interpolation."""
+        index = np.asarray(index)
         c = np.asarray(self.centres[index])[..., None]
         offsets = self.offsets if offsets is None else offsets
-        return np.clip(c + offsets, self.seq_start[c], self.seq_last[c])
+        if self._ratio is not None:
+            offsets = offsets * self._ratio[index][..., None]
+        return np.clip(c + offsets, self.seg_start[c], self.seg_last[c])
+
+    def _gather(self, values: np.ndarray, index: int, offsets: np.ndarray) -> np.ndarray:
+        """``values`` at the (possibly fractional) window rows of item ``index``: linear interpolation."""
+        pos = np.clip(self.centres[index] + offsets * self._ratio[index], self._lo[index], self._hi[index])
+        i0 = np.floor(pos).astype(np.int64)
+        i1 = np.minimum(i0 + 1, self._hi[index])
+        w = (pos - i0).astype(np.float32).reshape(-1, *([1] * (values.ndim - 1)))
+        return values[i0] * (1 - w) + values[i1] * w
 
     def _window(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """Numpy ``(T, 17, C)`` inputs and ``(target_frames, 17, 3)`` labels of one item (fresh arrays)."""
@@ -306,6 +360,8 @@ class PoseWindowDataset(torch.utils.data.Dataset):
         feats, targets = (
             (self._features_flipped, self._targets_flipped) if self.flips[index] else (self.features, self.targets)
         )
+        if self._ratio is not None and self._ratio[index] != 1.0:
+            return self._gather(feats, index, self.offsets), self._gather(targets, index, self.target_offsets)
         if self.frame_step == 1 and lo <= c - h and c + h <= hi:  # fully inside: one contiguous copy
             x = feats[c - h : c + h + 1].copy()
         else:

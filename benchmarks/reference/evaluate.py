@@ -8,7 +8,14 @@ For every model folder (``config.json`` + ``model.safetensors`` + ``preprocessor
 (table, config) pair it scores one centred window every ``--stride`` frames of every test sequence, with the
 folder's own :class:`~auglift_hf.PoseLiftingProcessor` (so the numbers are those of the shipped conventions)
 and flip test-time augmentation, and writes MPJPE / PA-MPJPE frame-wise (all poses pooled) and action-wise
-(mean of the 15 per-action means, the "Avg" column of VideoPose3D / PoseFormer) to ``<out>/<name>.json``.
+(mean of the 15 per-action means, the "Avg" column of VideoPose3D / PoseFormer) to ``<out>/<name>.json``, with the
+number of frames scored per condition, and the per-pose errors with each pose's take to ``<out>/<name>.npz``.
+
+``--table`` groups runs into recipes by name (``<recipe>`` and ``<recipe>-seed<k>`` are seed replicates of one
+recipe): every table cell is the mean over the recipe's seeds with their standard deviation and count, and every
+XY-vs-XYCD pair gets a paired bootstrap 95 % interval over test takes
+(:func:`auglift_hf.metrics.bootstrap.paired_bootstrap_interval`, per-pose errors averaged over seeds), printed as
+"no significant difference" when it contains 0.
 
 Usage::
 
@@ -22,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -55,6 +63,13 @@ def action_labels(table, rows: np.ndarray) -> np.ndarray:  # noqa: ANN001
     return np.array([a.split(" ")[0] for a in actions])
 
 
+def take_labels(table, rows: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """The take (subject/action, all cameras) of each row: the resampling unit of the paired bootstrap."""
+    subjects = np.asarray(table.column("subject").take(rows).to_pylist(), dtype=object)
+    actions = np.asarray(table.column("action").take(rows).to_pylist(), dtype=object)
+    return np.array([f"{s}/{a}" for s, a in zip(subjects, actions)])
+
+
 @torch.no_grad()
 def predict_centres(model, ds, flip_test: bool = True, batch_size: int = 512) -> np.ndarray:  # noqa: ANN001
     """Root-relative 3D of every window centre of ``ds`` (a ``PoseWindowDataset``): ``(N, 17, 3)`` metres."""
@@ -75,7 +90,7 @@ def evaluate_folder(
 
     import auglift_hf  # noqa: F401 - registers the Auto classes
     from auglift_hf.data.windows import PoseWindowDataset, column_numpy, load_frame_table
-    from auglift_hf.metrics import compute_pose3d_metrics
+    from auglift_hf.metrics import compute_pose3d_metrics, mpjpe, p_mpjpe
     from auglift_hf.processing_lifting import PoseLiftingProcessor
     from auglift_hf.skeleton import NUM_JOINTS, ROOT_INDEX
 
@@ -107,7 +122,13 @@ def evaluate_folder(
         seconds = time.perf_counter() - t0
         metrics = compute_pose3d_metrics(pred, expected * 1000.0, action_labels(table, ds.centres))
         metrics["inference_poses_per_second"] = len(ds) / seconds
+        metrics["frames"] = {"scored": int(len(ds)), "valid": int(ds.valid.sum()), "rows": int(table.num_rows)}
         results["conditions"][label] = metrics
+        results.setdefault("per_pose", {})[label] = {
+            "mpjpe": mpjpe(pred, expected * 1000.0, reduction="none"),
+            "pa_mpjpe": p_mpjpe(pred, expected * 1000.0, reduction="none"),
+            "take": take_labels(table, ds.centres),
+        }
         print(f"{Path(folder).parent.name:24s} {label:24s} MPJPE {metrics['mpjpe']:6.1f}  "
               f"PA {metrics['pa_mpjpe']:6.1f}  (action-wise {metrics['mpjpe_action_wise']:6.1f})", flush=True)  # fmt: skip
     return results
@@ -121,40 +142,65 @@ def _train_info(folder: Path) -> dict:
     return {k: train.get(k) for k in ("train_runtime", "train_samples_per_second", "train_loss")}
 
 
-def render_tables(eval_dir: Path) -> str:
-    """Markdown tables of every ``<eval_dir>/*.json`` (written by the evaluation above)."""
+def recipe_of(name: str) -> str:
+    """``tcn-27f-xy-seed1`` -> ``tcn-27f-xy``: runs of one recipe that differ only by seed."""
+    return re.sub(r"-seed\d+$", "", name)
+
+
+def _fmt(values: list[float]) -> str:
+    from auglift_hf.metrics.bootstrap import seed_statistics
+
+    st = seed_statistics(values)
+    return f"{st['mean']:.1f}" if st["seeds"] == 1 else f"{st['mean']:.1f} ± {st['std']:.1f} ({st['seeds']} seeds)"
+
+
+def render_tables(eval_dir: Path, n_resamples: int = 10_000) -> str:
+    """Markdown tables of every ``<eval_dir>/*.json`` (written by the evaluation above), runs grouped into recipes
+    (mean ± std over seeds) and XY-vs-XYCD paired bootstrap intervals from the ``*.npz`` per-pose errors."""
+    from auglift_hf.metrics.bootstrap import describe_comparison, paired_bootstrap_interval
+
     runs = {p.stem: json.loads(p.read_text()) for p in sorted(eval_dir.glob("*.json"))}
+    recipes: dict[str, list[str]] = {}
+    for name in runs:
+        recipes.setdefault(recipe_of(name), []).append(name)
     labels = list(CONDITIONS.values()) + list(NO_DEPTH.values())
     labels = [x for x in labels if any(x in r["conditions"] for r in runs.values())]
-    lines = ["| run | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
-    for name, res in runs.items():
+    lines = ["MPJPE / PA-MPJPE mm (action-wise MPJPE), mean ± std over seeds; frames scored per condition below.", "",
+             "| recipe | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]  # fmt: skip
+    for recipe, names in recipes.items():
         cells = []
         for label in labels:
-            m = res["conditions"].get(label)
-            cells.append(
-                "-" if m is None else f"{m['mpjpe']:.1f} / {m['pa_mpjpe']:.1f} ({m['mpjpe_action_wise']:.1f})"
-            )
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += ["", "| pair | condition | XY MPJPE | XYCD MPJPE | relative change | XY PA | XYCD PA | relative change |",
-              "|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    for name in runs:
-        tokens = name.split("-")
+            ms = [runs[n]["conditions"][label] for n in names if label in runs[n]["conditions"]]
+            cells.append("-" if not ms else f"{_fmt([m['mpjpe'] for m in ms])} / {_fmt([m['pa_mpjpe'] for m in ms])} "
+                         f"({_fmt([m['mpjpe_action_wise'] for m in ms])})")  # fmt: skip
+        lines.append(f"| {recipe} | " + " | ".join(cells) + " |")
+    frames = {}
+    for res in runs.values():
+        for label, m in res["conditions"].items():
+            frames.setdefault(label, m.get("frames", {}).get("scored", m.get("num_poses")))
+    lines += ["", "| condition | frames scored |", "|---|---|"] + [f"| {k} | {v:,} |" for k, v in frames.items()]
+    lines += ["", "XYCD vs XY (paired bootstrap over test takes, 95 %, per-pose errors averaged over seeds):", "",
+              "| pair | condition | seeds XY / XYCD | MPJPE | PA-MPJPE |", "|---|---|---|---|---|"]  # fmt: skip
+    for recipe, names in recipes.items():
+        tokens = recipe.split("-")
         if "xy" not in tokens:
             continue
         other = "-".join("xycd" if t == "xy" else t for t in tokens)
-        if other not in runs:
+        if other not in recipes:
             continue
-        pair = "-".join(t for t in tokens if t != "xy")
         for label in labels:
-            if label not in runs[name]["conditions"] or label not in runs[other]["conditions"]:
+            pose = [_per_pose(eval_dir, n, label) for n in names]
+            pose_b = [_per_pose(eval_dir, n, label) for n in recipes[other]]
+            if any(p is None for p in pose + pose_b) or not pose:
                 continue
-            a, b = runs[name]["conditions"][label], runs[other]["conditions"][label]
-            rel = 100.0 * (b["mpjpe"] - a["mpjpe"]) / a["mpjpe"]
-            rel_pa = 100.0 * (b["pa_mpjpe"] - a["pa_mpjpe"]) / a["pa_mpjpe"]
-            lines.append(
-                f"| {pair} | {label} | {a['mpjpe']:.1f} | {b['mpjpe']:.1f} | {rel:+.1f} % | "
-                f"{a['pa_mpjpe']:.1f} | {b['pa_mpjpe']:.1f} | {rel_pa:+.1f} % |"
-            )
+            cols = []
+            for metric in ("mpjpe", "pa_mpjpe"):
+                res = paired_bootstrap_interval(np.stack([p[metric] for p in pose]),
+                                                np.stack([p[metric] for p in pose_b]), pose[0]["take"],
+                                                n_resamples=n_resamples)  # fmt: skip
+                cols.append(describe_comparison(res, recipe, other, groups="takes").split(": ", 1)[1])
+            lines.append(f"| {other} vs {recipe} | {label} | {len(names)} / {len(recipes[other])} | " + " | ".join(cols)
+                         + " |")  # fmt: skip
     lines += ["", "| run | parameters | train steps x batch | train time (s) | train samples/s | final train loss (m) | "
               "inference poses/s (flip test) |", "|---|---|---|---|---|---|---|"]  # fmt: skip
     for name, res in runs.items():
@@ -166,6 +212,17 @@ def render_tables(eval_dir: Path) -> str:
             f"{runtime or 0:.0f} | {sps or 0:.0f} | {loss or float('nan'):.4f} | {inf:.0f} |"
         )
     return "\n".join(lines)
+
+
+def _per_pose(eval_dir: Path, name: str, label: str) -> dict | None:
+    path = eval_dir / f"{name}.npz"
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        key = label.replace(" ", "_").replace(",", "")
+        if f"{key}__mpjpe" not in data:
+            return None
+        return {m: data[f"{key}__{m}"] for m in ("mpjpe", "pa_mpjpe", "take")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
 
         with safe_open(folder / "model.safetensors", "pt") as fh:
             res["num_parameters"] = int(sum(np.prod(fh.get_slice(k).get_shape()) for k in fh.keys()))
+        per_pose = res.pop("per_pose", {})
+        arrays = {f"{label.replace(' ', '_').replace(',', '')}__{k}": np.asarray(v, dtype=str if k == "take" else None)
+                  for label, d in per_pose.items() for k, v in d.items()}  # fmt: skip
+        with open(out / f".{name}.npz.tmp", "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(out / f".{name}.npz.tmp", out / f"{name}.npz")
         tmp = out / f".{name}.json.tmp"
         tmp.write_text(json.dumps(res, indent=2))
         os.replace(tmp, out / f"{name}.json")

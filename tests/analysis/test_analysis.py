@@ -58,7 +58,7 @@ def test_matrix_tables(tmp_path):
     assert "| xycd | 41.0 | 51.0 |" in matrix_markdown(cells)
     paths = write_matrix(cells, tmp_path)
     rows = list(csv.DictReader(paths["csv"].open()))
-    assert len(rows) == 3 * 2 * 4
+    assert len(rows) == 3 * 2 * 5  # mpjpe, pa_mpjpe, n_mpjpe, pck3d, auc
     assert paths["heatmap"].read_bytes()[:4] == b"\x89PNG"
 
 
