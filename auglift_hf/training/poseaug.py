@@ -146,7 +146,7 @@ class PoseAugModule(nn.Module):
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=self.rng))
         return augmented_depth(
             pose, f, c, size, mode=self.depth_mode, corruption=self.depth_corruption, generator=seed
-        )
+        ).to(pose.device)
 
     def encode(self, pose: torch.Tensor, f: torch.Tensor, c: torch.Tensor, size: torch.Tensor, depth=None):
         """Poses ``(B, 17, 3)`` -> lifter inputs ``(B, 1, 17, C)`` (processor conventions), and 2D pixels.
@@ -195,6 +195,9 @@ class PoseAugModule(nn.Module):
             omitted), detached.
         """
         cfg = self.cfg
+        dev = self.joint_weights.device  # the caller moves the module to the lifter's device
+        batch = {k: v.to(dev) for k, v in batch.items()}
+        real = {k: v.to(dev) for k, v in real.items()}
         pose = batch["joints_cam"].float()
         f, c, size = batch["focal"].float(), batch["center"].float(), batch["image_size"].float()
         self.generator.train()
@@ -434,6 +437,7 @@ class PoseAugSchedule:
         swapped = self._swapped(torch.arange(self.num_poses), self._rng(epoch, 7))
         order, real_3d, real_2d = self._perm(epoch, 1), self._perm(epoch, 2), self._perm(epoch, 3)
         warm = epoch > module.cfg.warmup_epochs
+        module.to(next(self.lifter.parameters()).device)
         was_training = self.lifter.training
         kept: list[dict[str, torch.Tensor]] = []
         b = self.batch_size

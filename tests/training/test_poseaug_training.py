@@ -46,6 +46,9 @@ class _RecordingModule:
     def set_lr_factor(self, factor):
         self.lr.append(factor)
 
+    def to(self, device):
+        return self
+
     def gan_step(self, batch, real, lifter, epoch, total_epochs):
         self.events.append(("gan", epoch, lifter is not None, batch["joints_cam"].clone()))
         self.iteration += 1
@@ -229,3 +232,32 @@ def test_poseaug_run_from_a_pretrained_lifter(motion_table, tmp_path):
     other["data"]["scale_normalization"] = None
     with pytest.raises(ValueError, match="scale_normalization='depth'"):
         run_training(*load_config(other))
+
+
+def test_poseaug_run_resumes_exactly(motion_table, tmp_path):
+    """Interrupted after the checkpoint at step 10 (mid PoseAug epoch), resumed: the same lifter and generators."""
+    from safetensors.torch import load_file
+    from transformers import TrainerCallback
+
+    class Interrupted(Exception):
+        pass
+
+    class InterruptAfterSave(TrainerCallback):
+        def on_save(self, args, state, control, **kwargs):
+            if state.global_step >= 10:
+                raise Interrupted
+
+    def cfg(out):
+        return _config(motion_table, out, poseaug=True, max_steps=20, save_strategy="steps", save_steps=10,
+                       resume=True, load_best_model_at_end=False)  # fmt: skip
+
+    full = run_training(*load_config(cfg(tmp_path / "full")))
+    with pytest.raises(Interrupted):
+        run_training(*load_config(cfg(tmp_path / "res")), callbacks=[InterruptAfterSave()])
+    assert (tmp_path / "res" / "checkpoint-10" / "poseaug_state.pt").is_file()
+    resumed = run_training(*load_config(cfg(tmp_path / "res")))
+    assert resumed["resumed_from"].endswith("checkpoint-10")
+    for name in ("model.safetensors", "poseaug.safetensors"):
+        a, b = load_file(str(tmp_path / "full" / "final" / name)), load_file(str(tmp_path / "res" / "final" / name))
+        assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert resumed["train_metrics"]["lifter_samples"] == full["train_metrics"]["lifter_samples"]
