@@ -25,6 +25,19 @@ exactly what the lifter saw. Hardness is measured against the lifter being train
 ``poseaug_pretrained=<lifter folder>`` (the official way) or ``poseaug_pretrain_steps=N`` (``N`` real-data steps
 first); without either, training is refused unless ``poseaug_allow_untrained=true``.
 
+Run length and matching (:func:`poseaug_schedule_length`): ``num_train_epochs`` counts PoseAug epochs, warm-up
+included (official 50); with ``max_steps`` the run stops after that many lifter batches, as a plain run of the same
+``max_steps`` (step-matched; the last buffer batch of an epoch is smaller, ``lifter_samples`` says by how much);
+``poseaug_match_samples=true`` stops at exactly the lifter samples of a plain run of the same config. Keys the config
+does not set take the official values (:data:`~auglift_hf.training.config.POSEAUG_TRAINING_DEFAULTS`).
+
+Named options (official first): ``poseaug_lr_schedule`` ``linear`` | ``exponential`` (the package's ``lr_decay``
+per pass over the real data); ``poseaug_warmup_epochs`` (2); in ``poseaug_kwargs``
+(:class:`~auglift_hf.simulation.poseaug.PoseAugConfig`): ``adversarial_loss`` ``official`` | ``fake_only``,
+``feedback_error`` ``grouped`` | ``mpjpe``, ``rt_translation`` ``official`` | ``bounded`` (measured in
+``benchmarks/RESULTS.md``: the free translation needs ~1,000 GAN iterations of 256 before most generated poses are
+usable), ``keep_rule`` ``inside_image`` | ``official``, ``bone_length_swap``, and every loss weight and width.
+
 Remaining differences, each documented where it lives: the lifter loss is the package's (MPJPE, as the plain
 runs it is compared with; the official uses MSE, ``run_poseaug.py:53``); real batches keep the run's flip
 augmentation and depth dropout (generated ones get the depth dropout, no flips; the official flips nothing);
@@ -610,6 +623,22 @@ def check_pretrained_scale(folder: str | os.PathLike, saved: dict[str, Any], pro
             )
 
 
+def poseaug_config(training_args: Any) -> PoseAugConfig:
+    """The :class:`PoseAugConfig` of a run: ``poseaug_kwargs`` plus ``poseaug_warmup_epochs``; an unknown field or a
+    warm-up given in both places is refused naming it."""
+    from dataclasses import fields
+
+    kwargs = dict(training_args.poseaug_kwargs or {})
+    known = {f.name for f in fields(PoseAugConfig)} - {"warmup_epochs"}
+    unknown = sorted(set(kwargs) - known)
+    if unknown:
+        raise ValueError(
+            f"training.poseaug_kwargs: unknown PoseAugConfig fields {unknown} (warm-up: poseaug_warmup_epochs); "
+            f"known: {sorted(known)}"
+        )
+    return PoseAugConfig(warmup_epochs=training_args.poseaug_warmup_epochs, **kwargs)
+
+
 def poseaug_schedule_length(training_args: Any, num_windows: int) -> tuple[int, int | None, bool]:
     """PoseAug epochs of the schedule (warm-up included), lifter-sample budget (``None``: none), and whether the run
     may continue past the schedule's last epoch (then with that epoch's learning rate and hardness targets).
@@ -746,5 +775,6 @@ __all__ = [
     "check_pretrained_scale",
     "linear_decay_factor",
     "load_pretrained_lifter",
+    "poseaug_config",
     "poseaug_schedule_length",
 ]

@@ -430,11 +430,10 @@ def run_training(
         callbacks.append(KillAfterSaveCallback(int(kill_step)))
     trainer_cls, extra = LiftingTrainer, {}
     if poseaug:
-        from ..simulation.poseaug import PoseAugConfig
-        from .poseaug import PoseAugModule, PoseAugTrainer, poseaug_schedule_length
+        from .poseaug import PoseAugModule, PoseAugTrainer, poseaug_config, poseaug_schedule_length
 
         epochs, budget, run_past = poseaug_schedule_length(training_args, len(train_dataset))
-        cfg = PoseAugConfig(**{"warmup_epochs": training_args.poseaug_warmup_epochs, **training_args.poseaug_kwargs})
+        cfg = poseaug_config(training_args)
         extra.update(
             poseaug=PoseAugModule(processor, cfg, seed=training_args.seed), total_epochs=epochs,
             pretrain_steps=training_args.poseaug_pretrain_steps, sample_budget=budget, run_past_schedule=run_past,

@@ -172,6 +172,17 @@ def test_schedule_length_and_sample_matching():
         poseaug_schedule_length(SimpleNamespace(**{**base, "num_train_epochs": 2.0}), 1050)
 
 
+def test_poseaug_kwargs_refuses_unknown_fields(motion_table, tmp_path):
+    from auglift_hf.training.poseaug import poseaug_config
+
+    _, _, args = load_config(_config(motion_table, tmp_path / "run"), ["poseaug=true", "poseaug_warmup_epochs=3"])
+    assert poseaug_config(args).warmup_epochs == 3 and poseaug_config(args).hidden_size == 32
+    for bad in ("{hidden_sise: 3}", "{warmup_epochs: 1}"):
+        _, _, args = load_config(_config(motion_table, tmp_path / "run"), ["poseaug=true", f"poseaug_kwargs={bad}"])
+        with pytest.raises(ValueError, match="unknown PoseAugConfig fields"):
+            poseaug_config(args)
+
+
 def test_poseaug_refuses_an_untrained_lifter(motion_table, tmp_path):
     cfg = _config(motion_table, tmp_path / "run", poseaug=True, poseaug_pretrain_steps=0)
     with pytest.raises(ValueError, match="poseaug_pretrained=<lifter folder>"):
