@@ -30,6 +30,7 @@ included (official 50); with ``max_steps`` the run stops after that many lifter 
 ``max_steps`` (step-matched; the last buffer batch of an epoch is smaller, ``lifter_samples`` says by how much);
 ``poseaug_match_samples=true`` stops at exactly the lifter samples of a plain run of the same config. Keys the config
 does not set take the official values (:data:`~auglift_hf.training.config.POSEAUG_TRAINING_DEFAULTS`).
+``save_strategy`` / ``eval_strategy`` ``epoch`` save / evaluate at the end of every PoseAug epoch.
 
 Named options (official first): ``poseaug_lr_schedule`` ``linear`` | ``exponential`` (the package's ``lr_decay``
 per pass over the real data); ``poseaug_warmup_epochs`` (2); in ``poseaug_kwargs``
@@ -421,6 +422,10 @@ class PoseAugSchedule:
             and self.phase == "real" and self.pos >= self.n_real
         )  # fmt: skip
 
+    def epoch_ended(self) -> bool:
+        """True right after the last real batch of a PoseAug epoch was handed out."""
+        return self.phase == "real" and self.pos >= self.n_real
+
     def _schedule_epoch(self, epoch: int) -> int:
         return min(epoch, self.total_epochs)
 
@@ -558,7 +563,9 @@ class PoseAugSchedule:
 
 
 class _StopWhenScheduleEnds(TrainerCallback):
-    """Stop the Trainer right after the schedule's last batch (its length is only an upper bound)."""
+    """Stop the Trainer right after the schedule's last batch (its length is only an upper bound), and save /
+    evaluate at the end of every PoseAug epoch under ``save_strategy`` / ``eval_strategy`` ``epoch`` (the Trainer's
+    own "epoch" is the whole schedule; the official evaluates every epoch, ``run_poseaug.py:98-103``)."""
 
     def __init__(self, schedule: PoseAugSchedule):
         self.schedule = schedule
@@ -566,6 +573,11 @@ class _StopWhenScheduleEnds(TrainerCallback):
     def on_step_end(self, args, state, control, **kwargs):  # noqa: ANN001
         if self.schedule.finished():
             control.should_training_stop = True
+        if self.schedule.epoch_ended():
+            if str(getattr(args.save_strategy, "value", args.save_strategy)) == "epoch":
+                control.should_save = True
+            if str(getattr(args.eval_strategy, "value", args.eval_strategy)) == "epoch":
+                control.should_evaluate = True
 
 
 _SCALE_FIELDS = ("scale_normalization", "box_size_mean", "reference_depth")

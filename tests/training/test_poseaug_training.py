@@ -220,12 +220,15 @@ def test_poseaug_run_from_a_pretrained_lifter(motion_table, tmp_path):
     plain = run_training(*load_config(_config(motion_table, tmp_path / "plain", channels, max_steps=8)))
     assert plain["train_metrics"]["lifter_samples"] == 8 * 32
     cfg = _config(motion_table, tmp_path / "pa", channels, poseaug=True, poseaug_pretrained=plain["final_dir"],
-                  poseaug_pretrain_steps=0, max_steps=16)  # fmt: skip
+                  poseaug_pretrain_steps=0, max_steps=16, save_strategy="epoch", save_total_limit=None)  # fmt: skip
     res = run_training(*load_config(cfg))
     history = res["trainer"].state.log_history
     logged = [h for h in history if "loss" in h]
     assert logged and all(math.isfinite(h["loss"]) and "poseaug_gen_loss" in h for h in logged[1:])
     assert res["global_step"] == 16
+    # a checkpoint at the end of every PoseAug epoch (a buffer pass + 7 real batches each) and at the end of the run
+    steps = sorted(int(p.name.split("-")[1]) for p in (tmp_path / "pa").glob("checkpoint-*"))
+    assert len(steps) >= 2 and steps[-1] == 16 and all(s > 7 for s in steps)
     counts = res["train_metrics"]
     assert 0 < counts["lifter_samples_generated"] < counts["lifter_samples"] <= 16 * 32
     final = tmp_path / "pa" / "final"
