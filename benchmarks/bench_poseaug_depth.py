@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     f, c = torch.full((n, 2), 1145.0), torch.full((n, 2), 500.0)
     size = torch.full((n, 2), 1000.0)
     proc = PoseLiftingProcessor(input_channels=["x", "y", "d"], scale_normalization="depth")
-    gen = PoseAugModule(proc, PoseAugConfig(warmup_steps=0)).generator
+    gen = PoseAugModule(proc, PoseAugConfig(rt_translation="bounded")).generator  # in front of the camera
     with torch.no_grad():
         aug = gen(cam)["pose_rt"]
     t_point = _timed(lambda: augmented_depth(aug, f, c, size, mode="point", generator=1), args.repeats)
@@ -59,7 +59,8 @@ def main(argv=None) -> int:
 
     x = encode_like_processor(proc, project_pinhole(aug, f, c), size, augmented_depth(aug, f, c, size))[:, None]
     labels = (aug - aug[:, :1])[:, None]
-    batch = {"keypoints": x, "labels": labels, "joints_cam": cam, "focal": f, "center": c, "image_size": size}
+    batch = {"joints_cam": cam, "focal": f, "center": c, "image_size": size}
+    real = {"pose_3d": cam, "pose_2d": cam, "focal": f, "center": c, "image_size": size}
     for width in (1024, 256):
         model = SimpleBaselineForPoseLifting(SimpleBaselineConfig(input_channels=["x", "y", "d"], hidden_size=width))
         opt = torch.optim.Adam(model.parameters(), 1e-4)
@@ -71,8 +72,8 @@ def main(argv=None) -> int:
             opt.step()
 
         t_step = _timed(step, args.repeats)
-        pa = PoseAugModule(proc, PoseAugConfig(warmup_steps=0))
-        t_pa = _timed(lambda pa=pa, model=model: pa.step(batch, model), max(args.repeats // 2, 1))
+        pa = PoseAugModule(proc, PoseAugConfig())
+        t_pa = _timed(lambda pa=pa, model=model: pa.gan_step(batch, real, model, 3, 50), max(args.repeats // 2, 1))
         print(
             f"SimpleBaseline {width}: lifter step {t_step * 1e3:.1f} ms | depth/lifter-step ratio point "
             f"{t_point / t_step:.2f}, casp {t_casp / t_step:.2f} | whole PoseAug step {t_pa * 1e3:.1f} ms "

@@ -25,7 +25,8 @@ A config file is either flat (every field at the top level) or sectioned::
 AugLift v4 extras (issue 15): ``data.scale_normalization: box | depth`` (with ``box_size_mean`` fitted on the
 training tables when null, ``reference_depth`` default 4.5 m; saved in the lifter's processor) and
 ``training.poseaug: true`` (PoseAug training mode for single-frame lifters, :mod:`auglift_hf.training.poseaug`;
-``poseaug_warmup_steps``, ``poseaug_kwargs``), e.g. ``auglift train cfg.yaml poseaug=true scale_normalization=depth``.
+``poseaug_pretrained``, ``poseaug_pretrain_steps``, ``poseaug_warmup_epochs``, ``poseaug_kwargs``...), e.g.
+``auglift train cfg.yaml poseaug=true poseaug_pretrained=runs/plain/final scale_normalization=depth``.
 
 Command-line overrides are ``key=value`` pairs (values parsed as YAML): ``auglift train cfg.yaml max_steps=10``.
 Values that YAML reads as strings are coerced with the dataclass field's type (``learning_rate=1e-3`` is a float),
@@ -153,13 +154,42 @@ class LiftingTrainingArguments(TrainingArguments):
     )
     resume: bool = field(default=True, metadata={"help": "resume from the last checkpoint in output_dir if any"})
     poseaug: bool = field(
-        default=False, metadata={"help": "PoseAug training mode (auglift_hf.training.poseaug; single-frame lifters)"}
+        default=False,
+        metadata={
+            "help": "PoseAug training mode (auglift_hf.training.poseaug; single-frame lifters): the official per-epoch "
+            "alternation; unset keys take PoseAug's values (learning_rate 1e-4, batch 1024, 50 epochs, adam) and "
+            "num_train_epochs counts PoseAug epochs (warm-up included)"
+        },
     )
-    poseaug_warmup_steps: int = field(
-        default=200, metadata={"help": "PoseAug: steps before the lifter feedback and the augmented poses start"}
+    poseaug_pretrained: str | None = field(
+        default=None, metadata={"help": "PoseAug: a trained lifter folder to start from (the official pipeline)"}
+    )
+    poseaug_pretrain_steps: int = field(
+        default=0, metadata={"help": "PoseAug: lifter steps on real data before the first PoseAug epoch"}
+    )
+    poseaug_allow_untrained: bool = field(
+        default=False,
+        metadata={"help": "PoseAug: allow starting from an untrained lifter (no poseaug_pretrained / pretrain steps)"},
+    )
+    poseaug_warmup_epochs: int = field(
+        default=2, metadata={"help": "PoseAug: GAN-only epochs before the feedback and the lifter passes (official 2)"}
+    )
+    poseaug_lr_schedule: str = field(
+        default="linear",
+        metadata={
+            "help": "PoseAug: lifter LR schedule, linear (official, per PoseAug epoch) | exponential (lr_decay)"
+        },
+    )
+    poseaug_match_samples: bool = field(
+        default=False,
+        metadata={
+            "help": "PoseAug: stop when the lifter has seen as many samples as a plain run of this config "
+            "(num_train_epochs passes over the real data); runs with max_steps are sample-matched already"
+        },
     )
     poseaug_kwargs: dict[str, Any] = field(
-        default_factory=dict, metadata={"help": "PoseAug: other PoseAugConfig fields (e.g. {hidden_size: 128})"}
+        default_factory=dict,
+        metadata={"help": "PoseAug: other PoseAugConfig fields (e.g. {rt_translation: bounded, hidden_size: 128})"},
     )
     save_strategy: str = "epoch"
     eval_strategy: str = "epoch"
@@ -183,10 +213,29 @@ class LiftingTrainingArguments(TrainingArguments):
             raise ValueError(f"training.lambda_3d_velocity must be >= 0, got {self.lambda_3d_velocity}")
         if not 0 < self.lr_decay <= 1:
             raise ValueError(f"training.lr_decay must be in (0, 1], got {self.lr_decay}")
+        if self.poseaug_lr_schedule not in ("linear", "exponential"):
+            raise ValueError(
+                f"training.poseaug_lr_schedule must be linear or exponential, got {self.poseaug_lr_schedule!r}"
+            )
+        if self.poseaug_pretrain_steps < 0 or self.poseaug_warmup_epochs < 0:
+            raise ValueError(
+                "training.poseaug_pretrain_steps and poseaug_warmup_epochs must be >= 0, got "
+                f"{self.poseaug_pretrain_steps} and {self.poseaug_warmup_epochs}"
+            )
         if self.eval_strategy in ("no", None):
             self.load_best_model_at_end = False
         super().__post_init__()
 
+
+#: Lifter training values of the official PoseAug (``function_poseaug/config.py:31-39``: ``batch_size`` 1024,
+#: ``epochs`` 50, ``lr_p`` 1e-4; ``run_poseaug.py:45``: Adam): defaults of ``poseaug=true`` runs for the keys the
+#: config does not set.
+POSEAUG_TRAINING_DEFAULTS: dict[str, Any] = {
+    "learning_rate": 1e-4,
+    "per_device_train_batch_size": 1024,
+    "num_train_epochs": 50.0,
+    "optimizer": "adam",
+}
 
 CONFIG_CLASSES = (ModelArguments, DataArguments, LiftingTrainingArguments)
 _SECTIONS = ("model", "data", "training")
@@ -337,6 +386,8 @@ def load_config(
     if unknown:
         raise ValueError(f"training config {where}: unknown keys {unknown}")
     flat = coerce_config_values(flat, str(where))
+    if flat.get("poseaug"):  # PoseAug as published for what the config leaves unset (auglift_hf.training.poseaug)
+        flat = {**POSEAUG_TRAINING_DEFAULTS, **flat}
     parser = HfArgumentParser(CONFIG_CLASSES)
     try:
         parsed = parser.parse_dict(flat, allow_extra_keys=False)

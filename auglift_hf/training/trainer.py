@@ -368,9 +368,25 @@ def run_training(
     from .data import build_datasets, build_processor, configure_scale_normalization, training_contract
 
     set_seed(training_args.seed)
+    poseaug = bool(getattr(training_args, "poseaug", False))
+    pretrained_scale = None
+    if poseaug:
+        pretrained_dir = training_args.poseaug_pretrained
+        check_poseaug_start(model_args, training_args, model_given=model is not None)
+        if pretrained_dir:
+            from .poseaug import _SCALE_FIELDS, load_pretrained_lifter
+
+            model, saved_processor = load_pretrained_lifter(pretrained_dir, model_args)
+            processor = processor if processor is not None else saved_processor
+            if saved_processor is not None:
+                pretrained_scale = {k: getattr(saved_processor, k, None) for k in _SCALE_FIELDS}
     model = model if model is not None else build_model(model_args)
     processor = processor if processor is not None else build_processor(model)
     processor = configure_scale_normalization(processor, data_args)
+    if pretrained_scale is not None:
+        from .poseaug import check_pretrained_scale
+
+        check_pretrained_scale(training_args.poseaug_pretrained, pretrained_scale, processor, data_args)
     if processor is not None and getattr(processor, "input_contract", None) is None and data_args.train_datasets:
         # the lifter inherits the input contract of its training tables (their dataset cards)
         channels = list(getattr(model.config, "input_channels", ["x", "y"]))
@@ -389,7 +405,6 @@ def run_training(
     record_depth_dropout(processor, model, data_args)
     record_score_fill(processor, model, data_args)
     record_frame_rate(processor, model, data_args)
-    poseaug = bool(getattr(training_args, "poseaug", False))
     if poseaug and input_frames(model.config) != 1:
         raise ValueError(
             f"training.poseaug needs a single-frame lifter (PoseAug augments single poses); the model takes "
@@ -415,15 +430,14 @@ def run_training(
         callbacks.append(KillAfterSaveCallback(int(kill_step)))
     trainer_cls, extra = LiftingTrainer, {}
     if poseaug:
-        from ..simulation.poseaug import PoseAugConfig
-        from .poseaug import PoseAugModule, PoseAugTrainer
+        from .poseaug import PoseAugModule, PoseAugTrainer, poseaug_config, poseaug_schedule_length
 
-        total = training_args.max_steps if training_args.max_steps > 0 else 1000
-        extra["poseaug"] = PoseAugModule(
-            processor,
-            PoseAugConfig(**{"warmup_steps": training_args.poseaug_warmup_steps, **training_args.poseaug_kwargs}),
-            seed=training_args.seed,
-            total_steps=total,
+        epochs, budget, run_past = poseaug_schedule_length(training_args, len(train_dataset))
+        cfg = poseaug_config(training_args)
+        extra.update(
+            poseaug=PoseAugModule(processor, cfg, seed=training_args.seed), total_epochs=epochs,
+            pretrain_steps=training_args.poseaug_pretrain_steps, sample_budget=budget, run_past_schedule=run_past,
+            lr_schedule=training_args.poseaug_lr_schedule,
         )  # fmt: skip
         trainer_cls = PoseAugTrainer
         set_seed(training_args.seed)  # the PoseAug init drew from the global RNG
@@ -466,6 +480,7 @@ def run_training(
     train_out = trainer.train(resume_from_checkpoint=resume)
     if trainer.state.global_step == 0:
         raise ValueError("training: 0 optimisation steps were run (check max_steps / num_train_epochs); nothing saved")
+    train_out.metrics.update(lifter_sample_counts(trainer))
     eval_metrics = trainer.evaluate() if eval_dataset is not None else {}
     final_dir = Path(final_dir) if final_dir is not None else Path(training_args.output_dir) / "final"
     save_final_folder(
@@ -479,6 +494,49 @@ def run_training(
         "resumed_from": resume,
         "trainer": trainer,
     }
+
+
+def check_poseaug_start(model_args: Any, training_args: Any, model_given: bool = False) -> None:
+    """Refuse a PoseAug run whose hardness would be measured against an untrained lifter, or that cannot run.
+
+    PoseAug's feedback asks the generators for poses ``3-5x`` (BA) / ``2-32x`` (RT) harder than the originals *for
+    the lifter*; against random weights that ratio is noise. The official starts from a converged baseline
+    (``function_baseline/model_pos_preparation.py:45-53``): give ``poseaug_pretrained=<lifter folder>`` (the same
+    model config, trained e.g. by a plain ``auglift train`` run) or ``poseaug_pretrain_steps=N``;
+    ``poseaug_allow_untrained=true`` overrides (e.g. smoke tests).
+    """
+    a = training_args
+    if a.poseaug_pretrained and (model_args.model_name_or_path or model_given):
+        raise ValueError(
+            "training config: poseaug_pretrained and model.model_name_or_path (or a model passed in code) both name "
+            "the starting lifter; keep one"
+        )
+    started = bool(a.poseaug_pretrained or model_args.model_name_or_path or a.poseaug_pretrain_steps)
+    if not started and not a.poseaug_allow_untrained:
+        raise ValueError(
+            "training config: poseaug=true measures hardness against the lifter, which must start trained: give "
+            "poseaug_pretrained=<lifter folder> (the official pipeline) or poseaug_pretrain_steps=N (N real-data "
+            "steps first), or poseaug_allow_untrained=true"
+        )
+    if a.world_size > 1:
+        raise ValueError(
+            f"training config: poseaug=true runs in one process (its generators are not synchronised across "
+            f"processes); this launch has {a.world_size}"
+        )
+
+
+def lifter_sample_counts(trainer: Trainer) -> dict[str, int]:
+    """``lifter_samples`` the lifter was trained on (and, for PoseAug, how many of them were generated).
+
+    A plain run sees ``global_step * per_device_batch * accumulation * processes`` (full batches: the loaders drop
+    the last incomplete one); a PoseAug run counts its batches exactly (:class:`~auglift_hf.training.poseaug.PoseAugSchedule`).
+    """
+    schedule = getattr(trainer, "schedule", None)
+    if schedule is not None:
+        return schedule.counts()
+    a = trainer.args
+    return {"lifter_samples": trainer.state.global_step * a.per_device_train_batch_size
+            * a.gradient_accumulation_steps * a.world_size}  # fmt: skip
 
 
 def save_final_folder(

@@ -47,10 +47,11 @@ def test_bone_round_trip():
     np.testing.assert_allclose(bone_vectors(rel).norm(dim=-1).numpy(), bone_lengths(rel.numpy()), atol=1e-5)
 
 
-def test_generators_stay_in_their_ranges():
+@pytest.mark.parametrize("rt_translation", ["official", "bounded"])
+def test_generators_stay_in_their_ranges(rt_translation):
     torch.manual_seed(0)
     p = _poses()
-    aug = PoseAugmentor(PoseAugConfig())
+    aug = PoseAugmentor(PoseAugConfig(rt_translation=rt_translation))
     out = aug(p, generator=torch.Generator().manual_seed(0))
     # BA: same lengths, same root, fixed spine bones, ba_diff = 1 - cos of the real angle change
     b0, b1 = bone_vectors(p), bone_vectors(out["pose_ba"])
@@ -74,8 +75,12 @@ def test_generators_stay_in_their_ranges():
     # RT: a rigid motion of the BL pose, root depth within the configured factor
     rel_bl, rel_rt = out["pose_bl"] - out["pose_bl"][:, :1], out["pose_rt"] - out["pose_rt"][:, :1]
     torch.testing.assert_close(torch.cdist(rel_rt, rel_rt), torch.cdist(rel_bl, rel_bl), atol=1e-4, rtol=0)
-    factor = out["pose_rt"][:, 0, 2] / p[:, 0, 2]
-    assert factor.min() >= 1 / 1.5 - 1e-5 and factor.max() <= 1.5 + 1e-5
+    if rt_translation == "bounded":
+        factor = out["pose_rt"][:, 0, 2] / p[:, 0, 2]
+        assert factor.min() >= 1 / 1.5 - 1e-5 and factor.max() <= 1.5 + 1e-5
+    else:  # the root is the generated translation, t_z = w^2 >= 0
+        torch.testing.assert_close(out["pose_rt"][:, 0], out["translation"])
+        assert out["translation"][:, 2].min() >= 0
     assert out["rotation"].norm(dim=-1).max() <= math.pi * math.sqrt(3) + 1e-5
 
 

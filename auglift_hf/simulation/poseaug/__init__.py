@@ -5,11 +5,22 @@ simulation package); the optimisation loop that trains them against a lifter is
 :mod:`auglift_hf.training.poseaug` (``auglift train <config> poseaug=true``).
 """
 
-from .augment import augmented_depth, encode_like_processor, inside_image, project_pinhole
-from .losses import FakePool, diff_range_loss, hardness_feedback_loss, lsgan_loss, rectified_l2
+from .augment import augmented_depth, encode_like_processor, inside_image, project_pinhole, project_pinhole_clamped
+from .losses import (
+    FakePool,
+    diff_range_loss,
+    generator_adversarial_loss,
+    grouped_joint_errors,
+    hardness_feedback_loss,
+    hardness_target,
+    lsgan_loss,
+    rectified_l2,
+)
 from .modeling_poseaug import (
     BL_GROUPS,
     DISCRIMINATOR_PARTS,
+    FEEDBACK_JOINT_GROUPS,
+    FEEDBACK_JOINT_WEIGHTS,
     BoneAngleGenerator,
     BoneLengthGenerator,
     Discriminator2D,
@@ -18,13 +29,17 @@ from .modeling_poseaug import (
     PoseAugmentor,
     RotationTranslationGenerator,
     axis_angle_to_matrix,
+    bone_length_templates,
     bone_vectors,
     pose_from_bones,
+    random_bone_length_swap,
 )
 
 __all__ = [
     "BL_GROUPS",
     "DISCRIMINATOR_PARTS",
+    "FEEDBACK_JOINT_GROUPS",
+    "FEEDBACK_JOINT_WEIGHTS",
     "BoneAngleGenerator",
     "BoneLengthGenerator",
     "Discriminator2D",
@@ -35,13 +50,19 @@ __all__ = [
     "RotationTranslationGenerator",
     "augmented_depth",
     "axis_angle_to_matrix",
+    "bone_length_templates",
     "bone_vectors",
     "diff_range_loss",
     "encode_like_processor",
+    "generator_adversarial_loss",
+    "grouped_joint_errors",
     "hardness_feedback_loss",
+    "hardness_target",
     "inside_image",
     "lsgan_loss",
     "pose_from_bones",
     "project_pinhole",
+    "project_pinhole_clamped",
+    "random_bone_length_swap",
     "rectified_l2",
 ]

@@ -28,6 +28,18 @@ def project_pinhole(pose: torch.Tensor, focal: torch.Tensor, center: torch.Tenso
     return pose[..., :2] / z * focal[:, None] + center[:, None]
 
 
+def project_pinhole_clamped(pose: torch.Tensor, focal: torch.Tensor, center: torch.Tensor) -> torch.Tensor:
+    """PoseAug's ``project_to_2d`` without distortion (``common/camera.py:55``): ``clamp(X / Z, -1, 1) * f + c``.
+
+    ``(B, 17, 3)`` -> ``(B, 17, 2)`` pixels. The clamp keeps the 2D of freely translated poses (RT's ``t_z = w^2``
+    can be ~0 or put joints behind the camera) bounded for the 2D discriminator; poses fully inside the image
+    (``|X / Z| < 1`` for any usual field of view) project exactly as :func:`project_pinhole`.
+    """
+    z = pose[..., 2:3]
+    z = torch.where(z.abs() < 1e-6, torch.full_like(z, 1e-6), z)
+    return (pose[..., :2] / z).clamp(-1.0, 1.0) * focal[:, None] + center[:, None]
+
+
 def inside_image(
     uv: torch.Tensor, pose: torch.Tensor, image_size: torch.Tensor, min_depth: float = 0.1
 ) -> torch.Tensor:
@@ -130,4 +142,4 @@ def encode_like_processor(
     return torch.cat([chans[c] for c in channels], -1)
 
 
-__all__ = ["augmented_depth", "encode_like_processor", "inside_image", "project_pinhole"]
+__all__ = ["augmented_depth", "encode_like_processor", "inside_image", "project_pinhole", "project_pinhole_clamped"]

@@ -13,14 +13,18 @@ metres ``(batch, 17, 3)``, x right, y down, z forward.
   the spine-thorax group is masked to 0 as PoseAug masks its 5th group (a tall person far away and a short one
   close look alike).
 * :class:`RotationTranslationGenerator` (RT): angle-axis rotation ``tanh(.) * max_rotation`` (PoseAug: pi) about the
-  root and a new root position. **Deviation**: PoseAug generates the root freely (``t_z = w^2``) and later drops
-  poses that leave the image; here the root is the original one moved by a bounded offset
-  (``x, y += tanh(.) * max_shift * z``, ``z *= exp(tanh(.) * log(max_depth_factor))``) so every generated pose stays
-  in front of the camera from the first step (stable with CPU-sized budgets). Poses leaving the image are still
-  masked out of the lifter's loss (see :func:`auglift_hf.simulation.poseaug.augment.inside_image`).
+  root and a new root position. ``rt_translation="official"`` (default): the root is generated freely and the
+  original root is dropped, ``pose_rt = R (pose_bl - root_bl) + t`` with ``t = (w_x, w_y, w_z^2)`` the raw MLP output
+  (``models_poseaug/gan_generator.py:222-231``); poses that leave the image are dropped afterwards
+  (:func:`auglift_hf.simulation.poseaug.augment.inside_image`). ``rt_translation="bounded"`` (the port's earlier
+  choice, kept as an option): the original root moved by a bounded offset (``x, y += tanh(.) * max_shift * z``,
+  ``z *= exp(tanh(.) * log(max_depth_factor))``), so every generated pose stays in front of the camera from the
+  first step. Their camera distances are measured in ``benchmarks/scale_poseaug/measure_rt.py``.
 * :class:`PartAwareDiscriminator3D`: PoseAug's part-aware KCS discriminator (5 parts: torso, both arms, both
   legs; KCS matrix ``B B^T`` of the part's **unit** bone vectors, so only bone angles are judged), one score per part.
 * :class:`Discriminator2D`: PoseAug's residual MLP on the 2D pose (screen-normalised ``x, y`` of 17 joints).
+* :func:`random_bone_length_swap`: PoseAug's per-epoch ``random_bl_aug`` (``gan_generator.py:300-323``, called by
+  ``function_poseaug/dataloader_update.py:39``): every pose takes the bone lengths of a random template.
 """
 
 from __future__ import annotations
@@ -80,12 +84,42 @@ def axis_angle_to_matrix(axis_angle: torch.Tensor) -> torch.Tensor:
     return eye + s * kmat + (1 - c) * kmat @ kmat
 
 
+#: PoseAug's per-joint weights of the feedback error (``model_gan_train.py:127``, 16 joints without the nose) on
+#: H36M-17 (official joint ``i >= 9`` is H36M-17 joint ``i + 1``; the nose, 9, has no weight).
+FEEDBACK_JOINT_WEIGHTS: tuple[float, ...] = (1, 5, 2, 1, 5, 2, 1, 1, 1, 0, 1, 5, 2, 1, 5, 2, 1)
+#: PoseAug's three joint groups of the feedback (``model_gan_train.py:130-134``) on H36M-17: hips and shoulders,
+#: knees / head / elbows, feet and wrists.
+FEEDBACK_JOINT_GROUPS: tuple[tuple[int, ...], ...] = ((1, 4, 11, 14), (2, 5, 10, 12, 15), (3, 6, 13, 16))
+
+_CHOICES = {
+    "adversarial_loss": ("official", "fake_only"),
+    "feedback_error": ("grouped", "mpjpe"),
+    "rt_translation": ("official", "bounded"),
+    "keep_rule": ("inside_image", "official"),
+}
+
+
 @dataclass
 class PoseAugConfig:
-    """Hyper-parameters of PoseAug (defaults = the reference ``function_poseaug/config.py`` unless noted)."""
+    """Hyper-parameters of PoseAug (defaults = the reference ``function_poseaug/config.py`` unless noted).
+
+    Named options (official value first; the other is the port's earlier behaviour, kept for comparison):
+
+    * ``adversarial_loss``: ``"official"`` = ``0.5 * [MSE(D(real), 0) + MSE(D(fake), 1)]`` per discriminator
+      (``model_gan_train.py:21-46``; the real term carries no gradient to the generators), ``"fake_only"`` =
+      ``MSE(D(fake), 1)`` (twice the official gradient).
+    * ``feedback_error``: ``"grouped"`` = the lifter's per-sample error in PoseAug's 3 weighted joint groups
+      (:data:`FEEDBACK_JOINT_GROUPS`, ``model_gan_train.py:123-135``), ``"mpjpe"`` = per-sample MPJPE.
+    * ``rt_translation``: ``"official"`` (free root, ``t_z = w^2``) or ``"bounded"`` (see the module docstring).
+    * ``keep_rule``: which generated poses enter the lifter's buffer: ``"inside_image"`` (default, the port's:
+      every joint in front of the camera and inside the image) or ``"official"`` (no screen-normalised coordinate
+      above 1, ``model_gan_train.py:310``: one-sided, it keeps poses beyond the left / top edge and behind the
+      camera, which cannot be rendered nor given depth here, hence not the default).
+    * ``bone_length_swap``: PoseAug's per-epoch random bone-length template swap of the GAN's input poses.
+    """
 
     noise_channels: int = 48  # generator noise width
-    hidden_size: int = 256  # generator MLP width
+    hidden_size: int = 256  # generator MLP width (gan_generator.py:75 linear_size=256)
     num_stages: int = 2
     blr_tanhlimit: float = 0.2  # bone-length ratio limit (+-20 %)
     blr_limit: float = 0.1  # rectified-L2 threshold of the BL regulariser
@@ -94,22 +128,41 @@ class PoseAugConfig:
     max_rotation: float = math.pi  # RT angle-axis limit (PoseAug: tanh(.) * 3.1415)
     max_shift: float = 0.15  # RT root shift in x, y as a fraction of its depth (deviation, see module docstring)
     max_depth_factor: float = 1.5  # RT root depth factor range [1 / f, f] (deviation, see module docstring)
-    kcs_channels: int = 256  # 3D discriminator width (PoseAug: kcs_channel=256)
-    lr_generator: float = 1e-4
-    lr_discriminator: float = 1e-4
-    discriminator_every: int = 2  # PoseAug's `df`
-    warmup_steps: int = 200  # PoseAug: 2 warm-up epochs (generator only); here counted in steps
+    kcs_channels: int = 256  # 3D discriminator width (PosDiscriminator.py:32 kcs_channel=256)
+    d2d_width: int = 100  # 2D discriminator width (PosDiscriminator.py:141-147)
+    lr_generator: float = 1e-4  # lr_g
+    lr_discriminator: float = 1e-4  # lr_d
+    discriminator_every: int = 2  # PoseAug's `df` (counted over all GAN iterations, model_gan_train.py:293)
+    warmup_epochs: int = 2  # PoseAug's `warmup`: GAN-only epochs before feedback and lifter training
     loss_weight_adv_2d: float = 1.0  # gloss_factord2d
     loss_weight_adv_3d: float = 6.0  # gloss_factord3d
     loss_weight_diff: float = 3.0  # gloss_factordiff
     feedback_weight_ba: float = 0.1  # gloss_factorfeedback_ba
     feedback_weight_rt: float = 0.01  # gloss_factorfeedback_rt
-    hardratio_ba: tuple[float, float] = (3.0, 5.0)  # start, end of the BA hardness target (ratio of lifter errors)
+    feedback_div_weight_ba: float = 0.0  # gloss_factordiv_ba ("not in use", 0)
+    feedback_div_weight_rt: float = 0.0  # gloss_factordiv_rt ("not in use", 0)
+    hardratio_ba: tuple[float, float] = (3.0, 5.0)  # start, end of the BA hardness target (hardratio_ba_s, _ba)
     hardratio_std_ba: float = 2.0
     hardratio_rt: tuple[float, float] = (17.0, 17.0)
     hardratio_std_rt: float = 15.0
     fake_pool_size: int = 4096  # Shrivastava et al.'s history pool for the discriminators
+    adversarial_loss: str = "official"
+    feedback_error: str = "grouped"
+    rt_translation: str = "official"
+    keep_rule: str = "inside_image"
+    bone_length_swap: bool = True
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name, allowed in _CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"PoseAugConfig.{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        self.hardratio_ba, self.hardratio_rt = tuple(self.hardratio_ba), tuple(self.hardratio_rt)
+        if self.warmup_epochs < 0 or self.discriminator_every < 1:
+            raise ValueError(
+                f"PoseAugConfig: warmup_epochs must be >= 0 and discriminator_every >= 1, got {self.warmup_epochs} "
+                f"and {self.discriminator_every}"
+            )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -188,7 +241,7 @@ class BoneLengthGenerator(nn.Module):
 
 
 class RotationTranslationGenerator(nn.Module):
-    """RT: rotate the pose about its root and move the root (bounded; see the module docstring)."""
+    """RT: rotate the pose about its root and place the root (``rt_translation``; see the module docstring)."""
 
     def __init__(self, cfg: PoseAugConfig):
         super().__init__()
@@ -202,13 +255,17 @@ class RotationTranslationGenerator(nn.Module):
         noise_r = torch.randn(n, self.cfg.noise_channels, generator=generator, dtype=source.dtype).to(source.device)
         noise_t = torch.randn(n, self.cfg.noise_channels, generator=generator, dtype=source.dtype).to(source.device)
         r = torch.tanh(self.net_r(torch.cat([rel_src, noise_r], 1))) * self.cfg.max_rotation
-        t = torch.tanh(self.net_t(torch.cat([rel_src, noise_t], 1)))
         rot = axis_angle_to_matrix(r)
+        rel = pose - pose[:, :1]
+        raw_t = self.net_t(torch.cat([rel_src, noise_t], 1))
+        if self.cfg.rt_translation == "official":  # gan_generator.py:222-231: t = (w_x, w_y, w_z^2), root dropped
+            t = torch.cat([raw_t[:, :2], raw_t[:, 2:3] ** 2], 1)
+            return rel @ rot.transpose(1, 2) + t[:, None], (r, t)
+        t = torch.tanh(raw_t)
         root = source[:, 0]
         z = root[:, 2:3] * torch.exp(t[:, 2:3] * math.log(self.cfg.max_depth_factor))
         xy = root[:, :2] + t[:, :2] * self.cfg.max_shift * root[:, 2:3]
         new_root = torch.cat([xy * z / root[:, 2:3], z], 1)  # keep the shifted direction, change the distance
-        rel = pose - pose[:, :1]
         return rel @ rot.transpose(1, 2) + new_root[:, None], (r, t)
 
 
@@ -294,6 +351,32 @@ class Discriminator2D(nn.Module):
         return self.pred(self.act(self.last(self.l4(d3))))
 
 
+def bone_length_templates(poses: torch.Tensor, decimals: int = 3, max_templates: int = 1000, seed: int = 0):
+    """Distinct bone-length vectors ``(K, 16)`` (metres, rounded to ``decimals``) of ``poses`` ``(N, 17, 3)``.
+
+    PoseAug's templates are one vector per H36M training subject (``hm36s15678_bl_templates.npy``, shape
+    ``(5, 15)``); a table whose lengths vary per frame gives more rows, subsampled (seeded) to ``max_templates``.
+    """
+    lengths = torch.round(bone_vectors(poses - poses[:, :1]).norm(dim=-1) * 10**decimals) / 10**decimals
+    unique = torch.unique(lengths, dim=0)
+    if len(unique) > max_templates:
+        keep = torch.randperm(len(unique), generator=torch.Generator().manual_seed(seed))[:max_templates]
+        unique = unique[keep.sort().values]
+    return unique
+
+
+def random_bone_length_swap(
+    poses: torch.Tensor, templates: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """PoseAug's ``random_bl_aug`` (``gan_generator.py:300-323``): each pose ``(N, 17, 3)`` keeps its bone
+    directions and root and takes the bone lengths of a template drawn uniformly from ``templates`` ``(K, 16)``."""
+    root = poses[:, :1]
+    bones = bone_vectors(poses - root)
+    unit = bones / bones.norm(dim=-1, keepdim=True).clamp(min=1e-8)
+    idx = torch.randint(0, len(templates), (len(poses),), generator=generator)
+    return pose_from_bones(unit * templates[idx].to(unit)[..., None]) + root
+
+
 def _init_weights(module: nn.Module) -> None:
     """PoseAug's ``init_weights``: Kaiming-normal weights of every Linear layer."""
     if isinstance(module, nn.Linear):
@@ -303,6 +386,8 @@ def _init_weights(module: nn.Module) -> None:
 __all__ = [
     "BL_GROUPS",
     "DISCRIMINATOR_PARTS",
+    "FEEDBACK_JOINT_GROUPS",
+    "FEEDBACK_JOINT_WEIGHTS",
     "BoneAngleGenerator",
     "BoneLengthGenerator",
     "Discriminator2D",
@@ -311,6 +396,8 @@ __all__ = [
     "PoseAugmentor",
     "RotationTranslationGenerator",
     "axis_angle_to_matrix",
+    "bone_length_templates",
     "bone_vectors",
     "pose_from_bones",
+    "random_bone_length_swap",
 ]
