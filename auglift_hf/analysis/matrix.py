@@ -142,7 +142,14 @@ def write_matrix(cells: dict[tuple[str, str], dict[str, Any]], out_dir: str | os
     with atomic_write_file(paths["csv"], "w") as fh:
         fh.write(matrix_csv(cells))
     values, models, sets = build_matrix(cells, "mpjpe")
-    paths["heatmap"] = heatmap(values, models, sets, out / "matrix_mpjpe.png", "MPJPE (mm), frame-wise", "mm")
+    notes = {
+        (models.index(m), sets.index(s)): "skipped: " + res["skipped"].split(" (")[0]
+        for (m, s), res in cells.items()
+        if res.get("skipped") and m in models and s in sets
+    }
+    paths["heatmap"] = heatmap(
+        values, models, sets, out / "matrix_mpjpe.png", "MPJPE (mm), frame-wise", "mm", notes=notes
+    )
     for (m, s), res in cells.items():
         if res.get("per_action"):
             p = out / f"per_action_{_slug(m)}_{_slug(s)}.md"
