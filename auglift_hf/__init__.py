@@ -6,30 +6,27 @@ Conventions (everywhere): H36M-17 joint order (:mod:`auglift_hf.skeleton`), metr
 models, millimetres in metrics and user-facing outputs, camera coordinates (x right, y down, z forward).
 
 Dataset-side names (``PoseWindowDataset``, ``MixedWindowDataset``, ...) are imported on first access, so
-``import auglift_hf`` does not pay for ``datasets``.
+``import auglift_hf`` does not pay for ``datasets``. The one exception to the eager registration is the command
+line asked only for its help (``auglift <command> --help``), which skips torch / transformers to answer fast.
 """
 
 __version__ = "0.1.0"
 
 import importlib as _importlib
+import os as _os
+import sys as _sys
 
-from . import camera, skeleton
-from .contract import InputContract, check_contract, load_contract
-from .metrics import load_metric
-from .models import (
-    MODEL_TYPES,
-    MotionBERTConfig,
-    MotionBERTForPoseLifting,
-    PoseFormerConfig,
-    PoseFormerForPoseLifting,
-    SimpleBaselineConfig,
-    SimpleBaselineForPoseLifting,
-    TCNConfig,
-    TCNForPoseLifting,
-)
-from .processing_lifting import PoseLiftingProcessor, register_processor
 
-register_processor(PoseFormerConfig, TCNConfig, SimpleBaselineConfig, MotionBERTConfig)
+def _cli_help_only() -> bool:
+    """``auglift <command> --help`` (console script or ``python -m auglift_hf.cli``): print the help without
+    importing torch / transformers (5-9 s on a loaded 2-core machine). Nothing else takes this path."""
+    args = _sys.argv[1:]
+    if not ("-h" in args or "--help" in args):
+        return False
+    orig = list(getattr(_sys, "orig_argv", []))
+    as_module = "-m" in orig and orig.index("-m") + 1 < len(orig) and orig[orig.index("-m") + 1] == "auglift_hf.cli"
+    return as_module or _os.path.basename(_sys.argv[0]) in ("auglift", "auglift.exe")
+
 
 _LAZY = {
     "PoseWindowDataset": "auglift_hf.data",
@@ -39,6 +36,25 @@ _LAZY = {
     "sample_depth": "auglift_hf.features",
     "render_depth": "auglift_hf.simulation",
 }
+
+if not _cli_help_only():
+    from . import camera, skeleton
+    from .contract import InputContract, check_contract, load_contract
+    from .metrics import load_metric
+    from .models import (
+        MODEL_TYPES,
+        MotionBERTConfig,
+        MotionBERTForPoseLifting,
+        PoseFormerConfig,
+        PoseFormerForPoseLifting,
+        SimpleBaselineConfig,
+        SimpleBaselineForPoseLifting,
+        TCNConfig,
+        TCNForPoseLifting,
+    )
+    from .processing_lifting import PoseLiftingProcessor, register_processor
+
+    register_processor(PoseFormerConfig, TCNConfig, SimpleBaselineConfig, MotionBERTConfig)
 
 
 def __getattr__(name: str):
@@ -55,7 +71,8 @@ def _register_pipeline() -> None:
     register_pipeline()
 
 
-_register_pipeline()
+if not _cli_help_only():
+    _register_pipeline()
 
 __all__ = [
     "InputContract",

@@ -13,7 +13,7 @@ naming the file or the option, with an exit code per kind of failure (:mod:`augl
     0    success
     1    internal error (a bug; AUGLIFT_DEBUG=1 shows the traceback)
     2    invalid input: bad option value, malformed / truncated / unsafe file, data that cannot be right
-    3    a named input (file, folder, model path) does not exist
+    3    a named input (file, folder, model path) does not exist, or a Hub model is not cached while offline
     4    the output cannot be written (exists and is not ours to replace, read-only, ...)
     5    incompatible model or checkpoint (weights vs config, foreign model_type, resume into another model)
     130  interrupted (Ctrl-C); outputs are written to a temp path and renamed, so nothing is half-written
@@ -31,7 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("auglift_hf.data.cli", "convert a native dataset (h36m, 3dhp, 3dpw, fit3d) to a Parquet table"),
     "convert-checkpoint": (
         "auglift_hf.convert.cli",
-        "convert an official PoseFormer / VideoPose3D / MMPose checkpoint",
+        "convert an official PoseFormer / VideoPose3D / MMPose / MotionBERT checkpoint to a lifter folder",
     ),
     "preprocess": ("auglift_hf.preprocess.cli", "images / video / dataset root -> 2D pose + depth -> XYCD table"),
     "lift": ("auglift_hf.preprocess.lift_cli", "lift an image, a video or a 2D keypoints JSON to 3D"),

@@ -5,7 +5,7 @@
 | 0 | success | |
 | 1 | internal error (a bug: please report it; ``AUGLIFT_DEBUG=1`` shows the traceback) | anything else |
 | 2 | invalid input: a bad option value, a malformed / truncated / unsafe file, data that cannot be right | ``ValueError``, ``KeyError``, ``pickle.UnpicklingError``, ``EOFError``, ``zipfile.BadZipFile`` |
-| 3 | a named input (file, folder, model path) does not exist | ``FileNotFoundError`` |
+| 3 | a named input (file, folder, model path) does not exist, or a Hub model id that is not in the local cache while the Hub is out of reach (``HF_HUB_OFFLINE``, ``--local-files-only``, no network) | ``FileNotFoundError`` (``auglift_hf.preprocess._hf.ModelNotAvailableError``) |
 | 4 | the output cannot be written: it exists and is not ours to replace, or it is read-only | :class:`OutputError`, ``FileExistsError``, ``PermissionError``, other ``OSError`` |
 | 5 | an incompatible model or checkpoint: weights that do not match the config, a foreign ``model_type``, resuming into another model's checkpoint | :class:`IncompatibleModelError` |
 | 130 | interrupted (Ctrl-C / SIGINT); nothing is half-written (outputs are written to a temp path, then renamed) | ``KeyboardInterrupt`` |

@@ -11,6 +11,13 @@ Encoding (pixels -> model inputs), per channel name (``input_channels``):
 
 Depth input ``(frames, 17, k)`` is read by ``k``: 1 = ``[d]``, 2 = ``[d_min, d_max]`` (``d`` = their mean),
 3 = ``[d, d_min, d_max]``, 10 = the CASP summary of :func:`auglift_hf.features.sample_depth` (Q50, Q10, Q90).
+
+Missing depth (the rule of every entry point: this processor, the ``pose-lifting`` pipeline, ``auglift lift``, the
+Space): no ``depth`` at all, an all-NaN ``depth``, or NaN at some joints / frames is *missing*, encoded as
+:data:`MISSING_DEPTH_FILL`. Input without any depth is accepted (with a warning) when the lifter's contract says
+``missing_depth: "fill"`` (trained with depth dropout, so it saw exactly that) and refused otherwise, unless the
+caller overrides (``allow_missing_depth=True``, what ``--override-contract`` passes). NaN at some joints (invalid
+pixels of a real depth map) is filled for every lifter, with a warning when the contract is not ``"fill"``.
 COCO-17 keypoints (``keypoint_format="coco"``) are mapped to H36M-17 first. A call returns one centred window
 of ``num_frames`` frames per input frame (edge replication at the sequence ends): ``keypoints`` is
 ``(frames, num_frames, 17, C)``.
@@ -344,7 +351,51 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         return any(c in self.input_channels for c in ("d", "d_min", "d_max")) or self.scale_normalization == "depth"
 
     # ------------------------------------------------------------------ encoding
-    def _validate(self, keypoints_2d: Any, image_size: Any, scores: Any, depth: Any):
+    def _missing_depth(self, dp: np.ndarray | None, frames: int, allow: bool) -> np.ndarray:
+        """Apply the missing-depth rule (module docstring) for a lifter that needs depth: returns the depth to
+        encode (all NaN when none was given) or raises ``ValueError`` naming the contract field."""
+        import warnings
+
+        k = 3 if {"d_min", "d_max"} & set(self.input_channels) else 1
+        missing = np.ones((frames, NUM_JOINTS), bool) if dp is None else ~np.isfinite(_central_depth(dp))
+        fill = self.missing_depth == "fill"
+        if missing.all():
+            given = "no `depth`" if dp is None else "`depth` that is NaN everywhere"
+            if self.scale_normalization == "depth":
+                raise ValueError(
+                    f"`depth` is required: scale_normalization='depth' needs the metric depth at the pelvis, got {given}"
+                )
+            if not (fill or allow):
+                why = (
+                    "the input contract has missing_depth=null (trained without depth dropout)"
+                    if self.keypoint_definition is not None
+                    else "the processor has no input contract (missing_depth not recorded)"
+                )
+                raise ValueError(
+                    f"`depth` is required: input_channels {self.input_channels} include depth and {why}; got {given} "
+                    "(pass allow_missing_depth=True to feed it as missing depth anyway)"
+                )
+            if not allow:
+                warnings.warn(
+                    f"{given}: fed as missing depth (MISSING_DEPTH_FILL), which the lifter's contract allows "
+                    "(missing_depth='fill': trained with depth dropout; expect about XY accuracy)",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            return np.full((frames, NUM_JOINTS, k), np.nan) if dp is None else dp
+        if missing.any() and not (fill or allow):
+            warnings.warn(
+                f"`depth` is NaN at {int(missing.sum())} of {missing.size} joint-frames: encoded as missing depth "
+                "(MISSING_DEPTH_FILL) although the lifter's contract has no missing_depth='fill' (it was not trained "
+                "with depth dropout)",
+                UserWarning,
+                stacklevel=4,
+            )
+        return dp
+
+    def _validate(
+        self, keypoints_2d: Any, image_size: Any, scores: Any, depth: Any, allow_missing_depth: bool = False
+    ):
         kp = _to_numpy(keypoints_2d, "keypoints_2d")
         if kp.ndim == 2:
             kp = kp[None]
@@ -386,8 +437,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
             if np.isinf(dp).any():
                 raise ValueError("`depth` contains inf; mark missing depth with NaN (encoded as MISSING_DEPTH_FILL)")
         if self.needs_depth:
-            if dp is None:
-                raise ValueError(f"`depth` is required: input_channels {self.input_channels} include depth")
+            dp = self._missing_depth(dp, frames, allow_missing_depth)
             layout = _DEPTH_LAYOUTS[dp.shape[2]]
             if ("d_min" in self.input_channels or "d_max" in self.input_channels) and layout[1] is None:
                 raise ValueError(
@@ -395,9 +445,20 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
                 )
         return kp, (float(size[0]), float(size[1])), sc, dp
 
-    def encode(self, keypoints_2d: Any, image_size: Any, scores: Any = None, depth: Any = None) -> np.ndarray:
-        """Per-frame model channels without windows: ``(frames, 17, C)`` float32 (C = ``len(input_channels)``)."""
-        kp, (w, h), sc, dp = self._validate(keypoints_2d, image_size, scores, depth)
+    def encode(
+        self,
+        keypoints_2d: Any,
+        image_size: Any,
+        scores: Any = None,
+        depth: Any = None,
+        allow_missing_depth: bool = False,
+    ) -> np.ndarray:
+        """Per-frame model channels without windows: ``(frames, 17, C)`` float32 (C = ``len(input_channels)``).
+
+        ``allow_missing_depth``: feed input without depth as missing depth whatever the contract says (for entry
+        points that checked the contract themselves, e.g. with ``--override-contract``); see the module docstring.
+        """
+        kp, (w, h), sc, dp = self._validate(keypoints_2d, image_size, scores, depth, allow_missing_depth)
         if self.keypoint_format == "coco":
             parts = [kp, sc[..., None] if sc is not None else np.ones_like(kp[..., :1])]
             if dp is not None:
@@ -469,6 +530,7 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         depth: Any = None,
         return_tensors: str | None = "pt",
         frames: Any = None,
+        allow_missing_depth: bool = False,
     ) -> BatchFeature:
         """Encode a whole sequence into one centred window per frame.
 
@@ -477,14 +539,17 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
                 ``(frames, 17, 3)`` carries the scores in the last channel.
             image_size: ``(width, height)`` pixels.
             scores: ``(frames, 17)`` confidences in ``[0, 1]``.
-            depth: ``(frames, 17, k)`` depth descriptors in metres (see module docstring for ``k``).
+            depth: ``(frames, 17, k)`` depth descriptors in metres (see module docstring for ``k``); ``None`` or
+                NaN = missing depth (accepted for a ``missing_depth="fill"`` lifter, with a warning; see the
+                module docstring).
             return_tensors: ``"pt"``, ``"np"`` or ``None`` (numpy).
             frames: optional centre-frame indices (default: every frame).
+            allow_missing_depth: feed missing depth whatever the contract says (see :meth:`encode`).
 
         Returns:
             ``BatchFeature`` with ``keypoints`` ``(frames, num_frames, 17, C)``.
         """
-        enc = self.encode(keypoints_2d, image_size, scores, depth)
+        enc = self.encode(keypoints_2d, image_size, scores, depth, allow_missing_depth)
         windows = enc[self.window_indices(enc.shape[0], frames)]
         return BatchFeature({"keypoints": windows}, tensor_type=return_tensors)
 

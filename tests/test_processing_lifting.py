@@ -145,3 +145,61 @@ def test_bad_inputs_raise():
         proc.post_process(np.zeros((2, 16, 3)))
     with pytest.raises(ValueError, match="root"):
         proc.post_process(np.zeros((2, 17, 3)), root=np.zeros((3, 3)))
+
+
+def _xycd_processor(missing_depth):
+    from auglift_hf.contract import DEFAULT_DEPTH_MODEL, default_descriptor
+
+    return PoseLiftingProcessor(
+        ["x", "y", "c", "d"], num_frames=3, keypoint_definition="coco", depth_kind="metric",
+        depth_model=DEFAULT_DEPTH_MODEL, depth_descriptor=default_descriptor("point", 1), missing_depth=missing_depth,
+    )  # fmt: skip
+
+
+def test_missing_depth_follows_the_contract_at_the_processor_issue_28():
+    """Issue 28 item 6 (failed before: ``depth=None`` raised "`depth` is required" on a ``missing_depth: "fill"``
+    folder, which the CLI and pipeline accept): one rule at every entry point."""
+    from auglift_hf.processing_lifting import MISSING_DEPTH_FILL
+
+    kp, scores, depth = _inputs()
+    fill = _xycd_processor("fill")
+    with pytest.warns(UserWarning, match="fed as missing depth"):
+        out = fill(kp, (W, H), scores=scores, depth=None, return_tensors="np")["keypoints"]
+    assert out.shape == (12, 3, 17, 4) and np.all(out[..., 3] == MISSING_DEPTH_FILL)
+    with pytest.warns(UserWarning, match="fed as missing depth"):  # all-NaN depth is no depth
+        same = fill(kp, (W, H), scores=scores, depth=np.full((12, 17, 1), np.nan), return_tensors="np")["keypoints"]
+    np.testing.assert_array_equal(out, same)
+    # NaN at some joints: missing there, encoded as the fill, the other joints keep their depth
+    partial = depth[..., :1].copy()
+    partial[3, 5] = np.nan
+    enc = fill.encode(kp, (W, H), scores, partial)
+    assert enc[3, 5, 3] == MISSING_DEPTH_FILL and enc[4, 5, 3] != MISSING_DEPTH_FILL
+
+    strict = _xycd_processor(None)
+    with pytest.raises(ValueError, match=r"`depth` is required.*missing_depth=null"):
+        strict(kp, (W, H), scores=scores, depth=None)
+    with pytest.raises(ValueError, match=r"`depth` is required.*NaN everywhere"):
+        strict(kp, (W, H), scores=scores, depth=np.full((12, 17, 1), np.nan))
+    with pytest.warns(UserWarning, match="NaN at 1 of 204 joint-frames"):
+        strict.encode(kp, (W, H), scores, partial)
+    # an entry point that checked (or overrode) the contract itself feeds missing depth explicitly
+    forced = strict.encode(kp, (W, H), scores, None, allow_missing_depth=True)
+    np.testing.assert_array_equal(forced, out[:, 1])
+
+
+def test_missing_depth_rule_is_the_same_as_the_pipeline(tmp_path):
+    """The processor and :func:`lift_keypoints` (pipeline, ``auglift lift``, Space) give the same lift without depth."""
+    from auglift_hf.models import TCNConfig, TCNForPoseLifting
+    from auglift_hf.preprocess.pipeline import lift_keypoints
+
+    torch.manual_seed(0)
+    model = TCNForPoseLifting(TCNConfig(filter_widths=[3], channels=8, input_channels=["x", "y", "c", "d"])).eval()
+    proc = _xycd_processor("fill")
+    kp, scores, _ = _inputs()
+    with pytest.warns(UserWarning):
+        via_pipeline = lift_keypoints(model, proc, kp, (W, H), scores=scores, depth=None, flip_test=False)
+    with pytest.warns(UserWarning, match="fed as missing depth"):
+        x = proc(kp, (W, H), scores=scores, depth=None)["keypoints"]
+    with torch.no_grad():
+        direct = model(keypoints=x).poses_3d[:, 0].numpy()
+    np.testing.assert_allclose(via_pipeline, direct, atol=1e-6)

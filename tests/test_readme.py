@@ -2,7 +2,8 @@
 
 The commands run in README order in one sandbox laid out like the repository root: ``checkpoints/`` and
 ``configs/`` are the repository's, ``../shared/data`` is the shared real data, ``quickstart_out/data/procedural``
-is a tiny table built the way ``auglift quickstart`` builds it. Commands that read ``../shared/data`` are skipped
+is a tiny table built the way ``auglift quickstart`` builds it (``data/h36m`` is built by the README's convert
+command, or from procedural motion when the shared data is absent). Commands that read ``../shared/data`` are skipped
 when it is absent; image / video commands swap the three Hub models for tiny local ones (the README says they are
 downloaded); the official checkpoint of ``convert-checkpoint`` is written here from VideoPose3D's reference model.
 A README command without an entry in :data:`FAST` fails ``test_every_readme_command_is_tested``.
@@ -24,12 +25,18 @@ TINY = "<tiny>"  # replaced by tiny local backends
 
 #: README command -> extra arguments that only shrink the budget (``TINY`` adds tiny local backends).
 FAST: dict[str, list[str]] = {
-    "auglift quickstart --smoke": [],  # runs in tests/training/test_quickstart.py (subprocess, ~25-60 s)
+    "auglift quickstart --smoke --out quickstart_smoke": [],  # tests/training/test_quickstart.py (subprocess)
     "auglift convert h36m --positions-3d ../shared/data/h36m/data_3d_h36m_fk25.npz --cameras "
-    "../shared/data/h36m/cameras.pkl --out data/h36m": ["--subjects", "S9", "--max-frames", "30", "--no-progress"],
+    "../shared/data/h36m/cameras.pkl --depth-source synthetic --simulate-detector --out data/h36m": [
+        "--subjects",
+        "S9",
+        "--max-frames",
+        "30",
+        "--no-progress",
+    ],  # fmt: skip
     "auglift preprocess ../shared/data/video/street_demo.mp4 --out preprocessed/street": [TINY, "--no-progress"],
     "auglift lift ../shared/data/wild/walking_woman_alphapose.json --model checkpoints/tcn-27f-xy --image-size 1812 "
-    "1004 --out out.json --plot out.png": [],
+    "1004 --fps 10 --out out.json --plot out.png": [],
     "auglift lift ../shared/data/video/street_demo.mp4 --model checkpoints/tcn-27f-xycd --out street.json": [TINY],
     "auglift train configs/quickstart_tcn27_xycd.yaml": [
         "max_steps=2",
@@ -39,8 +46,8 @@ FAST: dict[str, list[str]] = {
         "per_device_train_batch_size=16",
         "disable_tqdm=true",
     ],  # fmt: skip
-    "auglift evaluate --models checkpoints/tcn-27f-xy checkpoints/tcn-27f-xycd --datasets "
-    "quickstart_out/data/procedural data/h36m --out eval/": ["--max-samples", "30", "--no-progress"],
+    "auglift evaluate --models checkpoints/tcn-27f-xy checkpoints/tcn-27f-xycd --datasets data/h36m --config "
+    "detected2d --out eval/": ["--max-samples", "30", "--no-progress"],
     "auglift convert-checkpoint videopose3d pretrained_h36m_cpn.bin tcn-243f": [],
     "auglift export onnx checkpoints/tcn-27f-xycd tcn-27f-xycd.onnx": [],
     "auglift export bvh out.json out.bvh --fps 10": [],
@@ -148,17 +155,16 @@ def _official_videopose3d_checkpoint(path: Path) -> None:
 def test_readme_command_runs(command, sandbox, monkeypatch, capsys):
     from auglift_hf.cli import main
 
-    if command == "auglift quickstart --smoke":
+    if command.startswith("auglift quickstart --smoke"):
         test = (ROOT / "tests/training/test_quickstart.py").read_text()
         assert '"quickstart", "--smoke"' in test  # the subprocess test of the same command
         pytest.skip("run by tests/training/test_quickstart.py::test_quickstart_smoke")
     if any(mark in command for mark in NEEDS_SHARED) and not SHARED.is_dir():
-        if "convert h36m" in command:  # later commands need data/h36m: write it from procedural motion instead
-            from auglift_hf.data.schema import write_frame_table
-            from auglift_hf.training.quickstart import procedural_records
+        if "convert h36m" in command:  # later commands need data/h36m: build it from procedural motion instead
+            from auglift_hf.training.quickstart import build_table, procedural_records
 
             recs = procedural_records(num_train=0, num_test=1, num_frames=30, seed=3, progress=False)
-            write_frame_table(recs, sandbox / "data" / "h36m", dataset_name="h36m", progress=False)
+            build_table(recs, sandbox / "data" / "h36m", "h36m", progress=False)  # detected2d with depth
         pytest.skip("../shared/data is absent (a user's clone)")
     monkeypatch.chdir(sandbox)
     extra = list(FAST[command])
@@ -176,5 +182,6 @@ def test_readme_command_runs(command, sandbox, monkeypatch, capsys):
         assert (sandbox / argv[argv.index("--out") + 1]).exists()
     if command.startswith("auglift evaluate"):
         md = (sandbox / "eval" / "matrix.md").read_text()
-        assert "tcn-27f-xy" in md and "procedural" in md
-        assert "skipped tcn-27f-xycd on h36m" in out  # the table without depth: skipped with its reason
+        assert "tcn-27f-xycd" in md and "h36m" in md
+        assert "skipped" not in out  # the showcase feeds both lifters what their contract asks for
+        assert "fed as missing depth" not in err

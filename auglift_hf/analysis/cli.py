@@ -34,7 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--datasets", nargs="+", required=True, help="canonical table folders")
     parser.add_argument("--names", nargs="*", help="display names of the models (default: folder names)")
     parser.add_argument("--config", default="gt2d", help="table config: gt2d | detected2d")
-    parser.add_argument("--split", default="test")
+    parser.add_argument(
+        "--split",
+        default="test",
+        help="table split to evaluate (default: test; train / validation where the table has them)",
+    )
     parser.add_argument("--out", default="eval_out", help="output folder")
     parser.add_argument(
         "--stride", type=positive_int, default=1,
@@ -117,11 +121,15 @@ def _scale_processor(model_path: str) -> Any:
     return proc if getattr(proc, "scale_normalization", None) is not None else None
 
 
-def _contract_deviations(models: dict[str, str], datasets: list[str], config: str) -> dict[str, list[str]]:
+def _contract_deviations(
+    models: dict[str, str], datasets: list[str], config: str, split: str = "test"
+) -> dict[str, list[str]]:
     """``"<model> on <table>" -> deviations`` between each lifter's input contract and each table's card contract.
 
     Evaluation on a table made differently from the lifter's training data is a legitimate experiment (e.g. other
     descriptor parameters), so deviations are recorded (``contract_deviations.json``) and warned about, not refused.
+    Pairs whose cell is skipped (a depth channel the table lacks, :func:`_missing_inputs`) are not checked: the
+    lifter is not fed that table at all, so no note may say it was (e.g. "fed as missing depth").
     """
     import os
 
@@ -135,6 +143,9 @@ def _contract_deviations(models: dict[str, str], datasets: list[str], config: st
             table = InputContract.from_dataset_card(ds_path, config=config) if os.path.isdir(ds_path) else None
             if contract is None or table is None:
                 continue
+            channels = _model_channels(path)
+            if channels is not None and _missing_inputs(ds_path, config, split, channels, quiet=True):
+                continue  # skipped cell: reported with its reason in matrix.md, never fed
             notes = check_contract(
                 contract, depth_kind=table.depth_kind if contract.depth_kind is not None else ...,
                 depth_descriptor=table.depth_descriptor, keypoint_definition=table.keypoint_definition,
@@ -197,7 +208,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     models = {n: m[0][1] for n, m in members.items()}  # the first replicate stands for the group in analyses
     processors = {n: m[0][2] for n, m in members.items()}
     contract_notes = _contract_deviations({f"{n} ({f})" if len(fs) > 1 else n: f for n, fs in groups.items()
-                                           for f in fs}, args.datasets, args.config)  # fmt: skip
+                                           for f in fs}, args.datasets, args.config, args.split)  # fmt: skip
     if contract_notes:
         out.mkdir(parents=True, exist_ok=True)
         (out / "contract_deviations.json").write_text(json.dumps(contract_notes, indent=1))
@@ -319,6 +330,7 @@ def _depth_severity(
     """``--depth-severity``: MPJPE of every model on every table re-derived at each severity (inputs encoded by
     each lifter's saved processor, as in the main matrix)."""
     import torch
+    from tqdm.auto import tqdm
 
     from auglift_hf.data.windows import PoseWindowDataset, load_frame_table
     from auglift_hf.models import input_frames
@@ -327,13 +339,24 @@ def _depth_severity(
     from .matrix import predict_dataset
 
     results: dict[str, dict[str, dict[float, float]]] = {}
-    for ds_path in args.datasets:
-        ds_name = _name(ds_path)
-        base = select_sequences(
+    severities = sorted(set(args.depth_severity))
+    bases = {
+        ds_path: select_sequences(
             load_frame_table(ds_path, config=args.config, split=args.split), args.severity_max_rows
         )
-        for sev in sorted(set(args.depth_severity)):
-            table = rederive_depth(base, sev, at_gt=args.config == "gt2d", preset=args.depth_preset)
+        for ds_path in args.datasets
+    }
+    print(severity_cost(bases, severities, models, args))
+    bar = tqdm(
+        total=len(bases) * len(severities), desc="--depth-severity (table x severity)", disable=args.no_progress
+    )
+    for ds_path, base in bases.items():
+        ds_name = _name(ds_path)
+        for sev in severities:
+            bar.update(1)
+            table = rederive_depth(
+                base, sev, at_gt=args.config == "gt2d", preset=args.depth_preset, progress=not args.no_progress
+            )
             for name, model in models.items():
                 channels = tuple(model.config.input_channels)
                 uses_depth = any(c in channels for c in ("d", "d_min", "d_max"))
@@ -350,6 +373,7 @@ def _depth_severity(
                 pred = predict_dataset(model, sub, args.batch_size, flip_test=not args.no_flip_test)
                 mpjpe = float(np.linalg.norm(pred["pred"] - pred["target"], axis=-1).mean() * 1000)
                 results.setdefault(ds_name, {}).setdefault(name, {})[sev] = mpjpe
+    bar.close()
     paths = write_severity(results, out)
     print((out / "depth_severity.md").read_text())
     return {f"severity:{k}": v for k, v in paths.items()}
@@ -449,11 +473,53 @@ def _score(model: Any, processor: Any, folder: str, ds_path: str, info: dict, ar
     return {"cell": cell, "per_pose": per_pose, "rows": rows, "takes": takes}
 
 
-def _missing_inputs(table_dir: str, config: str, split: str, channels: tuple[str, ...]) -> str | None:
-    """Why a model with ``channels`` cannot be evaluated on a table (a depth channel the table lacks), else None."""
+def _model_channels(model_path: str) -> tuple[str, ...] | None:
+    """``input_channels`` of a lifter folder's ``config.json`` (``None`` when not readable here)."""
+    try:
+        return tuple(json.loads((Path(model_path) / "config.json").read_text())["input_channels"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+#: Rates of the cost estimate: re-derived depth rows per second (capsule-body ray casting + the error model:
+#: ~450 rows per CPU second measured under load for the quickstart's point depth; ``bench_synthetic.py`` has
+#: 319-339 for ray-cast descriptors) and lifted windows per second (TCN 27f with flip test). For issue 28's run
+#: (H36M S9/S11, ~229k rows, 4 severities, XY + XYCD) they predict ~40 min; that run took 32 min on loaded cores.
+RAYCAST_ROWS_PER_S = 500.0
+LIFT_WINDOWS_PER_S = 2000.0
+
+
+def severity_cost(bases: dict[str, Any], severities: list[float], models: dict[str, Any], args: Any) -> str:
+    """One line saying what ``--depth-severity`` will do and roughly how long it takes: rows x severities of
+    re-derived depth, plus one evaluation per severity for every depth model (XY models once per table)."""
+    rows = sum(int(b.num_rows) for b in bases.values())
+    depth_models = sum(any(c in m.config.input_channels for c in ("d", "d_min", "d_max")) for m in models.values())
+    passes = depth_models * len(severities) + (len(models) - depth_models)
+    windows = rows // max(args.stride, 1)
+    if args.max_samples:
+        windows = min(windows, args.max_samples * len(bases))
+    seconds = rows * len(severities) / RAYCAST_ROWS_PER_S + windows * passes / LIFT_WINDOWS_PER_S
+    limit = "" if args.severity_max_rows else " (--severity-max-rows N bounds the rows per table)"
+    return (
+        f"auglift evaluate: --depth-severity re-derives depth for {rows:,} rows x {len(severities)} severities and "
+        f"runs {passes} model evaluations per table ({len(models)} models): expect about "
+        f"{max(seconds / 60, 0.1):.1f} min on 2 idle cores{limit}"
+    )
+
+
+def _missing_inputs(
+    table_dir: str, config: str, split: str, channels: tuple[str, ...], quiet: bool = False
+) -> str | None:
+    """Why a model with ``channels`` cannot be evaluated on a table (a depth channel the table lacks), else None
+    (``quiet``: a table that cannot be read counts as evaluable; the evaluation itself reports it)."""
     from auglift_hf.data.windows import load_frame_table
 
-    table = load_frame_table(table_dir, config=config, split=split)
+    try:
+        table = load_frame_table(table_dir, config=config, split=split)
+    except Exception:  # noqa: BLE001 - only with quiet: the real read reports the failure
+        if not quiet:
+            raise
+        return None
     missing = [c for c in channels[2:] if c != "c" and c not in table.column_names]
     if missing:
         return (

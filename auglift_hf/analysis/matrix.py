@@ -232,7 +232,14 @@ def write_matrix(
         with atomic_write_file(paths["json"], "w") as fh:
             fh.write(json.dumps(record, indent=1, default=_json_default))
     values, models, sets = build_matrix(cells, "mpjpe")
-    paths["heatmap"] = heatmap(values, models, sets, out / "matrix_mpjpe.png", "MPJPE (mm), frame-wise", "mm")
+    notes = {
+        (models.index(m), sets.index(s)): "skipped: " + res["skipped"].split(" (")[0]
+        for (m, s), res in cells.items()
+        if res.get("skipped") and m in models and s in sets
+    }
+    paths["heatmap"] = heatmap(
+        values, models, sets, out / "matrix_mpjpe.png", "MPJPE (mm), frame-wise", "mm", notes=notes
+    )
     for (m, s), res in cells.items():
         if res.get("per_action"):
             p = out / f"per_action_{_slug(m)}_{_slug(s)}.md"

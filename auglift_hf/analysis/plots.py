@@ -60,8 +60,10 @@ def heatmap(
     cbar_label: str = "",
     fmt: str = "{:.1f}",
     cmap: str = "viridis_r",
+    notes: dict[tuple[int, int], str] | None = None,
 ) -> Path:
-    """Annotated heatmap ``(rows, cols)`` written as PNG (NaN cells left blank)."""
+    """Annotated heatmap ``(rows, cols)`` written as PNG; NaN cells are grey and show their ``notes[(row, col)]``
+    (e.g. ``"skipped: <reason>"``, wrapped) instead of a number."""
     plt = _plt()
     values = np.asarray(values, dtype=np.float64)
     fig, ax = plt.subplots(figsize=(1.6 + 1.2 * len(col_labels), 1.2 + 0.7 * len(row_labels)))
@@ -72,9 +74,15 @@ def heatmap(
     ax.set_ylabel("model (train set)")
     finite = values[np.isfinite(values)]
     mid = finite.mean() if finite.size else 0.0
+    import textwrap
+
+    ax.set_facecolor("0.85")  # masked (NaN) cells
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
             ax.text(c, r, fmt.format(v), ha="center", va="center", color="white" if v > mid else "black", fontsize=9)
+        elif notes and (r, c) in notes:
+            text = "\n".join(textwrap.wrap(notes[(r, c)], 24)[:5])
+            ax.text(c, r, text, ha="center", va="center", color="black", fontsize=6)
     fig.colorbar(im, ax=ax, label=cbar_label)
     ax.set_title(title)
     return save_figure(fig, path)

@@ -4,11 +4,33 @@ Every converter renames keys through a named table (``*_KEY_MAPPING``), refuses 
 mis-shaped keys with a ValueError naming them, and returns the model in eval mode.
 """
 
-from .common import KeyRule, load_checkpoint, unwrap_state_dict
-from .mmpose import MMPOSE_SIMPLE_BASELINE_KEY_MAPPING, MMPOSE_TCN_KEY_MAPPING, model_from_mmpose
-from .motionbert import MOTIONBERT_KEY_MAPPING, infer_motionbert_config, motionbert_from_official
-from .poseformer import POSEFORMER_KEY_MAPPING, infer_poseformer_config, poseformer_from_official
-from .videopose3d import VIDEOPOSE3D_KEY_MAPPING, infer_tcn_config, tcn_from_official
+import importlib as _importlib
+
+#: name -> submodule, imported on first access (keeps ``auglift <command> --help`` fast)
+_LAZY = {
+    "KeyRule": "common",
+    "load_checkpoint": "common",
+    "unwrap_state_dict": "common",
+    "MMPOSE_SIMPLE_BASELINE_KEY_MAPPING": "mmpose",
+    "MMPOSE_TCN_KEY_MAPPING": "mmpose",
+    "model_from_mmpose": "mmpose",
+    "MOTIONBERT_KEY_MAPPING": "motionbert",
+    "infer_motionbert_config": "motionbert",
+    "motionbert_from_official": "motionbert",
+    "POSEFORMER_KEY_MAPPING": "poseformer",
+    "infer_poseformer_config": "poseformer",
+    "poseformer_from_official": "poseformer",
+    "VIDEOPOSE3D_KEY_MAPPING": "videopose3d",
+    "infer_tcn_config": "videopose3d",
+    "tcn_from_official": "videopose3d",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(_importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MMPOSE_SIMPLE_BASELINE_KEY_MAPPING",

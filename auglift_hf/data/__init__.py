@@ -6,19 +6,42 @@ Parquet shards with a dataset card (:mod:`.schema`, :mod:`.card`); :class:`PoseW
 temporal windows; :class:`MixedWindowDataset` mixes datasets for training.
 """
 
-from .fit3d import convert_fit3d, read_fit3d
-from .h36m import H36M_TEST_SUBJECTS, H36M_TRAIN_SUBJECTS, convert_h36m, read_h36m_mmpose, read_h36m_positions_3d
-from .mixing import MixedWindowDataset, WeightedDatasetSampler
-from .mpi_inf_3dhp import (
-    convert_3dhp,
-    read_3dhp_mmpose,
-    read_3dhp_root,
-    read_3dhp_test_sequence,
-    read_3dhp_train_sequence,
-)
-from .pw3d import convert_3dpw, read_3dpw_root, read_3dpw_sequence
-from .schema import DETECTED2D_CONFIG, GT2D_CONFIG, SequenceRecord, frame_features, write_frame_table
-from .windows import PoseWindowDataset, load_frame_table
+import importlib as _importlib
+
+#: name -> submodule, imported on first access (keeps ``auglift <command> --help`` fast)
+_LAZY = {
+    "convert_fit3d": "fit3d",
+    "read_fit3d": "fit3d",
+    "H36M_TEST_SUBJECTS": "h36m",
+    "H36M_TRAIN_SUBJECTS": "h36m",
+    "convert_h36m": "h36m",
+    "read_h36m_mmpose": "h36m",
+    "read_h36m_positions_3d": "h36m",
+    "MixedWindowDataset": "mixing",
+    "WeightedDatasetSampler": "mixing",
+    "convert_3dhp": "mpi_inf_3dhp",
+    "read_3dhp_mmpose": "mpi_inf_3dhp",
+    "read_3dhp_root": "mpi_inf_3dhp",
+    "read_3dhp_test_sequence": "mpi_inf_3dhp",
+    "read_3dhp_train_sequence": "mpi_inf_3dhp",
+    "convert_3dpw": "pw3d",
+    "read_3dpw_root": "pw3d",
+    "read_3dpw_sequence": "pw3d",
+    "DETECTED2D_CONFIG": "schema",
+    "GT2D_CONFIG": "schema",
+    "SequenceRecord": "schema",
+    "frame_features": "schema",
+    "write_frame_table": "schema",
+    "PoseWindowDataset": "windows",
+    "load_frame_table": "windows",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(_importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DETECTED2D_CONFIG",

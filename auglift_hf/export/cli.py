@@ -22,7 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="torch.onnx exporter: auto (legacy, dynamo when the onnxruntime check fails), legacy, dynamo",
     )
     onnx.add_argument("--no-verify", action="store_true", help="skip the onnxruntime comparison")
-    bvh = sub.add_parser("bvh", help="convert a motion JSON/NPZ (keypoints_3d in mm) to BVH")
+    bvh = sub.add_parser(
+        "bvh", help="convert a motion JSON/NPZ (keypoints_3d in mm) to BVH (offsets and positions in centimetres, Y up)",
+        description="Convert a motion JSON/NPZ (camera-frame keypoints_3d in millimetres) to a BVH file whose "
+        "offsets and root positions are in centimetres (1 BVH unit = 1 cm), Y up, the person facing +Z.",
+    )  # fmt: skip
     bvh.add_argument("motion", help="motion .json or .npz written by `auglift lift` or the Space")
     bvh.add_argument("out", help="output .bvh file")
     bvh.add_argument(
@@ -56,5 +60,5 @@ def run(args: argparse.Namespace) -> int:
     if not fps:
         raise ValueError(f"{args.motion} records no `fps` (the source frame rate); pass --fps")
     write_bvh(args.out, motion["keypoints_3d"], fps=fps)
-    print(f"wrote {args.out} ({motion['keypoints_3d'].shape[0]} frames at {fps:g} fps)")
+    print(f"wrote {args.out} ({motion['keypoints_3d'].shape[0]} frames at {fps:g} fps; units: centimetres, Y up)")
     return 0

@@ -1,7 +1,25 @@
 """Hub packaging: model/dataset cards from templates, folder validation and upload."""
 
-from .cards import build_model_card, load_eval_results, render_dataset_card, write_model_card
-from .push import ValidationReport, push_folder, validate_dataset_folder, validate_model_folder
+import importlib as _importlib
+
+#: name -> submodule, imported on first access (keeps ``auglift <command> --help`` fast)
+_LAZY = {
+    "build_model_card": "cards",
+    "load_eval_results": "cards",
+    "render_dataset_card": "cards",
+    "write_model_card": "cards",
+    "ValidationReport": "push",
+    "push_folder": "push",
+    "validate_dataset_folder": "push",
+    "validate_model_folder": "push",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(_importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ValidationReport",

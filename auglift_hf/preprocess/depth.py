@@ -61,7 +61,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ..contract import DEFAULT_DEPTH_MODEL
-from ._hf import hub_kwargs, resolve_device, resolve_dtype
+from ._hf import checkpoint_kwargs, loading_errors, resolve_device, resolve_dtype
 
 _HUB = "depth-anything/Depth-Anything-V2-"
 #: Named Depth Anything V2 checkpoints. The unsized names are the ViT-L (Large) models, as AugLift.
@@ -202,17 +202,19 @@ class HFDepthEstimator:
         checkpoint = resolve_depth_checkpoint(checkpoint)
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
-        kw = hub_kwargs(local_files_only, revision)
-        config = AutoConfig.from_pretrained(checkpoint, **kw)
+        kw = checkpoint_kwargs(checkpoint, "depth model", "--depth-model", local_files_only, revision)
+        with loading_errors(checkpoint, "depth model", "--depth-model", local_files_only):
+            config = AutoConfig.from_pretrained(checkpoint, **kw)
         kind = getattr(config, "depth_estimation_type", None)
         if kind not in ("metric", "relative"):
             raise ValueError(
                 f"depth checkpoint {checkpoint}: config.depth_estimation_type must be 'metric' or 'relative', got {kind!r}"
             )
-        processor = AutoImageProcessor.from_pretrained(checkpoint, **kw)
+        with loading_errors(checkpoint, "depth model", "--depth-model", local_files_only):
+            processor = AutoImageProcessor.from_pretrained(checkpoint, **kw)
+            self.model = AutoModelForDepthEstimation.from_pretrained(checkpoint, dtype=self.dtype, **kw)
         self.image_mean = torch.tensor(getattr(processor, "image_mean", None) or [0.485, 0.456, 0.406])
         self.image_std = torch.tensor(getattr(processor, "image_std", None) or [0.229, 0.224, 0.225])
-        self.model = AutoModelForDepthEstimation.from_pretrained(checkpoint, dtype=self.dtype, **kw)
         self.model.to(self.device).eval()
         head = getattr(self.model, "head", None)
         if head is None:

@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._hf import hub_kwargs, resolve_device, resolve_dtype
+from ._hf import checkpoint_kwargs, loading_errors, resolve_device, resolve_dtype
 
 DEFAULT_DETECTOR = "PekingU/rtdetr_r50vd_coco_o365"
 #: AugLift's person detection, the one place this package states it. Its 2D / depth scripts
@@ -126,9 +126,10 @@ class HFPersonDetector:
 
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
-        kw = hub_kwargs(local_files_only, revision)
-        self.processor = AutoImageProcessor.from_pretrained(checkpoint, **kw)
-        self.model = AutoModelForObjectDetection.from_pretrained(checkpoint, dtype=self.dtype, **kw)
+        kw = checkpoint_kwargs(checkpoint, "person detector", "--detector", local_files_only, revision)
+        with loading_errors(checkpoint, "person detector", "--detector", local_files_only):
+            self.processor = AutoImageProcessor.from_pretrained(checkpoint, **kw)
+            self.model = AutoModelForObjectDetection.from_pretrained(checkpoint, dtype=self.dtype, **kw)
         self.model.to(self.device).eval()
         self.checkpoint, self.threshold, self.nms_iou, self.max_people = (
             str(checkpoint),

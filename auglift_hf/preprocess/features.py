@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._hf import hub_kwargs, resolve_device, resolve_dtype
+from ._hf import checkpoint_kwargs, loading_errors, resolve_device, resolve_dtype
 
 DEFAULT_FEATURE_BACKBONE = "facebook/dinov2-small"
 
@@ -45,8 +45,9 @@ class BackboneFeatureSampler:
 
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
-        kw = hub_kwargs(local_files_only)
-        self.model = AutoModel.from_pretrained(checkpoint, dtype=self.dtype, **kw).to(self.device).eval()
+        kw = checkpoint_kwargs(checkpoint, "feature backbone", "--features", local_files_only)
+        with loading_errors(checkpoint, "feature backbone", "--features", local_files_only):
+            self.model = AutoModel.from_pretrained(checkpoint, dtype=self.dtype, **kw).to(self.device).eval()
         try:
             proc = AutoImageProcessor.from_pretrained(checkpoint, **kw)
             self.mean = np.asarray(proc.image_mean, np.float32)

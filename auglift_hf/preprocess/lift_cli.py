@@ -237,6 +237,7 @@ def run(args: argparse.Namespace) -> int:
             detector_threshold=args.detector_threshold,
             backend_dtype=args.dtype,
             pose_flip_test=args.pose_flip_test,
+            local_files_only=True if args.local_files_only else None,
         )
     device = None if args.device == "auto" else args.device
     call: dict[str, Any] = {}

@@ -231,13 +231,16 @@ def lift_keypoints(
     device = device or next(model.parameters()).device
     dtype = next(model.parameters()).dtype
     if hasattr(model, "lift_sequence"):  # many-to-many (MotionBERT): clips of num_frames, stitched per frame
-        enc = torch.from_numpy(processor.encode(kp, image_size, scores=scores, depth=depth))
+        enc = torch.from_numpy(processor.encode(kp, image_size, scores=scores, depth=depth, allow_missing_depth=True))
         with torch.inference_mode():
             poses = model.lift_sequence(
                 enc.to(device, dtype), batch_size=max(1, batch_size // 32), flip_test=bool(flip_test)
             )
         return poses.float().cpu().numpy().astype(np.float32)
-    inputs = processor(kp, image_size, scores=scores, depth=depth, return_tensors="pt")["keypoints"]
+    # the entry point checked the contract (refused, or overridden): the processor does not ask again
+    inputs = processor(kp, image_size, scores=scores, depth=depth, return_tensors="pt", allow_missing_depth=True)[
+        "keypoints"
+    ]
     outs = []
     with torch.inference_mode():
         for start in range(0, frames, batch_size):
@@ -258,7 +261,8 @@ class PoseLiftingPipeline(Pipeline):
             ``depth_estimator`` (default: the contract's ``depth_model``, else the metric Depth Anything V2
             :data:`auglift_hf.contract.DEFAULT_DEPTH_MODEL`; ``None`` = no depth), ``depth_mode`` /
             ``depth_params`` (default: the contract's descriptor), ``detector_threshold``
-            (:data:`~auglift_hf.preprocess.detector.DEFAULT_THRESHOLD`), ``backend_dtype``.
+            (:data:`~auglift_hf.preprocess.detector.DEFAULT_THRESHOLD`), ``backend_dtype``,
+            ``local_files_only`` (never contact the Hub).
         override_contract: accept inputs that conflict with the lifter's input contract (recorded in the output).
         flip_test: average with the mirrored input's prediction (default True).
         frame_batch_size: frames per backend forward pass (8); lift_batch_size: windows per lifter call (256).
@@ -298,6 +302,7 @@ class PoseLiftingPipeline(Pipeline):
         "detector_threshold",
         "backend_dtype",
         "pose_flip_test",
+        "local_files_only",
     )
 
     def __init__(self, model: Any, *args: Any, lifting_processor: Any = None, extractor: Any = None, **kwargs: Any):
@@ -346,6 +351,7 @@ class PoseLiftingPipeline(Pipeline):
                 lifter_name=self._lifter_name,
                 device=self.device,
                 dtype=kw.get("backend_dtype"),
+                local_files_only=kw.get("local_files_only"),
             )
             self._extractor_deviations = list(self._extractor.contract_deviations)
         return self._extractor

@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from ._hf import hub_kwargs, resolve_device, resolve_dtype
+from ._hf import checkpoint_kwargs, loading_errors, resolve_device, resolve_dtype
 
 DEFAULT_POSE_MODEL = "usyd-community/vitpose-base-simple"
 
@@ -54,9 +54,10 @@ class HFPoseEstimator:
 
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype, self.device)
-        kw = hub_kwargs(local_files_only, revision)
-        self.processor = AutoImageProcessor.from_pretrained(checkpoint, **kw)
-        self.model = VitPoseForPoseEstimation.from_pretrained(checkpoint, dtype=self.dtype, **kw)
+        kw = checkpoint_kwargs(checkpoint, "2D pose model", "--pose-model", local_files_only, revision)
+        with loading_errors(checkpoint, "2D pose model", "--pose-model", local_files_only):
+            self.processor = AutoImageProcessor.from_pretrained(checkpoint, **kw)
+            self.model = VitPoseForPoseEstimation.from_pretrained(checkpoint, dtype=self.dtype, **kw)
         self.model.to(self.device).eval()
         self.checkpoint, self.max_crops, self.dataset_index = str(checkpoint), int(max_crops), int(dataset_index)
         self.flip_test = bool(flip_test)

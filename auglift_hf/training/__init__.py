@@ -1,9 +1,29 @@
 """Training lifters with transformers' ``Trainer`` (``auglift train``) and the ``auglift quickstart`` job."""
 
-from .collator import PoseLiftingCollator
-from .config import DataArguments, LiftingTrainingArguments, ModelArguments, load_config
-from .losses import confidence_weighted_mpjpe, ordinal_depth_loss
-from .trainer import LiftingTrainer, build_model, compute_lifting_metrics, run_training
+import importlib as _importlib
+
+#: name -> submodule; imported on first access, so ``auglift quickstart --help`` / ``auglift train --help`` do not
+#: pay for torch and transformers.
+_LAZY = {
+    "PoseLiftingCollator": "collator",
+    "DataArguments": "config",
+    "LiftingTrainingArguments": "config",
+    "ModelArguments": "config",
+    "load_config": "config",
+    "confidence_weighted_mpjpe": "losses",
+    "ordinal_depth_loss": "losses",
+    "LiftingTrainer": "trainer",
+    "build_model": "trainer",
+    "compute_lifting_metrics": "trainer",
+    "run_training": "trainer",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(_importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DataArguments",

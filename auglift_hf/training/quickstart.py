@@ -1,4 +1,5 @@
-"""``auglift quickstart``: the main job. Nothing downloaded, a few minutes on a laptop CPU.
+"""``auglift quickstart``: the main job. Nothing downloaded; the default budget fits in 5 minutes of job time on
+2 idle CPU cores (``--full``: the longer run of earlier versions, ``--smoke``: seconds, meaningless numbers).
 
 1. **Data**: procedural motion (:mod:`auglift_hf.simulation`: walking, reaching, squatting, turning, waving,
    bending) seen by random cameras - or, with ``--h36m/--cameras``, real Human3.6M motion with its real
@@ -12,7 +13,14 @@
 2. **Train** an XY and an XYCD lifter (same architecture, seed and budget) with transformers' ``Trainer``.
 3. **Evaluate** both with the ``evaluate`` metric (:func:`auglift_hf.load_metric`) on the held-out split.
 4. **Reload** the XYCD folder with ``AutoModel.from_pretrained`` and lift a held-out sequence in one pass.
-5. Write ``comparison.png`` and ``comparison.md`` and print the comparison table **last**.
+5. Compare XYCD with XY **with its uncertainty**: a paired bootstrap 95 % interval of the difference over the test
+   sequences (:func:`paired_bootstrap_interval`, seeded); "no significant difference" when it contains 0.
+   Write ``comparison.png``, ``comparison.md`` and ``summary.json`` and print the comparison table **last**.
+
+Outputs: ``--out`` (default ``quickstart_out``) receives ``data/<name>``, ``runs/tcn27-xy``, ``runs/tcn27-xycd``,
+``comparison.png``, ``comparison.md`` and ``summary.json`` (:data:`RUN_OUTPUTS`). A folder that already holds any
+of them (an earlier run, finished or not) is refused (exit 4) unless ``--overwrite``, which replaces exactly those
+paths; other files in the folder are never touched.
 """
 
 from __future__ import annotations
@@ -27,17 +35,30 @@ from typing import Any
 
 import numpy as np
 
-#: Budgets of the default run and of ``--smoke`` (used by the tests).
+from auglift_hf.utils.cli_args import positive_int
+
+#: Budgets of the default run, of ``--full`` (the default before issue 28: ~29 min of job time under load) and of
+#: ``--smoke`` (used by the tests; its numbers are meaningless). The default is sized so the whole job stays under
+#: 5 minutes of wall time on 2 idle cores (measured CPU time in README.md) with 24 test sequences for the interval.
 PROFILES: dict[str, dict[str, Any]] = {
     "default": {
+        "train_sequences": 96,
+        "test_sequences": 32,
+        "num_frames": 150,
+        "max_steps": 1000,
+        "batch_size": 128,
+        "channels": 256,
+        "h36m_stride": 4,
+        "h36m_max_frames": 150,
+        "h36m_sequences": 96,
+    },
+    "full": {
         "train_sequences": 96,
         "test_sequences": 24,
         "num_frames": 200,
         "max_steps": 1000,
         "batch_size": 256,
         "channels": 256,
-        "eval_windows": 3000,
-        "metric_poses": 2000,
         "h36m_stride": 4,
         "h36m_max_frames": 200,
         "h36m_sequences": 100,
@@ -49,8 +70,6 @@ PROFILES: dict[str, dict[str, Any]] = {
         "max_steps": 40,
         "batch_size": 64,
         "channels": 64,
-        "eval_windows": 200,
-        "metric_poses": 200,
         "h36m_stride": 20,
         "h36m_max_frames": 60,
         "h36m_sequences": 8,
@@ -58,6 +77,16 @@ PROFILES: dict[str, dict[str, Any]] = {
 }
 XY = ["x", "y"]
 XYCD = ["x", "y", "c", "d"]
+#: What a run writes under ``--out`` (relative paths); only these are replaced by ``--overwrite``.
+RUN_OUTPUTS: tuple[str, ...] = (
+    "data/procedural", "data/h36m", "runs/tcn27-xy", "runs/tcn27-xycd", "comparison.png", "comparison.md",
+    "summary.json",
+)  # fmt: skip
+#: Printed above the table and written into ``comparison.md`` / ``summary.json`` by ``--smoke``.
+SMOKE_NOTE = (
+    "SMOKE RUN: tiny data and 40 training steps, only to check that the pipeline runs end to end; "
+    "these numbers are meaningless (run without --smoke for the comparison)"
+)
 
 
 # ------------------------------------------------------------------------------------------------ data
@@ -204,7 +233,10 @@ def build_table(
 def train_lifter(
     table: Path, channels: list[str], out_dir: Path, profile: dict[str, Any], seed: int, progress: bool
 ) -> dict[str, Any]:
-    """Train one TCN-27f lifter on ``table``'s ``detected2d`` config; returns :func:`run_training`'s result."""
+    """Train one TCN-27f lifter on ``table``'s ``detected2d`` train split; returns :func:`run_training`'s result.
+
+    No evaluation during training: the last step is the model (choosing a checkpoint by its error on the test
+    split would bias the comparison in its favour, and costs time)."""
     from .config import load_config
     from .trainer import run_training
 
@@ -215,25 +247,16 @@ def train_lifter(
             "input_channels": channels,
             "model_kwargs": {"channels": profile["channels"], "dropout": 0.1},
         },
-        "data": {
-            "train_datasets": [str(table)],
-            "eval_datasets": [str(table)],
-            "dataset_config": "detected2d",
-            "max_eval_samples": profile["eval_windows"],
-        },
+        "data": {"train_datasets": [str(table)], "dataset_config": "detected2d"},
         "training": {
             "output_dir": str(out_dir),
             "max_steps": profile["max_steps"],
             "per_device_train_batch_size": profile["batch_size"],
-            "per_device_eval_batch_size": 512,
             "learning_rate": 2e-3,
             "lr_decay": 0.98,
-            "eval_strategy": "steps",
-            "save_strategy": "steps",
-            "eval_steps": max(profile["max_steps"] // 3, 1),
-            "save_steps": max(profile["max_steps"] // 3, 1),
+            "eval_strategy": "no",
+            "save_strategy": "no",
             "logging_steps": max(profile["max_steps"] // 10, 1),
-            "save_total_limit": 1,
             "seed": seed,
             "resume": False,
             "disable_tqdm": not progress,
@@ -262,6 +285,68 @@ def predict_windows(model: Any, dataset: Any, batch_size: int = 512) -> tuple[np
             preds.append(model(keypoints=x, flip_test=True).poses_3d[:, 0].numpy())
             targets.append(y[:, y.shape[1] // 2].numpy())
     return np.concatenate(preds), np.concatenate(targets)
+
+
+def paired_bootstrap_interval(
+    a: Any,
+    b: Any,
+    groups: Any,
+    n_boot: int = 2000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> dict[str, float]:
+    """Paired bootstrap interval of ``mean(b) - mean(a)`` over per-frame errors grouped by sequence.
+
+    ``a``, ``b``: ``(N,)`` per-frame errors (e.g. MPJPE in mm) of two models on the **same** frames; ``groups``:
+    ``(N,)`` sequence ids. Frames of a sequence are correlated, so whole sequences are resampled with replacement
+    (``n_boot`` times, ``numpy.random.default_rng(seed)``) and the frame-pooled means recomputed on each resample;
+    the interval is the percentile interval at ``confidence``. Pure numpy, vectorised over resamples.
+
+    Returns:
+        ``{"diff", "low", "high"}`` (units of ``a``), ``{"rel", "rel_low", "rel_high"}`` (percent of ``mean(a)``),
+        ``"n_groups"``, ``"n_boot"``, ``"seed"``, ``"confidence"`` and ``"significant"`` (the interval of the
+        difference excludes 0).
+    """
+    a, b = np.asarray(a, np.float64).ravel(), np.asarray(b, np.float64).ravel()
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError(
+            f"paired_bootstrap_interval: `a` and `b` need the same non-zero length, got {a.size}, {b.size}"
+        )
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise ValueError("paired_bootstrap_interval: `a` and `b` must be finite")
+    _, g = np.unique(np.asarray(groups).ravel(), return_inverse=True)
+    if g.size != a.size:
+        raise ValueError(f"paired_bootstrap_interval: `groups` has {g.size} entries for {a.size} errors")
+    if not 0 < confidence < 1 or n_boot < 1:
+        raise ValueError("paired_bootstrap_interval: need 0 < confidence < 1 and n_boot >= 1")
+    n_groups = int(g.max()) + 1
+    size = np.bincount(g, minlength=n_groups).astype(np.float64)
+    sum_a, sum_b = np.bincount(g, a, n_groups), np.bincount(g, b, n_groups)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_groups, size=(n_boot, n_groups))
+    counts = np.zeros((n_boot, n_groups))
+    np.add.at(counts, (np.repeat(np.arange(n_boot), n_groups), draws.ravel()), 1.0)
+    frames = counts @ size
+    mean_a, mean_b = counts @ sum_a / frames, counts @ sum_b / frames
+    diff, rel = mean_b - mean_a, 100.0 * (mean_b - mean_a) / mean_a
+    q = [50.0 * (1 - confidence), 50.0 * (1 + confidence)]
+    (low, high), (rel_low, rel_high) = np.percentile(diff, q), np.percentile(rel, q)
+    point = float(b.mean() - a.mean())
+    return {
+        "diff": point, "low": float(low), "high": float(high),
+        "rel": 100.0 * point / float(a.mean()), "rel_low": float(rel_low), "rel_high": float(rel_high),
+        "n_groups": n_groups, "n_boot": int(n_boot), "seed": int(seed), "confidence": float(confidence),
+        "significant": bool(low > 0 or high < 0),
+    }  # fmt: skip
+
+
+def describe_interval(name: str, iv: dict[str, float], unit: str = "mm") -> str:
+    """One phrase: ``MPJPE -2.1 mm (-3.4 %, 95 % CI -5.0 % to -1.9 %: better)`` for ``b`` vs ``a``."""
+    verdict = "no significant difference" if not iv["significant"] else ("better" if iv["diff"] < 0 else "worse")
+    return (
+        f"{name} {iv['diff']:+.1f} {unit} ({iv['rel']:+.1f} %, {100 * iv['confidence']:.0f} % CI "
+        f"{iv['rel_low']:+.1f} % to {iv['rel_high']:+.1f} %: {verdict})"
+    )
 
 
 def evaluate_with_metric(pred_m: np.ndarray, target_m: np.ndarray) -> dict[str, float]:
@@ -299,8 +384,11 @@ def lift_sequence(folder: Path, table: Path, channels: list[str]) -> dict[str, A
     return {"model": type(model).__name__, "frames": len(rows), "pred": poses, "target": target, "error_mm": err}
 
 
-def plot_comparison(results: dict[str, dict[str, float]], lifted: dict[str, dict[str, Any]], path: Path) -> Path:
-    """Bars of MPJPE / PA-MPJPE for each model + per-frame error on the lifted held-out sequence."""
+def plot_comparison(
+    results: dict[str, dict[str, float]], lifted: dict[str, dict[str, Any]], path: Path, note: str | None = None
+) -> Path:
+    """Bars of MPJPE / PA-MPJPE for each model, per-frame error on the lifted held-out sequence, and one typical
+    frame of that sequence: ground truth and every model, in millimetres (root-relative)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -308,7 +396,7 @@ def plot_comparison(results: dict[str, dict[str, float]], lifted: dict[str, dict
 
     from auglift_hf.analysis.plots import draw_skeleton_3d, save_figure
 
-    fig = plt.figure(figsize=(15, 4.5))
+    fig = plt.figure(figsize=(15, 4.8))
     ax = fig.add_subplot(1, 3, 1)
     names = list(results)
     keys = ["mpjpe", "pa_mpjpe"]
@@ -329,21 +417,39 @@ def plot_comparison(results: dict[str, dict[str, float]], lifted: dict[str, dict
     ax.set_title("lifted held-out sequence")
     ax.legend()
     ax = fig.add_subplot(1, 3, 3, projection="3d")
-    name = list(lifted)[-1]
-    frame = int(np.argmin(np.abs(lifted[name]["error_mm"] - np.median(lifted[name]["error_mm"]))))  # a typical frame
-    draw_skeleton_3d(ax, lifted[name]["target"][frame], color="black", label="ground truth")
-    draw_skeleton_3d(ax, lifted[name]["pred"][frame], color="tab:orange", label=name)
-    ax.set_title(f"frame {frame}")
+    mean_err = np.mean([out["error_mm"] for out in lifted.values()], axis=0)
+    frame = int(np.argmin(np.abs(mean_err - np.median(mean_err))))  # a typical frame for both models
+    first = next(iter(lifted.values()))
+    draw_skeleton_3d(ax, first["target"][frame] * 1000.0, color="black", label="ground truth")
+    for (name, out), colour in zip(lifted.items(), ("tab:blue", "tab:orange", "tab:green")):
+        draw_skeleton_3d(
+            ax, out["pred"][frame] * 1000.0, color=colour, label=f"{name} ({out['error_mm'][frame]:.0f} mm)"
+        )
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("z, depth (mm)")
+    ax.set_zlabel("-y (mm)")
+    ax.set_title(f"held-out sequence, frame {frame} (root-relative, mm)")
     ax.legend(fontsize=8)
+    if note:
+        fig.suptitle(note, color="tab:red", fontsize=10)
     return save_figure(fig, path)
 
 
-def comparison_table(results: dict[str, dict[str, float]], lifted: dict[str, dict[str, Any]], times: dict) -> str:
-    """Markdown table: one row per model, plus the relative change of XYCD vs XY."""
+def comparison_table(
+    results: dict[str, dict[str, float]],
+    lifted: dict[str, dict[str, Any]],
+    times: dict,
+    intervals: dict[str, dict[str, float]] | None = None,
+    note: str | None = None,
+) -> str:
+    """Markdown table: one row per model, then XYCD vs XY with its paired bootstrap interval (last line).
+
+    ``intervals``: ``{"mpjpe": ..., "pa_mpjpe": ...}`` from :func:`paired_bootstrap_interval` (second model vs
+    first); ``note``: a warning printed above the table and appended to the last line (``--smoke``)."""
     header = (
         "| model | MPJPE (mm) | PA-MPJPE (mm) | N-MPJPE (mm) | PCK3D@150 | AUC | held-out seq MPJPE (mm) | train (s) |"
     )
-    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    lines = ([f"**{note}**", ""] if note else []) + [header, "|---|---|---|---|---|---|---|---|"]
     for name, r in results.items():
         lines.append(
             f"| {name} | {r.get('mpjpe', np.nan):.1f} | {r.get('pa_mpjpe', np.nan):.1f} | {r.get('n_mpjpe', np.nan):.1f}"
@@ -351,13 +457,14 @@ def comparison_table(results: dict[str, dict[str, float]], lifted: dict[str, dic
             f"| {lifted[name]['error_mm'].mean():.1f} | {times.get(name, np.nan):.0f} |"
         )
     names = list(results)
-    if len(names) == 2:
-        a, b = (results[n]["mpjpe"] for n in names)
-        pa, pb = (results[n]["pa_mpjpe"] for n in names)
+    if len(names) == 2 and intervals:
+        iv = intervals["mpjpe"]
         lines.append("")
         lines.append(
-            f"{names[1]} vs {names[0]}: MPJPE {100 * (b - a) / a:+.1f} %, PA-MPJPE {100 * (pb - pa) / pa:+.1f} % "
-            "(negative = better)"
+            f"{names[1]} vs {names[0]}: {describe_interval('MPJPE', iv)}, "
+            f"{describe_interval('PA-MPJPE', intervals['pa_mpjpe'])}; paired bootstrap over {iv['n_groups']} test "
+            f"sequences ({iv['n_boot']} resamples, seed {iv['seed']}; negative = better)"
+            + (" [SMOKE RUN: meaningless numbers]" if note else "")
         )
     return "\n".join(lines)
 
@@ -366,17 +473,61 @@ def comparison_table(results: dict[str, dict[str, float]], lifted: dict[str, dic
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--smoke", action="store_true", help="tiny budget (under a minute; used by the tests)")
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument(
+        "--smoke", action="store_true",
+        help="tiny budget (seconds; used by the tests): checks that the pipeline runs, its numbers are meaningless",
+    )  # fmt: skip
+    budget.add_argument(
+        "--full", action="store_true",
+        help="the longer run (2.5x the data, 1000 steps of 256 windows, 256 channels; ~30 min of job time on 2 "
+        "loaded cores) instead of the default 5-minute one",
+    )  # fmt: skip
     parser.add_argument("--h36m", help="VideoPose3D-format data_3d_h36m.npz: use real H36M motion")
     parser.add_argument("--cameras", help="MMPose cameras.pkl (with --h36m)")
-    parser.add_argument("--out", default="quickstart_out", help="output folder (data, runs, plot)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-steps", type=int, default=None, help="override the training steps per model")
+    parser.add_argument(
+        "--out", default="quickstart_out",
+        help="output folder (data, runs, plot); an earlier run there is refused unless --overwrite",
+    )  # fmt: skip
+    parser.add_argument(
+        "--overwrite", action="store_true",
+        help="replace an earlier quickstart run in --out (only the paths a run writes; other files are kept)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=int, default=0,
+        help="seed of the data (motion, cameras, detector noise, depth errors), of training (both lifters get the "
+        "same) and of the bootstrap interval (default 0)",
+    )  # fmt: skip
+    parser.add_argument("--max-steps", type=positive_int, default=None, help="override the training steps per model")
     parser.add_argument(
         "--simple-simulation", action="store_true",
         help="the earlier, kinder inputs: per-frame jitter on the H36M joints and mild depth corruption",
     )  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def prepare_output(out: Path, overwrite: bool) -> list[str]:
+    """Refuse an ``--out`` that holds an earlier run (any of :data:`RUN_OUTPUTS`) unless ``overwrite``; with it,
+    remove exactly those paths. Returns the replaced paths. Nothing else in the folder is touched."""
+    import shutil
+
+    from auglift_hf.errors import OutputError
+
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} is a file, not a folder")
+    earlier = [name for name in RUN_OUTPUTS if (out / name).exists() or (out / name).is_symlink()]
+    if earlier and not overwrite:
+        raise OutputError(
+            f"--out {out} already holds a quickstart run ({', '.join(earlier)}); nothing was changed: pass "
+            "--overwrite to replace it, or --out <new folder> to keep it"
+        )
+    for name in earlier:
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return earlier
 
 
 def run(args: argparse.Namespace) -> int:
@@ -385,20 +536,30 @@ def run(args: argparse.Namespace) -> int:
 
     if (args.h36m is None) != (args.cameras is None):
         raise ValueError("--h36m and --cameras go together")
-    hf_logging.set_verbosity_error()
-    torch.set_num_threads(max(torch.get_num_threads(), 1))
-    profile = dict(PROFILES["smoke" if args.smoke else "default"])
-    if args.max_steps:
-        profile["max_steps"] = args.max_steps
-    progress = not args.no_progress
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-
     if args.h36m:
         for p in (args.h36m, args.cameras):
             if not Path(p).is_file():
-                raise FileNotFoundError(f"auglift quickstart: {p} does not exist")
+                raise FileNotFoundError(f"{p} does not exist")
+    kind = "smoke" if args.smoke else "full" if getattr(args, "full", False) else "default"
+    profile = dict(PROFILES[kind])
+    if args.max_steps:
+        profile["max_steps"] = args.max_steps
+    note = SMOKE_NOTE if args.smoke else None
+    out = Path(args.out)
+    replaced = prepare_output(out, getattr(args, "overwrite", False))
+    if replaced:
+        print(f"--overwrite: replaced the earlier run's {', '.join(replaced)} in {out}")
+    hf_logging.set_verbosity_error()
+    # One thread: the lifters are small (0.06 CPU s per training step), so a second thread buys little on idle cores
+    # and, on shared ones, spin-waiting threads multiplied the job's CPU time more than tenfold (issue 28).
+    torch.set_num_threads(1)
+    progress = not args.no_progress
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    if note:
+        print(note)
+
+    if args.h36m:
         print(f"[1/5] building an XYCD table from real H36M motion ({args.h36m})")
         records = h36m_records(
             args.h36m, args.cameras, profile["h36m_stride"], profile["h36m_max_frames"], args.seed,
@@ -420,31 +581,52 @@ def run(args: argparse.Namespace) -> int:
     times: dict[str, float] = {}
     folders: dict[str, Path] = {}
     for step, (label, channels) in enumerate((("XY", XY), ("XYCD", XYCD)), start=2):
-        print(f"[{step}/5] training the {label} lifter (TCN 27 frames, {profile['max_steps']} steps)")
+        print(
+            f"[{step}/5] training the {label} lifter (TCN 27 frames, {profile['channels']} channels, "
+            f"{profile['max_steps']} steps of {profile['batch_size']} windows)"
+        )
         t = time.perf_counter()
         res = train_lifter(table, channels, out / "runs" / f"tcn27-{label.lower()}", profile, args.seed, progress)
         times[label] = time.perf_counter() - t
         folders[label] = Path(res["final_dir"])
 
-    print("[4/5] evaluating both lifters with the evaluate metric; reloading with AutoModel.from_pretrained")
+    print("[4/5] evaluating both lifters on every test frame with the evaluate metric (AutoModel.from_pretrained)")
     from transformers import AutoModel
 
-    from .data import SubsetWindows, window_dataset
+    from auglift_hf.metrics.functional import mpjpe, p_mpjpe
 
+    from .data import window_dataset
+
+    per_frame: dict[str, dict[str, np.ndarray]] = {}
+    groups = None
     for label, channels in (("XY", XY), ("XYCD", XYCD)):
         model = AutoModel.from_pretrained(folders[label])
-        test = SubsetWindows(window_dataset(table, channels, 27, "test", "detected2d"), profile["metric_poses"])
+        test = window_dataset(table, channels, 27, "test", "detected2d")
         pred, target = predict_windows(model, test)
         results[label] = evaluate_with_metric(pred, target)
+        per_frame[label] = {
+            "mpjpe": mpjpe(pred * 1000.0, target * 1000.0, reduction="none"),
+            "pa_mpjpe": p_mpjpe(pred * 1000.0, target * 1000.0, reduction="none"),
+        }
+        groups = test.seq_start[test.centres]  # one id per test sequence
         lifted[label] = lift_sequence(folders[label], table, channels)
+    intervals = {
+        key: paired_bootstrap_interval(per_frame["XY"][key], per_frame["XYCD"][key], groups, seed=args.seed)
+        for key in ("mpjpe", "pa_mpjpe")
+    }
 
     print("[5/5] writing the comparison")
-    png = plot_comparison(results, lifted, out / "comparison.png")
-    table_md = comparison_table(results, lifted, times)
+    png = plot_comparison(results, lifted, out / "comparison.png", note=note)
+    table_md = comparison_table(results, lifted, times, intervals, note=note)
     summary = {
+        "profile": kind,
+        "note": note,
+        "budget": profile,
+        "seed": args.seed,
         "data": str(table),
         "models": {k: str(v) for k, v in folders.items()},
         "results": results,
+        "xycd_vs_xy": intervals,
         "train_seconds": times,
         "data_seconds": t_data,
         "total_seconds": time.perf_counter() - t0,

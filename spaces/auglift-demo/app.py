@@ -58,18 +58,41 @@ def _outputs(result: logic.LiftResult | None, status: str) -> tuple[Any, ...]:
     return text, overlay, depth, plots[0], plots[1], files, slider, result
 
 
+def resolve_fps(recorded: float | None, given: float | None) -> float | None:
+    """The keypoints' frame rate: the file's ``fps``, else the Frame rate box (0 / empty = unknown). A box value
+    that contradicts the file (more than 1 % apart) is an error, never silently preferred."""
+    import math
+
+    if given is None or given == 0:
+        return recorded
+    if not (math.isfinite(given) and given > 0):
+        raise logic.DemoError(f"the frame rate must be a positive number of frames per second, got {given:g}")
+    if recorded and abs(given - recorded) > 0.01 * recorded:
+        raise logic.DemoError(
+            f"the file records fps = {recorded:g} but the Frame rate box says {given:g}; set it to 0"
+        )
+    return float(given)
+
+
 def lift_keypoints(
-    file: str | None, left: str, right: str, width: float | None = 0, height: float | None = 0
+    file: str | None,
+    left: str,
+    right: str,
+    width: float | None = 0,
+    height: float | None = 0,
+    fps: float | None = 0,
 ) -> tuple[Any, ...]:
     """Uploaded 2D keypoints JSON -> 3D with the chosen models.
 
     The image size comes from the file, else from ``width`` x ``height`` (pixels; 0 = not given): it is never
-    guessed from the keypoints, because a wrong size moves every lifted joint.
+    guessed from the keypoints, because a wrong size moves every lifted joint. The frame rate comes from the file's
+    ``fps``, else from ``fps`` (the Frame rate box; 0 = unknown: lifted as given, with a note).
     """
     try:
         seq, depth = logic.parse_keypoints_bytes(_read_upload(file, logic.MAX_JSON_BYTES, "keypoints file"))
         size = logic.resolve_image_size(seq.image_size, width, height)
-        result = logic.LiftResult(seq.keypoints, seq.scores, size, fps=seq.fps, presence=seq.presence)
+        rate = resolve_fps(seq.fps, fps)
+        result = logic.LiftResult(seq.keypoints, seq.scores, size, fps=rate, presence=seq.presence)
         logic.lift_all(result, SPECS, _models(left, right), depth)
     except logic.DemoError as err:
         return _outputs(None, f"**Error:** {err}")
@@ -137,7 +160,11 @@ with gr.Blocks(title="AugLift: depth-augmented 3D pose lifting") as demo:
             with gr.Row():
                 image_width = gr.Number(0, label="Image width (px)", precision=0, minimum=0)
                 image_height = gr.Number(0, label="Image height (px)", precision=0, minimum=0)
-            gr.Markdown("The size of the frames the keypoints were detected on (0 = taken from the file).")
+                frame_rate = gr.Number(0, label="Frame rate (fps)", minimum=0)
+            gr.Markdown(
+                "The size of the frames the keypoints were detected on, and their frame rate (0 = taken from the "
+                "file; a rate in neither is lifted as given, with a note)."
+            )
             keypoints_button = gr.Button("Lift keypoints", variant="primary")
         with gr.Tab("Image"):
             image_file = gr.Image(label="Image", type="filepath", sources=["upload"])
@@ -159,7 +186,10 @@ with gr.Blocks(title="AugLift: depth-augmented 3D pose lifting") as demo:
     outputs = [status, overlay, depth_view, left_plot, right_plot, downloads, frame, state]
     inputs = [left_model, right_model]
     keypoints_button.click(
-        lift_keypoints, [keypoints_file, *inputs, image_width, image_height], outputs, api_name="lift_keypoints"
+        lift_keypoints,
+        [keypoints_file, *inputs, image_width, image_height, frame_rate],
+        outputs,
+        api_name="lift_keypoints",
     )
     image_button.click(lift_image, [image_file, *inputs], outputs, api_name="lift_image")
     video_button.click(lift_video, [video_file, *inputs], outputs, api_name="lift_video")

@@ -172,7 +172,9 @@ def lift(
     if fill_note:
         note = f"{note}; {fill_note}" if note else fill_note
     try:
-        plan = plan_frame_rate(processor, fps, Path(spec).name, fps_hint="an `fps` entry in the keypoints file")
+        plan = plan_frame_rate(
+            processor, fps, Path(spec).name, fps_hint="the Frame rate box (or an `fps` entry in the keypoints file)"
+        )
     except ValueError as err:
         raise DemoError(str(err)) from err
     record = plan.metadata(len(keypoints_2d))

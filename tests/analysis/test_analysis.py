@@ -114,3 +114,66 @@ def test_evaluate_records_contract_deviations(tmp_path):
     same.mkdir()
     (same / "README.md").write_text("---\n" + json.dumps({CARD_KEY: InputContract.metric().to_dict()}) + "\n---\n")
     assert _contract_deviations({"m": str(lifter)}, [str(same)], "gt2d") == {}
+
+
+def test_evaluate_skipped_cell_is_said_once_and_truthfully(tmp_path, capsys, monkeypatch, recwarn):
+    """Issue 28 item 3 (failed before: an XYCD lifter with ``missing_depth: "fill"`` on a table without depth was
+    skipped, while a warning and ``contract_deviations.json`` said it was "fed as missing depth"; the heatmap cell
+    was blank)."""
+    import dataclasses
+    import json
+
+    import torch
+
+    from auglift_hf.analysis import plots
+    from auglift_hf.cli import main
+    from auglift_hf.contract import InputContract
+    from auglift_hf.data.schema import write_frame_table
+    from auglift_hf.models import TCNConfig, TCNForPoseLifting
+    from auglift_hf.processing_lifting import PoseLiftingProcessor
+    from auglift_hf.training.quickstart import procedural_records
+
+    table = tmp_path / "nodepth"
+    recs = procedural_records(num_train=0, num_test=2, num_frames=30, seed=4, progress=False)
+    write_frame_table(recs, table, dataset_name="nodepth", progress=False)
+    models = []
+    for channels in (["x", "y"], ["x", "y", "c", "d"]):
+        torch.manual_seed(0)
+        folder = tmp_path / ("m_" + "".join(channels))
+        TCNForPoseLifting(TCNConfig(filter_widths=[3], channels=8, input_channels=channels)).save_pretrained(folder)
+        if "d" in channels:
+            contract = dataclasses.replace(InputContract.metric(), keypoint_definition="coco", missing_depth="fill")
+            PoseLiftingProcessor(input_channels=channels, num_frames=3, **contract.to_dict()).save_pretrained(folder)
+        models.append(str(folder))
+    notes = {}
+    real = plots.heatmap
+    monkeypatch.setattr(plots, "heatmap", lambda *a, **k: notes.update(k.get("notes") or {}) or real(*a, **k))
+    out = tmp_path / "eval"
+    argv = ["evaluate", "--models", *models, "--datasets", str(table), "--config", "detected2d", "--out", str(out),
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    printed = capsys.readouterr()
+    assert "skipped m_xycd on nodepth: the model needs depth channel(s) ['d']" in printed.out
+    said = printed.out + printed.err + " ".join(str(w.message) for w in recwarn)
+    assert "fed as missing depth" not in said
+    deviations = out / "contract_deviations.json"
+    assert not deviations.exists() or "m_xycd on nodepth" not in json.loads(deviations.read_text())
+    assert list(notes.values()) == ["skipped: the model needs depth channel(s) ['d'] but the table has no such column"]
+    assert (out / "matrix_mpjpe.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_depth_severity_says_its_cost_first(capsys):
+    """Issue 28 item 2: ``--depth-severity`` states rows x severities x models and a time estimate up front."""
+    import argparse
+    from types import SimpleNamespace
+
+    from auglift_hf.analysis.cli import severity_cost
+
+    bases = {"a": SimpleNamespace(num_rows=229_000)}
+    models = {"xy": SimpleNamespace(config=SimpleNamespace(input_channels=["x", "y"])),
+              "xycd": SimpleNamespace(config=SimpleNamespace(input_channels=["x", "y", "c", "d"]))}  # fmt: skip
+    args = argparse.Namespace(stride=1, max_samples=None, severity_max_rows=None)
+    line = severity_cost(bases, [0.0, 0.5, 1.0, 2.0], models, args)
+    assert "229,000 rows x 4 severities" in line and "5 model evaluations" in line and "--severity-max-rows" in line
+    minutes = float(line.split("about ")[1].split(" min")[0])
+    assert 20 < minutes < 60  # the README's H36M run took 32 min on loaded cores

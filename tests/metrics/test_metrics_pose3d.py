@@ -46,7 +46,7 @@ def test_folder_is_self_contained_and_loads_from_a_copy(tmp_path):
         "import sys; sys.modules['auglift_hf'] = None\n"
         "import evaluate, numpy as np\n"
         f"metric = evaluate.load({str(folder)!r})\n"
-        "t = np.arange(5 * 17 * 3, dtype=float).reshape(5, 17, 3)\n"
+        "t = np.arange(5 * 17 * 3, dtype=float).reshape(5, 17, 3) * 100.0\n"  # millimetre-sized bones
         "print(metric.compute(predictions=t + 1.0, references=t)['mpjpe'])\n"
     )
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_EVALUATE_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
@@ -122,3 +122,31 @@ def test_public_add_batch_path_gives_the_same_results(metric):
     finally:
         del metric._write_arrow_batch
     assert fast == slow
+
+
+def test_metres_are_refused_or_converted_with_units_issue_28(metric):
+    """Issue 28 item 7 (failed before: metre poses gave "MPJPE 0.032 mm" with no warning)."""
+    pred_mm, target_mm = make_poses(3)
+    with pytest.raises(ValueError, match=r"median bone length of 0\.\d+.*units='m'"):
+        metric.compute(predictions=pred_mm / 1000.0, references=target_mm / 1000.0)
+    in_m = metric.compute(predictions=pred_mm / 1000.0, references=target_mm / 1000.0, units="m")
+    in_mm = metric.compute(predictions=pred_mm, references=target_mm)
+    for key in ("mpjpe", "pa_mpjpe", "n_mpjpe", "pck3d", "auc"):
+        assert in_m[key] == pytest.approx(in_mm[key], rel=1e-9)
+    with pytest.raises(ValueError, match="`units` must be 'mm' or 'm'"):
+        metric.compute(predictions=pred_mm, references=target_mm, units="cm")
+
+
+def test_unit_check_reads_bone_lengths():
+    from auglift_hf.metrics.pose3d.pose3d import check_units, median_bone_length
+
+    _, target = make_poses(3)
+    rest = np.zeros((1, 17, 3))
+    parents = (-1, 0, 1, 2, 0, 4, 5, 0, 7, 8, 9, 8, 11, 12, 8, 14, 15)
+    for j, p in enumerate(parents[1:], start=1):  # every bone 250 mm long, along x
+        rest[0, j] = rest[0, p] + [250.0, 0.0, 0.0]
+    assert median_bone_length(rest) == pytest.approx(250.0)
+    assert check_units(rest, "mm") == 1.0 and check_units(rest / 1000, "m") == 1000.0
+    assert median_bone_length(target[:, :5]) > 10  # another skeleton: nearest-joint distances
+    with pytest.raises(ValueError, match="cannot be millimetres"):
+        check_units(rest / 1000, "mm")

@@ -252,3 +252,19 @@ def test_upload_with_fps_is_lifted_at_each_lifters_frame_rate(logic, specs, tmp_
     meta = json.loads((tmp_path / "out" / "xy-25hz.json").read_text())["metadata"]
     assert meta["frame_rate_resampling"]["input_fps"] == 50.0 and meta["frame_rate_resampling"]["lifted_frames"] == 11
     assert "frame_rate_resampling" not in json.loads((tmp_path / "out" / "old.json").read_text())["metadata"]
+
+
+def test_keypoints_frame_rate_box_issue_28(space_app, keypoints_file, monkeypatch):
+    """Issue 28 item 8 (failed before: the Space told users to add an ``fps`` entry but had no fps input)."""
+    monkeypatch.setattr(space_app, "_read_upload", lambda file, limit, what: open(file, "rb").read())
+    out = space_app.lift_keypoints(str(keypoints_file), "poseformer-xy", None, 640, 480, 10)
+    assert not out[0].startswith("**Error"), out[0]
+    assert out[-1].fps == 10.0
+    unknown = space_app.lift_keypoints(str(keypoints_file), "poseformer-xy", None, 640, 480, 0)
+    assert unknown[-1].fps is None
+    assert space_app.resolve_fps(None, 0) is None and space_app.resolve_fps(25.0, 0) == 25.0
+    assert space_app.resolve_fps(25.0, 25.1) == 25.1
+    with pytest.raises(space_app.logic.DemoError, match="records fps = 25"):
+        space_app.resolve_fps(25.0, 10)
+    with pytest.raises(space_app.logic.DemoError, match="positive"):
+        space_app.resolve_fps(None, -3)

@@ -1,23 +1,114 @@
-"""`auglift quickstart --smoke`: the README's main job in its reduced mode (under a minute on 2 free cores)."""
+"""`auglift quickstart`: the README's main job in its reduced mode, its output-folder rule, and the paired bootstrap
+interval of its XY-vs-XYCD comparison (issue 28 items 1 and 4)."""
 
 import json
 import os
 import subprocess
 import sys
 
+import numpy as np
+import pytest
+
+from auglift_hf.training.quickstart import (
+    PROFILES,
+    RUN_OUTPUTS,
+    SMOKE_NOTE,
+    describe_interval,
+    paired_bootstrap_interval,
+    prepare_output,
+)
+
 
 def test_quickstart_smoke(tmp_path):
     out = tmp_path / "qs"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "auglift_hf.cli", "quickstart", "--smoke", "--out", str(out), "--no-progress"]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = [line for line in proc.stdout.strip().splitlines() if line.strip()]
-    assert lines[-1].startswith("XYCD vs XY: MPJPE")  # the comparison table is printed last
-    assert any(line.startswith("| XYCD |") for line in lines[-4:])
+    # the comparison is printed last, with its interval, and a smoke run says its numbers are meaningless
+    assert lines[-1].startswith("XYCD vs XY: MPJPE") and "95 % CI" in lines[-1] and "paired bootstrap" in lines[-1]
+    assert lines[-1].endswith("[SMOKE RUN: meaningless numbers]")
+    assert SMOKE_NOTE in proc.stdout and any(line.startswith("| XYCD |") for line in lines[-4:])
+    md = (out / "comparison.md").read_text()
+    assert md.startswith(f"**{SMOKE_NOTE}**") and "meaningless" in md.splitlines()[-1]
     summary = json.loads((out / "summary.json").read_text())
+    assert summary["profile"] == "smoke" and summary["note"] == SMOKE_NOTE
     assert set(summary["results"]) == {"XY", "XYCD"}
+    assert summary["xycd_vs_xy"]["mpjpe"]["n_groups"] == PROFILES["smoke"]["test_sequences"]
     for folder in summary["models"].values():
         names = set(os.listdir(folder))
         assert {"config.json", "model.safetensors", "README.md"} <= names
     assert (out / "comparison.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_earlier_run_is_never_replaced_without_overwrite(tmp_path, capsys):
+    """Issue 28 item 1 (failed before: ``--smoke`` silently replaced a finished 30-minute run in the same folder)."""
+    from auglift_hf.cli import main
+
+    out = tmp_path / "quickstart_out"
+    (out / "runs" / "tcn27-xycd" / "final").mkdir(parents=True)
+    (out / "summary.json").write_text('{"earlier": true}')
+    (out / "mynotes.txt").write_text("mine")
+    (out / "data" / "mytable").mkdir(parents=True)
+    code = main(["quickstart", "--smoke", "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 4 and len(err) == 1 and "already holds a quickstart run" in err[0] and "--overwrite" in err[0]
+    assert (out / "summary.json").read_text() == '{"earlier": true}'
+    assert (out / "runs" / "tcn27-xycd" / "final").is_dir()
+
+    replaced = prepare_output(out, overwrite=True)  # what --overwrite does before the new run
+    assert replaced == ["runs/tcn27-xycd", "summary.json"]
+    assert not (out / "summary.json").exists() and not (out / "runs" / "tcn27-xycd").exists()
+    assert (out / "mynotes.txt").read_text() == "mine" and (out / "data" / "mytable").is_dir()  # not ours: kept
+    assert prepare_output(tmp_path / "new", overwrite=False) == []
+    assert set(RUN_OUTPUTS) >= {"summary.json", "comparison.md", "comparison.png", "runs/tcn27-xy"}
+
+
+def test_default_budget_is_the_short_one_and_full_is_behind_a_flag():
+    """Issue 28 item 2: the default fits in 5 minutes (measured CPU time in README.md); ``--full`` is the former
+    default. Budget sizes only, never timed here."""
+    from auglift_hf.cli import _build_parser
+
+    default, full = PROFILES["default"], PROFILES["full"]
+    cost = lambda p: p["max_steps"] * p["batch_size"] * p["channels"] ** 2  # noqa: E731 - conv FLOPs per run
+    assert cost(full) >= 2 * cost(default)
+    args = _build_parser("quickstart").parse_args(["quickstart", "--full"])
+    assert args.full and not args.smoke
+    with pytest.raises(SystemExit):
+        _build_parser("quickstart").parse_args(["quickstart", "--full", "--smoke"])
+
+
+def _slow_interval(a, b, groups, n_boot, seed, confidence=0.95):
+    """Reference: the same resamples as :func:`paired_bootstrap_interval`, one loop per resample."""
+    ids, g = np.unique(groups, return_inverse=True)
+    draws = np.random.default_rng(seed).integers(0, len(ids), size=(n_boot, len(ids)))
+    diffs = []
+    for draw in draws:
+        rows = np.concatenate([np.flatnonzero(g == k) for k in draw])
+        diffs.append(b[rows].mean() - a[rows].mean())
+    return np.percentile(diffs, [50 * (1 - confidence), 50 * (1 + confidence)])
+
+
+def test_paired_bootstrap_interval_matches_a_loop_and_reads_right():
+    rng = np.random.default_rng(3)
+    groups = np.repeat(np.arange(12), rng.integers(20, 60, 12))
+    seq_effect = rng.normal(0, 10, 12)[groups]  # frames of one sequence are correlated
+    a = 60 + seq_effect + rng.normal(0, 5, groups.size)
+    b = a - 3 + rng.normal(0, 2, 12)[groups]
+    iv = paired_bootstrap_interval(a, b, groups, n_boot=300, seed=7)
+    np.testing.assert_allclose([iv["low"], iv["high"]], _slow_interval(a, b, groups, 300, 7), rtol=1e-10)
+    assert iv["diff"] == pytest.approx(b.mean() - a.mean())
+    assert iv["low"] < iv["diff"] < iv["high"] < 0 and iv["significant"]
+    assert iv["n_groups"] == 12 and iv["rel"] == pytest.approx(100 * (b.mean() - a.mean()) / a.mean())
+    assert paired_bootstrap_interval(a, b, groups, n_boot=300, seed=7) == iv  # seeded
+    assert "better" in describe_interval("MPJPE", iv)
+    # no difference: b is a with sequence-level noise of both signs -> the interval contains 0
+    noise = np.random.default_rng(5).normal(0, 3, 12)
+    same = paired_bootstrap_interval(a, a + noise[groups] - noise[groups].mean(), groups, n_boot=500, seed=0)
+    assert same["low"] < 0 < same["high"] and not same["significant"]
+    assert "no significant difference" in describe_interval("MPJPE", same)
+    with pytest.raises(ValueError, match="same non-zero length"):
+        paired_bootstrap_interval(a, b[:-1], groups)
+    with pytest.raises(ValueError, match="`groups` has"):
+        paired_bootstrap_interval(a, b, groups[:-1])

@@ -34,7 +34,8 @@ _CITATION = """\
 """
 
 _DESCRIPTION = """\
-3D human pose metrics on (N, J, 3) poses in millimetres (H36M-17 joint order by convention): MPJPE (protocol #1),
+3D human pose metrics on (N, J, 3) poses in millimetres (or metres with units="m"; inputs whose scale cannot be
+millimetres are refused) (H36M-17 joint order by convention): MPJPE (protocol #1),
 PA-MPJPE (protocol #2, similarity Procrustes with reflection correction), N-MPJPE (scale only), PCK3D at 150 mm and
 AUC over 0..150 mm in 5 mm steps (MPI-INF-3DHP protocol, fractions in [0, 1]). Definitions follow VideoPose3D's
 common/loss.py. With `actions`, per-action results and action-wise means are added.
@@ -49,6 +50,9 @@ Args:
     auc_thresholds (list of float, optional): AUC thresholds in mm; default 0, 5, ..., 150 (31 values).
     root_relative (bool, default False): subtract joint 0 (pelvis) from both poses first (use it for absolute
         camera-frame poses: H36M protocol #1 is root-relative).
+    units (str, default "mm"): units of `predictions` and `references`: "mm", or "m" (converted to mm; every
+        result is in mm). With "mm", references whose median bone length is under 10 (a human bone is 100-500 mm;
+        metres give 0.1-0.5) are refused: the results would be 1000x too small.
 Returns:
     mpjpe, pa_mpjpe, n_mpjpe (mm), pck3d, auc (fractions in [0, 1]), num_poses: FRAME-WISE means (all poses pooled).
     With `actions`: `<metric>_action_wise` = mean over actions of the per-action means (the H36M "Avg" column),
@@ -63,6 +67,41 @@ Examples:
 """
 
 AUC_THRESHOLDS_MM = np.linspace(0.0, 150.0, 31)
+#: Parent of every H36M-17 joint (pelvis = root): the bones whose median length tells millimetres from metres.
+_H36M_PARENTS = (-1, 0, 1, 2, 0, 4, 5, 0, 7, 8, 9, 8, 11, 12, 8, 14, 15)
+#: Median bone length (in the given units) below which "mm" cannot be right: human bones are 100-500 mm long.
+MIN_MEDIAN_BONE_MM = 10.0
+UNITS = {"mm": 1.0, "m": 1000.0}
+
+
+def median_bone_length(poses: np.ndarray) -> float:
+    """Median bone length of ``(N, J, 3)`` poses: H36M-17 bones for J = 17, else each joint's distance to its
+    nearest other joint (a bone-length scale for any skeleton)."""
+    if poses.shape[1] == len(_H36M_PARENTS):
+        child = np.arange(1, poses.shape[1])
+        parent = np.asarray(_H36M_PARENTS[1:])
+        return float(np.median(_joint_errors(poses[:, child], poses[:, parent])))
+    if poses.shape[1] < 2:
+        return float("nan")
+    dist = np.linalg.norm(poses[:, :, None] - poses[:, None], axis=-1)
+    dist[:, np.arange(poses.shape[1]), np.arange(poses.shape[1])] = np.inf
+    return float(np.median(dist.min(-1)))
+
+
+def check_units(references: np.ndarray, units: str) -> float:
+    """The factor to millimetres for ``units``; refuses ``"mm"`` references that cannot be millimetres."""
+    if units not in UNITS:
+        raise ValueError(f"`units` must be 'mm' or 'm', got {units!r}")
+    if units == "mm":
+        bone = median_bone_length(references)
+        if np.isfinite(bone) and bone < MIN_MEDIAN_BONE_MM:
+            raise ValueError(
+                f"`references` have a median bone length of {bone:.4g}, which cannot be millimetres (a human bone "
+                f"is 100-500 mm): these look like metres; pass units='m' or multiply the poses by 1000"
+            )
+    return UNITS[units]
+
+
 _ARROW_CHUNK_ROWS = 1 << 20  # rows per Arrow write (keeps int32 list offsets far from overflow)
 
 
@@ -234,11 +273,15 @@ class Pose3d(evaluate.Metric):
         pck_threshold: float = 150.0,
         auc_thresholds=None,
         root_relative: bool = False,
+        units: str = "mm",
     ):
         pred, target = _column_to_numpy(predictions, "predictions"), _column_to_numpy(references, "references")
         if pred.shape != target.shape:
             raise ValueError(f"`predictions` {pred.shape} and `references` {target.shape} differ after flattening")
         pred, target = pred.reshape(len(pred), -1, 3), target.reshape(len(target), -1, 3)
+        to_mm = check_units(target, units)
+        if to_mm != 1.0:
+            pred, target = pred * to_mm, target * to_mm
         thresholds = AUC_THRESHOLDS_MM if auc_thresholds is None else auc_thresholds
         per_pose = _per_pose_metrics(pred, target, pck_threshold, thresholds, root_relative)
         results = {key: float(values.mean()) for key, values in per_pose.items()}
