@@ -14,7 +14,7 @@
 3. **Evaluate** both with the ``evaluate`` metric (:func:`auglift_hf.load_metric`) on the held-out split.
 4. **Reload** the XYCD folder with ``AutoModel.from_pretrained`` and lift a held-out sequence in one pass.
 5. Compare XYCD with XY **with its uncertainty**: a paired bootstrap 95 % interval of the difference over the test
-   sequences (:func:`paired_bootstrap_interval`, seeded); "no significant difference" when it contains 0.
+   sequences (:func:`auglift_hf.metrics.bootstrap.paired_bootstrap_interval`, seeded); "no significant difference" when it contains 0.
    Write ``comparison.png``, ``comparison.md`` and ``summary.json`` and print the comparison table **last**.
 
 Outputs: ``--out`` (default ``quickstart_out``) receives ``data/<name>``, ``runs/tcn27-xy``, ``runs/tcn27-xycd``,
@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from auglift_hf.metrics.bootstrap import paired_bootstrap_interval
 from auglift_hf.utils.cli_args import positive_int
 
 #: Budgets of the default run, of ``--full`` (the default before issue 28: ~29 min of job time under load) and of
@@ -287,65 +288,12 @@ def predict_windows(model: Any, dataset: Any, batch_size: int = 512) -> tuple[np
     return np.concatenate(preds), np.concatenate(targets)
 
 
-def paired_bootstrap_interval(
-    a: Any,
-    b: Any,
-    groups: Any,
-    n_boot: int = 2000,
-    seed: int = 0,
-    confidence: float = 0.95,
-) -> dict[str, float]:
-    """Paired bootstrap interval of ``mean(b) - mean(a)`` over per-frame errors grouped by sequence.
-
-    ``a``, ``b``: ``(N,)`` per-frame errors (e.g. MPJPE in mm) of two models on the **same** frames; ``groups``:
-    ``(N,)`` sequence ids. Frames of a sequence are correlated, so whole sequences are resampled with replacement
-    (``n_boot`` times, ``numpy.random.default_rng(seed)``) and the frame-pooled means recomputed on each resample;
-    the interval is the percentile interval at ``confidence``. Pure numpy, vectorised over resamples.
-
-    Returns:
-        ``{"diff", "low", "high"}`` (units of ``a``), ``{"rel", "rel_low", "rel_high"}`` (percent of ``mean(a)``),
-        ``"n_groups"``, ``"n_boot"``, ``"seed"``, ``"confidence"`` and ``"significant"`` (the interval of the
-        difference excludes 0).
-    """
-    a, b = np.asarray(a, np.float64).ravel(), np.asarray(b, np.float64).ravel()
-    if a.shape != b.shape or a.size == 0:
-        raise ValueError(
-            f"paired_bootstrap_interval: `a` and `b` need the same non-zero length, got {a.size}, {b.size}"
-        )
-    if not (np.isfinite(a).all() and np.isfinite(b).all()):
-        raise ValueError("paired_bootstrap_interval: `a` and `b` must be finite")
-    _, g = np.unique(np.asarray(groups).ravel(), return_inverse=True)
-    if g.size != a.size:
-        raise ValueError(f"paired_bootstrap_interval: `groups` has {g.size} entries for {a.size} errors")
-    if not 0 < confidence < 1 or n_boot < 1:
-        raise ValueError("paired_bootstrap_interval: need 0 < confidence < 1 and n_boot >= 1")
-    n_groups = int(g.max()) + 1
-    size = np.bincount(g, minlength=n_groups).astype(np.float64)
-    sum_a, sum_b = np.bincount(g, a, n_groups), np.bincount(g, b, n_groups)
-    rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n_groups, size=(n_boot, n_groups))
-    counts = np.zeros((n_boot, n_groups))
-    np.add.at(counts, (np.repeat(np.arange(n_boot), n_groups), draws.ravel()), 1.0)
-    frames = counts @ size
-    mean_a, mean_b = counts @ sum_a / frames, counts @ sum_b / frames
-    diff, rel = mean_b - mean_a, 100.0 * (mean_b - mean_a) / mean_a
-    q = [50.0 * (1 - confidence), 50.0 * (1 + confidence)]
-    (low, high), (rel_low, rel_high) = np.percentile(diff, q), np.percentile(rel, q)
-    point = float(b.mean() - a.mean())
-    return {
-        "diff": point, "low": float(low), "high": float(high),
-        "rel": 100.0 * point / float(a.mean()), "rel_low": float(rel_low), "rel_high": float(rel_high),
-        "n_groups": n_groups, "n_boot": int(n_boot), "seed": int(seed), "confidence": float(confidence),
-        "significant": bool(low > 0 or high < 0),
-    }  # fmt: skip
-
-
 def describe_interval(name: str, iv: dict[str, float], unit: str = "mm") -> str:
     """One phrase: ``MPJPE -2.1 mm (-3.4 %, 95 % CI -5.0 % to -1.9 %: better)`` for ``b`` vs ``a``."""
-    verdict = "no significant difference" if not iv["significant"] else ("better" if iv["diff"] < 0 else "worse")
+    verdict = "no significant difference" if not iv["significant"] else ("better" if iv["difference"] < 0 else "worse")
     return (
-        f"{name} {iv['diff']:+.1f} {unit} ({iv['rel']:+.1f} %, {100 * iv['confidence']:.0f} % CI "
-        f"{iv['rel_low']:+.1f} % to {iv['rel_high']:+.1f} %: {verdict})"
+        f"{name} {iv['difference']:+.1f} {unit} ({100 * iv['relative']:+.1f} %, {100 * iv['confidence']:.0f} % CI "
+        f"{100 * iv['relative_low']:+.1f} % to {100 * iv['relative_high']:+.1f} %: {verdict})"
     )
 
 
@@ -444,7 +392,7 @@ def comparison_table(
 ) -> str:
     """Markdown table: one row per model, then XYCD vs XY with its paired bootstrap interval (last line).
 
-    ``intervals``: ``{"mpjpe": ..., "pa_mpjpe": ...}`` from :func:`paired_bootstrap_interval` (second model vs
+    ``intervals``: ``{"mpjpe": ..., "pa_mpjpe": ...}`` from :func:`~auglift_hf.metrics.bootstrap.paired_bootstrap_interval` (second model vs
     first); ``note``: a warning printed above the table and appended to the last line (``--smoke``)."""
     header = (
         "| model | MPJPE (mm) | PA-MPJPE (mm) | N-MPJPE (mm) | PCK3D@150 | AUC | held-out seq MPJPE (mm) | train (s) |"
@@ -462,8 +410,8 @@ def comparison_table(
         lines.append("")
         lines.append(
             f"{names[1]} vs {names[0]}: {describe_interval('MPJPE', iv)}, "
-            f"{describe_interval('PA-MPJPE', intervals['pa_mpjpe'])}; paired bootstrap over {iv['n_groups']} test "
-            f"sequences ({iv['n_boot']} resamples, seed {iv['seed']}; negative = better)"
+            f"{describe_interval('PA-MPJPE', intervals['pa_mpjpe'])}; paired bootstrap over {iv['num_groups']} test "
+            f"sequences ({iv['n_resamples']} resamples, seed {iv['seed']}; negative = better)"
             + (" [SMOKE RUN: meaningless numbers]" if note else "")
         )
     return "\n".join(lines)
