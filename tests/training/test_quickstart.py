@@ -35,7 +35,7 @@ def test_quickstart_smoke(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["profile"] == "smoke" and summary["note"] == SMOKE_NOTE
     assert set(summary["results"]) == {"XY", "XYCD"}
-    assert summary["xycd_vs_xy"]["mpjpe"]["n_groups"] == PROFILES["smoke"]["test_sequences"]
+    assert summary["xycd_vs_xy"]["mpjpe"]["num_groups"] == PROFILES["smoke"]["test_sequences"]
     for folder in summary["models"].values():
         names = set(os.listdir(folder))
         assert {"config.json", "model.safetensors", "README.md"} <= names
