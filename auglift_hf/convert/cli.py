@@ -29,7 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="comma-separated channel names recorded in the config, e.g. x,y (default: from the channel count)",
     )
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing out_folder")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an earlier conversion in out_folder; files auglift did not write there are kept",
+    )
 
 
 def convert(args: argparse.Namespace):
@@ -77,15 +81,17 @@ def run(args: argparse.Namespace) -> int:
     """Convert and write the folder; failures are raised to ``auglift_hf.cli`` (one line, :mod:`auglift_hf.errors`)."""
     import torch
 
-    from ..errors import OutputError
     from ..models import input_frames
-    from ..utils.io import atomic_write_dir
+    from ..utils.outputs import check_not_input, check_output_folder, is_model_folder, output_folder
 
     out = Path(args.out_folder)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is a file, not a model folder (nothing written)")
-    if out.exists() and any(out.iterdir()) and not args.overwrite:
-        raise OutputError(f"{out} exists and is not empty (pass --overwrite to replace it)")
+    check_not_input(out, [args.checkpoint], what="out_folder", is_model_output=True)
+    # a folder converted before the manifest existed: its model files are ours to replace
+    legacy = ("config.json", "model.safetensors", "preprocessor_config.json", "*.py") if is_model_folder(out) else ()
+    writes = ("config.json", "model.safetensors", "preprocessor_config.json")
+    check_output_folder(
+        out, overwrite=args.overwrite, writes=writes, legacy=legacy, what="out_folder", replace_own=False
+    )
     model = convert(args)
     config = model.config
     frames = input_frames(config)
@@ -93,7 +99,10 @@ def run(args: argparse.Namespace) -> int:
         poses = model(keypoints=torch.zeros(1, frames, config.num_joints, config.num_input_channels)).poses_3d
     if not torch.isfinite(poses).all():
         raise ValueError(f"{args.checkpoint}: the converted model produces non-finite outputs")
-    with atomic_write_dir(out, overwrite=True) as tmp:
+    with output_folder(
+        out, "auglift convert-checkpoint", overwrite=args.overwrite, writes=writes, legacy=legacy,
+        what="out_folder", replace_own=False,
+    ) as tmp:  # fmt: skip
         model.save_pretrained(tmp)
         if args.format == "motionbert":  # official conventions: raw confidence, outputs in normalised image units
             from ..processing_lifting import PoseLiftingProcessor

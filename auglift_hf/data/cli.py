@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..utils.cli_args import non_negative_float, positive_float, positive_int
+from ..utils.cli_args import depth_severity, positive_float, positive_int
 
 DATASETS = ("h36m", "3dhp", "3dpw", "fit3d")
 
@@ -35,10 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", nargs="?", help="dataset root or file (3dhp, 3dpw, fit3d)")
     parser.add_argument(
         "--out", required=True,
-        help="output folder; replaced atomically only when it is an earlier `auglift convert` table (or empty)",
+        help="output folder; only files auglift wrote there (its manifest) are replaced, atomically",
     )  # fmt: skip
     parser.add_argument(
-        "--overwrite", action="store_true", help="replace --out even when it is not an earlier table (deletes it)"
+        "--overwrite",
+        action="store_true",
+        help="write the table into an --out that holds files auglift did not write (they are kept, never deleted)",
     )
     parser.add_argument("--positions-3d", help="h36m: VideoPose3D data_3d_h36m.npz (world metres)")
     parser.add_argument("--annotations", help="h36m: MMPose preprocessed annotation npz")
@@ -62,9 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="depth descriptor columns: none, or the synthetic capsule renderer (mocap without images)",
     )  # fmt: skip
     parser.add_argument(
-        "--depth-severity", type=non_negative_float, default=1.0,
+        "--depth-severity", type=depth_severity, default=None,
         help="severity of the monocular-depth error model with --depth-source synthetic (0 = exact depth, "
-        "1 = the Depth Anything V2 metric preset, default)",
+        "1 = the Depth Anything V2 metric preset, default; at most 10); refused without --depth-source synthetic",
     )  # fmt: skip
     parser.add_argument(
         "--simulate-detector", action="store_true",
@@ -160,6 +162,12 @@ def run(args: argparse.Namespace) -> int:
     """Convert and print ``{config: {split: rows}}``. Failures are raised to ``auglift_hf.cli``, which prints one
     line and exits with the code of :mod:`auglift_hf.errors`; nothing partial is written and an ``--out`` that is
     not an earlier table is never replaced without ``--overwrite``."""
+    from ..utils.outputs import check_not_input
+
+    check_not_input(args.out, [args.source, args.positions_3d, args.annotations, args.detections,
+                               *(args.cameras or ()), getattr(args, "images", None), getattr(args, "videos", None)])  # fmt: skip
+    if args.depth_severity is not None and args.depth_source != "synthetic":
+        raise ValueError("--depth-severity applies to --depth-source synthetic only (it would be ignored)")
     if getattr(args, "images", None) or getattr(args, "videos", None):
         return _run_join_cli(args)  # its own --out protection: an interrupted join resumes in the same folder
     from .schema import check_table_output
@@ -169,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     if args.depth_source == "synthetic":
         from .schema import synthetic_depth_source
 
-        depth_source = synthetic_depth_source(severity=args.depth_severity)
+        depth_source = synthetic_depth_source(severity=1.0 if args.depth_severity is None else args.depth_severity)
     if args.body_proportions and args.dataset != "h36m":
         raise ValueError("--body-proportions needs 3D camera-frame motion; supported for h36m")
     if args.virtual_cameras and args.dataset != "h36m":

@@ -212,8 +212,14 @@ def run(args: argparse.Namespace) -> int:
     if out_path.suffix.lower() not in (".json", ".npz"):
         print(f"auglift lift: error: --out must end in .json or .npz, got {out_path}", file=sys.stderr)
         return 2
+    from ..utils.outputs import check_not_input
     from .cli import depth_params_from_args
 
+    for option, path in (("--out", args.out), ("--plot", args.plot)):
+        if path:
+            check_not_input(path, [args.input, args.model], what=option)
+    if args.plot and Path(args.plot).resolve() == out_path.resolve():
+        raise ValueError(f"--plot {args.plot} is also --out; give them different paths")
     if args.plot:
         try:
             plot_format(args.plot)
