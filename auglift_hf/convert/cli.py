@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..utils.cli_args import positive_int
+
 FORMATS = ("poseformer", "videopose3d", "mmpose", "motionbert")
 
 
@@ -20,8 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("checkpoint", type=Path, help="official .bin / .pth checkpoint")
     parser.add_argument("out_folder", type=Path, help="output folder (replaced atomically)")
     parser.add_argument(
-        "--num-heads", type=int, default=8, help="PoseFormer / MotionBERT attention heads (not in the weights)"
-    )
+        "--num-heads", type=positive_int, default=None,
+        help="PoseFormer / MotionBERT attention heads: required for them (the weights do not determine it; the "
+        "official configs use 8), never guessed",
+    )  # fmt: skip
     parser.add_argument("--causal", action="store_true", help="TCN trained with causal convolutions")
     parser.add_argument("--dense", action="store_true", help="TCN trained with dense (non-dilated) convolutions")
     parser.add_argument(
@@ -52,6 +56,15 @@ def convert(args: argparse.Namespace):
     overrides = {}
     if args.input_channels:
         overrides["input_channels"] = [c.strip() for c in args.input_channels.split(",") if c.strip()]
+    if args.format in ("poseformer", "motionbert") and args.num_heads is None:
+        from .motionbert import infer_motionbert_config
+
+        # a checkpoint of the wrong family is named as such first; then the missing head count
+        (infer_poseformer_config if args.format == "poseformer" else infer_motionbert_config)(state_dict)
+        raise ValueError(
+            f"--num-heads is required for {args.format}: the attention head count is not in the weights (it changes "
+            "the outputs; the official configs use 8): pass the value of the checkpoint's training config"
+        )
     if args.format == "poseformer":
         config = infer_poseformer_config(state_dict, num_heads=args.num_heads, **overrides)
         return poseformer_from_official(state_dict, config)
