@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 #: Name of the manifest written into every output folder (relative paths of the files auglift wrote there).
@@ -252,10 +252,11 @@ def output_folder(
 
 
 @contextlib.contextmanager
-def files_removed_on_failure(out: str | os.PathLike) -> Iterator[Path]:
+def files_removed_on_failure(out: str | os.PathLike, keep_if: Callable[[Path], bool] | None = None) -> Iterator[Path]:
     """For commands that write into ``out`` in place: on failure, remove what this run created there.
 
     Files that existed before are left as they are; a folder this run created is removed when left empty.
+    ``keep_if(out)`` True after a failure keeps everything (e.g. a training checkpoint to resume from).
     """
     out = Path(out)
     existed = out.exists()
@@ -264,7 +265,7 @@ def files_removed_on_failure(out: str | os.PathLike) -> Iterator[Path]:
     try:
         yield out
     except BaseException:
-        if out.is_dir():
+        if out.is_dir() and not (keep_if is not None and keep_if(out)):
             for rel in sorted(set(_files(out)) - before, reverse=True):
                 path = out / rel.rstrip("/")
                 with contextlib.suppress(OSError):
