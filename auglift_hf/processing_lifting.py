@@ -411,7 +411,12 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
                 check_metric_depth(dp)
         if self.needs_depth:
             if dp is None:
-                raise ValueError(f"`depth` is required: input_channels {self.input_channels} include depth")
+                why = (
+                    f"input_channels {self.input_channels} include depth"
+                    if any(c in self.input_channels for c in ("d", "d_min", "d_max"))
+                    else "scale_normalization='depth' (dscale2d) scales the 2D by the metric depth at the pelvis"
+                )
+                raise ValueError(f"`depth` is required: {why}")
             layout = _DEPTH_LAYOUTS[dp.shape[2]]
             if ("d_min" in self.input_channels or "d_max" in self.input_channels) and layout[1] is None:
                 raise ValueError(

@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..utils.cli_args import depth_severity, positive_float, positive_int
+from ..utils.cli_args import depth_severity, non_negative_int, positive_float, positive_int
 
 DATASETS = ("h36m", "3dhp", "3dpw", "fit3d")
 
@@ -74,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--detector-seed",
-        type=int,
+        type=non_negative_int,
         default=0,
         help="seed of --simulate-detector (and of --body-proportions, --virtual-cameras)",
     )

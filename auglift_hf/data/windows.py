@@ -57,14 +57,14 @@ def _load_table_folder(path: str, config: str, split: str) -> Any:
     import datasets
     import pyarrow.parquet as pq
 
+    for shard in sorted(Path(path).glob(f"{config}/*.parquet")):  # footers only: before datasets logs a traceback
+        try:
+            pq.read_metadata(shard)
+        except Exception as bad:  # noqa: BLE001 - any reader error names the shard
+            raise ValueError(f"frame table {path}: unreadable Parquet shard {shard} ({bad})") from bad
     try:
         return datasets.load_dataset(path, config, split=split).with_format("arrow")[:]
     except datasets.exceptions.DatasetGenerationError as err:
-        for shard in sorted(Path(path).rglob("*.parquet")):
-            try:
-                pq.read_metadata(shard)
-            except Exception as bad:  # noqa: BLE001 - any reader error names the shard
-                raise ValueError(f"frame table {path}: unreadable Parquet shard {shard} ({bad})") from err
         raise ValueError(f"frame table {path}: cannot be read ({err.__cause__ or err})") from err
     except ValueError as err:  # e.g. "BuilderConfig 'gt2d' not found", "Unknown split"
         raise ValueError(

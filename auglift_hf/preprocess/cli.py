@@ -125,6 +125,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _check_out(args: argparse.Namespace) -> None:
     """``--out`` is no input and holds no foreign file where preprocess writes (:mod:`auglift_hf.utils.outputs`);
     the manifest names what preprocess writes before any work, so an interrupted run resumes."""
+    import json
     from pathlib import Path
 
     from ..utils.outputs import check_not_input, check_output_folder, update_manifest
@@ -132,8 +133,15 @@ def _check_out(args: argparse.Namespace) -> None:
 
     writes = ("README.md", PLAN_FILE, FAILURES_FILE, MERGED_FILE, f"{SHARD_DIR}/")
     check_not_input(args.out, [*args.inputs, getattr(args, "lifter", None)])
-    legacy = writes if (Path(args.out) / PLAN_FILE).is_file() else ()  # a run from before the manifest
+    plan = Path(args.out) / PLAN_FILE
+    try:
+        ours = plan.is_file() and isinstance(json.loads(plan.read_text()).get("shards"), list)
+    except (ValueError, AttributeError, OSError):
+        ours = False
+    legacy = writes if ours else ()  # a run from before the manifest: a plan.json of ours
     check_output_folder(args.out, overwrite=args.overwrite, writes=writes, legacy=legacy)
+    if plan.is_file() and not ours and not args.overwrite:  # listed in our manifest, but unreadable
+        raise ValueError(f"{plan}: not a readable plan of an earlier run; pass --overwrite to start again")
     Path(args.out).mkdir(parents=True, exist_ok=True)
     update_manifest(args.out, "auglift preprocess", writes)
 

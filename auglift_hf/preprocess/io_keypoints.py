@@ -137,8 +137,19 @@ def _numeric(value: Any, where: str) -> np.ndarray:
         raise ValueError(f"{where} must be a list of numbers ({err})") from err
     flat = arr.reshape(-1)
     bad = [v for v in flat if v is not None and (isinstance(v, (bool, str, list, dict)) or not np.isscalar(v))]
+    if bad and isinstance(bad[0], list):  # ragged nesting: name the first row whose length differs
+        rows = list(value) if isinstance(value, (list, tuple)) else []
+        lengths = [np.size(np.asarray(r, dtype=object)) if isinstance(r, (list, tuple)) else 1 for r in rows]
+        common = max(set(lengths), key=lengths.count) if lengths else 0
+        odd = next((i for i, n in enumerate(lengths) if n != common), None)
+        if odd is not None:
+            raise ValueError(
+                f"{where} is ragged: entry {odd} holds {lengths[odd]} values where the others hold {common}"
+            )
     if bad:
-        raise ValueError(f"{where} must hold numbers, found {type(bad[0]).__name__} {bad[0]!r}")
+        shown = repr(bad[0])
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise ValueError(f"{where} must hold numbers, found {type(bad[0]).__name__} {shown}")
     return np.array([np.nan if v is None else v for v in flat], dtype=np.float64).reshape(arr.shape)
 
 
@@ -159,9 +170,16 @@ def _frame_numbers(image_ids: list[Any]) -> np.ndarray:
     return np.array(numbers, np.int64)
 
 
+#: A coordinate beyond this many pixels is no position (e.g. 1e308, which overflows to inf once averaged): it
+#: is missing like NaN / inf (1,000x the largest accepted image side).
+MAX_COORDINATE_PX = 1000.0 * 16384
+
+
 def _missing_mask(kp: np.ndarray) -> np.ndarray:
-    """``(..., J, 3)`` -> ``(..., J)``: non-finite x, y or score, or OpenPose's ``(0, 0, 0)``."""
-    nonfinite = ~np.isfinite(kp).all(-1)
+    """``(..., J, 3)`` -> ``(..., J)``: non-finite x, y or score, a coordinate beyond :data:`MAX_COORDINATE_PX`,
+    or OpenPose's ``(0, 0, 0)``."""
+    with np.errstate(invalid="ignore"):
+        nonfinite = ~np.isfinite(kp).all(-1) | (np.abs(kp[..., :2]) > MAX_COORDINATE_PX).any(-1)
     zero = (kp[..., 0] == 0) & (kp[..., 1] == 0) & (kp[..., 2] == 0)
     return nonfinite | zero
 
@@ -303,9 +321,10 @@ def _check_17_layout(fmt: DetectedFormat, xy: np.ndarray, missing: np.ndarray, p
                 f"H36M-17 ({spread if np.isfinite(ratio) else 'too few frames with points 0-4 seen'}); pass "
                 "--keypoint-format coco17 or h36m17"
             )
-        found = KEYPOINT_FORMATS[layout]
+        if layout == fmt.format.name:  # the count's default (COCO-17), confirmed: nothing worth a warning
+            return DetectedFormat(fmt.format, None, f"17 keypoints per person, COCO-17 by geometry ({spread})")
         note = f"17 undeclared keypoints read as {layout} from their geometry ({spread})"
-        return DetectedFormat(found, None, f"geometry: {spread}", (*fmt.notes, note))
+        return DetectedFormat(KEYPOINT_FORMATS[layout], None, f"geometry: {spread}", (*fmt.notes, note))
     if layout is not None and layout != fmt.format.name:
         raise ValueError(
             f"{path}: the keypoints are declared {fmt.format.name} ({fmt.evidence}) but their geometry is {layout} "
@@ -510,7 +529,7 @@ def _build(
     notes = []
     if missing.any():
         notes.append(
-            f"{path}: {int(missing.sum())} keypoints are missing (non-finite or (0, 0, 0)) in "
+            f"{path}: {int(missing.sum())} keypoints are missing (non-finite, beyond {MAX_COORDINATE_PX:,.0f} px or (0, 0, 0)) in "
             f"{int(missing.any(1).sum())} "
             "frames: score 0, position filled from the same joint in neighbouring frames"
         )
@@ -551,7 +570,8 @@ def _from_own(
             raise ValueError(f"{path}: `scores` must have shape {kp.shape[:2]}, got {sc.shape}")
         sc = sc.reshape(kp.shape[:2])
     raw = np.concatenate([kp[..., :2], sc[..., None]], -1)
-    missing = ~np.isfinite(raw).all(-1)
+    with np.errstate(invalid="ignore"):
+        missing = ~np.isfinite(raw).all(-1) | (np.abs(raw[..., :2]) > MAX_COORDINATE_PX).any(-1)
     frames = obj.get("frame_index")
     frames = np.arange(len(kp)) if frames is None else _numeric(frames, f"{path}: `frame_index`").reshape(-1)
     if frames.shape != (len(kp),) or not np.isfinite(frames).all():
@@ -635,12 +655,16 @@ def read_keypoints_json(
     Non-standard JSON numbers (``NaN``, ``Infinity``) are read as missing keypoints, not refused.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not a keypoints JSON file")
     if not path.is_file():
         raise FileNotFoundError(f"keypoints file not found: {path}")
     try:
         obj = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
         raise ValueError(f"{path}: not valid JSON ({err})") from err
+    except OSError as err:  # an input that cannot be read is bad input (exit 2), not an output error
+        raise ValueError(f"{path}: cannot read the keypoints file ({err.strerror or err})") from err
     return parse_keypoints(
         obj, os.fspath(path), track, person=person, keypoint_format=keypoint_format, max_gap=max_gap
     )
