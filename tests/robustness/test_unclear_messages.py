@@ -145,7 +145,9 @@ def test_a_foreign_or_broken_plan_json_is_named(run_cli, tmp_path):
     code, _, err = run_cli("preprocess", img, "--out", out, "--local-files-only", "--no-progress")
     assert code == 4
     assert_one_line_error(err, "preprocess", "plan.json", "not written by auglift")
-    (out / ".auglift_manifest.json").write_text(json.dumps({"written_by": "auglift preprocess", "files": ["plan.json"]}))
+    (out / ".auglift_manifest.json").write_text(
+        json.dumps({"written_by": "auglift preprocess", "files": ["plan.json"]})
+    )
     code, _, err = run_cli("preprocess", img, "--out", out, "--local-files-only", "--no-progress")
     assert code == 2
     assert_one_line_error(err, "preprocess", "plan.json", "--overwrite")
