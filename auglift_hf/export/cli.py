@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..utils.outputs import check_not_input
 
-    check_not_input(args.out, [args.folder if args.format == "onnx" else args.motion], what="out")
+    check_not_input(args.out, [args.folder if args.format == "onnx" else args.motion], what="output")
     if args.format == "onnx":
         from .onnx import export_onnx
 
