@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,9 @@ from pathlib import Path
 
 #: Name of the manifest written into every output folder (relative paths of the files auglift wrote there).
 MANIFEST = ".auglift_manifest.json"
+#: auglift's own temporaries (:mod:`auglift_hf.utils.io`: ``.<name>.<pid>.<random>.tmp``, write tests): never
+#: foreign (a live writer's, or a killed one's that the next write removes).
+_TEMPORARY = re.compile(r"^\.(.+\.\d+\.\w+\.tmp|write-test-\w+)$")
 #: Files named in an error message before "and N more".
 _SHOWN = 3
 
@@ -131,7 +135,11 @@ def foreign_files(folder: str | os.PathLike, legacy: Iterable[str] = ()) -> list
     return [
         f
         for f in _files(folder)
-        if f != MANIFEST and f not in ours and not f.startswith(dirs) and not _legacy_ours(f, legacy)
+        if f != MANIFEST
+        and f not in ours
+        and not f.startswith(dirs)
+        and not _legacy_ours(f, legacy)
+        and not _TEMPORARY.match(f.rstrip("/").rsplit("/", 1)[-1])
     ]
 
 
@@ -182,7 +190,10 @@ def write_manifest(folder: str | os.PathLike, written_by: str, files: Iterable[s
     folder = Path(folder)
     listed = sorted(set(_files(folder) if files is None else files) - {MANIFEST})
     path = folder / MANIFEST
-    path.write_text(json.dumps({"written_by": written_by, "files": listed}, indent=1) + "\n", encoding="utf-8")
+    from .io import atomic_write_file
+
+    with atomic_write_file(path, "w", encoding="utf-8") as fh:  # atomic: ranks of one launch may check meanwhile
+        fh.write(json.dumps({"written_by": written_by, "files": listed}, indent=1) + "\n")
     return path
 
 

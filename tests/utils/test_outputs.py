@@ -94,3 +94,12 @@ def test_files_removed_on_failure(tmp_path):
         (out / "checkpoint-1").mkdir()
         raise ValueError("bad")
     assert (out / "checkpoint-1").is_dir() and (out / "mine.txt").read_text() == "m"
+
+
+def test_auglift_temporaries_are_not_foreign(tmp_path):
+    """A killed writer's ``.<name>.<pid>.<random>.tmp`` does not block a resume; a user's hidden file does."""
+    (tmp_path / ".README.md.4242.abc123.tmp").write_text("half")
+    (tmp_path / ".write-test-x1y2").write_text("")
+    assert foreign_files(tmp_path) == []
+    (tmp_path / ".env").write_text("mine")
+    assert foreign_files(tmp_path) == [".env"]
