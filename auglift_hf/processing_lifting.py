@@ -42,6 +42,7 @@ the camera frame with a given or depth-estimated root.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -79,6 +80,27 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
     if not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0].tolist()
         raise ValueError(f"`{name}` contains NaN or inf (first at index {bad}); fill or drop those frames first")
+
+
+#: Metric depth a person can have (m): the depth range of one frame's 17 joints (a person is 0.2-1.5 m deep;
+#: Depth Anything's metric errors add well under a metre) and the distance (the outdoor model's ``max_depth`` is
+#: 80 m). Depth in millimetres gives ranges of hundreds and distances of thousands.
+MAX_PERSON_DEPTH_RANGE_M, MAX_METRIC_DEPTH_M = 5.0, 200.0
+
+
+def check_metric_depth(dp: np.ndarray) -> None:
+    """Refuse ``(frames, 17, k)`` metric depth that cannot be metres (median over frames; NaN = missing)."""
+    d = np.where(np.isfinite(dp), dp, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames / joints without depth
+        spread = np.nanmedian(np.nanmax(d[..., 0], 1) - np.nanmin(d[..., 0], 1))
+        far = np.nanmedian(np.abs(d))
+    if np.isfinite(spread) and (spread > MAX_PERSON_DEPTH_RANGE_M or far > MAX_METRIC_DEPTH_M):
+        raise ValueError(
+            f"`depth` is not in metres: the joints of one frame span {spread:.4g} depth units (a person: < "
+            f"{MAX_PERSON_DEPTH_RANGE_M:g} m) at {far:.4g} (metric depth: < {MAX_METRIC_DEPTH_M:g} m): millimetres? "
+            "divide by 1000"
+        )
 
 
 def _central_depth(dp: np.ndarray) -> np.ndarray:
@@ -436,6 +458,8 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
                 )
             if np.isinf(dp).any():
                 raise ValueError("`depth` contains inf; mark missing depth with NaN (encoded as MISSING_DEPTH_FILL)")
+            if self.depth_kind != "relative":
+                check_metric_depth(dp)
         if self.needs_depth:
             dp = self._missing_depth(dp, frames, allow_missing_depth)
             layout = _DEPTH_LAYOUTS[dp.shape[2]]

@@ -16,13 +16,15 @@ flags, ``occlusion``, ``novelty``, ``robustness`` and ``depth_order`` tables (``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from auglift_hf.utils.cli_args import non_negative_float, positive_int
+from auglift_hf.utils.cli_args import depth_severity, positive_int
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--depth-order", action="store_true", help="ordinal accuracy of the input depth channel")
     parser.add_argument("--all-analyses", action="store_true", help="run every analysis")
     parser.add_argument(
-        "--depth-severity", nargs="+", type=non_negative_float, metavar="S",
+        "--depth-severity", nargs="+", type=depth_severity, metavar="S",
         help="re-derive the depth channels of every evaluated table at these monocular-depth error severities "
         "(0 = undistorted capsule-body depth, 1 = the Depth Anything V2 metric preset) and plot MPJPE vs severity",
     )  # fmt: skip
@@ -103,11 +105,29 @@ def run(args: argparse.Namespace) -> int:
     if args.no_progress:
         datasets.disable_progress_bars()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), _guarded_out(args):
             return _evaluate(args)
     finally:
         if args.no_progress and bars:
             datasets.enable_progress_bars()
+
+
+#: What ``auglift evaluate`` writes (recognises folders written before the manifest existed).
+_OUTPUT_FILES = ("matrix*", "per_action_*", "contract_deviations.json", "occlusion_*", "novelty_*", "robustness_*",
+                 "depth_order_*", "depth_severity*")  # fmt: skip
+
+
+@contextlib.contextmanager
+def _guarded_out(args: argparse.Namespace) -> Iterator[None]:
+    """``--out`` is not an input, holds no foreign files (:mod:`auglift_hf.utils.outputs`), and keeps nothing a
+    failed run wrote; a successful run records its files in the folder's manifest."""
+    from auglift_hf.utils.outputs import check_not_input, check_output_folder, files_removed_on_failure, write_manifest
+
+    check_not_input(args.out, [*args.models, *args.datasets])
+    check_output_folder(args.out, legacy=_OUTPUT_FILES)  # all files there are ours, so all are after the run
+    with files_removed_on_failure(args.out):
+        yield
+    write_manifest(args.out, "auglift evaluate")
 
 
 def _scale_processor(model_path: str) -> Any:

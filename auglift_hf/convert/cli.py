@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..utils.cli_args import positive_int
+
 FORMATS = ("poseformer", "videopose3d", "mmpose", "motionbert")
 
 
@@ -20,8 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("checkpoint", type=Path, help="official .bin / .pth checkpoint")
     parser.add_argument("out_folder", type=Path, help="output folder (replaced atomically)")
     parser.add_argument(
-        "--num-heads", type=int, default=8, help="PoseFormer / MotionBERT attention heads (not in the weights)"
-    )
+        "--num-heads", type=positive_int, default=None,
+        help="PoseFormer / MotionBERT attention heads: required for them (the weights do not determine it; the "
+        "official configs use 8), never guessed",
+    )  # fmt: skip
     parser.add_argument("--causal", action="store_true", help="TCN trained with causal convolutions")
     parser.add_argument("--dense", action="store_true", help="TCN trained with dense (non-dilated) convolutions")
     parser.add_argument(
@@ -29,7 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="comma-separated channel names recorded in the config, e.g. x,y (default: from the channel count)",
     )
-    parser.add_argument("--overwrite", action="store_true", help="replace an existing out_folder")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an earlier conversion in out_folder; files auglift did not write there are kept",
+    )
 
 
 def convert(args: argparse.Namespace):
@@ -48,6 +56,15 @@ def convert(args: argparse.Namespace):
     overrides = {}
     if args.input_channels:
         overrides["input_channels"] = [c.strip() for c in args.input_channels.split(",") if c.strip()]
+    if args.format in ("poseformer", "motionbert") and args.num_heads is None:
+        from .motionbert import infer_motionbert_config
+
+        # a checkpoint of the wrong family is named as such first; then the missing head count
+        (infer_poseformer_config if args.format == "poseformer" else infer_motionbert_config)(state_dict)
+        raise ValueError(
+            f"--num-heads is required for {args.format}: the attention head count is not in the weights (it changes "
+            "the outputs; the official configs use 8): pass the value of the checkpoint's training config"
+        )
     if args.format == "poseformer":
         config = infer_poseformer_config(state_dict, num_heads=args.num_heads, **overrides)
         return poseformer_from_official(state_dict, config)
@@ -77,15 +94,17 @@ def run(args: argparse.Namespace) -> int:
     """Convert and write the folder; failures are raised to ``auglift_hf.cli`` (one line, :mod:`auglift_hf.errors`)."""
     import torch
 
-    from ..errors import OutputError
     from ..models import input_frames
-    from ..utils.io import atomic_write_dir
+    from ..utils.outputs import check_not_input, check_output_folder, is_model_folder, output_folder
 
     out = Path(args.out_folder)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is a file, not a model folder (nothing written)")
-    if out.exists() and any(out.iterdir()) and not args.overwrite:
-        raise OutputError(f"{out} exists and is not empty (pass --overwrite to replace it)")
+    check_not_input(out, [args.checkpoint], what="out_folder", is_model_output=True)
+    # a folder converted before the manifest existed: its model files are ours to replace
+    legacy = ("config.json", "model.safetensors", "preprocessor_config.json", "*.py") if is_model_folder(out) else ()
+    writes = ("config.json", "model.safetensors", "preprocessor_config.json")
+    check_output_folder(
+        out, overwrite=args.overwrite, writes=writes, legacy=legacy, what="out_folder", replace_own=False
+    )
     model = convert(args)
     config = model.config
     frames = input_frames(config)
@@ -93,7 +112,10 @@ def run(args: argparse.Namespace) -> int:
         poses = model(keypoints=torch.zeros(1, frames, config.num_joints, config.num_input_channels)).poses_3d
     if not torch.isfinite(poses).all():
         raise ValueError(f"{args.checkpoint}: the converted model produces non-finite outputs")
-    with atomic_write_dir(out, overwrite=True) as tmp:
+    with output_folder(
+        out, "auglift convert-checkpoint", overwrite=args.overwrite, writes=writes, legacy=legacy,
+        what="out_folder", replace_own=False,
+    ) as tmp:  # fmt: skip
         model.save_pretrained(tmp)
         if args.format == "motionbert":  # official conventions: raw confidence, outputs in normalised image units
             from ..processing_lifting import PoseLiftingProcessor

@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..utils.cli_args import non_negative_float, positive_float, positive_int
+from ..utils.cli_args import depth_severity, non_negative_int, positive_float, positive_int
 
 DATASETS = ("h36m", "3dhp", "3dpw", "fit3d", "humaneva")
 
@@ -39,11 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--out",
-        help="output folder (required unless --check); replaced atomically only when it is an earlier `auglift "
-        "convert` table (or empty)",
+        help="output folder (required unless --check); only files auglift wrote there (its manifest) are replaced, "
+        "atomically",
     )  # fmt: skip
     parser.add_argument(
-        "--overwrite", action="store_true", help="replace --out even when it is not an earlier table (deletes it)"
+        "--overwrite",
+        action="store_true",
+        help="write the table into an --out that holds files auglift did not write (they are kept, never deleted)",
     )
     parser.add_argument("--positions-3d", help="h36m: VideoPose3D data_3d_h36m.npz (world metres)")
     parser.add_argument("--annotations", help="h36m: MMPose preprocessed annotation npz")
@@ -67,9 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="depth descriptor columns: none, or the synthetic capsule renderer (mocap without images)",
     )  # fmt: skip
     parser.add_argument(
-        "--depth-severity", type=non_negative_float, default=1.0,
+        "--depth-severity", type=depth_severity, default=None,
         help="severity of the monocular-depth error model with --depth-source synthetic (0 = exact depth, "
-        "1 = the Depth Anything V2 metric preset, default)",
+        "1 = the Depth Anything V2 metric preset, default; at most 10); refused without --depth-source synthetic",
     )  # fmt: skip
     parser.add_argument(
         "--simulate-detector", action="store_true",
@@ -77,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--detector-seed",
-        type=int,
+        type=non_negative_int,
         default=0,
         help="seed of --simulate-detector (and of --body-proportions, --virtual-cameras)",
     )
@@ -199,6 +201,13 @@ def run(args: argparse.Namespace) -> int:
         return _run_check(args)
     if not args.out:
         raise ValueError("the following arguments are required: --out")
+
+    from ..utils.outputs import check_not_input
+
+    check_not_input(args.out, [args.source, args.positions_3d, args.annotations, args.detections,
+                               *(args.cameras or ()), getattr(args, "images", None), getattr(args, "videos", None)])  # fmt: skip
+    if args.depth_severity is not None and args.depth_source != "synthetic":
+        raise ValueError("--depth-severity applies to --depth-source synthetic only (it would be ignored)")
     if getattr(args, "images", None) or getattr(args, "videos", None):
         return _run_join_cli(args)  # its own --out protection: an interrupted join resumes in the same folder
     from .schema import check_table_output
@@ -208,7 +217,7 @@ def run(args: argparse.Namespace) -> int:
     if args.depth_source == "synthetic":
         from .schema import synthetic_depth_source
 
-        depth_source = synthetic_depth_source(severity=args.depth_severity)
+        depth_source = synthetic_depth_source(severity=1.0 if args.depth_severity is None else args.depth_severity)
     if args.body_proportions and args.dataset != "h36m":
         raise ValueError("--body-proportions needs 3D camera-frame motion; supported for h36m")
     if args.virtual_cameras and args.dataset != "h36m":

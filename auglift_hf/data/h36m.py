@@ -147,6 +147,48 @@ def _check_in_front(cam_xyz: np.ndarray, where: str, camera: str) -> None:
         )
 
 
+#: Camera-to-person distance (m) a Human3.6M-like camera can have: the studio's are 4-6 m away, the virtual
+#: cameras of ``--virtual-cameras`` 2.5-6 m. A translation ``T`` in millimetres puts the camera ~5 km away.
+CAMERA_DISTANCE_M = (0.3, 100.0)
+#: Smallest projected person (px, median over frames of the larger side of the 2D box): a 1.7 m person 100 m
+#: from an H36M camera (focal 1145 px) is 19 px; a focal length ``f`` in other units (e.g. / 1000) gives < 1 px.
+MIN_PROJECTED_PX = 15.0
+#: Smallest head-above-pelvis height (m, 90th percentile over the sequence) of world positions with z up: a
+#: standing or sitting person has 0.5-0.7 m at times in every take; y-up positions give ~0.1 m.
+MIN_HEAD_ABOVE_PELVIS_M = 0.3
+
+
+def check_up_axis(world: np.ndarray, where: str) -> None:
+    """Refuse ``(frames, 17, 3)`` H36M world positions whose z axis is not up (the head above the pelvis).
+
+    (The feet are no test: H36M's SittingDown has people sitting on the floor, feet 0.19 m below the pelvis.)
+    """
+    head = float(np.percentile(world[:, 10, 2] - world[:, 0, 2], 90))
+    if head < MIN_HEAD_ABOVE_PELVIS_M:
+        raise ValueError(
+            f"{where}: positions are not z-up (the head is {head:.2f} m above the pelvis along z, expected > "
+            f"{MIN_HEAD_ABOVE_PELVIS_M} m): y-up positions? Human3.6M world coordinates have z up"
+        )
+
+
+def check_camera_view(cam_xyz: np.ndarray, uv: np.ndarray, where: str, camera: str) -> None:
+    """Refuse a camera that cannot be filming a person: pelvis distance outside :data:`CAMERA_DISTANCE_M`
+    (translation ``T`` in other units) or a projected person smaller than :data:`MIN_PROJECTED_PX` (focal ``f``)."""
+    distance = float(np.median(np.linalg.norm(cam_xyz[:, 0], axis=-1)))
+    lo, hi = CAMERA_DISTANCE_M
+    if not lo <= distance <= hi:
+        raise ValueError(
+            f"{where}: camera {camera} is {distance:,.4g} m from the person (expected {lo}-{hi:g} m): is its "
+            "translation `T` in millimetres? cameras.pkl needs metres"
+        )
+    size = float(np.median(np.ptp(uv, axis=1).max(-1)))
+    if size < MIN_PROJECTED_PX:
+        raise ValueError(
+            f"{where}: camera {camera} projects the person to {size:.3g} px (expected >= {MIN_PROJECTED_PX:g} px): "
+            "is its focal length `f` in pixels?"
+        )
+
+
 def _cameras(cameras: str | os.PathLike | dict) -> dict:
     return cameras if isinstance(cameras, dict) else load_mmpose_cameras(cameras)
 
@@ -263,6 +305,7 @@ def read_h36m_positions_3d(
                 bad = int(np.flatnonzero(~np.isfinite(world).all((1, 2)))[0])
                 raise ValueError(f"{where}: {subject}/{action} has NaN/inf joints (first at frame {bad})")
             check_person_extent(world, f"{where}: {subject}/{action}")  # world metres, before any camera
+            check_up_axis(world, f"{where}: {subject}/{action}")
             for ci, cam_id in enumerate(H36M_CAMERA_IDS):
                 cam = _camera(cams, subject, cam_id, where)
                 n = world.shape[0]
@@ -278,6 +321,7 @@ def read_h36m_positions_3d(
                 cam_xyz = world_to_camera(world[frames], cam["R"], cam["T"])
                 _check_in_front(cam_xyz, f"{cam_where}: {subject}/{action}", cam_id)
                 uv = project(cam_xyz, cam["f"], cam["c"], cam.get("k"), cam.get("p"))
+                check_camera_view(cam_xyz, uv, f"{cam_where}: {subject}/{action}", cam_id)
                 records.append(
                     SequenceRecord(
                         dataset=DATASET, subject=subject, action=action, camera=cam_id,

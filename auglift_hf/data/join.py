@@ -303,7 +303,10 @@ def process_shard(
     plan: JoinPlan, jobs: range, extractor: Any, prompt: PromptedBoxes | None, *, association: str,
     min_score: float, batch_size: int, bar: Any = None,
 ) -> dict[str, np.ndarray]:  # fmt: skip
-    """Decode the media frames of ``jobs`` (grouped per media, in order), run them in batches, check timestamps."""
+    """Decode the media frames of ``jobs`` (grouped per media, in order), run them in batches, check timestamps
+    and frame sizes (:func:`~auglift_hf.data.media_size.check_media_size`)."""
+    from .media_size import check_media_size
+
     result = _ShardResult(len(extractor.depth_channels))
     pending: list[tuple[int, np.ndarray, float]] = []
     by_media: dict[int, list[int]] = {}
@@ -317,6 +320,11 @@ def process_shard(
             mem = plan.job_members[j]
             t_gt = plan.times[mem[0][0]][mem[0][1]]
             bad = "unreadable_frame" if image is None else ""
+            if image is not None:  # media of another resolution than the cameras / annotations: refused
+                rec = plan.records[mem[0][0]]
+                check_media_size(
+                    (image.shape[1], image.shape[0]), rec.image_size, media.path, rec.source or "the records"
+                )
             if not bad and abs(t_media - t_gt) > 0.5 * media.frame_period + 1e-6:
                 bad = "timestamp_mismatch"
             if bad:

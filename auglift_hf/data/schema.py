@@ -455,26 +455,24 @@ def is_frame_table(folder: str | os.PathLike) -> bool:
     return isinstance(front, dict) and "auglift" in (front.get("tags") or []) and bool(front.get("configs"))
 
 
-def check_table_output(out_dir: str | os.PathLike, overwrite: bool = False) -> None:
-    """Refuse an ``--out`` that exists and is not a previous frame table, unless ``overwrite``.
+def _table_legacy(out_dir: str | os.PathLike) -> tuple[str, ...]:
+    """The table's own entries, when ``out_dir`` is a table written before the manifest (else nothing)."""
+    return ("README.md", TABLE_MARKER, f"{GT2D_CONFIG}/", f"{DETECTED2D_CONFIG}/") if is_frame_table(out_dir) else ()
 
-    Raises :class:`~auglift_hf.errors.OutputError` naming the path (nothing is written or deleted).
+
+#: Files every frame table writes (a foreign file there is never replaced).
+_TABLE_WRITES = ("README.md", TABLE_MARKER)
+
+
+def check_table_output(out_dir: str | os.PathLike, overwrite: bool = False) -> list[str]:
+    """Refuse an ``--out`` holding files auglift did not write, unless ``overwrite`` (then they are kept).
+
+    Raises :class:`~auglift_hf.errors.OutputError` naming the path (nothing is written or deleted); returns the
+    foreign files that will be kept (:func:`auglift_hf.utils.outputs.check_output_folder`).
     """
-    from pathlib import Path
+    from ..utils.outputs import check_output_folder
 
-    from ..errors import OutputError
-
-    out = Path(out_dir)
-    if overwrite or not (out.exists() or out.is_symlink()):
-        return
-    if out.is_dir() and not out.is_symlink():
-        if is_frame_table(out) or not any(out.iterdir()):
-            return
-        raise OutputError(
-            f"--out {out} exists and is not a frame table written by `auglift convert` (it holds other files); "
-            "choose another folder or pass --overwrite to replace it"
-        )
-    raise OutputError(f"--out {out} exists and is a file, not a table folder; choose another path or pass --overwrite")
+    return check_output_folder(out_dir, overwrite=overwrite, writes=_TABLE_WRITES, legacy=_table_legacy(out_dir))
 
 
 def write_frame_table(
@@ -490,8 +488,9 @@ def write_frame_table(
 ) -> dict[str, dict[str, int]]:
     """Write sequences as Parquet shards + a README dataset card, atomically (temp dir, then rename).
 
-    An existing ``out_dir`` is replaced only when it is a previous frame table (:func:`is_frame_table`) or
-    empty; anything else raises :class:`~auglift_hf.errors.OutputError` unless ``overwrite=True``.
+    Only files auglift wrote are replaced (the folder's manifest, :mod:`auglift_hf.utils.outputs`): an ``out_dir``
+    holding other files raises :class:`~auglift_hf.errors.OutputError` unless ``overwrite=True``, which writes the
+    table beside them and keeps them.
 
     Layout::
 
@@ -507,7 +506,7 @@ def write_frame_table(
     import pyarrow.parquet as pq
     from tqdm.auto import tqdm
 
-    from ..utils.io import atomic_write_dir
+    from ..utils.outputs import output_folder
     from .card import write_dataset_card
 
     check_table_output(out_dir, overwrite)
@@ -528,7 +527,10 @@ def write_frame_table(
     splits = sorted({r.split for r in records}, key=lambda s: (s != "train", s))
     counts: dict[str, dict[str, int]] = {c: {} for c in configs}
     out_dir = os.fspath(out_dir)
-    with atomic_write_dir(out_dir, overwrite=True) as tmp:
+    with output_folder(
+        out_dir, "auglift_hf.data.write_frame_table", overwrite=overwrite, writes=_TABLE_WRITES,
+        legacy=_table_legacy(out_dir),
+    ) as tmp:  # fmt: skip
         for config in configs:
             detected = config == DETECTED2D_CONFIG
             (tmp / config).mkdir()

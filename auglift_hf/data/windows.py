@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -60,10 +61,29 @@ def load_frame_table(source: Any, config: str = GT2D_CONFIG, split: str = "train
 
         return pq.read_table(path)
     if os.path.isdir(path):
-        import datasets
-
-        return datasets.load_dataset(path, config, split=split).with_format("arrow")[:]
+        return _load_table_folder(path, config, split)
     raise FileNotFoundError(f"frame table {path!r} not found (expected a dataset folder, Parquet file or Dataset)")
+
+
+def _load_table_folder(path: str, config: str, split: str) -> Any:
+    """``datasets.load_dataset`` of a table folder; a folder that is no table, or an unreadable shard, is one
+    ``ValueError`` naming the folder (and the shard)."""
+    import datasets
+    import pyarrow.parquet as pq
+
+    for shard in sorted(Path(path).glob(f"{config}/*.parquet")):  # footers only: before datasets logs a traceback
+        try:
+            pq.read_metadata(shard)
+        except Exception as bad:  # noqa: BLE001 - any reader error names the shard
+            raise ValueError(f"frame table {path}: unreadable Parquet shard {shard} ({bad})") from bad
+    try:
+        return datasets.load_dataset(path, config, split=split).with_format("arrow")[:]
+    except datasets.exceptions.DatasetGenerationError as err:
+        raise ValueError(f"frame table {path}: cannot be read ({err.__cause__ or err})") from err
+    except ValueError as err:  # e.g. "BuilderConfig 'gt2d' not found", "Unknown split"
+        raise ValueError(
+            f"frame table {path} ({config}, {split}): {err} (not a table written by `auglift convert` / `preprocess`?)"
+        ) from err
 
 
 def column_numpy(table: Any, name: str, shape: tuple[int, ...] = ()) -> np.ndarray:

@@ -38,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import math
 
+    from ..utils.outputs import check_not_input
+
+    check_not_input(args.out, [args.folder if args.format == "onnx" else args.motion], what="output")
     if args.format == "onnx":
         from .onnx import export_onnx
 

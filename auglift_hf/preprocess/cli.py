@@ -100,19 +100,51 @@ def build_extractor(args: argparse.Namespace):  # noqa: ANN201
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..utils.cli_args import non_negative_float
+
     parser.add_argument("inputs", nargs="+", help="image files, image folders, videos, or a dataset root folder")
     parser.add_argument("--out", required=True, help="output folder (shards, merged Parquet table, failures)")
     parser.add_argument("--shard-size", type=int, default=64, help="frames per shard file (unit of resume)")
     parser.add_argument("--batch-size", type=int, default=8, help="frames per forward pass")
     parser.add_argument("--dataset-name", default="custom", help="value of the `dataset` column")
-    parser.add_argument("--fps", type=float, default=0.0, help="frame rate of image sequences (0 = unknown)")
-    parser.add_argument("--overwrite", action="store_true", help="discard an earlier run in --out")
+    parser.add_argument(
+        "--fps", type=non_negative_float, default=0.0, help="frame rate of image sequences (0 = unknown)"
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="discard an earlier run in --out; files auglift did not write there are kept",
+    )
     parser.add_argument("--no-merge", action="store_true", help="only write shards (merge later with --merge-only)")
     parser.add_argument("--merge-only", action="store_true", help="only merge the shards already in --out")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     parser.add_argument("--lifter", default=None,
                         help="lifter folder whose input contract (depth model, descriptor) the table must satisfy")  # fmt: skip
     add_backend_arguments(parser)
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """``--out`` is no input and holds no foreign file where preprocess writes (:mod:`auglift_hf.utils.outputs`);
+    the manifest names what preprocess writes before any work, so an interrupted run resumes."""
+    import json
+    from pathlib import Path
+
+    from ..utils.outputs import check_not_input, check_output_folder, update_manifest
+    from .sharding import FAILURES_FILE, MERGED_FILE, PLAN_FILE, SHARD_DIR
+
+    writes = ("README.md", PLAN_FILE, FAILURES_FILE, MERGED_FILE, f"{SHARD_DIR}/")
+    check_not_input(args.out, [*args.inputs, getattr(args, "lifter", None)])
+    plan = Path(args.out) / PLAN_FILE
+    try:
+        ours = plan.is_file() and isinstance(json.loads(plan.read_text()).get("shards"), list)
+    except (ValueError, AttributeError, OSError):
+        ours = False
+    legacy = writes if ours else ()  # a run from before the manifest: a plan.json of ours
+    check_output_folder(args.out, overwrite=args.overwrite, writes=writes, legacy=legacy)
+    if plan.is_file() and not ours and not args.overwrite:  # listed in our manifest, but unreadable
+        raise ValueError(f"{plan}: not a readable plan of an earlier run; pass --overwrite to start again")
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    update_manifest(args.out, "auglift preprocess", writes)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
         missing = [p for p in args.inputs if not Path(p).exists()]
         if missing and not args.merge_only:
             raise FileNotFoundError(f"input not found: {missing[0]}")
+        _check_out(args)
         if args.merge_only:
             path = merge_shards(args.out, progress=not args.no_progress)
         else:

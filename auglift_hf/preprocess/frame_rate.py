@@ -43,6 +43,31 @@ def resampled_length(num_frames: int, src_fps: float, dst_fps: float) -> int:
     return int(math.floor((int(num_frames) - 1) * float(dst_fps) / float(src_fps) + _SNAP)) + 1
 
 
+#: Most frames a sequence is resampled to for lifting (5.6 h at 25 Hz). An input rate that needs more (e.g. 44
+#: frames stated at 0.001 fps: 1.07 M frames) is refused rather than interpolated for minutes into gigabytes.
+MAX_RESAMPLED_FRAMES = 500_000
+
+
+def check_resampled_length(num_frames: int, src_fps: float, dst_fps: float) -> int:
+    """The resampled length of ``num_frames`` frames at ``src_fps`` on a ``dst_fps`` grid, refused when a
+    sequence of >= 2 frames would collapse to < 2 frames (a rate far too high: every pose the same) or exceed
+    :data:`MAX_RESAMPLED_FRAMES` (a rate far too low). One-line ``ValueError`` naming the input rate."""
+    n = int(num_frames)
+    m = resampled_length(n, src_fps, dst_fps)
+    span = (n - 1) / float(src_fps)
+    if n >= 2 and m < 2:
+        raise ValueError(
+            f"input frame rate {src_fps:g} Hz (--fps / the file's fps): its {n} frames span {span:.3g} s, which is "
+            f"{m} frame at the lifter's {dst_fps:g} Hz (needs >= 2); is the frame rate right?"
+        )
+    if m > MAX_RESAMPLED_FRAMES:
+        raise ValueError(
+            f"input frame rate {src_fps:g} Hz (--fps / the file's fps): its {n} frames span {span:.3g} s, which is "
+            f"{m:,} frames at the lifter's {dst_fps:g} Hz (at most {MAX_RESAMPLED_FRAMES:,}); is the frame rate right?"
+        )
+    return m
+
+
 def resampling_weights(
     num_frames: int, src_fps: float, dst_fps: float, num_out: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -218,6 +243,7 @@ def lift_at_frame_rate(
         (the root-relative units the lifter outputs, e.g. metres).
     """
     n = len(keypoints_2d)
+    check_resampled_length(n, input_fps, lifter_fps)
     kp = resample_sequence(keypoints_2d, input_fps, lifter_fps)
     sc = None if scores is None else resample_sequence(scores, input_fps, lifter_fps, kind="score")
     dp = None if depth is None else resample_sequence(depth, input_fps, lifter_fps)
@@ -228,7 +254,9 @@ def lift_at_frame_rate(
 
 
 __all__ = [
+    "MAX_RESAMPLED_FRAMES",
     "RATE_TOLERANCE",
+    "check_resampled_length",
     "FrameRatePlan",
     "check_fps",
     "lift_at_frame_rate",

@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 
 from ..skeleton import (
+    KEYPOINT_FORMATS,
     NUM_JOINTS,
     DetectedFormat,
     KeypointFormat,
@@ -139,8 +140,19 @@ def _numeric(value: Any, where: str) -> np.ndarray:
         raise ValueError(f"{where} must be a list of numbers ({err})") from err
     flat = arr.reshape(-1)
     bad = [v for v in flat if v is not None and (isinstance(v, (bool, str, list, dict)) or not np.isscalar(v))]
+    if bad and isinstance(bad[0], list):  # ragged nesting: name the first row whose length differs
+        rows = list(value) if isinstance(value, (list, tuple)) else []
+        lengths = [np.size(np.asarray(r, dtype=object)) if isinstance(r, (list, tuple)) else 1 for r in rows]
+        common = max(set(lengths), key=lengths.count) if lengths else 0
+        odd = next((i for i, n in enumerate(lengths) if n != common), None)
+        if odd is not None:
+            raise ValueError(
+                f"{where} is ragged: entry {odd} holds {lengths[odd]} values where the others hold {common}"
+            )
     if bad:
-        raise ValueError(f"{where} must hold numbers, found {type(bad[0]).__name__} {bad[0]!r}")
+        shown = repr(bad[0])
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise ValueError(f"{where} must hold numbers, found {type(bad[0]).__name__} {shown}")
     return np.array([np.nan if v is None else v for v in flat], dtype=np.float64).reshape(arr.shape)
 
 
@@ -161,9 +173,16 @@ def _frame_numbers(image_ids: list[Any]) -> np.ndarray:
     return np.array(numbers, np.int64)
 
 
+#: A coordinate beyond this many pixels is no position (e.g. 1e308, which overflows to inf once averaged): it
+#: is missing like NaN / inf (1,000x the largest accepted image side).
+MAX_COORDINATE_PX = 1000.0 * 16384
+
+
 def _missing_mask(kp: np.ndarray) -> np.ndarray:
-    """``(..., J, 3)`` -> ``(..., J)``: non-finite x, y or score, or OpenPose's ``(0, 0, 0)``."""
-    nonfinite = ~np.isfinite(kp).all(-1)
+    """``(..., J, 3)`` -> ``(..., J)``: non-finite x, y or score, a coordinate beyond :data:`MAX_COORDINATE_PX`,
+    or OpenPose's ``(0, 0, 0)``."""
+    with np.errstate(invalid="ignore"):
+        nonfinite = ~np.isfinite(kp).all(-1) | (np.abs(kp[..., :2]) > MAX_COORDINATE_PX).any(-1)
     zero = (kp[..., 0] == 0) & (kp[..., 1] == 0) & (kp[..., 2] == 0)
     return nonfinite | zero
 
@@ -251,6 +270,72 @@ def _format_for(declared: DetectedFormat | None, explicit: str | None, count: in
         raise ValueError(f"{path}: {err}") from err
 
 
+#: 17-point layouts told apart by geometry (:func:`layout_from_geometry`): the spread of points 0-4 (largest
+#: distance between two of them) over the person's extent (larger side of the box of all 17), median over frames.
+#: COCO-17's points 0-4 are the face (nose, eyes, ears), H36M-17's the pelvis, right hip, knee, ankle and left hip.
+#: Measured: the real AlphaPose walking clip (COCO order) 0.090-0.131 per frame (median 0.103); MMPose's four
+#: H36M frames (h36m_coco.json, H36M order) 0.42-0.61; simulated people (6 procedural actions, 120 random views at
+#: 2.5-8 m, elevation -17..69 deg, 1,200 frames each; simulated) H36M median 0.56 (1st percentile 0.34), COCO
+#: landmarks median 0.11 (99th percentile 0.24). Between the two bounds a file's layout is ambiguous.
+COCO_MAX_SPREAD, H36M_MIN_SPREAD = 0.22, 0.30
+
+
+def layout_from_geometry(xy: np.ndarray, missing: np.ndarray) -> tuple[str | None, float]:
+    """``("coco17" | "h36m17" | None, spread)`` of ``(F, 17, 2)`` keypoints from their geometry (None: ambiguous).
+
+    Uses frames where points 0-4 and at least 12 of the 17 points are seen; see :data:`COCO_MAX_SPREAD`.
+    """
+    xy = np.asarray(xy, np.float64)
+    ok = ~np.asarray(missing, bool)
+    use = ok[:, :5].all(1) & (ok.sum(1) >= 12)
+    if not use.any():
+        return None, float("nan")
+    pts = xy[use]
+    first = pts[:, :5]
+    spread = np.linalg.norm(first[:, :, None] - first[:, None, :], axis=-1).max((1, 2))
+    seen = np.where(ok[use][..., None], pts, np.nan)
+    extent = np.nanmax(np.nanmax(seen, 1) - np.nanmin(seen, 1), -1)
+    ratio = float(np.median(spread / np.maximum(extent, 1e-9)))
+    if ratio < COCO_MAX_SPREAD:
+        return "coco17", ratio
+    if ratio > H36M_MIN_SPREAD:
+        return "h36m17", ratio
+    return None, ratio
+
+
+def _check_17_layout(fmt: DetectedFormat, xy: np.ndarray, missing: np.ndarray, path: str) -> DetectedFormat:
+    """A 17-point file's layout checked against its geometry: an undeclared file takes the layout its geometry
+    shows (refused when ambiguous); a declaration (``categories`` / ``--keypoint-format``) the geometry
+    contradicts is refused."""
+    if fmt.format.num_keypoints != 17 or fmt.format.name not in ("coco17", "h36m17") or np.all(missing):
+        return fmt  # (nothing seen at all is refused by _build, naming that)
+    if fmt.order is not None:  # declared in another order: the format's canonical order
+        xy, missing = xy[:, list(fmt.order)], missing[:, list(fmt.order)]
+    layout, ratio = layout_from_geometry(xy, missing)
+    spread = (
+        f"points 0-4 spread over {ratio:.2f} of the person's extent (COCO-17 face < {COCO_MAX_SPREAD}, H36M-17 "
+        f"pelvis and legs > {H36M_MIN_SPREAD})"
+    )
+    undeclared = fmt.evidence.endswith("keypoints per person")
+    if undeclared:
+        if layout is None:
+            raise ValueError(
+                f"{path}: 17 keypoints per person in no declared layout, and the geometry does not tell COCO-17 from "
+                f"H36M-17 ({spread if np.isfinite(ratio) else 'too few frames with points 0-4 seen'}); pass "
+                "--keypoint-format coco17 or h36m17"
+            )
+        if layout == fmt.format.name:  # the count's default (COCO-17), confirmed: nothing worth a warning
+            return DetectedFormat(fmt.format, None, f"17 keypoints per person, COCO-17 by geometry ({spread})")
+        note = f"17 undeclared keypoints read as {layout} from their geometry ({spread})"
+        return DetectedFormat(KEYPOINT_FORMATS[layout], None, f"geometry: {spread}", (*fmt.notes, note))
+    if layout is not None and layout != fmt.format.name:
+        raise ValueError(
+            f"{path}: the keypoints are declared {fmt.format.name} ({fmt.evidence}) but their geometry is {layout} "
+            f"({spread}); check the file's layout or --keypoint-format"
+        )
+    return fmt
+
+
 def _declared_format(obj: dict[str, Any], path: str) -> tuple[DetectedFormat | None, dict[int, list[str]]]:
     """Keypoint names of the ``categories`` (person category, or the only one with keypoints)."""
     cats = obj.get("categories") or []
@@ -333,6 +418,7 @@ def _from_entries(
     fmt = _format_for(declared, keypoint_format, count, path)
     raw = np.stack(rows).reshape(len(rows), count, 3)
     missing = _missing_mask(raw)
+    fmt = _check_17_layout(fmt, raw[..., :2], missing, path)
     frames = _frame_numbers([e.get("image_id", n) for n, e in enumerate(entries)])
     scores_entry = np.array(
         [float(e["score"]) if isinstance(e.get("score"), (int, float)) and np.isfinite(e["score"]) else np.nan
@@ -460,7 +546,7 @@ def _build(
     notes = []
     if missing.any():
         notes.append(
-            f"{path}: {int(missing.sum())} keypoints are missing (non-finite or (0, 0, 0)) in "
+            f"{path}: {int(missing.sum())} keypoints are missing (non-finite, beyond {MAX_COORDINATE_PX:,.0f} px or (0, 0, 0)) in "
             f"{int(missing.any(1).sum())} "
             "frames: score 0, position filled from the same joint in neighbouring frames"
         )
@@ -501,7 +587,8 @@ def _from_own(
             raise ValueError(f"{path}: `scores` must have shape {kp.shape[:2]}, got {sc.shape}")
         sc = sc.reshape(kp.shape[:2])
     raw = np.concatenate([kp[..., :2], sc[..., None]], -1)
-    missing = ~np.isfinite(raw).all(-1)
+    with np.errstate(invalid="ignore"):
+        missing = ~np.isfinite(raw).all(-1) | (np.abs(raw[..., :2]) > MAX_COORDINATE_PX).any(-1)
     frames = obj.get("frame_index")
     frames = np.arange(len(kp)) if frames is None else _numeric(frames, f"{path}: `frame_index`").reshape(-1)
     if frames.shape != (len(kp),) or not np.isfinite(frames).all():
@@ -585,12 +672,16 @@ def read_keypoints_json(
     Non-standard JSON numbers (``NaN``, ``Infinity``) are read as missing keypoints, not refused.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path}: is a folder, not a keypoints JSON file")
     if not path.is_file():
         raise FileNotFoundError(f"keypoints file not found: {path}")
     try:
         obj = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
         raise ValueError(f"{path}: not valid JSON ({err})") from err
+    except OSError as err:  # an input that cannot be read is bad input (exit 2), not an output error
+        raise ValueError(f"{path}: cannot read the keypoints file ({err.strerror or err})") from err
     return parse_keypoints(
         obj, os.fspath(path), track, person=person, keypoint_format=keypoint_format, max_gap=max_gap
     )
@@ -613,6 +704,10 @@ OUTSIDE_REFUSE_FRACTION = 0.05
 SWAP_OUTSIDE_FRACTION = 0.25
 #: Warn when the person's median height (seen keypoints) is below this fraction of the image height.
 SMALL_PERSON_FRACTION = 0.05
+#: Refuse a person whose keypoints span fewer pixels than this (median over frames of the larger side of their
+#: box): no 2D pose model localises joints of a person that small (COCO annotates keypoints only for people of
+#: >= 32x32 px), so such numbers are in other units, e.g. normalised to 0-1 (0.13 px) given with a pixel size.
+MIN_PERSON_PX = 10.0
 
 
 def check_image_size(size: Any, where: str) -> tuple[int, int]:
@@ -654,6 +749,17 @@ def check_keypoints_in_image(
     def outside(dims: np.ndarray, tol: float) -> np.ndarray:
         return ((kp < -tol * dims) | (kp > (1 + tol) * dims)).any(-1) & seen
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # frames with nothing seen
+        box = np.where(seen[..., None], kp, np.nan)
+        spans = np.nanmax(np.nanmax(box, 1) - np.nanmin(box, 1), -1)[seen.sum(1) >= 2]
+    span = float(np.median(spans)) if spans.size else np.inf
+    if span < MIN_PERSON_PX:
+        raise ValueError(
+            f"{where}: the person spans {span:.3g} px in the {int(wh[0, 0, 0])}x{int(wh[0, 0, 1])} image (at least "
+            f"{MIN_PERSON_PX:g} px expected): keypoints normalised to 0-1 or in other units? 2D keypoints must be "
+            "pixels of the image (--image-size W H)"
+        )
     far = outside(wh, OUTSIDE_TOLERANCE)
     n_seen = max(int(seen.sum()), 1)
     w0, h0 = int(wh[0, 0, 0]), int(wh[0, 0, 1])
@@ -696,7 +802,10 @@ def check_keypoints_in_image(
 
 
 __all__ = [
+    "COCO_MAX_SPREAD",
+    "H36M_MIN_SPREAD",
     "MAX_IMAGE_SIDE",
+    "MIN_PERSON_PX",
     "MIN_IMAGE_SIDE",
     "OUTSIDE_TOLERANCE",
     "SWAP_OUTSIDE_FRACTION",
@@ -706,6 +815,7 @@ __all__ = [
     "KeypointSequence",
     "MAX_INTERPOLATION_GAP",
     "fill_missing",
+    "layout_from_geometry",
     "parse_keypoints",
     "read_keypoints_json",
 ]

@@ -213,8 +213,14 @@ def run(args: argparse.Namespace) -> int:
     if out_path.suffix.lower() not in (".json", ".npz"):
         print(f"auglift lift: error: --out must end in .json or .npz, got {out_path}", file=sys.stderr)
         return 2
+    from ..utils.outputs import check_not_input
     from .cli import depth_params_from_args
 
+    for option, path in (("--out", args.out), ("--plot", args.plot)):
+        if path:
+            check_not_input(path, [args.input, args.model], what=option)
+    if args.plot and Path(args.plot).resolve() == out_path.resolve():
+        raise ValueError(f"--plot {args.plot} is also --out; give them different paths")
     if args.plot:
         try:
             plot_format(args.plot)
@@ -248,6 +254,13 @@ def run(args: argparse.Namespace) -> int:
     if args.max_gap is not None and args.max_gap < 0:
         print(f"auglift lift: error: --max-gap must be >= 0, got {args.max_gap}", file=sys.stderr)
         return 2
+    if args.focal_length is not None and not all(np.isfinite(v) and v > 0 for v in args.focal_length):
+        fx, fy = args.focal_length
+        print(f"auglift lift: error: --focal-length must be two pixel lengths > 0, got {fx:g} {fy:g}", file=sys.stderr)
+        return 2
+    if args.principal_point is not None and not all(np.isfinite(v) for v in args.principal_point):
+        print("auglift lift: error: --principal-point must be two finite pixel coordinates", file=sys.stderr)
+        return 2
     fps = getattr(args, "fps", None)
     if fps is not None and not (np.isfinite(fps) and fps > 0):
         print(f"auglift lift: error: --fps must be a finite frame rate > 0 (Hz), got {fps:g}", file=sys.stderr)
@@ -267,7 +280,9 @@ def run(args: argparse.Namespace) -> int:
             first = result[0] if isinstance(result, list) else result
             plot_skeletons(first["keypoints_3d"], args.plot, title=Path(args.input).name)
     except (ValueError, OSError) as err:
-        print(f"auglift lift: error: {err}", file=sys.stderr)
+        from ..errors import one_line
+
+        print(f"auglift lift: error: {one_line(err)}", file=sys.stderr)
         if isinstance(err, OSError) and not isinstance(err, FileNotFoundError) and not is_keypoints:
             print(
                 "auglift lift: hint: the detector / pose / depth checkpoints must be downloadable or local folders "

@@ -82,6 +82,13 @@ def _seed_ints(seed: int | torch.Generator) -> tuple[int, int]:
     return base, (base ^ 0x5DEECE66D) % 2**62
 
 
+#: Largest accepted ``severity``: at 10 the per-frame scale has a log std of 0.70 (a factor 2 at one sigma), past
+#: the worst published zero-shot metric figure (AbsRel 0.50, Depth Anything V1 NYU-D model on SUN RGB-D), and the
+#: relief is 97 % flattened; far above it every depth collapses to ``min_depth`` (severity 1e6: 0.05 m at every
+#: joint), a table that only looks like depth.
+MAX_SEVERITY = 10.0
+
+
 @dataclass
 class MonocularDepthError:
     """What a metric monocular depth network gets wrong on people, with one ``severity`` knob (0 = exact depth).
@@ -132,7 +139,7 @@ class MonocularDepthError:
     * ``noise_std = 0.01``: residual per-pixel noise (assumption, small next to the effects above).
     """
 
-    severity: float = 1.0
+    severity: float = 1.0  # 0 .. MAX_SEVERITY
     scale_log_std: float = 0.070
     scale_time_constant: float = 1.0
     flicker_log_std: float = 0.02
@@ -146,8 +153,10 @@ class MonocularDepthError:
     preset: str = "depth-anything-v2-metric"
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.severity) and self.severity >= 0):
-            raise ValueError(f"`severity` must be a finite number >= 0, got {self.severity}")
+        if not (math.isfinite(self.severity) and 0 <= self.severity <= MAX_SEVERITY):
+            raise ValueError(
+                f"`severity` must be a number in [0, {MAX_SEVERITY:g}] (depth-severity), got {self.severity:g}"
+            )
         if not self.fps > 0:
             raise ValueError(f"`fps` must be > 0, got {self.fps}")
 

@@ -26,7 +26,12 @@ def run(args: argparse.Namespace) -> int:
     from .trainer import run_training
 
     model_args, data_args, training_args = load_config(args.config, args.overrides)
-    result = run_training(model_args, data_args, training_args)
+    from ..utils.outputs import files_removed_on_failure
+
+    # a run that fails before its first checkpoint leaves nothing it created (one with a checkpoint can resume)
+    resumable = lambda out: any(out.glob("checkpoint-*"))  # noqa: E731
+    with files_removed_on_failure(training_args.output_dir, keep_if=resumable):
+        result = run_training(model_args, data_args, training_args)
     if result["trainer"].is_world_process_zero():
         summary = {k: v for k, v in result.items() if k != "trainer"}
         print(json.dumps(summary, indent=2, default=str))

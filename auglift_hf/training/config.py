@@ -48,6 +48,53 @@ MODEL_TYPES = ("tcn", "poseformer", "simple_baseline", "motionbert")
 OPTIMIZERS = ("adamw", "adam")
 
 
+def did_you_mean(key: str, valid: list[str] | set[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the closest valid key, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(key), sorted(valid), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def model_kwargs_keys(model_type: str) -> list[str]:
+    """The configuration fields ``model.model_kwargs`` may set for ``model_type``: the config class's own
+    ``__init__`` parameters, without the channels (set from ``model.input_channels``)."""
+    import inspect
+
+    from transformers import PretrainedConfig
+
+    from ..models import MotionBERTConfig, PoseFormerConfig, SimpleBaselineConfig, TCNConfig
+
+    cls = {"tcn": TCNConfig, "poseformer": PoseFormerConfig, "motionbert": MotionBERTConfig,
+           "simple_baseline": SimpleBaselineConfig}[model_type]  # fmt: skip
+    base = set(inspect.signature(PretrainedConfig.__init__).parameters)
+    own = [
+        name
+        for name, p in inspect.signature(cls.__init__).parameters.items()
+        if name not in base and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    ]
+    return [k for k in own if k not in ("input_channels", "num_input_channels")]
+
+
+def check_model_kwargs(model_type: str, kwargs: Any) -> dict[str, Any]:
+    """``model.model_kwargs`` as a dict (``null`` = none), every key a field of ``model_type``'s config; else a
+    one-line ``ValueError`` naming the key, a close match and the valid keys."""
+    if kwargs is None:
+        return {}
+    if not isinstance(kwargs, dict):
+        raise ValueError(f"model.model_kwargs must be a mapping of config fields, got {type(kwargs).__name__}")
+    valid = model_kwargs_keys(model_type)
+    for key in kwargs:
+        if key in ("input_channels", "num_input_channels"):
+            raise ValueError(f"model.model_kwargs.{key}: set the channels with model.input_channels")
+        if key not in valid:
+            raise ValueError(
+                f"model.model_kwargs.{key} is not a {model_type} config field{did_you_mean(key, valid)}; valid: "
+                f"{', '.join(valid)}"
+            )
+    return dict(kwargs)
+
+
 @dataclass
 class ModelArguments:
     """Which lifter to build (or load) and what it sees."""
@@ -71,6 +118,7 @@ class ModelArguments:
             raise ValueError(f"model.model_type must be one of {MODEL_TYPES}, got {self.model_type!r}")
         if isinstance(self.model_kwargs, str):
             self.model_kwargs = json.loads(self.model_kwargs) if self.model_kwargs.strip() else {}
+        self.model_kwargs = check_model_kwargs(self.model_type, self.model_kwargs)
         if isinstance(self.input_channels, str):
             self.input_channels = [c.strip() for c in self.input_channels.split(",") if c.strip()]
         if list(self.input_channels[:2]) != ["x", "y"]:
@@ -384,7 +432,8 @@ def load_config(
     unknown = sorted(set(flat) - known)
     where = source if not isinstance(source, dict) else "dict"
     if unknown:
-        raise ValueError(f"training config {where}: unknown keys {unknown}")
+        hints = "".join(f"; {k}{did_you_mean(k, known)}" for k in unknown if did_you_mean(k, known))
+        raise ValueError(f"training config {where}: unknown keys {unknown}{hints}")
     flat = coerce_config_values(flat, str(where))
     if flat.get("poseaug"):  # PoseAug as published for what the config leaves unset (auglift_hf.training.poseaug)
         flat = {**POSEAUG_TRAINING_DEFAULTS, **flat}

@@ -52,3 +52,16 @@ def non_negative_float(text: str) -> float:
     if not (math.isfinite(value) and value >= 0):
         raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
     return value
+
+
+def depth_severity(text: str) -> float:
+    """A monocular-depth error severity in ``[0, MAX_SEVERITY]`` (:mod:`auglift_hf.simulation.depth_error`)."""
+    from ..simulation.depth_error import MAX_SEVERITY
+
+    value = non_negative_float(text)
+    if value > MAX_SEVERITY:
+        raise argparse.ArgumentTypeError(
+            f"expected a severity in [0, {MAX_SEVERITY:g}] (1 = the Depth Anything V2 metric preset; above "
+            f"{MAX_SEVERITY:g} the simulated depth collapses to a constant), got {text!r}"
+        )
+    return value

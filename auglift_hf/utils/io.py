@@ -70,6 +70,19 @@ def _remove(path: Path) -> None:
 
 
 @contextlib.contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """An ``OSError`` creating the temporary next to ``path`` names ``path`` (not the hidden temp name)."""
+    from ..errors import OutputError
+
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise OutputError(f"{path}: cannot write there ({err.strerror or err})") from err
+
+
+@contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]:
     """Yield a temporary path next to ``path`` for code that writes by file name (safetensors, ONNX, ...).
 
@@ -77,9 +90,10 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
     ``suffix`` lets writers that dispatch on the extension (e.g. ``.onnx``) see the right one.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=suffix, dir=path.parent)
+    with _named(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -105,7 +119,8 @@ def atomic_write_dir(path: str | os.PathLike, overwrite: bool = True) -> Iterato
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists (pass overwrite=True to replace it)")
     remove_stale_temporaries(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent))
+    with _named(path):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
         os.chmod(tmp, 0o777 & ~_umask())

@@ -61,6 +61,8 @@ def safe_load_pickle(source: str | PathLike | IO[bytes] | bytes, encoding: str =
         return RestrictedUnpickler(source, encoding=encoding).load()
     except UnsafePickleError as err:
         raise UnsafePickleError(f"{name}: {err}") from err
+    except (PermissionError, IsADirectoryError) as err:  # an unreadable input is bad input, not an output error
+        raise ValueError(f"{name}: cannot read ({err.strerror or err})") from err
     except (
         pickle.UnpicklingError,
         EOFError,
@@ -71,4 +73,27 @@ def safe_load_pickle(source: str | PathLike | IO[bytes] | bytes, encoding: str =
         KeyError,
         MemoryError,
     ) as err:
+        kind = _other_format(source)
+        if kind:
+            raise ValueError(f"{name}: is {kind}, not a pickle (.pkl) file; check which file goes where") from err
         raise ValueError(f"{name}: corrupt or truncated pickle ({err.__class__.__name__}: {err})") from err
+
+
+#: Leading bytes of files that are often passed where a pickle is expected.
+_MAGIC = {b"PK\x03\x04": "a zip / .npz archive", b"\x93NUMPY": "a .npy array file", b"\x89HDF": "an HDF5 / .mat v7.3 file",
+          b"MATLAB": "a MATLAB .mat file", b"{": "JSON text", b"[": "JSON text"}  # fmt: skip
+
+
+def _other_format(source: Any) -> str | None:
+    """What a file that failed to unpickle is instead, from its first bytes (``None``: unknown)."""
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            head = bytes(source[:8])
+        elif isinstance(source, (str, PathLike)):
+            with open(source, "rb") as fh:
+                head = fh.read(8)
+        else:
+            return None
+    except OSError:
+        return None
+    return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)

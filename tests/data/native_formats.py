@@ -45,6 +45,8 @@ def make_motion(frames: int, joints: int = 32, seed: int = 0) -> np.ndarray:
     """(frames, joints, 3) world metres: a jittered body standing near the origin, walking slowly."""
     rng = np.random.default_rng(seed)
     base = rng.uniform([-0.25, -0.25, 0.0], [0.25, 0.25, 1.8], size=(joints, 3))
+    if joints == 32:  # z up: the pelvis (0) at hip height, the head (15) above it (convert refuses other axes)
+        base[0, 2], base[15, 2] = 0.9, 1.6
     t = np.arange(frames)[:, None, None]
     drift = np.concatenate([0.004 * t, 0.002 * t, 0 * t], -1)
     return (base[None] + drift + rng.normal(0, 0.005, (frames, joints, 3))).astype(np.float32)

@@ -38,7 +38,7 @@ def test_convert_refuses_out_that_is_a_file(run_cli, h36m, tmp_path):
     assert out.read_text() == "keep me"
 
 
-def test_convert_replaces_its_own_previous_table_and_overwrite_replaces_anything(run_cli, h36m, tmp_path):
+def test_convert_replaces_its_own_previous_table_and_overwrite_keeps_foreign_files(run_cli, h36m, tmp_path):
     out = tmp_path / "table"
     assert _convert(run_cli, h36m, out)[0] == 0
     assert (out / ".auglift_table.json").is_file() and (out / "README.md").is_file()
@@ -48,8 +48,8 @@ def test_convert_replaces_its_own_previous_table_and_overwrite_replaces_anything
     other = tmp_path / "other"
     other.mkdir()
     (other / "x.txt").write_text("x")
-    assert _convert(run_cli, h36m, other, "--overwrite")[0] == 0
-    assert not (other / "x.txt").exists() and (other / "README.md").is_file()
+    assert _convert(run_cli, h36m, other, "--overwrite")[0] == 0  # issue 28 E: written beside, never deleted
+    assert (other / "x.txt").read_text() == "x" and (other / "README.md").is_file()
 
 
 def test_convert_recognises_a_table_written_before_the_marker(run_cli, h36m, tmp_path):
