@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 
-from auglift_hf.metrics.bootstrap import paired_bootstrap_interval
 from auglift_hf.utils.cli_args import positive_int
 
 #: Budgets of the default run, of ``--full`` (the default before issue 28: ~29 min of job time under load) and of
@@ -541,6 +540,7 @@ def run(args: argparse.Namespace) -> int:
     print("[4/5] evaluating both lifters on every test frame with the evaluate metric (AutoModel.from_pretrained)")
     from transformers import AutoModel
 
+    from auglift_hf.metrics.bootstrap import paired_bootstrap_interval
     from auglift_hf.metrics.functional import mpjpe, p_mpjpe
 
     from .data import window_dataset
