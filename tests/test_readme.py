@@ -27,6 +27,8 @@ FAST: dict[str, list[str]] = {
     "auglift quickstart --smoke": [],  # runs in tests/training/test_quickstart.py (subprocess, ~25-60 s)
     "auglift convert h36m --positions-3d ../shared/data/h36m/data_3d_h36m_fk25.npz --cameras "
     "../shared/data/h36m/cameras.pkl --out data/h36m": ["--subjects", "S9", "--max-frames", "30", "--no-progress"],
+    "auglift convert bvh ../shared/data/bandai/bvh --virtual-cameras 1 --bone-lengths h36m --fps 25 --out "
+    "data/bandai": ["--max-frames", "20", "--no-progress"],
     "auglift preprocess ../shared/data/video/street_demo.mp4 --out preprocessed/street": [TINY, "--no-progress"],
     "auglift lift ../shared/data/wild/walking_woman_alphapose.json --model checkpoints/tcn-27f-xy --image-size 1812 "
     "1004 --out out.json --plot out.png": [],
