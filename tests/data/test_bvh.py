@@ -6,6 +6,7 @@ Fixtures are BVH files written here in the native text format: Bandai-Namco-, CM
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -313,6 +314,26 @@ def test_up_axis_is_checked(tmp_path):
         read_bvh_world(path)
     clip = read_bvh_world(path, up_axis="z")
     assert clip.joints[0, 10, 2] > clip.joints[0, 0, 2] + 0.5
+    with pytest.raises(ValueError, match="is the file Z-up"):
+        read_bvh_world(write_bvh_file(tmp_path / "yup.bvh", "cmu"), up_axis="z")
+
+
+def test_real_cameras_mark_frames_out_of_view_and_leave_out_blind_cameras(tmp_path):
+    from auglift_hf.data.bvh.table import bvh_records
+    from auglift_hf.data.h36m import H36M_TRAIN_SUBJECTS
+
+    clip = read_bvh_world(write_bvh_file(tmp_path / "w.bvh", frames=40))
+    far = dataclasses.replace(clip, name="far", joints=clip.joints + np.linspace(-6, 6, 40)[:, None, None] * [1, 0, 0])
+    cams = make_cameras(subjects=H36M_TRAIN_SUBJECTS)
+    for subject in H36M_TRAIN_SUBJECTS:  # the first camera of every subject looks away from the capture volume
+        cams[(subject, "54138969")]["R"] = cams[(subject, "54138969")]["R"] * [-1, 1, -1]
+    records, lookup, dropped = bvh_records([clip, far], dataset="bvh", cameras=cams, virtual_cameras=1)
+    assert dropped == 2  # the blind camera, for both clips
+    by_camera = {(r.action, r.camera): r.valid for r in records}
+    assert set(by_camera) == {(a, c) for a in ("w", "far") for c in ("55011271", "58860488", "60457274", "virtual1")}
+    assert by_camera[("w", "55011271")].all() and by_camera[("far", "virtual1")].all()
+    assert 0 < by_camera[("far", "55011271")].mean() < 1  # walking 12 m through a 5 m camera ring
+    assert set(lookup[("file bones", "55011271")]) >= {"R", "T", "k", "p"} and lookup[("file bones", "virtual1")] == {}
 
 
 def test_retarget_onto_h36m_bone_lengths_keeps_bone_directions(tmp_path):
