@@ -11,11 +11,12 @@ Examples::
         --body-proportions 2 --fps 25 --simulate-detector --depth-source synthetic --out bvh_table
 
 Real XYCD columns (detector -> 2D pose -> depth run on the dataset's own media, joined to the ground truth by
-timestamp; ``auglift_hf.data.join``)::
+timestamp; ``auglift_hf.data.join``); ``--check`` first says what the join would do, without running a model::
 
     auglift convert h36m --annotations h36m_test.npz --cameras cameras.pkl --images h36m/images \
         --detector PekingU/rtdetr_r50vd_coco_o365 --pose-model usyd-community/vitpose-base-simple \
         --depth-model depth-anything/Depth-Anything-V2-Metric-Indoor-Small-hf --out h36m_xycd
+    auglift convert h36m --positions-3d data_3d_h36m.npz --cameras cameras.pkl --videos /data/h36m --check
     auglift convert h36m --positions-3d data_3d_h36m.npz --cameras cameras.pkl --videos /data/h36m --out h36m_xycd
     auglift convert 3dpw /data/3DPW --videos /data/3DPW --association gt-box --out 3dpw_xycd
     accelerate launch -m auglift_hf.cli convert fit3d /data/fit3d --videos /data/fit3d --out fit3d_xycd
@@ -36,8 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dataset", choices=DATASETS, help="which dataset to convert")
     parser.add_argument("source", nargs="*", help="dataset root or file (3dhp, 3dpw, fit3d); bvh: files / folders")
     parser.add_argument(
-        "--out", required=True,
-        help="output folder; replaced atomically only when it is an earlier `auglift convert` table (or empty)",
+        "--out",
+        help="output folder (required unless --check); replaced atomically only when it is an earlier `auglift "
+        "convert` table (or empty)",
     )  # fmt: skip
     parser.add_argument(
         "--overwrite", action="store_true", help="replace --out even when it is not an earlier table (deletes it)"
@@ -118,6 +120,11 @@ def add_join_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("real XYCD columns (auglift_hf.data.join)")
     g.add_argument("--images", help="folder of the annotation npz's image files (h36m / 3dhp MMPose npz), by name")
     g.add_argument("--videos", help="dataset media root in its native layout (videos / image sequences)")
+    g.add_argument(
+        "--check", action="store_true",
+        help="run no model: list what the join would do (sequences found / missing, annotation vs media rates, name "
+        "mismatches with a suggestion, rows per reason, joinable rows); non-zero exit when nothing can be joined",
+    )  # fmt: skip
     g.add_argument("--association", choices=("iou", "oks", "gt-box"), default="iou",
                    help="which detection is the annotated person: IoU or OKS against the projected ground-truth box, "
                    "or gt-box: prompt the pose model with the ground-truth box + --gt-box-margin (no detector)")  # fmt: skip
@@ -147,6 +154,39 @@ def _run_join_cli(args: argparse.Namespace) -> int:
     return 0
 
 
+def _join_inputs(args: argparse.Namespace) -> dict:
+    """The ground-truth and media arguments of :func:`~auglift_hf.data.join.prepare_join`."""
+    cameras = args.cameras
+    if args.dataset == "h36m":
+        if not cameras or len(cameras) != 1:
+            raise ValueError("h36m needs exactly one --cameras cameras.pkl")
+        cameras = cameras[0]
+    return {
+        "source": args.source, "annotations": args.annotations, "positions_3d": args.positions_3d, "cameras": cameras,
+        "images": args.images, "videos": args.videos, "subjects": args.subjects, "test_subjects": args.test_subjects,
+        "max_frames": args.max_frames, "stride": args.stride, "fps": args.fps,
+        "unknown_subject_split": getattr(args, "unknown_subject_split", None),
+    }  # fmt: skip
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    """``--check``: print what the join would do; no model is loaded and nothing is written."""
+    from .join import check_join, format_check
+
+    if not (args.images or args.videos):
+        raise ValueError("--check describes the join: give --images <folder> or --videos <dataset root>")
+    report = check_join(args.dataset, **_join_inputs(args))
+    for line in format_check(report):
+        print(line)
+    if report["rate_contradictions"]:
+        raise ValueError(f"the join would refuse: {report['rate_contradictions'][0]}")
+    if not report["joinable_rows"]:
+        if not any(e["found"] for e in report["sequences"]):
+            raise FileNotFoundError(f"{args.dataset}: nothing can be joined: no media found for any sequence")
+        raise ValueError(f"{args.dataset}: nothing can be joined: {report['rows']:,} rows, none with a media frame")
+    return 0
+
+
 def _run_join(args: argparse.Namespace) -> dict:
     from ..preprocess.cli import build_extractor
     from .join import build_xycd_table
@@ -159,17 +199,9 @@ def _run_join(args: argparse.Namespace) -> dict:
     if args.depth_source != "none" or args.detections:
         raise ValueError("--depth-source / --detections do not apply with --images / --videos "
                          "(the depth and the 2D come from the given backends)")  # fmt: skip
-    cameras = args.cameras
-    if args.dataset == "h36m":
-        if not cameras or len(cameras) != 1:
-            raise ValueError("h36m needs exactly one --cameras cameras.pkl")
-        cameras = cameras[0]
     args.multi_person = True  # every detected person is a candidate for the association
     counts = build_xycd_table(
-        args.dataset, args.out, None, make_extractor=lambda: build_extractor(args), source=args.source,
-        annotations=args.annotations, positions_3d=args.positions_3d, cameras=cameras, images=args.images,
-        videos=args.videos, subjects=args.subjects, test_subjects=args.test_subjects, max_frames=args.max_frames,
-        stride=args.stride, fps=args.fps, unknown_subject_split=getattr(args, "unknown_subject_split", None),
+        args.dataset, args.out, None, make_extractor=lambda: build_extractor(args), **_join_inputs(args),
         association=args.association, min_score=args.min_score,
         gt_box_margin=args.gt_box_margin, batch_size=args.batch_size, shard_size=args.shard_size,
         overwrite=args.overwrite, progress=not args.no_progress,
@@ -186,6 +218,10 @@ def run(args: argparse.Namespace) -> int:
         if len(sources) > 1:
             raise ValueError(f"{args.dataset} takes one dataset root or file, got {len(sources)}: {sources}")
         args.source = sources[0] if sources else None
+    if getattr(args, "check", False):
+        return _run_check(args)
+    if not args.out:
+        raise ValueError("the following arguments are required: --out")
     if getattr(args, "images", None) or getattr(args, "videos", None):
         if args.dataset == "bvh":
             raise ValueError("--images / --videos do not apply to bvh (motion capture without media)")

@@ -38,6 +38,58 @@ H36M_CAMERA_IDS: tuple[str, ...] = ("54138969", "55011271", "58860488", "6045727
 _IMGNAME = re.compile(r"(?P<subject>S\d+)_(?P<action>.+)\.(?P<camera>\d+)_(?P<frame>\d+)\.\w+$")
 
 
+#: Human3.6M action names: every spelling the public converters use -> the **base names of the official archive**.
+#: A sequence name is ``<base>[ <take>]`` (``"Walking 1"``, ``"Directions"``); the archive's videos are
+#: ``S<k>/Videos/<base>[ <take>].<camera id>.mp4`` and its pose files ``MyPoseFeatures/D3_Positions/<same>.cdf``
+#: (the prefixes of ``metadata.xml``'s mapping, which MMPose's ``tools/dataset_converters/preprocess_h36m.py`` reads,
+#: ``_load_metadata`` / ``_get_base_filename``). S1's photo and dog takes are ``TakingPhoto[ 1]`` /
+#: ``WalkingDog[ 1]`` there (e.g. ``S1/Videos/TakingPhoto 1.54138969.mp4``), the other subjects' ``Photo`` /
+#: ``WalkDog``. Spellings:
+#:
+#: ========================== ======================================================================================
+#: converter                  spelling
+#: ========================== ======================================================================================
+#: official archive / .cdf    ``TakingPhoto 1`` (S1), ``Photo 1``, ``WalkingDog`` (S1), ``WalkDog 1``, ``Directions``
+#: VideoPose3D npz            the .cdf names with ``TakingPhoto`` -> ``Photo`` and ``WalkingDog`` -> ``WalkDog``
+#:                            for every subject (``data/prepare_data_h36m.py`` lines 101-102 and 131-132)
+#: MMPose ``imgname``         the archive name with ``_`` for spaces: ``S1_TakingPhoto_1.54138969_000001.jpg``
+#:                            (``preprocess_h36m.py``: ``basename.replace(' ', '_')``); :func:`parse_imgname` undoes it
+#: motion-prediction exp-map  takes numbered ``1`` / ``2`` for every subject, ``TakingPhoto`` / ``WalkDog``
+#: (the ``fk25`` file)        (``"Walking 1"``, ``"TakingPhoto 2"``, ``"WalkDog 2"``; the shared
+#:                            ``data_3d_h36m_fk25.npz``): the archive's take of the same action is chosen by frame
+#:                            count, never by the number (:func:`auglift_hf.data.media.resolve_h36m_videos`)
+#: ========================== ======================================================================================
+#:
+#: Names of one class below are the same action; the archive spelling is whichever exists in the user's folder.
+H36M_ACTION_ALIASES: dict[str, tuple[str, ...]] = {
+    "Photo": ("Photo", "TakingPhoto"), "TakingPhoto": ("TakingPhoto", "Photo"),
+    "WalkDog": ("WalkDog", "WalkingDog"), "WalkingDog": ("WalkingDog", "WalkDog"),
+}  # fmt: skip
+_ACTION_NAME = re.compile(r"^(?P<base>[A-Za-z]+)(?:[ _](?P<take>\d+))?$")
+
+
+def split_action_name(name: str) -> tuple[str, str]:
+    """``"TakingPhoto 1"`` / ``"TakingPhoto_1"`` -> ``("TakingPhoto", "1")``; ``"Directions"`` -> ``("Directions", "")``."""
+    m = _ACTION_NAME.match(str(name).strip())
+    if m is None:
+        raise ValueError(f"not a Human3.6M action name: {name!r} (expected '<Action>[ <take>]', e.g. 'Walking 1')")
+    return m["base"], m["take"] or ""
+
+
+def action_spellings(name: str) -> list[str]:
+    """Every spelling of one sequence name in the public converters, its own first: ``"Photo 1"`` ->
+    ``["Photo 1", "TakingPhoto 1"]`` (:data:`H36M_ACTION_ALIASES`)."""
+    base, take = split_action_name(name)
+    suffix = f" {take}" if take else ""
+    return [b + suffix for b in H36M_ACTION_ALIASES.get(base, (base,))]
+
+
+def same_action(a: str, b: str) -> bool:
+    """Whether two sequence names are takes of the same action (any spelling)."""
+    base_a, base_b = split_action_name(a)[0], split_action_name(b)[0]
+    return base_b in H36M_ACTION_ALIASES.get(base_a, (base_a,))
+
+
 #: Minimum fraction of (frame, joint) pairs in front of the camera (z > 0) for a camera to be accepted: a person
 #: filmed by an H36M camera is always in front of it; a flipped translation or a wrong camera file puts them behind.
 MIN_IN_FRONT_FRACTION = 0.9

@@ -17,9 +17,10 @@ joint (COCO's per-joint constants are defined for COCO joints only); ``"gt-box"`
 the pose model with the ground-truth box enlarged by ``gt_box_margin`` pixels per side and clipped to the image
 (AugLift's 3DPW script: ``keypoints_to_bboxes(gt_keypoints, image_shape, margin=150)``). Multi-person frames
 (3DPW) give one row per annotated person; an unmatched person is kept with ``valid=False``. (AugLift's own
-detection mode keeps, among RTMDet person boxes with score > 0.03 after NMS 0.3, the pose with the highest mean
-keypoint score, without looking at the ground truth; associating by IoU / OKS keeps a bystander's pose out of the
-table, which that rule does not.)
+detection mode keeps, among RTMDet person boxes above its thresholds
+(:data:`auglift_hf.preprocess.detector.AUGLIFT_DETECTION`), the pose with the highest mean keypoint score, without
+looking at the ground truth; associating by IoU / OKS keeps a bystander's pose out of the table, which that rule
+does not.)
 
 Rows that cannot be joined stay in the table with ``valid=False`` and an ``invalid_reason``
 (:data:`~auglift_hf.data.media.REASONS`); the dataset card counts them by reason, and records the backends, the
@@ -34,6 +35,7 @@ Runs are **sharded and resumable** like ``auglift preprocess`` (:mod:`auglift_hf
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import logging
@@ -315,7 +317,7 @@ def process_shard(
             mem = plan.job_members[j]
             t_gt = plan.times[mem[0][0]][mem[0][1]]
             bad = "unreadable_frame" if image is None else ""
-            if not bad and abs(t_media - t_gt) > 0.5 / media.fps + 1e-6:
+            if not bad and abs(t_media - t_gt) > 0.5 * media.frame_period + 1e-6:
                 bad = "timestamp_mismatch"
             if bad:
                 if error:
@@ -361,18 +363,12 @@ def _load_or_create_plan(out_dir: Path, plan: dict[str, Any], overwrite: bool) -
     import shutil
 
     from ..errors import OutputError
+    from ..preprocess.provenance import check_resume
     from ..utils.io import atomic_write_file
 
     path = out_dir / PLAN_FILE
     if path.exists() and not overwrite:
-        stored = json.loads(path.read_text())
-        fresh = json.loads(json.dumps(plan))
-        if stored != fresh:
-            diff = sorted(k for k in set(stored) | set(fresh) if stored.get(k) != fresh.get(k))
-            raise OutputError(
-                f"{path}: an earlier join with different {diff} wrote this folder; resume needs the same inputs and "
-                "settings (use another --out, or --overwrite to start again)"
-            )
+        check_resume(json.loads(path.read_text()), plan, path, OutputError)  # one line naming the difference
         return
     if not path.exists() and (out_dir.exists() or out_dir.is_symlink()):
         empty = out_dir.is_dir() and not out_dir.is_symlink() and not any(out_dir.iterdir())
@@ -661,6 +657,7 @@ def merge_join(
             "gt_box_margin": settings["gt_box_margin"], "dropped_rows": dropped,
             "media_frames_without_ground_truth": plan.media_without_gt(),
             "backends": {key: ext[key] for key in ("detector", "pose_estimator", "depth_estimator", "depth_kind")},
+            "backend_provenance": ext.get("backends"),  # revision, dtype, input size, thresholds, max_depth
         }  # fmt: skip
         write_dataset_card(
             tmp, dataset_name=dataset_name, counts=counts, features=_features(channels), depth_channels=channels,
@@ -710,6 +707,32 @@ def read_join_card(folder: str | os.PathLike) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------------
 
 
+#: Datasets whose annotation holds one row per video frame, so a video's own rate must equal the annotation rate
+#: (3DHP training ``annot.mat``; Fit3D ``joints3d_25``). Human3.6M's 25 Hz files take every 2nd frame of the
+#: 50 fps videos, and its rate is checked against the frame counts instead (:func:`auglift_hf.data.media.resolve_h36m_videos`).
+ONE_ROW_PER_VIDEO_FRAME = ("mpi_inf_3dhp", "fit3d")
+
+
+def container_rate_contradictions(
+    records: list[SequenceRecord], medias: dict, keys: list, rates: list[float]
+) -> dict[tuple, str]:  # fmt: skip
+    """``{media key: one line}`` for each video whose measured rate (its decoded timestamps) disagrees with its
+    annotation rate."""
+    from ..contract import rates_agree
+
+    out = {}
+    for rec, key, rate in zip(records, keys, rates):
+        media = medias[key]
+        if key in out or media.error or media.kind != "video":
+            continue
+        if not rates_agree(media.measured_fps, rate):
+            out[key] = (
+                f"{media.path}: {rec.subject}/{rec.action} is annotated at {rate:g} fps, one row per video frame "
+                f"({rec.source}), but the video runs at {media.measured_fps:g} fps; its rows cannot be joined to it"
+            )
+    return out
+
+
 def _names_by_sequence(annotations: str | os.PathLike, dataset: str) -> dict[tuple[str, str, str], list[str]]:
     """MMPose ``imgname`` grouped by the (subject, action, camera) key its reader gives the sequence."""
     from .npz import load_mmpose_annotations
@@ -734,10 +757,29 @@ def _names_by_sequence(annotations: str | os.PathLike, dataset: str) -> dict[tup
     return groups
 
 
-def build_xycd_table(
+@dataclasses.dataclass
+class PreparedJoin:
+    """Ground truth read and media located (:func:`prepare_join`), before any model runs.
+
+    ``records`` / ``keys`` (media key per record) / ``rates`` (native annotation rate per record, Hz) / ``medias``;
+    ``name``: the table's dataset name; ``how``: the card's provenance sentence; ``joined_by_name``: image files
+    matched by annotation name; ``rate_contradictions``: ``{media key: one line}`` per video whose measured rate contradicts its
+    one-row-per-frame annotation; ``h36m_videos``: the Human3.6M name / rate resolution (else ``None``).
+    """
+
+    records: list[SequenceRecord]
+    keys: list[tuple[str, str, str]]
+    rates: list[float]
+    medias: dict[tuple[str, str, str], Media]
+    name: str
+    how: str
+    joined_by_name: bool
+    rate_contradictions: dict[tuple[str, str, str], str]
+    h36m_videos: Any = None
+
+
+def prepare_join(
     dataset: str,
-    out_dir: str | os.PathLike,
-    extractor: Any,
     *,
     source: str | os.PathLike | None = None,
     annotations: str | os.PathLike | None = None,
@@ -751,25 +793,11 @@ def build_xycd_table(
     stride: int = 1,
     fps: float | None = None,
     unknown_subject_split: str | None = None,
-    make_extractor: Callable[[], Any] | None = None,
-    **join_kwargs: Any,
-) -> dict[str, dict[str, int]] | None:
-    """Read a dataset's ground truth, locate its media, run the extractor and write the joined table.
+) -> PreparedJoin:
+    """Read a dataset's ground truth and locate the media of every sequence (arguments of :func:`build_xycd_table`).
 
-    Args:
-        dataset: ``"h36m"``, ``"3dhp"``, ``"3dpw"`` or ``"fit3d"``.
-        extractor: a :class:`~auglift_hf.preprocess.extractor.XYCDExtractor` (its backends are reused), or ``None``
-            with ``make_extractor`` (built only after the ground truth and the media were found, so a wrong path
-            fails before any model is loaded).
-        source: dataset root (3dhp / 3dpw / fit3d) or an MMPose 3DHP npz.
-        annotations / positions_3d / cameras: Human3.6M ground truth (MMPose npz or VideoPose3D npz + cameras.pkl).
-        images: folder of the annotation npz's image files (joined by image name; H36M / 3DHP MMPose npz).
-        videos: dataset media root in the native layout (:mod:`auglift_hf.data.media`); default ``source``.
-        subjects, test_subjects, max_frames, stride, fps: as for ``auglift convert`` (``fps`` = rate of
-            ``positions_3d``; ``test_subjects`` for Fit3D's subject split; ``unknown_subject_split`` for H36M
-            subjects outside the standard protocol).
-        join_kwargs: :func:`run_join` options (association, min_score, gt_box_margin, batch_size, shard_size,
-            overwrite, progress, rank, world_size).
+    Raises for what the join refuses before looking at the media frames (bad options, a Human3.6M file whose frame
+    counts contradict its rate); a video whose rate contradicts its annotation is listed, not raised.
     """
     from . import media as M
 
@@ -780,8 +808,9 @@ def build_xycd_table(
     if (unknown_subject_split is not None or fps is not None) and dataset != "h36m":
         raise ValueError("--unknown-subject-split / --fps apply to h36m only")
     names = None
+    h36m_videos = None
     if dataset == "h36m":
-        from .h36m import read_h36m_mmpose, read_h36m_positions_3d
+        from .h36m import load_positions_3d, parse_imgname, read_h36m_mmpose, read_h36m_positions_3d
 
         if not cameras:
             raise ValueError("h36m needs --cameras cameras.pkl")
@@ -790,27 +819,58 @@ def build_xycd_table(
                 "h36m needs exactly one of --annotations (MMPose npz) and --positions-3d (VideoPose3D npz)"
             )
         if annotations is not None:
+            if fps is not None and fps != M.H36M_VIDEO_FPS:
+                raise ValueError(
+                    f"--fps {fps:g}: MMPose image names count 50 fps video frames (--fps is for --positions-3d)"
+                )
+            rate = M.H36M_VIDEO_FPS  # imgname numbers are 50 fps video frames
+            if videos is not None:
+                from .npz import load_mmpose_annotations
+
+                lengths: dict[tuple[str, str], int] = {}
+                for x in load_mmpose_annotations(annotations)[0]:
+                    s, a, _, f = parse_imgname(str(x))
+                    if subjects is None or s in subjects:
+                        lengths[(s, a)] = max(lengths.get((s, a), 0), f + 1)
+                h36m_videos = M.resolve_h36m_videos(
+                    videos, lengths, fps=rate, where=os.fspath(annotations), partial=True
+                )
             records = read_h36m_mmpose(
                 annotations, cameras, subjects=subjects, max_frames=max_frames, stride=stride,
                 unknown_subject_split=unknown_subject_split,
             )  # fmt: skip
-            rate = M.H36M_VIDEO_FPS  # imgname numbers are 50 fps video frames
             names = _names_by_sequence(annotations, "h36m") if images is not None else None
             how = f"MMPose annotations `{os.path.basename(os.fspath(annotations))}` (H36M, 50 fps frame numbers)"
         else:
             if images is not None:
                 raise ValueError("h36m --positions-3d is joined to videos (--videos <root>), not to --images")
-            base = os.path.basename(os.fspath(positions_3d)).lower()
-            rate = fps or (25.0 if "fk25" in base or "25hz" in base else 50.0)
+            if videos is None:
+                raise ValueError("h36m: no media given (--videos <dataset root>)")
+            motion = load_positions_3d(positions_3d)
+            lengths = {
+                (s, a): len(np.asarray(m)) for s, acts in motion.items() if subjects is None or s in subjects
+                for a, m in acts.items()
+            }  # fmt: skip
+            h36m_videos = M.resolve_h36m_videos(videos, lengths, fps=fps, where=os.fspath(positions_3d))
+            rate = h36m_videos.rate
             records = read_h36m_positions_3d(
-                positions_3d, cameras, subjects=subjects, max_frames=max_frames, stride=stride, fps=rate,
+                motion, cameras, subjects=subjects, max_frames=max_frames, stride=stride, fps=rate,
                 unknown_subject_split=unknown_subject_split,
             )  # fmt: skip
-            how = f"VideoPose3D world motion `{os.path.basename(os.fspath(positions_3d))}` at {rate:g} Hz, 4 cameras"
+            for r in records:
+                r.source = os.fspath(positions_3d)
+            how = (
+                f"VideoPose3D world motion `{os.path.basename(os.fspath(positions_3d))}` at {rate:g} Hz "
+                f"({h36m_videos.evidence}), 4 cameras"
+            )
+        if h36m_videos is not None and h36m_videos.renamed:
+            how += "; archive takes chosen by frame count: " + ", ".join(
+                f"{'/'.join(k)} -> '{v}'" for k, v in sorted(h36m_videos.renamed.items())
+            )
         rates = [rate] * len(records)
         name = "h36m"
     elif dataset == "3dhp":
-        from .mpi_inf_3dhp import DEFAULT_TRAIN_CAMERAS, TEST_FPS, read_3dhp_mmpose, read_3dhp_root
+        from .mpi_inf_3dhp import DEFAULT_TRAIN_CAMERAS, read_3dhp_mmpose, read_3dhp_root, sequence_fps
 
         if source is None:
             raise ValueError("3dhp needs the dataset root (or an MMPose npz) as `source`")
@@ -826,7 +886,7 @@ def build_xycd_table(
             records = read_3dhp_root(source, subjects=subjects, cameras=cams, max_frames=max_frames, stride=stride)
             how = "native annot.mat (training) / annot_data.mat (test, valid_frame masks kept as valid=False)"
             videos = videos if videos is not None else (source if images is None else None)
-        rates = [TEST_FPS.get(r.subject, M.MPI3DHP_TRAIN_FPS) for r in records]
+        rates = [sequence_fps(r.subject, r.action, r.source) for r in records]  # native: frame_index counts at it
         name = "mpi_inf_3dhp"
     elif dataset == "3dpw":
         from .pw3d import read_3dpw_root
@@ -862,21 +922,167 @@ def build_xycd_table(
             continue
         if names is not None:
             medias[key] = M.images_by_name(images, names.get(key, []), rate, index=index)
+        elif h36m_videos is not None:
+            archive = h36m_videos.names.get(key[:2])
+            path = M.h36m_video_path(videos, rec.subject, archive or rec.action, rec.camera)
+            why = h36m_videos.unresolved.get(key[:2], f"no video for {'/'.join(key[:2])}")
+            medias[key] = M.video_media(path) if archive else Media("video", os.fspath(path), 0.0, error=why)
         elif videos is not None:
             medias[key] = M.media_for(name, videos, *key)
         elif images is not None:
             raise ValueError(f"{dataset}: --images joins MMPose annotation npz files by name; use --videos <root>")
         else:
             raise ValueError(f"{dataset}: no media given (--images <folder> or --videos <dataset root>)")
-    missing = [k for k, m in medias.items() if m.error]
-    if len(missing) == len(medias):
-        raise FileNotFoundError(f"{dataset}: no media found for any sequence (first: {medias[missing[0]].error})")
+    bad = container_rate_contradictions(records, medias, keys, rates) if name in ONE_ROW_PER_VIDEO_FRAME else {}
+    return PreparedJoin(records, keys, rates, medias, name, how, names is not None, bad, h36m_videos)
+
+
+def build_xycd_table(
+    dataset: str,
+    out_dir: str | os.PathLike,
+    extractor: Any,
+    *,
+    make_extractor: Callable[[], Any] | None = None,
+    **kwargs: Any,
+) -> dict[str, dict[str, int]] | None:
+    """Read a dataset's ground truth, locate its media, run the extractor and write the joined table.
+
+    Args:
+        dataset: ``"h36m"``, ``"3dhp"``, ``"3dpw"`` or ``"fit3d"``.
+        extractor: a :class:`~auglift_hf.preprocess.extractor.XYCDExtractor` (its backends are reused), or ``None``
+            with ``make_extractor`` (built only after the ground truth and the media were found, so a wrong path
+            fails before any model is loaded).
+        source: dataset root (3dhp / 3dpw / fit3d) or an MMPose 3DHP npz.
+        annotations / positions_3d / cameras: Human3.6M ground truth (MMPose npz or VideoPose3D npz + cameras.pkl).
+        images: folder of the annotation npz's image files (joined by image name; H36M / 3DHP MMPose npz).
+        videos: dataset media root in the native layout (:mod:`auglift_hf.data.media`); default ``source``.
+        subjects, test_subjects, max_frames, stride, fps: as for ``auglift convert`` (``fps`` = rate of
+            ``positions_3d``, checked against the frame counts; ``test_subjects`` for Fit3D's subject split;
+            ``unknown_subject_split`` for H36M subjects outside the standard protocol).
+        kwargs: those of :func:`prepare_join`, then :func:`run_join` options (association, min_score,
+            gt_box_margin, batch_size, shard_size, overwrite, progress, rank, world_size).
+    """
+    import inspect
+
+    own = set(inspect.signature(prepare_join).parameters) - {"dataset"}
+    prep = prepare_join(dataset, **{k: v for k, v in kwargs.items() if k in own})
+    join_kwargs = {k: v for k, v in kwargs.items() if k not in own}
+    if prep.rate_contradictions:
+        bad = list(prep.rate_contradictions.values())
+        raise ValueError(bad[0] + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    missing = [k for k, m in prep.medias.items() if m.error]
+    if len(missing) == len(prep.medias):
+        raise FileNotFoundError(f"{dataset}: no media found for any sequence (first: {prep.medias[missing[0]].error})")
     for k in missing:
-        logger.warning("%s: %s (rows kept with valid=False, reason missing_media)", "/".join(k), medias[k].error)
+        logger.warning("%s: %s (rows kept with valid=False, reason missing_media)", "/".join(k), prep.medias[k].error)
     if extractor is None:
         if make_extractor is None:
             raise ValueError("give `extractor` or `make_extractor`")
         extractor = make_extractor()
-    card = {"how_built": f"{how}, joined to the real detector -> 2D pose -> depth pipeline run on the dataset's own "
-            f"{'images' if names is not None else 'media'} (`auglift_hf.data.join`)."}  # fmt: skip
-    return run_join(records, medias, keys, rates, out_dir, extractor, dataset_name=name, card=card, **join_kwargs)
+    card = {"how_built": f"{prep.how}, joined to the real detector -> 2D pose -> depth pipeline run on the dataset's "
+            f"own {'images' if prep.joined_by_name else 'media'} (`auglift_hf.data.join`)."}  # fmt: skip
+    return run_join(
+        prep.records, prep.medias, prep.keys, prep.rates, out_dir, extractor, dataset_name=prep.name, card=card,
+        **join_kwargs,
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------------------
+# --check: what the join would do, before any model runs
+# --------------------------------------------------------------------------------------------------------
+
+
+def _suggest(path: str) -> str:
+    """The closest existing file name to a missing media path (nearest existing folder), or ``""``."""
+    import difflib
+
+    p = Path(path)
+    folder = p.parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return ""
+    names = sorted(f.name for f in folder.iterdir())
+    close = difflib.get_close_matches(p.name if folder == p.parent else p.relative_to(folder).parts[0], names, 1, 0.6)
+    return os.fspath(folder / close[0]) if close else ""
+
+
+def check_join(dataset: str, **kwargs: Any) -> dict[str, Any]:
+    """What :func:`build_xycd_table` would do with these inputs, without running any model.
+
+    Returns a JSON-able report: ``sequences`` (one entry per media: key, media path and kind, ``found``, the
+    ``error`` and a ``suggestion`` when missing, ``annotation_rate`` vs ``media_rate`` (a video's measured rate),
+    ``rows``, ``joinable`` rows), ``renamed`` / ``unresolved`` (Human3.6M names), ``rate`` (how the Human3.6M rate
+    was decided), ``rate_contradictions``, ``reasons`` (rows per ``invalid_reason`` known before any model:
+    ``annotation_invalid``, ``missing_media``, ``no_media_frame``, ``rate_contradiction``), ``rows``,
+    ``joinable_rows`` and ``media_frames`` (frames the models would run on).
+    """
+    prep = prepare_join(dataset, **kwargs)
+    medias = {k: (Media(m.kind, m.path, 0.0, error="rate contradiction") if k in prep.rate_contradictions else m)
+              for k, m in prep.medias.items()}  # fmt: skip
+    plan = JoinPlan(prep.records, medias, prep.keys, prep.rates)
+    seqs: dict[tuple, dict[str, Any]] = {}
+    reasons: dict[str, int] = {}
+    for ri, (key, rate) in enumerate(zip(prep.keys, prep.rates)):
+        m = prep.medias[key]
+        e = seqs.setdefault(key, {
+            "sequence": "/".join(key), "media": m.path, "kind": m.kind, "found": not m.error, "error": m.error,
+            "annotation_rate": rate, "media_rate": None if m.error else round(m.measured_fps, 3), "rows": 0,
+            "joinable": 0,
+        })  # fmt: skip
+        if m.error:
+            e["suggestion"] = _suggest(m.path)
+        r = plan.reason[ri].copy()
+        if key in prep.rate_contradictions:
+            r[r == REASON_CODE["missing_media"]] = -1
+        e["rows"] += len(r)
+        e["joinable"] += int((r == 0).sum())
+        for code, n in zip(*np.unique(r[r != 0], return_counts=True)):
+            label = "rate_contradiction" if code == -1 else REASONS[code]
+            reasons[label] = reasons.get(label, 0) + int(n)
+    hv = prep.h36m_videos
+    return {
+        "dataset": prep.name,
+        "sequences": list(seqs.values()),
+        "renamed": {"/".join(k): v for k, v in sorted((hv.renamed if hv else {}).items())},
+        "unresolved": {"/".join(k): v for k, v in sorted((hv.unresolved if hv else {}).items())},
+        "rate": hv.evidence if hv else None,
+        "rate_contradictions": list(prep.rate_contradictions.values()),
+        "reasons": dict(sorted(reasons.items())),
+        "rows": int(sum(len(r) for r in plan.reason)),
+        "joinable_rows": int(sum(e["joinable"] for e in seqs.values())),
+        "media_frames": len(plan),
+    }
+
+
+def format_check(report: dict[str, Any], limit: int = 20) -> list[str]:
+    """The ``--check`` report as lines (problems listed first, at most ``limit`` of each kind)."""
+    seqs = report["sequences"]
+    found = [e for e in seqs if e["found"]]
+    lines = [f"{report['dataset']}: {len(found):,} of {len(seqs):,} sequences have media, {len(seqs) - len(found):,} "
+             "missing"]  # fmt: skip
+    if report["rate"]:
+        lines.append(f"rate: {report['rate']}")
+    pairs: dict[tuple, int] = {}
+    for e in found:
+        pairs[(e["annotation_rate"], e["kind"], e["media_rate"])] = pairs.get((e["annotation_rate"], e["kind"],
+                                                                              e["media_rate"]), 0) + 1  # fmt: skip
+    for (a, kind, m), n in sorted(pairs.items()):
+        what = f"video measured at {m:g} fps" if kind == "video" else f"images at {m:g} fps"
+        lines.append(f"rates: annotation {a:g} Hz, {what}: {n:,} sequences")
+    for k, v in list(report["renamed"].items())[:limit]:
+        lines.append(f"name: {k} -> archive '{v}' (the take whose frame count matches)")
+    for line in report["rate_contradictions"][:limit]:
+        lines.append(f"rate contradiction: {line}")
+    missing = [e for e in seqs if not e["found"]]
+    for e in missing[:limit]:
+        hint = f"; did you mean {e['suggestion']}?" if e.get("suggestion") else ""
+        lines.append(f"missing: {e['sequence']}: {e['error']}{hint}")
+    if len(missing) > limit:
+        lines.append(f"missing: ... and {len(missing) - limit:,} more")
+    reasons = ", ".join(f"{r} {n:,}" for r, n in report["reasons"].items()) or "none"
+    lines.append(
+        f"rows: {report['rows']:,} ground-truth rows, {report['joinable_rows']:,} joinable ({report['media_frames']:,} "
+        f"media frames to run the models on); valid=False before any model: {reasons}"
+    )
+    return lines

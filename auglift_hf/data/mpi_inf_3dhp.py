@@ -6,7 +6,9 @@ Native inputs:
   ``(F, 28*2)`` px), ``annot3`` (per camera ``(F, 28*3)`` camera-frame mm), ``univ_annot3``, ``cameras``, ``frames``;
   intrinsics from the sequence's ``camera.calibration`` (Skeletool text format) or, when it is absent, a
   least-squares pinhole fit of ``annot2`` against ``annot3``. Cameras 0, 1, 2, 4, 5, 6, 7, 8 (chest-height
-  views, as MMPose / VNect) by default. All frames valid; 25 fps.
+  views, as MMPose / VNect) by default. All frames valid; one row per video frame at the sequence's own rate,
+  :data:`TRAIN_SEQUENCE_FPS` (S1/Seq2, S3/Seq1-2 and S5/Seq1-2 at **50 fps**, 47 % of the training frames; the
+  others at 25 fps).
 * test ``TS{1..6}/annot_data.mat`` (MATLAB v7.3 = HDF5, :mod:`h5py`): ``annot2 (N,1,17,2)``, ``annot3 (N,1,17,3)``
   mm, ``univ_annot3``, ``valid_frame (N,1)``, ``activity_annotation``; 17 joints in the 3DHP test order. Frames
   with ``valid_frame == 0`` are kept with ``valid=False``. TS1-4: 2048 x 2048 at 25 fps, TS5-6: 1920 x 1080 at 50 fps.
@@ -53,6 +55,38 @@ DEFAULT_TRAIN_CAMERAS: tuple[int, ...] = (0, 1, 2, 4, 5, 6, 7, 8)
 TEST_IMAGE_SIZE = {"TS1": (2048, 2048), "TS2": (2048, 2048), "TS3": (2048, 2048), "TS4": (2048, 2048),
                    "TS5": (1920, 1080), "TS6": (1920, 1080)}  # fmt: skip
 TEST_FPS = {"TS1": 25.0, "TS2": 25.0, "TS3": 25.0, "TS4": 25.0, "TS5": 50.0, "TS6": 50.0}
+#: Frame rate and frame count of every training sequence, from the official toolkit's
+#: ``mpi_inf_3dhp/util/mpii_get_sequence_info.m`` (the download's ``util`` folder): ``fps = 25`` by default
+#: (line 6), ``fps = 50`` for S1/Seq2 (line 18), for both sequences of S3 (line 36) and of S5 (line 61);
+#: ``num_frames`` per sequence in the same ``switch`` (S1/Seq1 line 13, S1/Seq2 line 17, ...). The 50 fps
+#: sequences hold twice the frames of the others (about the same duration): 131,592 frames per camera in all. A public port of the table: github.com/Arka-h/mpi-inf-3dhp ``util/mpii_get_sequence_info.py``
+#: lines 12-21.
+TRAIN_SEQUENCE_FPS: dict[tuple[str, str], float] = {
+    ("S1", "Seq1"): 25.0, ("S1", "Seq2"): 50.0, ("S2", "Seq1"): 25.0, ("S2", "Seq2"): 25.0,
+    ("S3", "Seq1"): 50.0, ("S3", "Seq2"): 50.0, ("S4", "Seq1"): 25.0, ("S4", "Seq2"): 25.0,
+    ("S5", "Seq1"): 50.0, ("S5", "Seq2"): 50.0, ("S6", "Seq1"): 25.0, ("S6", "Seq2"): 25.0,
+    ("S7", "Seq1"): 25.0, ("S7", "Seq2"): 25.0, ("S8", "Seq1"): 25.0, ("S8", "Seq2"): 25.0,
+}  # fmt: skip
+TRAIN_SEQUENCE_FRAMES: dict[tuple[str, str], int] = {
+    ("S1", "Seq1"): 6416, ("S1", "Seq2"): 12430, ("S2", "Seq1"): 6502, ("S2", "Seq2"): 6081,
+    ("S3", "Seq1"): 12488, ("S3", "Seq2"): 12283, ("S4", "Seq1"): 6171, ("S4", "Seq2"): 6675,
+    ("S5", "Seq1"): 12820, ("S5", "Seq2"): 12312, ("S6", "Seq1"): 6188, ("S6", "Seq2"): 6145,
+    ("S7", "Seq1"): 6239, ("S7", "Seq2"): 6320, ("S8", "Seq1"): 6468, ("S8", "Seq2"): 6054,
+}  # fmt: skip
+
+
+def sequence_fps(subject: str, sequence: str, where: str = "") -> float:
+    """Native frame rate (Hz) of a 3DHP sequence: :data:`TEST_FPS` for ``TS*``, :data:`TRAIN_SEQUENCE_FPS` for
+    training ``S*/Seq*``; ``ValueError`` naming the sequence when the official tables do not list it."""
+    if subject in TEST_FPS:
+        return TEST_FPS[subject]
+    if (subject, sequence) in TRAIN_SEQUENCE_FPS:
+        return TRAIN_SEQUENCE_FPS[(subject, sequence)]
+    raise ValueError(
+        f"{where or subject + '/' + sequence}: {subject}/{sequence} is not an MPI-INF-3DHP sequence of the official "
+        "toolkit's table (S1-S8 / Seq1-2, TS1-TS6), so its frame rate is unknown (read it with "
+        "read_3dhp_train_sequence(..., fps=<its rate>))"
+    )
 
 
 def mpi3dhp_to_h36m(joints: np.ndarray) -> np.ndarray:
@@ -121,9 +155,13 @@ def read_3dhp_train_sequence(
     calibration: str | os.PathLike | None = None,
     max_frames: int | None = None,
     stride: int = 1,
-    fps: float = 25.0,
+    fps: float | None = None,
 ) -> list[SequenceRecord]:
-    """One training ``annot.mat`` -> a record per camera (``annot3`` camera-frame mm -> metres, 28 -> 17 joints)."""
+    """One training ``annot.mat`` -> a record per camera (``annot3`` camera-frame mm -> metres, 28 -> 17 joints).
+
+    ``fps``: the annotation rate (default: the official table, :func:`sequence_fps`; a different value for an
+    official sequence is refused).
+    """
     from scipy.io import loadmat
 
     where = os.fspath(annot_mat)
@@ -141,6 +179,14 @@ def read_3dhp_train_sequence(
     calib = read_calibration(calib_path) if os.path.isfile(calib_path) else {}
     if stride < 1:
         raise ValueError(f"`stride` must be >= 1, got {stride}")
+    official = TRAIN_SEQUENCE_FPS.get((subject, sequence))
+    if fps is None:
+        fps = sequence_fps(subject, sequence, where)
+    elif official is not None and fps != official:
+        raise ValueError(
+            f"{where}: fps {fps:g} contradicts the official rate of {subject}/{sequence}, {official:g} fps "
+            "(mpii_get_sequence_info.m)"
+        )
     records = []
     for cam in cameras:
         if cam >= len(annot3):
@@ -295,7 +341,7 @@ def read_3dhp_mmpose(
                 dataset=DATASET, subject=subject, action=seq, camera=cam, keypoints_2d=k2,
                 keypoint_scores=mpi3dhp_to_h36m(part[rows, :, 2:3])[..., 0], keypoints_3d=k3,
                 valid=S[rows, :, 3].max(-1) > 0, frame_index=frames_all[rows], focal=f, center=c, image_size=(w, h),
-                fps=TEST_FPS.get(subject, 25.0), split="test" if test else "train", source=where,
+                fps=sequence_fps(subject, seq, where), split="test" if test else "train", source=where,
             )
         )  # fmt: skip
     return records

@@ -24,13 +24,14 @@ def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
     """
     from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES
     from .depth import DEPTH_CHECKPOINTS
-    from .detector import DEFAULT_DETECTOR
+    from .detector import DEFAULT_DETECTOR, DEFAULT_THRESHOLD
     from .pose2d import DEFAULT_POSE_MODEL
 
     g = parser.add_argument_group("backends")
     g.add_argument("--detector", default=DEFAULT_DETECTOR,
                    help=f"person detector checkpoint id or folder, or 'full-image' (no detection). Default {DEFAULT_DETECTOR}")  # fmt: skip
-    g.add_argument("--detector-threshold", type=float, default=0.3, help="person score threshold (default 0.3)")
+    g.add_argument("--detector-threshold", type=float, default=DEFAULT_THRESHOLD,
+                   help=f"person score threshold (default {DEFAULT_THRESHOLD:g}, AugLift's)")  # fmt: skip
     g.add_argument(
         "--pose-model", default=DEFAULT_POSE_MODEL, help=f"VitPose checkpoint id or folder ({DEFAULT_POSE_MODEL})"
     )

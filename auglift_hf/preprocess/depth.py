@@ -6,9 +6,12 @@ a ``kind`` attribute:
 
 * ``"metric"``: metres, larger = farther. The default, as AugLift: Depth Anything V2 metric fine-tuned on
   Hypersim (indoor), ViT-L (:data:`auglift_hf.contract.DEFAULT_DEPTH_MODEL`); the Virtual KITTI (outdoor) and the
-  Base / Small variants are selectable (:data:`DEPTH_CHECKPOINTS`). Invalid: NaN / inf, ``<= 0``, or at / beyond
-  the checkpoint's ``max_depth`` (the metric head is ``sigmoid(.) * max_depth``, so ``max_depth`` is its
-  saturated "out of range" reading).
+  Base / Small variants are selectable (:data:`DEPTH_CHECKPOINTS`). Invalid: NaN / inf, ``<= 0``, or in the band
+  ``>= (1 - MAX_DEPTH_BAND) * max_depth`` (:data:`MAX_DEPTH_BAND`: 19.8 m for the indoor models, 79.2 m outdoor).
+  The metric head is ``sigmoid(z) * max_depth`` and was trained only on targets ``<= max_depth``
+  (``metric_depth/train.py:133`` of the official repo), so a scene point beyond the range comes out *near*
+  ``max_depth``; it equals ``max_depth`` exactly only when the fp32 sigmoid rounds to 1 (``z > 16.6``), and a
+  ``== max_depth`` test alone passes ``19.999`` m as a depth.
 * ``"relative"``: the relative checkpoints' output **as predicted**: affine-invariant inverse depth (disparity,
   unknown scale *and* shift per frame, larger = nearer). It is never inverted or converted to metres (``1 /
   disparity`` is not depth even up to a scale); only a lifter whose input contract says ``depth_kind="relative"``
@@ -29,11 +32,30 @@ overshooting at depth edges):
 3. the model, with its output head in **fp32** whatever ``dtype`` the backbone runs in (bf16 would quantise
    metric depth to ~3 cm at 5 m, the size of the signal);
 4. ``F.interpolate(depth[:, None], (h, w), mode="bilinear", align_corners=True)`` back to the original size.
+   Validity is decided at the network's resolution and carried through the upsampling: an output pixel is valid
+   only when every network pixel with a non-zero bilinear weight is (a pixel between a saturated sky pixel and a
+   wall at 6 m would otherwise read a plausible 13 m).
+
+**Position embeddings as the original.** transformers' ``Dinov2Embeddings.interpolate_pos_encoding`` resizes the
+37 x 37 grid with ``F.interpolate(size=(h // 14, w // 14))``; the official code
+(``depth_anything_v2/dinov2.py:189-205`` of github.com/DepthAnything/Depth-Anything-V2 at a561b84, as
+``dinov2/models/vision_transformer.py:190-209`` of facebookresearch/dinov2 at b8931f7 with
+``interpolate_offset=0.1``, set in ``depth_anything_v2/dinov2.py:414``) passes
+``scale_factor=((h // 14 + 0.1) / 37, (w // 14 + 0.1) / 37)``, which PyTorch uses for the sampling positions: the
+grids differ by up to ~0.1 patch at the far edge, on both sides of any non-square input (a square 518 x 518 input,
+e.g. H36M's 1000 x 1000 frames, is not interpolated by either). Measured with a tiny random-init model
+(``benchmarks/bench_depth_pos_embed.py``: Dinov2 37 x 37 grid, width 32, 2 layers; the real ViT-L's sensitivity is
+unknown here): the embeddings differ by 0.45-0.53 of their std (random) / 0.18 (smooth sinusoidal) and the depth
+by 0.1-0.4 % of its spatial std at 3DPW's 1080 x 1920 (input 518 x 924, portrait), 3DHP TS5-6's / a 16:9 video's
+1920 x 1080 (924 x 518) and 640 x 480. AugLift ran the official code (``infer_image``), and the metric models were
+fine-tuned on square 518 crops (no interpolation at all), so nothing favours transformers' variant:
+:class:`HFDepthEstimator` installs the original's (:func:`original_interpolate_pos_encoding`).
 """
 
 from __future__ import annotations
 
 import math
+import types
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -61,6 +83,14 @@ assert DEPTH_CHECKPOINTS["metric-indoor"] == DEFAULT_DEPTH_MODEL
 #: Depth Anything V2's ``infer_image`` input size (short-side lower bound) and patch multiple.
 INPUT_SIZE = 518
 PATCH_MULTIPLE = 14
+#: Relative band below a metric checkpoint's ``max_depth`` read as "out of range" (1 %: 0.2 m at 20 m, 0.8 m at
+#: 80 m). At its edge the head's sigmoid is 0.99 (logit ln 99 = 4.6), where its slope ``max_depth * s (1 - s)`` is 4 %
+#: of the mid-range slope: the head has lost 96 % of its depth resolution, and a reading there cannot be told from
+#: the clamp of a beyond-range point (trained only on targets ``<= max_depth``). It costs nothing at a person:
+#: subjects of H36M / 3DHP / 3DPW / Fit3D stand well within 15 m.
+MAX_DEPTH_BAND = 0.01
+#: Original DINOv2 / Depth Anything V2 offset added to the patch grid before computing the interpolation scale.
+POS_EMBED_INTERPOLATE_OFFSET = 0.1
 
 
 def resolve_depth_checkpoint(name: Any) -> str:
@@ -101,6 +131,33 @@ class DepthEstimator(Protocol):
     def __call__(self, images: list[np.ndarray]) -> list[np.ndarray]: ...
 
 
+def original_interpolate_pos_encoding(self: Any, embeddings: Any, height: int, width: int) -> Any:
+    """The official DINOv2 / Depth Anything V2 position-embedding interpolation, as a method of transformers'
+    ``Dinov2Embeddings`` (``embeddings (B, 1 + patches, C)``, ``height`` / ``width`` of the input in pixels).
+
+    ``F.interpolate(grid, scale_factor=((h0 + 0.1) / M, (w0 + 0.1) / M), mode="bicubic", antialias=False)`` on the
+    ``M x M`` grid in fp32 (``depth_anything_v2/dinov2.py:179-210``), no interpolation for a square input with the
+    pretrained number of patches.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    pos = self.position_embeddings
+    n = pos.shape[1] - 1
+    if embeddings.shape[1] - 1 == n and height == width:
+        return pos
+    ph, pw = self.patch_embeddings.patch_size if hasattr(self, "patch_embeddings") else (14, 14)
+    h0, w0 = height // ph, width // pw
+    m = int(math.sqrt(n))
+    grid = pos[:, 1:].float().reshape(1, m, m, -1).permute(0, 3, 1, 2)
+    off = POS_EMBED_INTERPOLATE_OFFSET
+    grid = F.interpolate(grid, scale_factor=((h0 + off) / m, (w0 + off) / m), mode="bicubic", antialias=False)
+    if tuple(grid.shape[-2:]) != (h0, w0):  # the original asserts this too
+        raise RuntimeError(f"position embeddings interpolated to {tuple(grid.shape[-2:])}, expected {(h0, w0)}")
+    grid = grid.permute(0, 2, 3, 1).reshape(1, h0 * w0, -1)
+    return torch.cat([pos[:, :1].float(), grid], dim=1).to(pos.dtype)
+
+
 def _head_inputs_to_fp32(module: Any, args: tuple) -> tuple:
     """Forward pre-hook: cast the head's floating tensor inputs (a list of feature maps) to fp32."""
     import torch
@@ -126,6 +183,7 @@ class HFDepthEstimator:
     Attributes:
         kind: ``"metric"`` or ``"relative"`` from the checkpoint's ``config.depth_estimation_type``.
         max_depth: the metric head's range in metres (``config.max_depth``; ``None`` for relative models).
+        invalid_from: metric readings ``>=`` this are invalid (``(1 - MAX_DEPTH_BAND) * max_depth``; ``None``).
         checkpoint: the resolved id / folder.
     """
 
@@ -164,7 +222,13 @@ class HFDepthEstimator:
         self.checkpoint = str(checkpoint)
         self.kind = kind
         self.max_depth = float(config.max_depth) if kind == "metric" else None
+        self.invalid_from = None if self.max_depth is None else (1.0 - MAX_DEPTH_BAND) * self.max_depth
         self.input_size = int(input_size)
+        emb = getattr(getattr(self.model, "backbone", None), "embeddings", None)
+        self.pos_embed_interpolation = None  # recorded in the provenance (it changes non-square outputs)
+        if getattr(emb, "position_embeddings", None) is not None and hasattr(emb, "interpolate_pos_encoding"):
+            emb.interpolate_pos_encoding = types.MethodType(original_interpolate_pos_encoding, emb)
+            self.pos_embed_interpolation = f"original (scale_factor, +{POS_EMBED_INTERPOLATE_OFFSET})"
 
     def __call__(self, images: list[np.ndarray]) -> list[np.ndarray]:
         """Depth maps ``(H, W)`` float32 at each image's own size (NaN = invalid). Images of equal size are batched."""
@@ -188,24 +252,40 @@ class HFDepthEstimator:
         x = F.interpolate(x, size=(nh, nw), mode="bicubic", align_corners=False, antialias=False)
         return (x - self.image_mean[:, None, None]) / self.image_std[:, None, None]
 
-    def mask_invalid(self, depth: Any) -> Any:
-        """NaN where the prediction is not a depth: non-finite, ``<= 0`` or (metric) ``>= max_depth``."""
+    def valid(self, depth: Any) -> Any:
+        """Where a prediction is a depth: finite, ``> 0`` and (metric) ``< invalid_from`` (:data:`MAX_DEPTH_BAND`)."""
         import torch
 
-        bad = ~torch.isfinite(depth) | (depth <= 0)
-        if self.max_depth is not None:
-            bad |= depth >= self.max_depth
-        return torch.where(bad, torch.full_like(depth, float("nan")), depth)
+        ok = torch.isfinite(depth) & (depth > 0)
+        if self.invalid_from is not None:
+            ok &= depth < self.invalid_from
+        return ok
+
+    def mask_invalid(self, depth: Any) -> Any:
+        """NaN where :meth:`valid` is False."""
+        import torch
+
+        return torch.where(self.valid(depth), depth, torch.full_like(depth, float("nan")))
+
+    def upsample(self, pred: Any, size: tuple[int, int]) -> Any:
+        """``(B, h', w')`` network prediction -> ``(B, H, W)`` (bilinear, ``align_corners=True``), NaN wherever a
+        network pixel with a non-zero bilinear weight is invalid; valid pixels equal plain bilinear upsampling."""
+        import torch
+        import torch.nn.functional as F
+
+        ok = self.valid(pred)
+        both = torch.stack([torch.where(ok, pred, torch.zeros_like(pred)), ok.float()], 1)  # (B, 2, h', w')
+        up = F.interpolate(both, size=size, mode="bilinear", align_corners=True)
+        value, weight = up[:, 0], up[:, 1]
+        return torch.where(weight > 1.0 - 1e-4, value / weight.clamp_min(1e-6), torch.full_like(value, float("nan")))
 
     def _run(self, images: list[np.ndarray], size: tuple[int, int]) -> list[np.ndarray]:
         import torch
-        import torch.nn.functional as F
 
         pixel_values = self.pixel_values(images).to(self.device, self.dtype)
         with torch.inference_mode():
             pred = self.model(pixel_values=pixel_values).predicted_depth.float()  # (B, h', w')
-            pred = F.interpolate(pred[:, None], size=size, mode="bilinear", align_corners=True)[:, 0]
-            pred = self.mask_invalid(pred)
+            pred = self.upsample(pred, size)
         return [m.cpu().numpy().astype(np.float32) for m in pred]
 
 
@@ -214,6 +294,8 @@ __all__ = [
     "DEPTH_CHECKPOINTS",
     "DepthEstimator",
     "HFDepthEstimator",
+    "MAX_DEPTH_BAND",
     "depth_anything_input_size",
+    "original_interpolate_pos_encoding",
     "resolve_depth_checkpoint",
 ]

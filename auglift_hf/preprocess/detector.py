@@ -16,6 +16,25 @@ import numpy as np
 from ._hf import hub_kwargs, resolve_device, resolve_dtype
 
 DEFAULT_DETECTOR = "PekingU/rtdetr_r50vd_coco_o365"
+#: AugLift's person detection, the one place this package states it. Its 2D / depth scripts
+#: (github.com/nikolaiwarner7/auglift at d95ad20, ``coarse_depth_experiments/Depth-Anything-OfficialV2/
+#: Depth-Anything-V2/metric_depth/``) run MMPose's RTMDet-m person detector
+#: (``rtmdet_m_8xb32-100e_coco-obj365-person-235e8209.pth``), keep person boxes with score ``> 0.3`` and apply NMS
+#: at IoU ``0.3``: ``BBOX_THRESH = 0.3 # fixed for highres`` (the earlier ``0.03`` commented out above it) and
+#: ``NMS_THRESH = 0.3`` in ``1_30_..._h36m_v4_cache_img_aug_baseline_oct_2025.py:259-261`` (used at :330-331),
+#: ``..._3dhp_v4_...py:259-261`` (used at :283-284) and ``..._fit3d_v3_...py:479-481`` (used at :549-550). The
+#: ``0.03`` that also appears (``..._3dpw_v4_...py:139``) belongs to ``process_frame_np`` (:205-229), whose only
+#: call is commented out (:657): on 3DPW no detector runs at all, ground-truth boxes with a 150 px margin prompt
+#: the pose model (:625-636; :data:`auglift_hf.data.join.AUGLIFT_GT_BOX_MARGIN`). Of the pose among the kept boxes
+#: AugLift takes the one with the highest mean keypoint score. The paper (arXiv 2508.07112) states no threshold
+#: that could be found. This package's default detector is RT-DETR, not RTMDet: it keeps the 0.3 score threshold
+#: (:data:`DEFAULT_THRESHOLD`) and uses NMS at 0.5 (:data:`DEFAULT_NMS_IOU`; a set-prediction detector rarely
+#: duplicates a person, and 0.3 would drop one of two people crossing).
+AUGLIFT_DETECTION: dict[str, float] = {"score_threshold": 0.3, "nms_iou": 0.3}
+#: Default person score threshold (AugLift's, :data:`AUGLIFT_DETECTION`).
+DEFAULT_THRESHOLD = AUGLIFT_DETECTION["score_threshold"]
+#: Default NMS IoU of :class:`HFPersonDetector` (AugLift's RTMDet used 0.3, :data:`AUGLIFT_DETECTION`).
+DEFAULT_NMS_IOU = 0.5
 
 
 @dataclasses.dataclass
@@ -84,8 +103,8 @@ class HFPersonDetector:
 
     Args:
         checkpoint: Hub id or local folder of an ``AutoModelForObjectDetection`` (default RT-DETR R50 COCO+O365).
-        threshold: minimum person score (0.3, as AugLift's RTMDet stage).
-        nms_iou: IoU above which the lower-scoring of two person boxes is dropped.
+        threshold: minimum person score (:data:`DEFAULT_THRESHOLD`, AugLift's: :data:`AUGLIFT_DETECTION`).
+        nms_iou: IoU above which the lower-scoring of two person boxes is dropped (:data:`DEFAULT_NMS_IOU`).
         max_people: keep at most this many boxes per image (best scores first); ``None`` = all.
         person_label: class id of "person"; looked up in ``config.id2label`` when ``None``.
         device, dtype: where and in which precision the model runs (fp16/bf16 on GPU).
@@ -94,8 +113,8 @@ class HFPersonDetector:
     def __init__(
         self,
         checkpoint: str = DEFAULT_DETECTOR,
-        threshold: float = 0.3,
-        nms_iou: float = 0.5,
+        threshold: float = DEFAULT_THRESHOLD,
+        nms_iou: float = DEFAULT_NMS_IOU,
         max_people: int | None = None,
         person_label: int | None = None,
         device: Any = None,

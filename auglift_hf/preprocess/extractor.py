@@ -30,7 +30,7 @@ import numpy as np
 from ..skeleton import NUM_JOINTS, coco_to_h36m
 from ._hf import load_image, resolve_device, resolve_dtype
 from .depth import DepthEstimator
-from .detector import Detections, FullImageDetector, PersonDetector
+from .detector import DEFAULT_THRESHOLD, Detections, FullImageDetector, PersonDetector
 from .pose2d import PoseEstimator2D
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,9 @@ class XYCDExtractor:
             its mirror image flipped back with COCO's left/right pairs); off by default.
         multi_person: keep every detected person (one row each, ``person`` = rank by detector score)
             instead of the best-scoring one. Track ids across frames: :func:`auglift_hf.preprocess.tracking.assign_tracks`.
-        detector_threshold: person score threshold of the default detector (0.3).
+        detector_threshold: person score threshold of the default detector
+            (:data:`~auglift_hf.preprocess.detector.DEFAULT_THRESHOLD`; AugLift's in
+            :data:`~auglift_hf.preprocess.detector.AUGLIFT_DETECTION`).
         feature_extractor: optional AugLift-V2 backbone sampler (``fn(images, keypoints_h36m (R,17,2), frame (R,))
             -> (R, 17, C)``), e.g. :class:`~auglift_hf.preprocess.features.BackboneFeatureSampler`.
         device, dtype: used when backends are built from checkpoint ids.
@@ -134,7 +136,7 @@ class XYCDExtractor:
         lifter_name: str = "the lifter",
         pose_flip_test: bool = False,
         multi_person: bool = False,
-        detector_threshold: float = 0.3,
+        detector_threshold: float = DEFAULT_THRESHOLD,
         feature_extractor: Any = None,
         device: Any = None,
         dtype: Any = None,
@@ -221,7 +223,12 @@ class XYCDExtractor:
         return InputContract(self.depth_kind, str(model), dict(self.depth_descriptor), "coco")
 
     def describe(self) -> dict[str, Any]:
-        """Backends and parameters (written next to preprocessed data for provenance and resume checks)."""
+        """Backends and parameters (written next to preprocessed data for provenance and resume checks).
+
+        ``backends`` holds each backend's :func:`~auglift_hf.preprocess.provenance.backend_provenance`: checkpoint,
+        Hub revision (commit), dtype, input size, detector threshold / NMS, pose flip test, depth ``max_depth``.
+        """
+        from .provenance import backend_provenance
 
         def name(obj: Any) -> str:
             return getattr(obj, "checkpoint", None) or type(obj).__name__
@@ -239,6 +246,12 @@ class XYCDExtractor:
             "contract_deviations": list(self.contract_deviations),
             "multi_person": self.multi_person,
             "features": None if self.feature_extractor is None else name(self.feature_extractor),
+            "backends": {
+                "detector": backend_provenance(self.detector),
+                "pose_estimator": backend_provenance(self.pose_estimator),
+                "depth_estimator": backend_provenance(self.depth_estimator),
+                "features": backend_provenance(self.feature_extractor),
+            },
         }
 
     def __call__(self, images: list[Any], return_depth_maps: bool = False) -> dict[str, Any]:

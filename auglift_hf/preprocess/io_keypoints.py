@@ -40,9 +40,10 @@ Unrelated images: a COCO object whose ``images[].file_name`` come from different
 trailing frame number, as MMPose's ``h36m_coco.json``) is a set of independent images: each is lifted alone
 (``segment``), with the best-scoring person of each image and no interpolation between them.
 
-People: with several people per frame, ``person="auto"`` lifts the longest track (track ids from the file's
-``idx`` / ``track_id``, else :func:`~auglift_hf.preprocess.tracking.assign_tracks` on the boxes; ties go to the
-higher mean score), an integer lifts that track, ``"all"`` returns one sequence per track.
+People: with several people per frame, ``person="auto"`` lifts the subject by
+:data:`~auglift_hf.preprocess.tracking.SUBJECT_RULE` (track ids from the file's ``idx`` / ``track_id``, else
+:func:`~auglift_hf.preprocess.tracking.assign_tracks` on the boxes and poses), an integer lifts that track,
+``"all"`` returns one sequence per track.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class KeypointSequence:
     ``valid (F,)`` (False: no joint seen in the frame), ``interpolated (F,)`` (frame number absent from the
     file, filled between its neighbours), ``missing (F, 17)`` (joint filled, see the module docstring);
     ``image_size`` ``(w, h)`` when the file gives one size, ``image_sizes (F, 2)`` when it gives one per frame;
-    ``source_format`` / ``keypoint_format`` for messages and output; ``track`` the person's track id; ``notes``
+    ``source_format`` / ``keypoint_format`` for messages and output; ``track`` the person's track id,
+    ``track_choice`` the ranking ``person="auto"`` chose it from (``None`` with one person); ``notes``
     are facts worth a warning; ``segment (F,)`` (or ``None`` = one sequence) numbers runs of frames that belong
     together in time: the images of a COCO file drawn from different sequences are lifted one by one.
     """
@@ -99,6 +101,7 @@ class KeypointSequence:
     image_sizes: np.ndarray | None = None
     keypoint_format: str = ""
     track: int | None = None
+    track_choice: dict[str, Any] | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
     segment: np.ndarray | None = None
     presence: np.ndarray | None = None
@@ -350,15 +353,28 @@ def _from_entries(
 
         boxes = _boxes(entries, raw, missing)
         tracks = np.empty(len(entries), np.int64)
-        tracks[order] = assign_tracks(frames[order], boxes[order], np.ones(len(order), bool))
+        tracks[order] = assign_tracks(
+            frames[order], boxes[order], np.ones(len(order), bool), keypoints=raw[order, :, :2],
+            keypoint_scores=np.where(missing[order], 0.0, raw[order, :, 2]),
+        )  # fmt: skip
     else:
         tracks = np.zeros(len(entries), np.int64)
-    uniq, lengths = np.unique(tracks, return_counts=True)
+    uniq = np.unique(tracks)
+    choice = None
     if person == "all":
         chosen = list(uniq)
+    elif (person is None or person == "auto") and len(uniq) > 1:
+        from .tracking import SUBJECT_RULE, choose_track, rank_tracks
+
+        # one row per track and frame (its best-scoring entry, first in `order`), as choose_track counts frames
+        _, first = np.unique(np.stack([tracks[order], frames[order]], 1), axis=0, return_index=True)
+        rows, low = order[first], int(tracks.min())  # a file's own ids may be negative; choose_track skips < 0
+        args = (tracks[rows] - low, _boxes(entries, raw, missing)[rows], scores_entry[rows])
+        chosen = [choose_track(*args) + low]
+        ranked = [{**r, "track": r["track"] + low} for r in rank_tracks(*args)[:10]]
+        choice = {"track": chosen[0], "rule": SUBJECT_RULE, "tracks": ranked}
     elif person is None or person == "auto":
-        mean_score = np.array([scores_entry[tracks == t].mean() for t in uniq])
-        chosen = [uniq[np.lexsort((-mean_score, -lengths))[0]]]
+        chosen = [uniq[0]]
     else:
         if int(person) not in set(uniq.tolist()):
             raise ValueError(f"{path}: no detections with track {int(person)} (tracks: {uniq.tolist()[:20]})")
@@ -375,6 +391,7 @@ def _from_entries(
         else:
             seq = _build(raw[sel], missing[sel], f, fmt, path, max_gap)
         seq.track = int(t) if (given is not None or multi) and not independent else None
+        seq.track_choice = choice if not independent else None
         seq.source_format = (
             f"{'coco' if declared else 'coco results / alphapose'} json ({fmt.format.name}, {fmt.evidence})"
         )

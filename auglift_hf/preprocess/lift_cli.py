@@ -53,8 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="frame size of a keypoints JSON; required unless the file gives one or a video/image "
                              "with exactly the JSON's stem lies next to it (never guessed)")  # fmt: skip
     parser.add_argument("--person", default=None,
-                        help="who to lift: 'auto' (default: the longest, then most central track), a track id, or "
-                             "'all' (one result per track)")  # fmt: skip
+                        help="who to lift: 'auto' (default: the track with the largest box area x frames, then the most "
+                             "central; tracks follow a person who leaves and comes back), a track id, or 'all' (one "
+                             "result per track)")  # fmt: skip
     parser.add_argument("--track", type=int, default=None, help="older name of --person <track id>")
     parser.add_argument("--keypoint-format", default=None,
                         help="skeleton of a keypoints JSON when it does not declare one: coco17, h36m17, halpe26, "

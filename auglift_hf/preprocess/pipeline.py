@@ -45,6 +45,7 @@ import numpy as np
 from transformers import Pipeline
 
 from ..skeleton import H36M_JOINT_NAMES, NUM_JOINTS
+from .detector import DEFAULT_THRESHOLD
 from .frame_rate import plan_frame_rate
 from .io_keypoints import (
     KeypointSequence,
@@ -256,7 +257,8 @@ class PoseLiftingPipeline(Pipeline):
             whole image), ``pose_estimator`` (default VitPose), ``pose_flip_test`` (2D flip test, off),
             ``depth_estimator`` (default: the contract's ``depth_model``, else the metric Depth Anything V2
             :data:`auglift_hf.contract.DEFAULT_DEPTH_MODEL`; ``None`` = no depth), ``depth_mode`` /
-            ``depth_params`` (default: the contract's descriptor), ``detector_threshold`` (0.3), ``backend_dtype``.
+            ``depth_params`` (default: the contract's descriptor), ``detector_threshold``
+            (:data:`~auglift_hf.preprocess.detector.DEFAULT_THRESHOLD`), ``backend_dtype``.
         override_contract: accept inputs that conflict with the lifter's input contract (recorded in the output).
         flip_test: average with the mirrored input's prediction (default True).
         frame_batch_size: frames per backend forward pass (8); lift_batch_size: windows per lifter call (256).
@@ -265,7 +267,7 @@ class PoseLiftingPipeline(Pipeline):
     image next to a keypoints JSON with exactly its stem; never guessed: without one a ``ValueError`` asks for
     it), ``return_depth_map`` (also return the ``(frames, H, W)`` depth maps), ``focal_length`` /
     ``principal_point`` (pixels; absolute camera-frame output with metric depth), ``person`` (``"auto"``: the
-    longest, then most central track; a track id; ``"all"``: a list with one result per track; ``track`` is the
+    subject by :data:`~auglift_hf.preprocess.tracking.SUBJECT_RULE`, reported in ``track_choice``; a track id; ``"all"``: a list with one result per track; ``track`` is the
     older name of a track id), ``keypoint_format`` (state a keypoint file's skeleton), ``max_gap`` (longest run
     of missing frame numbers in a keypoint file to interpolate), ``max_frames`` (lift only the first frames of a video or keypoint file).
 
@@ -336,7 +338,7 @@ class PoseLiftingPipeline(Pipeline):
                 depth_estimator=kw.get("depth_estimator", "default"),
                 depth_mode=kw.get("depth_mode"),
                 depth_params=kw.get("depth_params"),
-                detector_threshold=kw.get("detector_threshold", 0.3),
+                detector_threshold=kw.get("detector_threshold", DEFAULT_THRESHOLD),
                 multi_person=True,  # every person, so the lifted one is chosen as a track across frames
                 pose_flip_test=bool(kw.get("pose_flip_test", False)),
                 contract=self.input_contract,
@@ -433,6 +435,7 @@ class PoseLiftingPipeline(Pipeline):
             "frame_index": seq.frame_index, "image_size": size, "image_sizes": sizes, "depth_maps": None,
             "depth_kind": "none", "interpolated": seq.interpolated, "decode_failed": np.zeros(n, bool),
             "missing_keypoints": seq.missing | outside, "keypoint_format": seq.keypoint_format, "track": seq.track,
+            "track_choice": seq.track_choice,
             "has_values": seq.valid | seq.interpolated, "segment": seq.segment, "depth_valid": None,
             "contract_deviations": self._check_keypoint_input(seq),
             **({"fps": float(seq.fps)} if seq.fps else {}),
@@ -508,20 +511,24 @@ class PoseLiftingPipeline(Pipeline):
     def _frame_inputs(self, frames: Any, return_depth_map: bool, person: Any = "auto", reader: Any = None) -> Any:
         """Frames -> the chosen person's per-frame model inputs (one track; see :func:`choose_track`).
 
-        ``person``: ``"auto"`` (longest, then most central track), a track id, or ``"all"`` (a list, one per
-        track). Frames that failed to decode are kept, ``valid = False`` and ``decode_failed = True``. Video
+        ``person``: ``"auto"`` (:data:`~auglift_hf.preprocess.tracking.SUBJECT_RULE`; the ranking goes to
+        ``track_choice``), a track id, or ``"all"`` (a list, one per track). Tracks follow a person through
+        re-entry (:func:`~auglift_hf.preprocess.tracking.assign_tracks`). Frames that failed to decode are kept, ``valid = False`` and ``decode_failed = True``. Video
         with a variable frame rate is resampled to a constant rate (``resampling`` in the output).
         """
-        from .tracking import assign_tracks, choose_track
+        from .tracking import SUBJECT_RULE, assign_tracks, choose_track, rank_tracks
 
         ex = self._extract(frames, return_depth_map)
         n = len(ex["frame_index"])
-        tracks = assign_tracks(ex["frame"], ex["box"], ex["valid"])
+        tracks = assign_tracks(ex["frame"], ex["box"], ex["valid"], keypoints=ex["kp"], keypoint_scores=ex["sc"])
         valid_rows = tracks >= 0
+        choice = None
         if person == "all":
             chosen = sorted(set(tracks[valid_rows].tolist())) or [-1]
         elif person == "auto":
             chosen = [choose_track(tracks, ex["box"], ex["bscore"], ex["image_size"])] if valid_rows.any() else [-1]
+            ranked = rank_tracks(tracks, ex["box"], ex["bscore"], ex["image_size"])
+            choice = {"track": chosen[0] if chosen[0] >= 0 else None, "rule": SUBJECT_RULE, "tracks": ranked[:10]}
         else:
             if int(person) not in set(tracks.tolist()):
                 raise ValueError(
@@ -548,7 +555,7 @@ class PoseLiftingPipeline(Pipeline):
                                         for i in range(n)]) if return_depth_map else None,
                 "depth_kind": ex["depth_kind"], "interpolated": np.zeros(n, bool), "decode_failed": decode_failed,
                 "missing_keypoints": np.zeros((n, NUM_JOINTS), bool), "track": int(t) if t >= 0 else None,
-                "depth_valid": dv, "contract_deviations": ex["contract_deviations"],
+                "depth_valid": dv, "contract_deviations": ex["contract_deviations"], "track_choice": choice,
             }  # fmt: skip
             if reader is not None:
                 out["fps"] = reader.fps
@@ -757,7 +764,14 @@ class PoseLiftingPipeline(Pipeline):
         out["decode_failed"] = np.asarray(model_outputs["decode_failed"], bool)
         out["missing_keypoints"] = np.asarray(model_outputs["missing_keypoints"], bool)
         out["track"] = model_outputs.get("track")
-        for key in ("timestamps", "image_sizes", "keypoint_format", "resampling", "frame_rate_resampling"):
+        for key in (
+            "timestamps",
+            "image_sizes",
+            "keypoint_format",
+            "resampling",
+            "frame_rate_resampling",
+            "track_choice",
+        ):
             if model_outputs.get(key) is not None:
                 out[key] = model_outputs[key]
         if model_outputs.get("depth_valid") is not None:
@@ -772,7 +786,8 @@ class PoseLiftingPipeline(Pipeline):
 
 
 def parse_person(value: Any) -> Any:
-    """``--person``: ``"auto"`` (default: longest, then most central track), ``"all"``, or a track id (int)."""
+    """``--person``: ``"auto"`` (default: the subject, :data:`~auglift_hf.preprocess.tracking.SUBJECT_RULE`),
+    ``"all"``, or a track id (int)."""
     if value is None:
         return "auto"
     if isinstance(value, str) and value.lower() in ("auto", "all"):

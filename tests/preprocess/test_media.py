@@ -251,6 +251,31 @@ def test_decoy_crossing_does_not_change_the_lifted_person(tmp_path, make_pipelin
     np.testing.assert_allclose(again["keypoints_3d"], decoy["keypoints_3d"])
 
 
+def test_video_subject_who_leaves_and_comes_back_is_lifted_not_the_bystander(tmp_path, make_pipeline):
+    """The person (green 255) is behind a pillar in frames 8-21 (14 > MAX_AGE frames); a small bystander (green 200)
+    stands in the corner in all 30 frames. Before: the person came back as a new track and ``--person auto`` lifted
+    the longest track, the bystander."""
+    gone = range(8, 22)
+    frames = []
+    for i in range(30):
+        img = np.zeros((96, 160, 3), np.uint8)
+        img[..., 2] = 40
+        small = (coco_pose(0.0) - coco_pose(0.0).mean(0)) * 0.3 + [145, 15]
+        draw_person(img, small, green=200)
+        if i not in gone:
+            draw_person(img, coco_pose(0.5 * i), green=255)
+        frames.append(img)
+    path = write_video(tmp_path / "pillar.mp4", frames)
+    det = ColourPeopleDetector()
+    lifter = make_pipeline(detector=det, pose_estimator=ColourPeoplePose(det), depth_estimator=None)
+    out = lifter(str(path))
+    expected = np.array([i not in gone for i in range(30)])
+    np.testing.assert_array_equal(out["valid"], expected)  # both appearances, never the bystander
+    choice = out["track_choice"]
+    assert choice["track"] == out["track"] and choice["tracks"][0]["frames"] == 16
+    assert [t["frames"] for t in choice["tracks"]] == [16, 30] and "box area" in choice["rule"]
+
+
 def test_assign_tracks_survives_a_crossing_with_a_missed_detection():
     # two equal boxes cross at 10 px/frame; at frame 4 only one is detected (occlusion)
     rows_f, rows_b = [], []
@@ -296,5 +321,8 @@ def test_keypoint_json_with_two_people_is_tracked(make_pipeline):
     out = lifter({"annotations": rows}, image_size=(128, 96))  # (a bare list is a batch to transformers)
     expected = coco_to_h36m(np.c_[coco_pose(9.0), np.full(17, 0.9)])[:, :2]
     np.testing.assert_allclose(out["keypoints_2d"][3], expected, atol=1e-4)
+    ranked = out["track_choice"]["tracks"]  # the walker: bigger and longer than the bystander (area x frames)
+    assert out["track_choice"]["track"] == out["track"] == ranked[0]["track"]
+    assert [r["frames"] for r in ranked] == [6, 4] and ranked[0]["mean_box_area"] > 3 * ranked[1]["mean_box_area"]
     both = lifter({"annotations": rows}, image_size=(128, 96), person="all")
     assert len(both) == 2 and sorted(int(r["valid"].sum()) for r in both) == [4, 6]

@@ -142,7 +142,9 @@ def test_depth_of_the_wrong_kind_is_refused_and_flip_test_is_used(logic, specs, 
     x = processor(kp, (640, 480), scores=sc, depth=depth, return_tensors="pt")["keypoints"].float()
     with torch.no_grad():
         ref = processor.post_process(model(keypoints=x, flip_test=True).poses_3d)
-    np.testing.assert_allclose(poses, ref, atol=1e-4)
+    # millimetres in float32: values of ~400 mm carry ~3e-5 mm of rounding, and batch composition changes the
+    # summation order, so 1e-4 mm was flaky across CPUs (1.2e-4 seen); a micrometre still catches any real change
+    np.testing.assert_allclose(poses, ref, atol=1e-3)
 
 
 def test_motionbert_folder_is_listed_and_lifts(logic, tmp_path, monkeypatch):
