@@ -28,7 +28,7 @@ import sys
 #: subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("auglift_hf.cli", "print versions, devices and the registered models"),
-    "convert": ("auglift_hf.data.cli", "convert a native dataset (h36m, 3dhp, 3dpw, fit3d) to a Parquet table"),
+    "convert": ("auglift_hf.data.cli", "convert a native dataset (h36m, 3dhp, 3dpw, fit3d, bvh) to a Parquet table"),
     "convert-checkpoint": (
         "auglift_hf.convert.cli",
         "convert an official PoseFormer / VideoPose3D / MMPose / MotionBERT checkpoint to a lifter folder",

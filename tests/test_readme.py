@@ -34,6 +34,8 @@ FAST: dict[str, list[str]] = {
         "30",
         "--no-progress",
     ],  # fmt: skip
+    "auglift convert bvh ../shared/data/bandai/bvh --virtual-cameras 1 --bone-lengths h36m --fps 25 --out "
+    "data/bandai": ["--max-frames", "20", "--no-progress"],
     "auglift preprocess ../shared/data/video/street_demo.mp4 --out preprocessed/street": [TINY, "--no-progress"],
     "auglift lift ../shared/data/wild/walking_woman_alphapose.json --model checkpoints/tcn-27f-xy --image-size 1812 "
     "1004 --fps 10 --out out.json --plot out.png": [],

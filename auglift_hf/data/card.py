@@ -12,8 +12,9 @@ from typing import Any
 
 import yaml
 
-#: Licence / citation per dataset. All four are research-only: the card says so, and tables built from them
-#: must not be published publicly (use a private / gated repository).
+#: Licence / citation per dataset. The four pose datasets are research-only: the card says so, and tables built from
+#: them must not be published publicly (use a private / gated repository). Bandai Namco's motion (``auglift convert
+#: bvh``) is CC BY-NC 4.0, given to the card as ``info["licence"]``.
 DATASET_INFO: dict[str, dict[str, str]] = {
     "h36m": {
         "pretty_name": "Human3.6M",
@@ -53,6 +54,16 @@ DATASET_INFO: dict[str, dict[str, str]] = {
             "@inproceedings{Fieraru_2021_AAAI,\n  title = {AIFit: Automatic 3D Human-Interpretable Feedback Models for "
             "Fitness Training},\n  author = {Fieraru, Mihai and Zanfir, Mihai and Pirlea, Silviu-Cristian and Olaru, Vlad "
             "and Sminchisescu, Cristian},\n  booktitle = {CVPR}, year = {2021}\n}"
+        ),
+    },
+    "bandai": {
+        "pretty_name": "Bandai Namco Research Motion Dataset",
+        "license_note": "CC BY-NC 4.0: non-commercial use only, attribution required.",
+        "homepage": "https://github.com/BandaiNamcoResearchInc/Bandai-Namco-Research-Motiondataset",
+        "citation": (
+            "@misc{kobayashi2023motion,\n  title = {Motion Capture Dataset for Practical Use of AI-based Motion Editing "
+            "and Stylization},\n  author = {Makito Kobayashi and Chen-Chieh Liao and Keito Inoue and Sentaro Yojima "
+            "and Masafumi Takahashi},\n  year = {2023}, eprint = {2306.08861}, archivePrefix = {arXiv}\n}"
         ),
     },
 }
@@ -106,11 +117,14 @@ def write_dataset_card(
 
     ``contract``: the input contract of the table (:func:`auglift_hf.data.schema.table_contract`), written under the
     YAML key ``auglift_input_contract`` (:data:`auglift_hf.contract.CARD_KEY`); ``auglift train`` copies it into the
-    trained lifter's ``preprocessor_config.json``. ``extra_metadata``: more machine-readable YAML keys (plain JSON
+    trained lifter's ``preprocessor_config.json``. ``info["licence"]`` (``{"license": Hub licence id, "note":
+    text}``, e.g. from ``auglift convert bvh``) replaces the research-only licence of the four pose datasets with
+    the source's own terms. ``extra_metadata``: more machine-readable YAML keys (plain JSON
     types), e.g. the join's provenance ``auglift_join``.
     """
     meta = DATASET_INFO.get(dataset_name, {"pretty_name": dataset_name, "license_note": "see the source dataset"})
     info = dict(info or {})
+    licence = info.pop("licence", None)  # {"license": Hub licence id, "note": text}: a source with its own terms
     configs = []
     infos = []
     for i, (config, splits) in enumerate(counts.items()):
@@ -131,11 +145,14 @@ def write_dataset_card(
                 ],
             }
         )
+    licence_fields = (
+        {"license": licence["license"]}
+        if licence
+        else {"license": "other", "license_name": "research-only", "license_link": meta.get("homepage", "")}
+    )
     front = {
         "pretty_name": f"{meta['pretty_name']} (AugLift frame table)",
-        "license": "other",
-        "license_name": "research-only",
-        "license_link": meta.get("homepage", ""),
+        **licence_fields,
         "tags": ["3d-human-pose", "pose-lifting", "auglift", dataset_name],
         "task_categories": ["keypoint-detection"],
         "configs": configs,
@@ -153,6 +170,14 @@ def write_dataset_card(
         else "No depth source was given: the table has no depth columns (XY / XYC lifting only)."
     )
     how = info.pop("how_built", "") or f"`auglift convert {dataset_name} ...` (auglift_hf.data)"
+    licence_text = (
+        f"**{licence['license']}.** {licence['note']} This table is a derivative of the source motion and inherits "
+        "its terms."
+        if licence
+        else f"**Research use only.** {meta['license_note']} This table is a derivative of the original dataset and "
+        f"inherits its terms: obtain the dataset from its owners ({meta.get('homepage', '')}) and do not publish this "
+        "table publicly (push it to a private or gated repository only)."
+    )
     table_rows = "\n".join(f"| {c} | {s} | {n:,} |" for c, splits in counts.items() for s, n in splits.items())
     body = f"""# {meta["pretty_name"]} — AugLift canonical frame table
 
@@ -181,9 +206,7 @@ ds = load_dataset("<this folder or repo>", "gt2d", split="{next(iter(next(iter(c
 {"".join(f"{chr(10)}- {k}: {v}" for k, v in sorted(info.items()))}
 
 ## Licence
-**Research use only.** {meta["license_note"]} This table is a derivative of the original dataset and inherits its
-terms: obtain the dataset from its owners ({meta.get("homepage", "")}) and do not publish this table publicly
-(push it to a private or gated repository only).
+{licence_text}
 
 ## Citation
 ```bibtex

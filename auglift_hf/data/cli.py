@@ -1,4 +1,4 @@
-"""``auglift convert {h36m,3dhp,3dpw,fit3d} ... --out <dir>``: native dataset -> Parquet frame table + card.
+"""``auglift convert {h36m,3dhp,3dpw,fit3d,bvh} ... --out <dir>``: native dataset -> Parquet frame table + card.
 
 Examples::
 
@@ -7,6 +7,8 @@ Examples::
     auglift convert 3dhp /data/mpi_inf_3dhp --out 3dhp_table
     auglift convert 3dpw /data/3DPW --out 3dpw_table
     auglift convert fit3d /data/fit3d --out fit3d_table --max-frames 500 --stride 2
+    auglift convert bvh mocap/*.bvh --cameras cameras.pkl --virtual-cameras 2 --bone-lengths h36m \
+        --body-proportions 2 --fps 25 --simulate-detector --depth-source synthetic --out bvh_table
 
 Real XYCD columns (detector -> 2D pose -> depth run on the dataset's own media, joined to the ground truth by
 timestamp; ``auglift_hf.data.join``); ``--check`` first says what the join would do, without running a model::
@@ -27,15 +29,16 @@ import sys
 
 from ..utils.cli_args import depth_severity, non_negative_int, positive_float, positive_int
 
-DATASETS = ("h36m", "3dhp", "3dpw", "fit3d", "humaneva")
+DATASETS = ("h36m", "3dhp", "3dpw", "fit3d", "humaneva", "bvh")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``auglift convert``."""
     parser.add_argument("dataset", choices=DATASETS, help="which dataset to convert")
     parser.add_argument(
-        "source", nargs="?",
-        help="dataset root or file (3dhp, 3dpw, fit3d; humaneva: the folder of VideoPose3D's data_3d/2d_humaneva15 npz)",
+        "source", nargs="*",
+        help="dataset root or file (3dhp, 3dpw, fit3d; humaneva: the folder of VideoPose3D's data_3d/2d_humaneva15 npz; "
+        "bvh: files / folders)",
     )  # fmt: skip
     parser.add_argument(
         "--out",
@@ -62,8 +65,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-frames", type=positive_int, help="keep at most this many frames per sequence")
     parser.add_argument("--stride", type=positive_int, default=1, help="keep every k-th frame (default 1)")
     parser.add_argument(
-        "--fps", type=positive_float, help="h36m: frame rate of --positions-3d (default: 25 for *fk25*, else 50)"
-    )
+        "--fps", type=positive_float,
+        help="h36m: frame rate of --positions-3d (default: 25 for *fk25*, else 50); bvh: resample to this rate "
+        "(default: each file's Frame Time)",
+    )  # fmt: skip
     parser.add_argument(
         "--depth-source", choices=("none", "synthetic"), default="none",
         help="depth descriptor columns: none, or the synthetic capsule renderer (mocap without images)",
@@ -94,7 +99,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "height, focal and azimuth ranges of auglift_hf.simulation.viewpoints); test takes are never changed",
     )  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="disable tqdm progress bars")
+    add_bvh_arguments(parser)
     add_join_arguments(parser)
+
+
+def add_bvh_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``auglift convert bvh`` (auglift_hf.data.bvh)."""
+    g = parser.add_argument_group("bvh (auglift_hf.data.bvh)")
+    g.add_argument("--joint-map", help="built-in map (auglift, bandai, mixamo, cmu) or a JSON map file; default: "
+                   "the built-in map whose joints the file has")  # fmt: skip
+    g.add_argument("--units", choices=("auto", "m", "cm", "mm", "inch"), default="auto",
+                   help="units of the BVH (default auto: from the body's size, refused when ambiguous)")  # fmt: skip
+    g.add_argument("--up-axis", choices=("y", "z"), default="y", help="the BVH's up axis (default y, the BVH norm)")
+    g.add_argument("--bone-lengths", choices=("file", "h36m"), default="file",
+                   help="keep the file's skeleton, or retarget its motion onto H36M (S1) bone lengths")  # fmt: skip
+    g.add_argument("--split", choices=("train", "test"), default="train", help="split of every clip (train)")
+    g.add_argument("--license", help="licence id of the source motion for the card (default: known for Bandai "
+                   "Namco, cc-by-nc-4.0; else unknown)")  # fmt: skip
+    g.add_argument("--dataset-name", help="the table's dataset column (default: bandai for its skeleton, else bvh)")
 
 
 def add_join_arguments(parser: argparse.ArgumentParser) -> None:
@@ -197,6 +219,11 @@ def run(args: argparse.Namespace) -> int:
     """Convert and print ``{config: {split: rows}}``. Failures are raised to ``auglift_hf.cli``, which prints one
     line and exits with the code of :mod:`auglift_hf.errors`; nothing partial is written and an ``--out`` that is
     not an earlier table is never replaced without ``--overwrite``."""
+    sources = list(args.source or [])
+    if args.dataset != "bvh":
+        if len(sources) > 1:
+            raise ValueError(f"{args.dataset} takes one dataset root or file, got {len(sources)}: {sources}")
+        args.source = sources[0] if sources else None
     if getattr(args, "check", False):
         return _run_check(args)
     if not args.out:
@@ -204,33 +231,42 @@ def run(args: argparse.Namespace) -> int:
 
     from ..utils.outputs import check_not_input
 
-    check_not_input(args.out, [args.source, args.positions_3d, args.annotations, args.detections,
+    check_not_input(args.out, [*sources, args.positions_3d, args.annotations, args.detections,
                                *(args.cameras or ()), getattr(args, "images", None), getattr(args, "videos", None)])  # fmt: skip
     if args.depth_severity is not None and args.depth_source != "synthetic":
         raise ValueError("--depth-severity applies to --depth-source synthetic only (it would be ignored)")
     if getattr(args, "images", None) or getattr(args, "videos", None):
+        if args.dataset == "bvh":
+            raise ValueError("--images / --videos do not apply to bvh (motion capture without media)")
         return _run_join_cli(args)  # its own --out protection: an interrupted join resumes in the same folder
     from .schema import check_table_output
 
     check_table_output(args.out, args.overwrite)
     depth_source = None
+    severity = 1.0 if args.depth_severity is None else args.depth_severity
     if args.depth_source == "synthetic":
         from .schema import synthetic_depth_source
 
-        depth_source = synthetic_depth_source(severity=1.0 if args.depth_severity is None else args.depth_severity)
-    if args.body_proportions and args.dataset != "h36m":
-        raise ValueError("--body-proportions needs 3D camera-frame motion; supported for h36m")
-    if args.virtual_cameras and args.dataset != "h36m":
-        raise ValueError("--virtual-cameras needs 3D camera-frame motion; supported for h36m")
-    if args.simulate_detector and args.dataset not in ("h36m", "humaneva"):
-        raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m and humaneva")
+        depth_source = synthetic_depth_source(severity=severity)
+    if args.body_proportions and args.dataset not in ("h36m", "bvh"):
+        raise ValueError("--body-proportions needs 3D camera-frame motion; supported for h36m and bvh")
+    if args.virtual_cameras and args.dataset not in ("h36m", "bvh"):
+        raise ValueError("--virtual-cameras needs 3D camera-frame motion; supported for h36m and bvh")
+    if args.simulate_detector and args.dataset not in ("h36m", "humaneva", "bvh"):
+        raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m, humaneva and bvh")
+    if args.dataset != "bvh":
+        given = [o for o in ("joint_map", "license", "dataset_name") if getattr(args, o) is not None]
+        given += [o for o, d in (("units", "auto"), ("up_axis", "y"), ("bone_lengths", "file"), ("split", "train"))
+                  if getattr(args, o) != d]  # fmt: skip
+        if given:
+            raise ValueError(f"--{given[0].replace('_', '-')} applies to bvh only")
     if args.dataset == "humaneva":  # evaluation only: its own reader (auglift_hf.data.humaneva), 60 Hz depth error
         from .humaneva import FPS, convert_humaneva
         from .schema import synthetic_depth_source
 
         if not args.source:
             raise ValueError("humaneva needs the folder of data_3d_humaneva15.npz / data_2d_humaneva15_gt.npz")
-        depth = synthetic_depth_source(severity=args.depth_severity, fps=FPS) if depth_source is not None else None
+        depth = synthetic_depth_source(severity=severity, fps=FPS) if depth_source is not None else None
         counts = convert_humaneva(
             args.source, args.out, subjects=args.subjects, max_frames=args.max_frames, stride=args.stride,
             depth_source=depth, simulate_detector=args.simulate_detector, detector_seed=args.detector_seed,
@@ -247,7 +283,7 @@ def run(args: argparse.Namespace) -> int:
         "overwrite": args.overwrite,
     }
     if args.dataset != "h36m":
-        for option in ("unknown_subject_split", "fps"):
+        for option in ("unknown_subject_split",) + (("fps",) if args.dataset != "bvh" else ()):
             if getattr(args, option) is not None:
                 raise ValueError(f"--{option.replace('_', '-')} applies to h36m only")
     if args.dataset == "h36m":
@@ -262,6 +298,23 @@ def run(args: argparse.Namespace) -> int:
             unknown_subject_split=args.unknown_subject_split, simulate_detector=args.simulate_detector,
             detector_seed=args.detector_seed, body_proportions=args.body_proportions,
             virtual_cameras=args.virtual_cameras, **common,
+        )  # fmt: skip
+    elif args.dataset == "bvh":
+        from .bvh.table import convert_bvh
+
+        if not sources:
+            raise ValueError("bvh needs BVH files or folders")
+        if args.detections or args.positions_3d or args.annotations or args.subjects or args.test_subjects:
+            raise ValueError("--detections / --positions-3d / --annotations / --subjects / --test-subjects do not "
+                             "apply to bvh")  # fmt: skip
+        if args.cameras and len(args.cameras) != 1:
+            raise ValueError("bvh takes at most one --cameras cameras.pkl (the real H36M cameras)")
+        counts = convert_bvh(
+            sources, args.out, cameras=args.cameras[0] if args.cameras else None,
+            virtual_cameras=args.virtual_cameras, joint_map=args.joint_map, units=args.units, up_axis=args.up_axis,
+            bone_lengths=args.bone_lengths, body_proportions=args.body_proportions, fps=args.fps,
+            split=args.split, simulate_detector=args.simulate_detector, detector_seed=args.detector_seed,
+            license=args.license, dataset_name=args.dataset_name, **common,
         )  # fmt: skip
     else:
         if not args.source:

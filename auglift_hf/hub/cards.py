@@ -47,6 +47,7 @@ DATASET_NAMES: dict[str, str] = {
     "pw3d": "3DPW",
     "fit3d": "Fit3D",
     "synthetic": "auglift synthetic motion",
+    "bandai": "Bandai Namco Research Motion Dataset",
 }
 ARCHITECTURES: dict[str, tuple[str, str]] = {  # model_type -> (display name, citation key)
     "poseformer": ("PoseFormer (Zheng et al., ICCV 2021)", "poseformer"),
@@ -91,6 +92,34 @@ DATA_LICENCE_NOTE = (
     "Human3.6M: http://vision.imar.ro/human3.6m/eula.php; MPI-INF-3DHP, 3DPW and Fit3D have similar "
     "research-only terms"
 )
+
+
+def training_table_licences(training: dict[str, Any]) -> list[dict[str, str]]:
+    """Licences of the training tables named in ``training_config.json`` (``data.train_datasets``) whose dataset
+    cards can still be read: ``[{"table", "name", "license"}]`` from each card's YAML (``license``, or
+    ``license_name`` when it is ``other``). Tables that are gone (a card rebuilt elsewhere) are skipped."""
+    import yaml
+
+    out = []
+    for table in (training.get("data") or {}).get("train_datasets") or []:
+        readme = Path(str(table)) / "README.md"
+        if not readme.is_file():
+            continue
+        text = readme.read_text(encoding="utf-8", errors="replace")
+        try:
+            front = yaml.safe_load(text.split("---\n", 2)[1]) if text.startswith("---\n") else None
+        except (yaml.YAMLError, IndexError):
+            front = None
+        if not isinstance(front, dict) or not front.get("license"):
+            continue
+        licence = str(front["license"])
+        if licence == "other":
+            licence = str(front.get("license_name") or "other")
+        name = str(front.get("pretty_name") or Path(str(table)).name).removesuffix(" (AugLift frame table)")
+        out.append({"table": Path(str(table)).name, "name": name, "license": licence})
+    return out
+
+
 _IGNORED_KEYS = {"loss", "runtime", "samples_per_second", "steps_per_second", "epoch", "step"}
 
 
@@ -273,7 +302,9 @@ def build_model_card(
         folder: contains ``config.json`` (required), ``preprocessor_config.json`` and ``model.safetensors``
             (optional here; :func:`auglift_hf.hub.validate_model_folder` requires them). Training metadata is
             taken from ``training_config.json`` / ``training_args.json`` (keys ``datasets``, ``training_data``)
-            when present.
+            when present. The training tables' own licences (:func:`training_table_licences`, e.g. Bandai Namco's
+            CC BY-NC 4.0) are listed in the licence note; a lifter trained only on tables of one Hub licence id
+            gets that id as its ``license``, any research-only table keeps ``other`` / research-only.
         eval_results: path / object for :func:`load_eval_results`; defaults to ``eval_results.json`` in the
             folder when it exists.
         repo_id: the Hub id used in the usage snippet (default ``auglift/<folder name>``).
@@ -315,12 +346,25 @@ def build_model_card(
         if has_depth
         else "It is the plain (x, y) baseline that AugLift's depth-augmented models are compared with."
     )
+    licences = training_table_licences(training)
+    own = sorted({x["license"] for x in licences})
+    licence_note = DATA_LICENCE_NOTE + "".join(
+        f"; {x['name']} (training table `{x['table']}`): {x['license']}"
+        for x in licences
+        if x["license"] != "research-only"
+    )
+    if len(own) == 1 and own[0] not in ("research-only", "other", "unknown"):  # one source with a Hub licence id
+        licence_fields = {"license": own[0]}
+    else:
+        licence_fields = {
+            "license": "other",
+            "license_name": "research-only",
+            "license_link": "http://vision.imar.ro/human3.6m/eula.php",
+        }
     card_data = ModelCardData(
         model_name=repo_id.split("/")[-1],
         library_name="transformers",
-        license="other",
-        license_name="research-only",
-        license_link="http://vision.imar.ro/human3.6m/eula.php",
+        **licence_fields,
         tags=["pose-lifting", "3d-human-pose-estimation", "auglift", model_type, "xycd" if has_depth else "xy"],
         datasets=data_names,
         metrics=sorted({m for r in rows for m in r["metrics"]}) or None,
@@ -370,7 +414,7 @@ def build_model_card(
         processor_settings=settings,
         input_contract=contract_markdown(processor) if processor else "",
         training_data=training_data,
-        data_licence_note=DATA_LICENCE_NOTE,
+        data_licence_note=licence_note,
         eval_rows=eval_rows,
         eval_note="frame-wise means unless the config column says otherwise",
         citations=citations,

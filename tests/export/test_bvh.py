@@ -77,3 +77,18 @@ def test_bad_input(tmp_path, bad):
     with pytest.raises(ValueError, match="positions_mm"):
         write_bvh(tmp_path / "m.bvh", bad)
     assert not (tmp_path / "m.bvh").exists()
+
+
+def test_exported_bvh_reads_back_to_the_same_3d_through_the_bvh_reader(tmp_path):
+    """`auglift export bvh` files read by `auglift convert bvh`'s reader (auglift_hf.data.bvh) give the exported
+    3D: camera-frame mm -> Y-up cm BVH -> the reader's z-up world metres is the rotation (x, y, z) -> (x, z, -y),
+    then one constant shift per clip (centring, floor)."""
+    from auglift_hf.data.bvh import read_bvh_world
+
+    pos = _walking(frames=30, seed=2)
+    clip = read_bvh_world(write_bvh(tmp_path / "m.bvh", pos, fps=50))
+    assert (clip.joint_map, clip.units, clip.fps) == ("auglift", "cm", 50.0)
+    cam = normalise_bone_lengths(pos) / 1000.0
+    expected = np.stack([cam[..., 0], cam[..., 2], -cam[..., 1]], -1)
+    shift = clip.joints - expected
+    assert np.abs(shift - shift[:1, :1]).max() < 1e-6  # metres: < 0.001 mm beyond one constant translation

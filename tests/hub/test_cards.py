@@ -136,3 +136,31 @@ def test_model_card_states_frame_rate_for_temporal_lifters(tmp_path):
     cfg["num_frames"] = 1  # single-frame lifters: the rate does not matter, no row
     (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
     assert "Hz: the fps of the training tables" not in str(build_model_card(folder))
+
+
+def test_model_card_carries_the_training_tables_licences(tmp_path, monkeypatch):
+    """A lifter trained on a Bandai Namco table (`auglift convert bvh`, card licence cc-by-nc-4.0) says so: the
+    licence note names the table and its licence; with only that table the card's `license` is cc-by-nc-4.0, with
+    a research-only H36M table too it stays research-only."""
+    from auglift_hf.data.bvh.table import KNOWN_SOURCES
+    from auglift_hf.data.card import write_dataset_card
+    from auglift_hf.data.schema import frame_features
+
+    monkeypatch.chdir(tmp_path)  # training_config.json names tables relative to the training run's folder
+    bandai = KNOWN_SOURCES["bandai"]
+    for name, info in (("bandai_table", {"licence": {"license": bandai["license"], "note": bandai["note"]}}),
+                       ("h36m_table", {})):  # fmt: skip
+        (tmp_path / name).mkdir()
+        write_dataset_card(
+            tmp_path / name, dataset_name=name.split("_")[0], counts={"gt2d": {"train": 1}}, features=frame_features(),
+            info=info,
+        )  # fmt: skip
+    folder = make_lifter_folder(tmp_path, "tcn", 2, with_card=False)
+    for tables, licence in ((["bandai_table"], "cc-by-nc-4.0"), (["h36m_table", "bandai_table"], "other")):
+        (folder / "training_config.json").write_text(json.dumps({"data": {"train_datasets": tables}}))
+        card = build_model_card(folder)
+        assert card.data.to_dict()["license"] == licence
+        assert "Bandai Namco Research Motion Dataset (training table `bandai_table`): cc-by-nc-4.0" in card.text
+    (folder / "training_config.json").write_text(json.dumps({"data": {"train_datasets": ["h36m_table"]}}))
+    card = build_model_card(folder)
+    assert card.data.to_dict()["license"] == "other" and "cc-by-nc" not in card.text
