@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--data", default=DATA)
     ap.add_argument(
+        "--compare-speed", action="store_true",
+        help="also time both simulations at severity 1 on the same frames (median of 3, same process) and the ratio",
+    )  # fmt: skip
+    ap.add_argument(
         "--error-override", nargs="*", default=[], metavar="NAME=VALUE",
         help="surface-v2 only: SurfaceDepthError fields to change (ablations, e.g. flip_fraction=0 thin_mix=0)",
     )  # fmt: skip
@@ -84,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         overrides[name] = float(value)
     if overrides and args.simulation != "surface-v2":
         ap.error("--error-override applies to --simulation surface-v2 only")
+    import torch
+
+    torch.set_num_threads(1)  # timings comparable on a shared machine (thread oversubscription made them erratic)
     from auglift_hf.data.h36m import read_h36m_positions_3d
 
     motion = os.path.join(args.data, "data_3d_h36m_fk25.npz")
@@ -106,6 +113,20 @@ def main(argv: list[str] | None = None) -> int:
         limbs = f"{np.mean(bias[[3, 6]]):+8.1f} / {np.mean(bias[[13, 16]]):+8.1f}"
         print(
             f"{args.simulation:11s}  {sev:8.2f}  {med:17.1f}  {mean_z:16.1f}  {med / mean_z:5.2f}  {limbs:>23s}  {dt:7.1f}"
+        )
+    if args.compare_speed:
+        times = {}
+        for sim in ("capsule-v1", "surface-v2"):
+            runs = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                depth_for(records, sim, 1.0, args.seed)
+                runs.append(time.perf_counter() - t0)
+            times[sim] = float(np.median(runs))
+        ratio = times["surface-v2"] / times["capsule-v1"]
+        print(
+            f"time at severity 1 (median of 3): capsule-v1 {times['capsule-v1']:.2f} s, "
+            f"surface-v2 {times['surface-v2']:.2f} s, ratio {ratio:.2f}"
         )
     return 0
 
