@@ -16,7 +16,10 @@ Fields (:class:`InputContract`):
 * ``depth_model``: the default depth checkpoint id the lifter expects (``None`` without depth);
 * ``depth_descriptor``: ``{"mode", "num_samples", "pattern", "pattern_seed", "extrema", "quantiles", "radius",
   "r_min", "r_max", "k", "beta", "gamma"}``, the parameters of :func:`auglift_hf.features.sample_depth` (``None``
-  without depth);
+  without depth); optional ``"encoding"``: how the lifter's depth channels are encoded from the descriptors
+  (:data:`auglift_hf.features.depth.DEPTH_ENCODINGS`, :func:`auglift_hf.features.depth.encode_depth`): absent or
+  ``"package"`` = pelvis-relative, clipped (every lifter saved so far), ``"auglift"`` = AugLift's own codec
+  (nearest-joint reference); compared by :func:`check_contract` like the other descriptor parameters;
 * ``keypoint_definition``: ``"h36m"`` (ground-truth H36M joints, possibly with detector-like noise) | ``"coco"``
   (COCO-17 detector joints mapped to H36M-17 with :func:`auglift_hf.skeleton.coco_to_h36m`);
 * ``scale_normalization``: ``None`` | ``"box"`` | ``"depth"`` with ``box_size_mean`` (pixels) /
@@ -128,6 +131,12 @@ def _check_descriptor(desc: Any, where: str) -> dict[str, Any]:
     n = desc["num_samples"]
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{where}: `depth_descriptor.num_samples` must be an integer >= 1, got {n!r}")
+    from .features.depth import DEPTH_ENCODINGS
+
+    if desc.get("encoding", "package") not in DEPTH_ENCODINGS:
+        raise ValueError(
+            f"{where}: `depth_descriptor.encoding` must be one of {list(DEPTH_ENCODINGS)}, got {desc['encoding']!r}"
+        )
     if desc.get("extrema", "quantile") not in _EXTREMA_QUANTILES:
         raise ValueError(
             f"{where}: `depth_descriptor.extrema` must be 'quantile' or 'minmax', got {desc['extrema']!r}"
@@ -472,6 +481,9 @@ def _descriptor_diff(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> 
         keys += ["extrema", "quantiles", "r_min", "r_max", "k", "beta", "gamma"]
     if exp["mode"] == "point":
         keys = ["mode"]
+    keys += ["encoding"]
+    exp.setdefault("encoding", "package")  # absent = the package's encoding (every lifter saved before the key)
+    act.setdefault("encoding", "package")
     diffs = []
     for key in keys:
         a, b = exp.get(key), act.get(key)

@@ -73,7 +73,10 @@ def disk_pattern(
     """A fixed set of ``num_samples`` offsets in the unit disk, ``(N, 2)`` as ``(dx, dy)``.
 
     ``pattern="sunflower"`` (default) is the deterministic Fibonacci/Vogel spiral (evenly covers the disk;
-    ``seed`` rotates it); ``"uniform"`` draws uniform-in-disk points from a generator seeded with ``seed``.
+    ``seed`` rotates it); ``"uniform"`` draws uniform-in-disk points from a generator seeded with ``seed``;
+    ``"rejection"`` is AugLift's sampling (:data:`AUGLIFT_SAMPLING`): ``num_samples`` candidates uniform in the
+    square ``[-1, 1]^2`` of which only those inside the disk are returned (about ``pi / 4`` of them, so fewer
+    than ``num_samples`` rows).
     Both are identical across calls with the same arguments, so depth-map sampling and the analytic
     ray-cast path in :mod:`auglift_hf.simulation` see the very same points.
     """
@@ -87,8 +90,15 @@ def disk_pattern(
         g = torch.Generator().manual_seed(int(seed))
         u = torch.rand(2, num_samples, generator=g, dtype=torch.float64)
         radius, theta = torch.sqrt(u[0]), 2 * math.pi * u[1]
+    elif pattern == "rejection":  # AugLift's: candidates uniform in the square, those inside the disk kept
+        g = torch.Generator().manual_seed(int(seed))
+        sq = torch.rand(num_samples, 2, generator=g, dtype=torch.float64) * 2.0 - 1.0
+        sq = sq[(sq * sq).sum(-1) <= 1.0]
+        if sq.shape[0] == 0:
+            sq = torch.zeros(1, 2, dtype=torch.float64)
+        return sq.to(device=device, dtype=dtype)
     else:
-        raise ValueError(f"`pattern` must be 'sunflower' or 'uniform', got {pattern!r}")
+        raise ValueError(f"`pattern` must be 'sunflower', 'uniform' or 'rejection', got {pattern!r}")
     return torch.stack([radius * torch.cos(theta), radius * torch.sin(theta)], -1).to(device=device, dtype=dtype)
 
 
@@ -330,3 +340,62 @@ def sample_depth(
     c = torch.ones_like(radii) if sc is None else sc
     out = torch.cat([kp, c[..., None], radii[..., None], qs, d_point[..., None]], -1)
     return (out, valid) if return_valid else out
+
+
+# ------------------------------------------------------------------ encodings of the depth channels
+
+#: Named encodings of the depth descriptors fed to a lifter (recorded as ``depth_descriptor["encoding"]`` in the
+#: input contract; absent = ``"package"``, what every shipped lifter was trained on).
+DEPTH_ENCODINGS: tuple[str, ...] = ("package", "auglift")
+#: AugLift's CASP sampling as in its depth script (``get_casp_depth`` of
+#: ``coarse_depth_experiments/.../metric_depth/1_30_estimate_depth_proto_loop_metric_h36m_v3_sampling_patch_statistics.py``,
+#: nikolaiwarner7/auglift commit 049992e): ``num_samples=100`` candidates uniform in the square ``[-r, r]^2``, those
+#: inside the disk kept (about 79), same radius law as :data:`CASP_DEFAULTS`. Pattern ``"rejection"`` of
+#: :func:`disk_pattern` (seeded here; AugLift's draw is unseeded per joint and frame).
+AUGLIFT_SAMPLING: dict[str, Any] = {"num_samples": 100, "pattern": "rejection"}
+
+
+def encode_depth(
+    descriptors: Any,
+    encoding: str = "package",
+    *,
+    max_depth: float = 2.0,
+    max_depth_offset: float = 1.0,
+) -> dict[str, np.ndarray]:
+    """Per-joint depth descriptors ``(..., 17, k)`` metres (``k`` = 1: ``d``; 3: ``d, d_min, d_max``) -> the
+    lifter's depth channels, ``{"d": (..., 17), ["d_min", "d_max"]}``.
+
+    * ``"package"`` (default; :class:`~auglift_hf.PoseLiftingProcessor` with ``depth_reference="pelvis"``):
+      ``d - d_pelvis`` clipped to ``+-max_depth`` and divided by it; ``d_min - d``, ``d_max - d`` clipped to
+      ``+-max_depth_offset`` and divided by it.
+    * ``"auglift"``: AugLift's own codec (``PoseFormerLabel.encode``, ``mmpose/mmpose/codecs/poseformer_label.py``
+      of nikolaiwarner7/auglift commit 049992e): depth relative to the joint **nearest the camera**
+      (``d - min_j d``); with one depth channel (XYCD) clipped to ``[0, 2]`` m and mapped to ``[-1, 1]``
+      (``2 (x / 2) - 1``); with the CASP channels the relative depth is **not clipped** and the offsets
+      ``d_min - d``, ``d_max - d`` are clipped to ``+-1`` m (not rescaled). (Its confidence channel is ``2c - 1``,
+      as the package's; AugLift's CASP file subtracts the offsets from its point depth, here from ``d``.)
+
+    Joints with a non-finite descriptor, or frames whose reference is non-finite, get NaN (the processor's
+    missing-depth fill applies downstream).
+    """
+    if encoding not in DEPTH_ENCODINGS:
+        raise ValueError(f"`encoding` must be one of {list(DEPTH_ENCODINGS)}, got {encoding!r}")
+    dp = np.asarray(descriptors.detach().cpu() if hasattr(descriptors, "detach") else descriptors, dtype=np.float64)
+    if dp.ndim < 2 or dp.shape[-2] != NUM_JOINTS or dp.shape[-1] not in (1, 3):
+        raise ValueError(f"`descriptors` must have shape (..., 17, 1) or (..., 17, 3), got {dp.shape}")
+    d = dp[..., 0]
+    with np.errstate(invalid="ignore"):
+        if encoding == "package":
+            out = {"d": np.clip(d - d[..., PELVIS : PELVIS + 1], -max_depth, max_depth) / max_depth}
+            m = max_depth_offset
+            if dp.shape[-1] == 3:
+                out["d_min"] = np.clip(dp[..., 1] - d, -m, m) / m
+                out["d_max"] = np.clip(dp[..., 2] - d, -m, m) / m
+            return out
+        finite = np.where(np.isfinite(d), d, np.inf)
+        ref = finite.min(axis=-1, keepdims=True)
+        ref = np.where(np.isfinite(ref), ref, np.nan)
+        rel = d - ref
+        if dp.shape[-1] == 1:
+            return {"d": 2.0 * (np.clip(rel, 0.0, 2.0) / 2.0) - 1.0}
+        return {"d": rel, "d_min": np.clip(dp[..., 1] - d, -1.0, 1.0), "d_max": np.clip(dp[..., 2] - d, -1.0, 1.0)}

@@ -13,7 +13,11 @@ One package (DESIGN.md: "simulation is a product, not a test helper"), one modul
 * :mod:`.proportions` -- body-proportion augmentation (PoseAug's bone-length groups and range, applied at random);
 * :mod:`.viewpoints` -- viewpoint augmentation (random static virtual cameras spanning the public datasets' set-ups);
 * :mod:`.depth_error` -- monocular depth-estimator error models (the simple corruption, and
-  :class:`MonocularDepthError` with one ``severity`` and a Depth Anything V2 metric preset).
+  :class:`MonocularDepthError` with one ``severity`` and a Depth Anything V2 metric preset);
+* :mod:`.surface`, :mod:`.surface_error`, :mod:`.surface_depth` -- the opt-in ``surface-v2`` depth simulation
+  (issue 24): a body surface off the joint chain on a floor in a room, a part-aware error model on the terms that
+  survive the pelvis-relative encoding, and its per-joint descriptors / frame-table depth source. ``capsule-v1``
+  (:mod:`.renderer`, :mod:`.raycast`, :mod:`.depth_error`) stays the default the shipped lifters were trained on.
 
 Every parameter cites its source in its docstring or comment.
 """
@@ -50,9 +54,20 @@ from .motion import (
 from .proportions import bone_lengths, random_bone_ratios, scale_bone_lengths
 from .raycast import casp_from_joints, depth_descriptors_from_joints
 from .renderer import HEAD_SPHERE, body_capsules, project_joints, ray_cast_capsules, render_depth
+from .surface import BodyShape, SceneSpec, render_surface
+from .surface_depth import surface_depth_source, surface_descriptors_from_joints, surface_descriptors_from_maps
+from .surface_error import SurfaceDepthError, surface_error_preset
 from .viewpoints import VIRTUAL_CAMERAS, VirtualCameraRanges, virtual_camera
 
 __all__ = [
+    "BodyShape",
+    "SceneSpec",
+    "SurfaceDepthError",
+    "render_surface",
+    "surface_depth_source",
+    "surface_descriptors_from_joints",
+    "surface_descriptors_from_maps",
+    "surface_error_preset",
     "BONE_LENGTHS",
     "COCO_OKS_SIGMAS",
     "H36M_OKS_SIGMAS",

@@ -1,0 +1,271 @@
+"""Per-joint depth descriptors of the ``surface-v2`` simulation, and its depth source for frame tables.
+
+The training path (:func:`surface_descriptors_from_joints`) casts only the rays through each joint's sample
+pixels against the :mod:`.surface` body and scene; the inference-like path (:func:`surface_descriptors_from_maps`)
+renders whole maps and reads them with :func:`auglift_hf.features.sample_depth`. Both read **the same pixels**:
+sample points are snapped to the nearest pixel centre (``interpolation="nearest"``, clamped to the image) with
+the same disk pattern and sample count, so without error they agree exactly and with
+:class:`.surface_error.SurfaceDepthError` they share every per-frame / per-part draw (tested).
+
+``surface-v2`` is opt-in; the shipped checkpoints were trained on ``capsule-v1`` (:mod:`.raycast`), which stays
+the default until they are re-shipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..features.depth import (
+    CASP_DEFAULTS,
+    DEPTH_CHANNELS,
+    _as_tensor,
+    casp_radii,
+    check_h36m_keypoints,
+    disk_pattern,
+    masked_quantiles,
+    reduce_disk_samples,
+    sample_depth,
+)
+from ..skeleton import NUM_JOINTS
+from .depth_error import _seed_ints
+from .renderer import _check_joints, _intrinsics
+from .surface import (
+    BodyShape,
+    SceneSpec,
+    body_ellipsoids,
+    cast_scene_grouped,
+    render_surface,
+    sample_body_shape,
+    sample_scene,
+    scene_planes,
+)
+from .surface_error import SurfaceDepthError, body_reference, surface_error_preset
+
+#: Name of this simulation (recorded in the table's depth source description).
+SIMULATION_NAME = "surface-v2"
+
+
+def _snap(p: torch.Tensor, w: int, h: int) -> torch.Tensor:
+    """Clamp to the image and move to the nearest pixel centre (ties round up, as ``sample_points``)."""
+    return torch.stack([(p[..., 0].clamp(0, w - 1) + 0.5).floor(), (p[..., 1].clamp(0, h - 1) + 0.5).floor()], -1)
+
+
+def surface_descriptors_from_joints(
+    joints_cam: Any,
+    keypoints_2d: Any = None,
+    scores: Any = None,
+    f: Any = None,
+    c: Any = None,
+    mode: str = "casp",
+    *,
+    image_size: tuple[int, int],
+    error: SurfaceDepthError | None = None,
+    shape: BodyShape | None = None,
+    scene: SceneSpec | None = None,
+    seed: int | torch.Generator = 0,
+    radius: float = 3.0,
+    num_samples: int = 16,
+    pattern: str = "sunflower",
+    pattern_seed: int = 0,
+    extrema: str = "quantile",
+    r_min: float = CASP_DEFAULTS["r_min"],
+    r_max: float = CASP_DEFAULTS["r_max"],
+    k: float = CASP_DEFAULTS["k"],
+    beta: float = CASP_DEFAULTS["beta"],
+    gamma: float = CASP_DEFAULTS["gamma"],
+    chunk_size: int = 256,
+) -> torch.Tensor:
+    """Per-joint descriptors ``(B, 17, k)`` (metres) of the ``surface-v2`` body and scene, by ray casting.
+
+    Args:
+        joints_cam: ``(B, 17, 3)`` consecutive frames of one sequence, camera frame, metres.
+        keypoints_2d: ``(B, 17, 2)`` pixels where descriptors are sampled; ``None`` = the exact projection.
+        scores: ``(B, 17)`` confidences (CASP radii); ``None`` = 1.
+        f, c: intrinsics ``(2,)`` or ``(B, 2)`` pixels.
+        mode: ``"point"`` / ``"minmax"`` / ``"casp"`` as :func:`auglift_hf.features.sample_depth`.
+        image_size: ``(width, height)`` of the image the samples are snapped and clamped to.
+        error: :class:`SurfaceDepthError` (``None`` = exact depth of the scene).
+        shape, scene: body shape and scene; ``None`` = drawn from ``seed`` (:func:`sample_body_shape`,
+            :func:`sample_scene`).
+        seed: seed of the shape, scene and error draws.
+        Other arguments: the descriptor, as :func:`auglift_hf.features.sample_depth`.
+    """
+    j = _check_joints(joints_cam)
+    j = j.double() if j.dtype != torch.float32 else j
+    bsz = j.shape[0]
+    if f is None or c is None:
+        raise ValueError("`f` and `c` (pixel intrinsics, shape (2,) or (batch, 2)) are required")
+    if mode not in DEPTH_CHANNELS:
+        raise ValueError(f"`mode` must be 'point', 'minmax' or 'casp', got {mode!r}")
+    f_t, c_t = _intrinsics(f, "f", bsz, j), _intrinsics(c, "c", bsz, j)
+    w, h = (int(v) for v in image_size)
+    if keypoints_2d is None:
+        kp = j[..., :2] / j[..., 2:].clamp(min=1e-6) * f_t[:, None] + c_t[:, None]
+    else:
+        kp = _as_tensor(keypoints_2d, "keypoints_2d").to(j.dtype)
+        check_h36m_keypoints(kp, "keypoints_2d")
+        if kp.shape[0] != bsz:
+            raise ValueError(f"`keypoints_2d` batch {kp.shape[0]} does not match `joints_cam` batch {bsz}")
+    sc = None
+    if scores is not None:
+        sc = _as_tensor(scores, "scores").to(j.dtype)
+        if tuple(sc.shape) != (bsz, NUM_JOINTS):
+            raise ValueError(f"`scores` must have shape ({bsz}, 17), got {tuple(sc.shape)}")
+    if bsz == 0:
+        return j.new_zeros(0, NUM_JOINTS, len(DEPTH_CHANNELS[mode]))
+    base = _seed_ints(seed)[0]
+    shape = shape or sample_body_shape(base + 11)
+    scene = scene or sample_scene(base + 13)
+    centres, mats, parts = body_ellipsoids(j, shape)
+    planes = scene_planes(j, scene)
+
+    if mode == "point":
+        offsets = torch.zeros(1, 2, dtype=j.dtype)
+        radii = torch.zeros(bsz, NUM_JOINTS, dtype=j.dtype)
+    else:
+        offsets = disk_pattern(num_samples, pattern, pattern_seed, None, j.dtype)
+        if mode == "minmax":
+            radii = torch.full((bsz, NUM_JOINTS), float(radius), dtype=j.dtype)
+        else:
+            radii = casp_radii(kp, sc, r_min=r_min, r_max=r_max, k=k, beta=beta, gamma=gamma)
+    pts = kp[:, :, None, :] + radii[:, :, None, None] * offsets[None, None]  # (B, 17, N, 2)
+
+    def cast(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        shp = p.shape[:-1]
+        p = _snap(p, w, h).reshape(bsz, NUM_JOINTS, -1, 2)
+        out = [
+            cast_scene_grouped(
+                p[s : s + chunk_size],
+                f_t[s : s + chunk_size],
+                c_t[s : s + chunk_size],
+                centres[s : s + chunk_size],
+                mats[s : s + chunk_size],
+                parts,
+                planes,
+            )  # fmt: skip
+            for s in range(0, bsz, chunk_size)
+        ]
+        return torch.cat([o[0] for o in out]).reshape(shp), torch.cat([o[1] for o in out]).reshape(shp)
+
+    if error is None:
+        samples = cast(pts)[0]
+    else:
+        eff = error.effective()
+        d0, p0 = cast(kp)
+        reference = body_reference(d0, p0)
+        terms = error.frame_terms(bsz, seed)
+        g_pos = torch.Generator().manual_seed(_seed_ints(seed)[1] + 1)
+        jit = torch.randn(pts.shape, generator=g_pos, dtype=torch.float64).to(pts)
+        samples = error.transform(*cast(pts + eff["edge_sigma_px"] * jit), reference, terms)
+        if eff["thin_mix"] > 0 and eff["thin_sigma_px"] > 0:
+            jit = torch.randn(pts.shape, generator=g_pos, dtype=torch.float64).to(pts)
+            thin = error.transform(*cast(pts + eff["thin_sigma_px"] * jit), reference, terms)
+            samples = (1.0 - eff["thin_mix"]) * samples + eff["thin_mix"] * thin
+        samples = error.finish(samples, terms, seed)
+    if mode == "point":
+        return samples
+    if mode == "minmax":
+        return masked_quantiles(samples, (0.0, 1.0))[0]
+    return reduce_disk_samples(samples, extrema)[0]
+
+
+def surface_descriptors_from_maps(
+    joints_cam: Any,
+    keypoints_2d: Any = None,
+    scores: Any = None,
+    f: Any = None,
+    c: Any = None,
+    mode: str = "casp",
+    *,
+    image_size: tuple[int, int],
+    error: SurfaceDepthError | None = None,
+    shape: BodyShape | None = None,
+    scene: SceneSpec | None = None,
+    seed: int | torch.Generator = 0,
+    **descriptor: Any,
+) -> torch.Tensor:
+    """The inference-like path: render the maps (:func:`.surface.render_surface`), corrupt them
+    (:meth:`SurfaceDepthError.apply_to_maps`), read them with ``sample_depth(..., interpolation="nearest")``.
+    Same arguments as :func:`surface_descriptors_from_joints` (``descriptor``: its descriptor keywords, with
+    ``pattern_seed`` for the disk pattern's seed)."""
+    j = _check_joints(joints_cam).double()
+    bsz = j.shape[0]
+    f_t, c_t = _intrinsics(f, "f", bsz, j), _intrinsics(c, "c", bsz, j)
+    kp = (
+        j[..., :2] / j[..., 2:] * f_t[:, None] + c_t[:, None]
+        if keypoints_2d is None
+        else _as_tensor(keypoints_2d, "keypoints_2d").double()
+    )
+    base = _seed_ints(seed)[0]
+    shape = shape or sample_body_shape(base + 11)
+    scene = scene or sample_scene(base + 13)
+    depth, part = render_surface(j, f_t, c_t, image_size, shape, scene)
+    if error is not None:
+        depth = error.apply_to_maps(depth, part, kp, seed)
+    descriptor = dict(descriptor)
+    if "pattern_seed" in descriptor:
+        descriptor["seed"] = descriptor.pop("pattern_seed")
+    descriptor.setdefault("num_samples", 16)
+    return sample_depth(depth, kp, scores, mode, interpolation="nearest", **descriptor)
+
+
+def surface_depth_source(
+    mode: str = "casp",
+    seed: int = 0,
+    severity: float = 1.0,
+    fps: float = 25.0,
+    num_samples: int | None = None,
+    error: SurfaceDepthError | None | str = "realistic",
+) -> Any:
+    """A frame-table depth source (the signature of ``auglift_hf.data.schema.DepthSource``) on ``surface-v2``.
+
+    Same attributes as ``auglift_hf.data.schema.synthetic_depth_source`` (``channels``, ``kind``, ``contract``,
+    ``depth_error``, ``gt_keypoints_from_3d``) plus ``simulation = "surface-v2"``. One body shape and one scene per
+    call (one sequence), drawn from ``seed * 1_000_003 + call number``.
+    """
+    from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
+
+    if isinstance(error, str):
+        if error != "realistic":
+            raise ValueError(f"`error` must be 'realistic', None or a SurfaceDepthError, got {error!r}")
+        error = surface_error_preset(severity=severity, fps=fps)
+    descriptor = default_descriptor(mode, DEFAULT_NUM_SAMPLES if num_samples is None else int(num_samples))
+    _, kwargs = descriptor_kwargs(descriptor)
+    kwargs["pattern_seed"] = kwargs.pop("seed")
+    calls = [0]
+
+    def source(keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
+        calls[0] += 1
+        out = surface_descriptors_from_joints(
+            np.asarray(keypoints_3d, dtype=np.float64), keypoints_2d, scores, np.asarray(focal, dtype=np.float64).reshape(2),
+            np.asarray(center, dtype=np.float64).reshape(2), mode=mode, image_size=tuple(image_size), error=error,
+            seed=seed * 1_000_003 + calls[0], **kwargs,
+        )  # fmt: skip
+        return np.asarray(out.detach().cpu().numpy(), dtype=np.float32)
+
+    described = error.to_dict() if error is not None else None
+    source.gt_keypoints_from_3d = True  # type: ignore[attr-defined]
+    source.channels = DEPTH_CHANNELS[mode]  # type: ignore[attr-defined]
+    source.simulation = SIMULATION_NAME  # type: ignore[attr-defined]
+    source.kind = (  # type: ignore[attr-defined]
+        f"synthetic metric depth ({mode}, {descriptor['num_samples']} samples, {SIMULATION_NAME} surface body in a "
+        f"room/outdoor scene, seed {seed}); monocular depth error model: {described}"
+    )
+    source.contract = {  # type: ignore[attr-defined]
+        "depth_kind": "metric",
+        "depth_model": DEFAULT_DEPTH_MODEL,
+        "depth_descriptor": descriptor,
+    }
+    source.depth_error = described  # type: ignore[attr-defined]
+    return source
+
+
+__all__ = [
+    "SIMULATION_NAME",
+    "surface_depth_source",
+    "surface_descriptors_from_joints",
+    "surface_descriptors_from_maps",
+]

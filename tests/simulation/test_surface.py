@@ -1,0 +1,131 @@
+"""The surface-v2 body and scene (issue 24 item 1): geometry, scene, ray path == rendered maps."""
+
+import numpy as np
+import pytest
+import torch
+
+from auglift_hf.simulation import generate_motion
+from auglift_hf.simulation.surface import (
+    BodyShape,
+    SceneSpec,
+    body_ellipsoids,
+    cast_scene,
+    cast_scene_grouped,
+    pixel_rays,
+    render_surface,
+    sample_body_shape,
+    scene_planes,
+)
+from auglift_hf.simulation.surface_depth import (
+    surface_depth_source,
+    surface_descriptors_from_joints,
+    surface_descriptors_from_maps,
+)
+
+F = torch.tensor([160.0, 160.0], dtype=torch.float64)
+C = torch.tensor([48.0, 56.0], dtype=torch.float64)
+SIZE = (96, 112)
+
+
+def _walk(frames: int = 6, seed: int = 0) -> torch.Tensor:
+    """Procedural walking motion in a camera frame (y down, z forward), pelvis ~4 m in front."""
+    world = generate_motion("walking", frames, fps=25.0, seed=seed)  # z up
+    cam = world[..., [0, 2, 1]] * np.array([1.0, -1.0, 1.0])
+    cam = cam - cam[:, :1].mean(0, keepdims=True) + np.array([0.0, 0.1, 4.0])
+    return torch.tensor(cam, dtype=torch.float64)
+
+
+def test_ellipsoid_and_plane_hits_known_depth():
+    centre = torch.tensor([[[0.0, 0.0, 3.0]]], dtype=torch.float64)
+    mats = (torch.eye(3, dtype=torch.float64) / torch.tensor([0.2, 0.1, 0.3], dtype=torch.float64)[:, None])[
+        None, None
+    ]
+    parts = torch.tensor([4])
+    rays = torch.tensor([[[0.0, 0.0, 1.0], [0.0, 0.5, 1.0], [0.0, -0.5, 1.0]]], dtype=torch.float64)
+    floor = torch.tensor([[0.0, 1.0, 0.0, 1.0]], dtype=torch.float64)  # y = 1 m below the camera
+    depth, part = cast_scene(rays, centre, mats, parts, floor)
+    torch.testing.assert_close(depth[0, :2], torch.tensor([2.7, 2.0], dtype=torch.float64))  # z semi-axis; y=1 at t=2
+    assert part[0, 0] == 4 and part[0, 1] == 0
+    assert torch.isinf(depth[0, 2]) and part[0, 2] == 0  # upwards: no ceiling given, nothing hit
+
+
+def test_grouped_cast_equals_brute_force():
+    joints = _walk(4)
+    centres, mats, parts = body_ellipsoids(joints, BodyShape(1.1, 0.02))
+    planes = scene_planes(joints, SceneSpec("room", 2.0, 2.5))
+    g = torch.Generator().manual_seed(0)
+    kp = joints[..., :2] / joints[..., 2:] * F + C
+    pts = (kp[:, :, None] + 12 * torch.randn(4, 17, 9, 2, generator=g, dtype=torch.float64)).round()
+    d1, p1 = cast_scene_grouped(pts, F.expand(4, 2), C.expand(4, 2), centres, mats, parts, planes)
+    d2, p2 = cast_scene(
+        pixel_rays(pts.reshape(4, -1, 2), F.expand(4, 2), C.expand(4, 2)), centres, mats, parts, planes
+    )
+    torch.testing.assert_close(d1.reshape(4, -1), d2)
+    assert torch.equal(p1.reshape(4, -1), p2)
+
+
+def test_surface_is_off_the_joints_and_varies_between_people():
+    joints = _walk(3)
+    thin = surface_descriptors_from_joints(
+        joints, None, None, F, C, "point", image_size=SIZE, shape=BodyShape(0.85, 0.0)
+    )
+    wide = surface_descriptors_from_joints(
+        joints, None, None, F, C, "point", image_size=SIZE, shape=BodyShape(1.2, 0.03)
+    )
+    z = joints[..., 2]
+    # the pelvis and spine read the front of the torso (>= 8 cm in front of the joint), not a capsule on the chain
+    assert bool(((z[:, [0, 7]] - thin[:, [0, 7], 0]) > 0.08).all())
+    # a wider, clothed person: the surface comes nearer the camera on the torso (more than 3 cm)
+    assert bool(((thin[:, [0, 7], 0] - wide[:, [0, 7], 0]) > 0.03).all())
+    # along the thigh the radius shrinks from hip to knee: rendered offset near the hip > near the knee
+    depth, part = render_surface(joints, F, C, SIZE, BodyShape(), "none")
+    hip_side = 0.8 * joints[:, 1] + 0.2 * joints[:, 2]
+    knee_side = 0.2 * joints[:, 1] + 0.8 * joints[:, 2]
+
+    def offset(p):
+        uv = (p[:, :2] / p[:, 2:] * F + C).round().long()
+        return p[:, 2] - depth[torch.arange(3), uv[:, 1], uv[:, 0]]
+
+    assert bool((offset(hip_side) > offset(knee_side) + 0.01).all())
+
+
+def test_scene_has_floor_and_room_at_plausible_distances():
+    joints = _walk(2)
+    depth, part = render_surface(joints, F, C, SIZE, BodyShape(), SceneSpec("room", 2.0, 2.5))
+    pelvis_z = float(joints[:, 0, 2].mean())
+    scene = depth[part == 0]
+    assert bool(torch.isfinite(scene).all())  # every ray ends on a surface of the room
+    assert float(scene.max()) < pelvis_z + 2.0 + 2.5  # not a 10 m plane
+    # the bottom image row sees the floor, nearer than the back wall
+    assert float(depth[:, -1].max()) < pelvis_z + 1.0
+    out_d, out_p = render_surface(joints, F, C, SIZE, BodyShape(), SceneSpec("outdoor", outdoor_far_m=30.0))
+    assert pelvis_z + 29.0 < float(out_d[out_p == 0].max()) < pelvis_z + 36.0  # the far background, 30 m behind
+    with pytest.raises(ValueError, match="kind"):
+        SceneSpec("studio")
+
+
+def test_ray_path_equals_rendered_maps_same_pixels_and_samples():
+    joints = _walk(5, seed=1)
+    for mode in ("casp", "point", "minmax"):
+        a = surface_descriptors_from_joints(joints, None, None, F, C, mode, image_size=SIZE, seed=4, num_samples=16)
+        b = surface_descriptors_from_maps(joints, None, None, F, C, mode, image_size=SIZE, seed=4, num_samples=16)
+        torch.testing.assert_close(a, b.to(a))
+
+
+def test_body_shapes_drawn_in_documented_range():
+    shapes = [sample_body_shape(s) for s in range(200)]
+    g = np.array([s.girth for s in shapes])
+    cl = np.array([s.clothing_m for s in shapes])
+    assert g.min() >= 0.85 and g.max() <= 1.2 and g.std() > 0.08
+    assert cl.min() >= 0.0 and cl.max() <= 0.03
+
+
+def test_surface_depth_source_matches_table_contract():
+    joints = _walk(4).numpy()
+    src = surface_depth_source(severity=1.0)
+    out = src(joints, None, None, np.array([160.0, 160.0]), np.array([48.0, 56.0]), SIZE)
+    assert out.shape == (4, 17, 3) and out.dtype == np.float32 and np.isfinite(out).all()
+    assert src.channels == ("d", "d_min", "d_max") and src.simulation == "surface-v2"
+    assert src.contract["depth_descriptor"]["num_samples"] == 16 and "surface-v2" in src.kind
+    # d is the median of the samples, d_min <= d <= d_max
+    assert (out[..., 1] <= out[..., 0] + 1e-6).all() and (out[..., 0] <= out[..., 2] + 1e-6).all()
