@@ -521,6 +521,14 @@ class PoseLiftingProcessor(FeatureExtractionMixin):
         :data:`MISSING_DEPTH_FILL` in every depth channel."""
         i_d, i_lo, i_hi = _DEPTH_LAYOUTS[dp.shape[2]]
         d = _central_depth(dp)
+        encoding = (self.depth_descriptor or {}).get("encoding", "package")
+        if encoding != "package":  # the contract's codec (AugLift's own), one implementation in features.depth
+            from .features.depth import encode_depth
+
+            casp = "d_min" in self.input_channels or "d_max" in self.input_channels  # the codec differs by format
+            desc = np.stack([d, dp[..., i_lo], dp[..., i_hi]], axis=-1) if casp else d[..., None]
+            out = encode_depth(desc, encoding)
+            return {k: np.where(np.isfinite(v), v, MISSING_DEPTH_FILL) for k, v in out.items()}
         if self.depth_reference == "pelvis":
             ref = d[:, PELVIS : PELVIS + 1]
         else:

@@ -70,3 +70,24 @@ def test_contract_records_and_checks_the_encoding():
     assert check_contract(package, depth_descriptor=default_descriptor(encoding="package")) == []
     with pytest.raises(ValueError, match="depth_descriptor.encoding"):
         default_descriptor(encoding="raw")
+
+
+@pytest.mark.parametrize("channels", [["x", "y", "c", "d"], ["x", "y", "c", "d", "d_min", "d_max"]])
+def test_processor_encodes_depth_with_the_contract_encoding(channels):
+    """A lifter whose contract records AugLift's encoding is fed AugLift's codec (one implementation,
+    :func:`encode_depth`), chosen by its input channels (XYCD clipped, CASP unclipped); missing depth is filled."""
+    from auglift_hf.processing_lifting import MISSING_DEPTH_FILL
+
+    desc = _desc()
+    desc[1, 5] = np.nan  # one missing joint
+    contract = InputContract.metric(encoding="auglift", **AUGLIFT_SAMPLING).to_dict()
+    proc = PoseLiftingProcessor(input_channels=channels, **contract)
+    got = proc._encode_depth(desc)
+    casp = len(channels) > 4
+    want = encode_depth(desc if casp else desc[..., :1], "auglift")
+    for k in want:
+        expected = np.where(np.isfinite(want[k]), want[k], MISSING_DEPTH_FILL)
+        np.testing.assert_allclose(got[k], expected, atol=1e-12)
+    assert got["d"][1, 5] == MISSING_DEPTH_FILL
+    package = PoseLiftingProcessor(input_channels=channels)._encode_depth(desc)
+    assert not np.allclose(package["d"], got["d"])  # the encoding really changed what the lifter sees
