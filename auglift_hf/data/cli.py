@@ -79,6 +79,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "1 = the Depth Anything V2 metric preset, default; at most 10); refused without --depth-source synthetic",
     )  # fmt: skip
     parser.add_argument(
+        "--depth-simulation", choices=("capsule-v1", "surface-v2"), default=None,
+        help="with --depth-source synthetic: capsule-v1 (default; the shipped lifters' training depth) or surface-v2 "
+        "(body surface on a floor in a room, part-aware errors; issue 24, not yet calibrated)",
+    )  # fmt: skip
+    parser.add_argument(
         "--simulate-detector", action="store_true",
         help="h36m: add the detected2d config with detector-definition 2D (COCO-17 landmarks, realistic noise)",
     )  # fmt: skip
@@ -235,6 +240,9 @@ def run(args: argparse.Namespace) -> int:
                                *(args.cameras or ()), getattr(args, "images", None), getattr(args, "videos", None)])  # fmt: skip
     if args.depth_severity is not None and args.depth_source != "synthetic":
         raise ValueError("--depth-severity applies to --depth-source synthetic only (it would be ignored)")
+    if args.depth_simulation is not None and args.depth_source != "synthetic":
+        raise ValueError("--depth-simulation applies to --depth-source synthetic only (it would be ignored)")
+    simulation = args.depth_simulation or "capsule-v1"
     if getattr(args, "images", None) or getattr(args, "videos", None):
         if args.dataset == "bvh":
             raise ValueError("--images / --videos do not apply to bvh (motion capture without media)")
@@ -247,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
     if args.depth_source == "synthetic":
         from .schema import synthetic_depth_source
 
-        depth_source = synthetic_depth_source(severity=severity)
+        depth_source = synthetic_depth_source(severity=severity, simulation=simulation)
     if args.body_proportions and args.dataset not in ("h36m", "bvh"):
         raise ValueError("--body-proportions needs 3D camera-frame motion; supported for h36m and bvh")
     if args.virtual_cameras and args.dataset not in ("h36m", "bvh"):
@@ -266,7 +274,11 @@ def run(args: argparse.Namespace) -> int:
 
         if not args.source:
             raise ValueError("humaneva needs the folder of data_3d_humaneva15.npz / data_2d_humaneva15_gt.npz")
-        depth = synthetic_depth_source(severity=severity, fps=FPS) if depth_source is not None else None
+        depth = (
+            synthetic_depth_source(severity=severity, fps=FPS, simulation=simulation)
+            if depth_source is not None
+            else None
+        )
         counts = convert_humaneva(
             args.source, args.out, subjects=args.subjects, max_frames=args.max_frames, stride=args.stride,
             depth_source=depth, simulate_detector=args.simulate_detector, detector_seed=args.detector_seed,

@@ -200,6 +200,10 @@ DepthSource = Callable[..., np.ndarray]
 _DEFAULT_CHANNELS = {1: ("d",), 2: ("d_min", "d_max"), 3: ("d", "d_min", "d_max")}
 
 
+#: Depth simulations a synthetic table can be built with (``auglift convert --depth-simulation``).
+DEPTH_SIMULATIONS: tuple[str, ...] = ("capsule-v1", "surface-v2")
+
+
 def synthetic_depth_source(
     mode: str = "casp",
     seed: int = 0,
@@ -207,6 +211,7 @@ def synthetic_depth_source(
     num_samples: int | None = None,
     severity: float = 1.0,
     fps: float = 25.0,
+    simulation: str = "capsule-v1",
 ) -> DepthSource:
     """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.simulation`), for mocap without images.
 
@@ -223,7 +228,20 @@ def synthetic_depth_source(
             :func:`auglift_hf.simulation.depth_descriptors_from_joints`.
         severity: severity of the realistic model (0 = exact depth, 1 = the published-accuracy preset).
         fps: frame rate of the sequences (temporal flicker / scale drift of the realistic model).
+        simulation: :data:`DEPTH_SIMULATIONS`: ``"capsule-v1"`` (default; what the shipped lifters were trained on:
+            capsules on the joint chain before a 10 m plane) or ``"surface-v2"``
+            (:func:`auglift_hf.simulation.surface_depth.surface_depth_source`: a body surface on a floor in a room
+            or outdoors, the part-aware error model; issue 24, opt-in until it is calibrated).
     """
+    if simulation not in DEPTH_SIMULATIONS:
+        raise ValueError(f"`simulation` must be one of {list(DEPTH_SIMULATIONS)}, got {simulation!r}")
+    if simulation == "surface-v2":
+        from ..simulation.surface_depth import surface_depth_source
+
+        if not (isinstance(corruption, str) or corruption is None):
+            raise ValueError("simulation='surface-v2' takes corruption='realistic' or None (its own error model)")
+        return surface_depth_source(mode, seed, severity=severity, fps=fps, num_samples=num_samples,
+                                    error="realistic" if corruption is not None else None)  # fmt: skip
     from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
     from ..features.depth import DEPTH_CHANNELS
     from ..simulation.depth_error import depth_error_preset
@@ -250,6 +268,7 @@ def synthetic_depth_source(
     described = corruption.to_dict() if hasattr(corruption, "to_dict") else corruption
     source.gt_keypoints_from_3d = True  # type: ignore[attr-defined]
     source.channels = DEPTH_CHANNELS[mode]  # type: ignore[attr-defined]
+    source.simulation = "capsule-v1"  # type: ignore[attr-defined]
     source.kind = (  # type: ignore[attr-defined]
         f"synthetic metric depth ({mode}, {descriptor['num_samples']} samples, capsule-body renderer, seed {seed}); "
         f"monocular depth error model: {described}"

@@ -170,3 +170,29 @@ def test_convert_virtual_cameras_refuses_nan_motion_and_a_folder_of_user_files(h
           str(h36m_files["cameras"]), "--virtual-cameras", "1", "--out", str(user), "--no-progress"]  # fmt: skip
     assert main(ok) == EXIT_OUTPUT
     assert [p.name for p in user.iterdir()] == ["notes.txt"] and (user / "notes.txt").read_text() == "mine"
+
+
+def test_convert_h36m_depth_simulation_surface_v2(h36m_files, tmp_path, capsys):
+    """`--depth-simulation surface-v2` builds the table's depth with the surface body in a scene (issue 24, opt-in),
+    says so in the card, and differs from the default capsule simulation; without synthetic depth it is refused."""
+    from auglift_hf.cli import main
+
+    tables = {}
+    for name in ("capsule-v1", "surface-v2"):
+        out = tmp_path / name
+        rc = main([
+            "convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+            str(h36m_files["cameras"]), "--depth-source", "synthetic", "--depth-simulation", name, "--out", str(out),
+            "--max-frames", "12", "--no-progress",
+        ])  # fmt: skip
+        assert rc == 0
+        tables[name] = np.stack(datasets.load_dataset(str(out), "gt2d", split="test").with_format("numpy")["d"])
+        assert np.isfinite(tables[name]).all()
+    assert "surface-v2" in (tmp_path / "surface-v2" / "README.md").read_text()
+    assert "capsule-body renderer" in (tmp_path / "capsule-v1" / "README.md").read_text()
+    assert tables["capsule-v1"].shape == tables["surface-v2"].shape
+    assert not np.allclose(tables["capsule-v1"], tables["surface-v2"])
+    rc = main(["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+               str(h36m_files["cameras"]), "--depth-simulation", "surface-v2", "--out", str(tmp_path / "bad")])  # fmt: skip
+    assert rc == 2 and not (tmp_path / "bad").exists()
+    assert "--depth-simulation applies to --depth-source synthetic only" in capsys.readouterr().err
