@@ -219,56 +219,27 @@ def write_bvh(path: str | os.PathLike, positions_mm: Any, fps: float = 50.0, sca
 
 
 def read_bvh(source: str | os.PathLike) -> BVHSkeleton:
-    """Parse a BVH file (any hierarchy with ZXY-ordered rotation channels, as written here)."""
-    text = open(source, encoding="utf-8").read() if not str(source).lstrip().startswith("HIERARCHY") else str(source)
-    tokens = text.split()
-    names: list[str] = []
-    parents: list[int] = []
-    offsets: list[list[float]] = []
-    end_sites: dict[int, np.ndarray] = {}
-    stack: list[int] = []
-    i = 0
-    pending_end = False
-    while tokens[i] != "MOTION":
-        tok = tokens[i]
-        if tok in ("ROOT", "JOINT"):
-            names.append(tokens[i + 1])
-            parents.append(stack[-1] if stack else -1)
-            offsets.append([0.0, 0.0, 0.0])
-            i += 2
-        elif tok == "End":
-            pending_end = True
-            i += 2
-        elif tok == "{":
-            stack.append(-2 if pending_end else len(names) - 1)
-            i += 1
-        elif tok == "}":
-            stack.pop()
-            pending_end = False
-            i += 1
-        elif tok == "OFFSET":
-            vec = [float(v) for v in tokens[i + 1 : i + 4]]
-            if stack[-1] == -2:
-                end_sites[stack[-2]] = np.array(vec)
-            else:
-                offsets[stack[-1]] = vec
-            i += 4
-        elif tok == "CHANNELS":
-            n = int(tokens[i + 1])
-            chans = tokens[i + 2 : i + 2 + n]
-            rot = [c for c in chans if c.endswith("rotation")]
-            if tuple(rot) != _ROT_CHANNELS:
-                raise ValueError(f"{source}: only Zrotation Xrotation Yrotation channels are supported, got {chans}")
-            i += 2 + n
-        else:
-            i += 1
-    frames = int(tokens[i + 2])
-    frame_time = float(tokens[i + 5])
-    values = np.array(tokens[i + 6 :], dtype=np.float64)
-    expected = frames * (3 + 3 * len(names))
-    if values.size != expected:
-        raise ValueError(f"{source}: expected {expected} motion values, got {values.size}")
-    return BVHSkeleton(names, parents, np.array(offsets), end_sites, values.reshape(frames, -1), frame_time)
+    """Read a BVH file written by :func:`write_bvh` (root ``X/Y/Zposition`` then ``Zrotation Xrotation
+    Yrotation`` for every joint) back into a :class:`BVHSkeleton`.
+
+    Parsing is the package's one BVH reader (:func:`auglift_hf.data.bvh.reader.parse_bvh`: line-numbered errors
+    for malformed files); any other channel layout is refused here (``auglift convert bvh`` reads general BVH).
+    """
+    from ..data.bvh.reader import parse_bvh
+
+    bvh = parse_bvh(source)
+    root = ("Xposition", "Yposition", "Zposition", *_ROT_CHANNELS)
+    for j, chans in enumerate(bvh.channels):
+        want = root if j == 0 else _ROT_CHANNELS
+        if tuple(chans) != want:
+            raise ValueError(
+                f"{os.fspath(source)}: joint {bvh.names[j]!r} has channels {list(chans)}; this reader takes the "
+                f"layout auglift export bvh writes ({' '.join(want)}); use `auglift convert bvh` for other files"
+            )
+    return BVHSkeleton(
+        list(bvh.names), [int(p) for p in bvh.parents], np.asarray(bvh.offsets, dtype=np.float64),
+        {int(k): np.asarray(v, dtype=np.float64) for k, v in bvh.end_sites.items()}, bvh.motion, bvh.frame_time,
+    )  # fmt: skip
 
 
 def forward_kinematics(skel: BVHSkeleton) -> np.ndarray:

@@ -92,3 +92,17 @@ def test_exported_bvh_reads_back_to_the_same_3d_through_the_bvh_reader(tmp_path)
     expected = np.stack([cam[..., 0], cam[..., 2], -cam[..., 1]], -1)
     shift = clip.joints - expected
     assert np.abs(shift - shift[:1, :1]).max() < 1e-6  # metres: < 0.001 mm beyond one constant translation
+
+
+def test_read_bvh_uses_the_package_reader_and_refuses_other_layouts(tmp_path):
+    """`read_bvh` parses with the one BVH reader (line-numbered errors) and takes only the layout it writes."""
+    path = write_bvh(tmp_path / "m.bvh", _walking(), fps=25)
+    text = open(path).read()
+    other = tmp_path / "xyz.bvh"
+    other.write_text(text.replace("Zrotation Xrotation Yrotation", "Xrotation Yrotation Zrotation"))
+    with pytest.raises(ValueError, match="auglift convert bvh"):
+        read_bvh(other)
+    truncated = tmp_path / "cut.bvh"
+    truncated.write_text("\n".join(text.splitlines()[:-3]) + "\n")
+    with pytest.raises(ValueError, match=r"cut\.bvh:\d+"):
+        read_bvh(truncated)
