@@ -9,6 +9,15 @@ Evaluation results JSON, any of these shapes (metric values in millimetres, PCK/
 
 Unknown keys (loss, runtime, epoch, ...) are ignored; every known metric becomes one ``EvalResult`` in the
 card's ``model-index``.
+
+A row may name its data exactly (issue 23): ``"name"`` (the dataset entry's display name, e.g. "Human3.6M S9/S11
+(real motion, real cameras)") and ``"data"``, a dict with every key of :data:`DATA_FIELDS` -- the motion, the 2D and
+the depth (each saying "real" or "simulated" and which simulation), the number of frames scored, the test frame
+selection and the number of training seeds -- written to the entry's ``dataset.args``::
+
+    {"dataset": "h36m", "name": "...", "config": "detected2d", "metrics": {...},
+     "data": {"motion": "real ...", "keypoints_2d": "simulated ...", "depth": "simulated (capsule-v1) ...",
+              "frames_scored": 1728, "frame_selection": "...", "seeds": 1}}
 """
 
 from __future__ import annotations
@@ -120,6 +129,26 @@ def training_table_licences(training: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+#: keys of a row's ``data`` (the ``dataset.args`` of its model-index entries): what a reader needs to know what a
+#: number was measured on. ``frames_scored`` is an int, or a sentence when the count was not recorded.
+DATA_FIELDS: tuple[str, ...] = ("motion", "keypoints_2d", "depth", "frames_scored", "frame_selection", "seeds")
+
+
+def _check_data(data: Any, where: str) -> dict[str, Any]:
+    """Validate a row's ``data`` naming (:data:`DATA_FIELDS`); a row that names its data names all of it."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: 'data' must be a mapping with keys {', '.join(DATA_FIELDS)}")
+    missing = [k for k in DATA_FIELDS if data.get(k) in (None, "")]
+    if missing:
+        raise ValueError(f"{where}: 'data' does not name {', '.join(missing)} (needs {', '.join(DATA_FIELDS)})")
+    frames, seeds = data["frames_scored"], data["seeds"]
+    if isinstance(frames, bool) or not (isinstance(frames, str) or (isinstance(frames, int) and frames > 0)):
+        raise ValueError(f"{where}: 'data.frames_scored' must be a positive count or a sentence, got {frames!r}")
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"{where}: 'data.seeds' must be a positive count, got {seeds!r}")
+    return {k: data[k] for k in DATA_FIELDS} | {k: v for k, v in data.items() if k not in DATA_FIELDS}
+
+
 _IGNORED_KEYS = {"loss", "runtime", "samples_per_second", "steps_per_second", "epoch", "step"}
 
 
@@ -138,15 +167,28 @@ def _metric_key(key: str) -> str | None:
     return k if k in METRICS else None
 
 
-def _row(dataset: str, metrics: dict[str, Any], config: str | None = None, split: str | None = None) -> dict | None:
+def _row(
+    dataset: str,
+    metrics: dict[str, Any],
+    config: str | None = None,
+    split: str | None = None,
+    name: str | None = None,
+    data: Any = None,
+    where: str = "<object>",
+) -> dict | None:
     values = {}
     for key, value in metrics.items():
-        name = _metric_key(key)
-        if name is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
-            values[name] = float(value)
+        metric = _metric_key(key)
+        if metric is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[metric] = float(value)
     if not values:
         return None
-    return {"dataset": str(dataset), "config": config, "split": split or "test", "metrics": values}
+    row = {"dataset": str(dataset), "config": config, "split": split or "test", "metrics": values}
+    if name is not None:
+        row["name"] = str(name)
+    if data is not None:
+        row["data"] = _check_data(data, f"{where}: row {dataset!r} {config or ''}".rstrip())
+    return row
 
 
 def load_eval_results(source: Any, default_dataset: str = "h36m") -> list[dict[str, Any]]:
@@ -168,7 +210,9 @@ def load_eval_results(source: Any, default_dataset: str = "h36m") -> list[dict[s
                 continue
             metrics = item.get("metrics") if isinstance(item.get("metrics"), dict) else item
             dataset = item.get("dataset") or item.get("test") or item.get("test_dataset") or default_dataset
-            rows.append(_row(dataset, metrics, item.get("config"), item.get("split")))
+            rows.append(
+                _row(dataset, metrics, item.get("config"), item.get("split"), item.get("name"), item.get("data"), name)
+            )
     elif isinstance(source, dict):
         nested = {k: v for k, v in source.items() if isinstance(v, dict)}
         if nested and not any(_metric_key(k) for k in source):
@@ -184,7 +228,8 @@ def load_eval_results(source: Any, default_dataset: str = "h36m") -> list[dict[s
 
 
 def eval_results_to_model_index(rows: list[dict[str, Any]]) -> list[EvalResult]:
-    """One ``EvalResult`` per (dataset, config, split, metric), task ``pose-lifting``."""
+    """One ``EvalResult`` per (dataset, config, split, metric), task ``pose-lifting``; a row's exact ``name`` and
+    ``data`` naming become the entry's ``dataset.name`` and ``dataset.args``."""
     results = []
     for row in rows:
         key = row["dataset"].lower()
@@ -194,15 +239,25 @@ def eval_results_to_model_index(rows: list[dict[str, Any]]) -> list[EvalResult]:
                     task_type="pose-lifting",
                     task_name="3D human pose lifting",
                     dataset_type=key,
-                    dataset_name=DATASET_NAMES.get(key, row["dataset"]),
+                    dataset_name=row.get("name") or DATASET_NAMES.get(key, row["dataset"]),
                     dataset_config=row.get("config"),
                     dataset_split=row.get("split"),
+                    dataset_args=row.get("data"),
                     metric_type=metric,
                     metric_name=METRICS[metric],
                     metric_value=round(value, 2),
                 )
             )
     return results
+
+
+def _data_suffix(data: dict[str, Any] | None) -> str:
+    """`` [N frames, S seed(s)]`` for the card's evaluation table (the full naming is in ``dataset.args``)."""
+    if not data:
+        return ""
+    frames = data["frames_scored"]
+    frames = f"{frames:,} frames" if isinstance(frames, int) else "frame count not recorded"
+    return f" [{frames}, {data['seeds']} seed{'s' if data['seeds'] > 1 else ''}]"
 
 
 def count_parameters(weights: str | os.PathLike) -> int:
@@ -295,6 +350,7 @@ def build_model_card(
     datasets: list[str] | None = None,
     summary: str | None = None,
     template_path: str | os.PathLike | None = None,
+    depth_simulation: str | None = None,
 ) -> ModelCard:
     """Fill the model card template from a saved lifter folder.
 
@@ -308,6 +364,9 @@ def build_model_card(
         eval_results: path / object for :func:`load_eval_results`; defaults to ``eval_results.json`` in the
             folder when it exists.
         repo_id: the Hub id used in the usage snippet (default ``auglift/<folder name>``).
+        depth_simulation: the name of the depth simulation a depth lifter was trained and scored on (e.g.
+            ``"capsule-v1"``, :data:`auglift_hf.data.schema.DEPTH_SIMULATIONS`): the card then says plainly that no
+            real monocular depth network output was seen in training or evaluation.
     """
     folder = Path(folder)
     config = _read_json(folder / "config.json", "config.json")
@@ -346,6 +405,12 @@ def build_model_card(
         if has_depth
         else "It is the plain (x, y) baseline that AugLift's depth-augmented models are compared with."
     )
+    if has_depth and depth_simulation:
+        depth_sentence += (
+            f" **No real Depth Anything (or any other depth network) output was seen in training or evaluation**: "
+            f"every depth value this lifter was trained and scored on came from the depth simulation "
+            f"`{depth_simulation}`, so its numbers below are those of simulated depth, not of a real depth model."
+        )
     licences = training_table_licences(training)
     own = sorted({x["license"] for x in licences})
     licence_note = DATA_LICENCE_NOTE + "".join(
@@ -372,8 +437,8 @@ def build_model_card(
     )
     eval_rows = [
         {
-            "dataset": DATASET_NAMES.get(r["dataset"].lower(), r["dataset"]),
-            "config": r.get("config") or "-",
+            "dataset": r.get("name") or DATASET_NAMES.get(r["dataset"].lower(), r["dataset"]),
+            "config": (r.get("config") or "-") + _data_suffix(r.get("data")),
             "split": r.get("split") or "-",
             "metric": METRICS[m],
             "value": f"{v:.2f}",
@@ -416,7 +481,13 @@ def build_model_card(
         training_data=training_data,
         data_licence_note=licence_note,
         eval_rows=eval_rows,
-        eval_note="frame-wise means unless the config column says otherwise",
+        eval_note="frame-wise means unless the config column says otherwise"
+        + (
+            "; each row's data (real or simulated motion, 2D and depth, the simulation's name, frames scored, test "
+            "frame selection, training seeds) is named in full in its `model-index` entry (`dataset.args`)"
+            if any(r.get("data") for r in rows)
+            else ""
+        ),
         citations=citations,
     )
 

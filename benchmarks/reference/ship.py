@@ -39,6 +39,62 @@ CARD_ROWS = {
     "out-of-domain COCO-GT-2D": ("coco-gt-2d (S9, S11, virtual cameras 30% closer)", "test"),
     "CMU COCO-GT-2D": ("coco-gt-2d (CMU motion, H36M S1 cameras; cross-dataset)", "test"),
 }
+#: The depth simulation every shipped depth lifter was trained and evaluated on (`auglift_hf.data.schema.DEPTH_SIMULATIONS`).
+DEPTH_SIMULATION = "capsule-v1"
+H36M_MOTION = (
+    "real: Human3.6M S9/S11 motion capture (data_3d_h36m_fk25.npz, forward kinematics of the public motion files "
+    "with S1's bone lengths), 25 Hz"
+)
+H36M_SELECTION = (
+    "first 120 frames of each of the 216 test sequences (54 takes x 4 cameras, 25,920 frames), one centred window "
+    "every 16 frames, flip test"
+)
+#: evaluate.py condition place -> (dataset type, exact dataset name, motion, test frame selection)
+PLACES = {
+    "in-domain": ("h36m", "Human3.6M S9/S11 (real motion, 4 real cameras)",
+                  H36M_MOTION + ", through the 4 real H36M cameras", H36M_SELECTION),
+    "out-of-domain": ("h36m", "Human3.6M S9/S11 (real motion, 4 simulated virtual cameras)",
+                      H36M_MOTION + ", through 4 simulated virtual cameras (30 % closer than H36M's, heights "
+                      "0.5-2.6 m, focal 800-1500 px)", H36M_SELECTION),
+    "CMU": ("cmu", "CMU motion capture (real motion, H36M S1's 4 real cameras; cross-dataset)",
+            "real: CMU motion capture (32 takes; other subjects and proportions; never trained on), 24 Hz rows fed as "
+            "25 Hz, through S1's 4 real H36M cameras",
+            "first 120 frames of each of the 128 sequences (32 takes x 4 cameras, 11,348 frames, 10,623 of them with every "
+            "joint in the image), one centred window every 16 frames on those, flip test"),
+}  # fmt: skip
+#: evaluate.py 2D label -> what the 2D was
+TWO_D = {
+    "GT-2D": "not a detector: exact projections of the 3D joints (H36M-17 definition), confidence 1",
+    "COCO-GT-2D": "simulated: noise-free detector-definition 2D (COCO-17 landmarks placed by "
+    "auglift_hf.simulation.simulate_coco_detector's body model, no detector noise, confidence 1, coco_to_h36m)",
+    "noisy-2D": "simulated: COCO detector (auglift_hf.simulation.simulate_coco_detector: detector-definition "
+    "landmarks, temporally correlated AR(1) noise, calibrated confidences, coco_to_h36m); no real detector output",
+}
+SIMULATED_DEPTH = (
+    f"simulated: {DEPTH_SIMULATION} (capsule-body ray caster, CASP 16 samples) with the depth-anything-v2-metric "
+    "monocular error model (auglift_hf.simulation.depth_error_preset), severity 1; no real Depth Anything output"
+)
+
+
+def condition_row(label: str, metrics: dict, has_depth: bool, frames: int | str | None, seeds: int = 1) -> dict:
+    """The exactly named model-index row of one ``evaluate.py`` condition (``CARD_ROWS`` label): real motion vs
+    simulated 2D / depth with the simulation's name, frames scored (``"not recorded"`` when unknown), the test frame
+    selection and the number of training seeds."""
+    place, _, rest = label.partition(" ")
+    two_d, _, no_depth = rest.partition(", ")
+    kind, name, motion, selection = PLACES[place]
+    depth = (
+        "none: the depth channels set to the processor's missing-depth fill" if no_depth
+        else SIMULATED_DEPTH if has_depth else "none (XY lifter: no depth input)"
+    )  # fmt: skip
+    config, split = CARD_ROWS[label]
+    data = {
+        "motion": motion, "keypoints_2d": TWO_D[two_d], "depth": depth,
+        "frames_scored": frames if frames else "not recorded", "frame_selection": selection, "seeds": seeds,
+    }  # fmt: skip
+    return {"dataset": kind, "name": name, "config": config, "split": split, "metrics": metrics, "data": data}
+
+
 COPY = ("config.json", "model.safetensors", "preprocessor_config.json", "training_config.json")
 
 EXTRA_SECTION = """
@@ -178,15 +234,35 @@ def training_table(training: dict) -> dict:
     return info
 
 
+def training_data_text(h36m_joint_2d: bool, realistic: bool, has_depth: bool) -> str:
+    """The card's "Training data" sentence: real motion, simulated 2D and (for depth lifters) simulated depth, named."""
+    two_d = (
+        "H36M-joint 2D with temporally correlated detector errors and confidences" if h36m_joint_2d
+        else "detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences" if realistic
+        else "detector-noise 2D with confidences"
+    )  # fmt: skip
+    depth = (
+        f", **simulated** monocular depth descriptors (depth simulation `{DEPTH_SIMULATION}`"
+        + (", realistic error model, depth dropout" if realistic else "") + "; no real Depth Anything output)"
+        if has_depth else ""
+    )  # fmt: skip
+    return (
+        "**Real** Human3.6M motion (S1, S5, S6, S7, S8) rendered into the real cameras, **simulated** "
+        + two_d
+        + depth
+        + "; one training seed (seed 0)."
+    )
+
+
 def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
     final = run_dir / "final"
     res = json.loads(eval_json.read_text())
     training = json.loads((final / "training_config.json").read_text())
+    has_depth = "d" in json.loads((final / "config.json").read_text()).get("input_channels", [])
     rows = [
-        {"dataset": "h36m", "config": CARD_ROWS[label][0], "split": CARD_ROWS[label][1],
-         "metrics": {"mpjpe": m["mpjpe"], "pa_mpjpe": m["pa_mpjpe"]}}
+        condition_row(label, {"mpjpe": m["mpjpe"], "pa_mpjpe": m["pa_mpjpe"]}, has_depth, m.get("num_poses"))
         for label, m in res["conditions"].items()
-    ]  # fmt: skip
+    ]
     info = training_table(training)
     realistic, h36m_joint_2d = info.pop("realistic"), info.pop("h36m_joint_2d")
     with atomic_write_dir(dest) as tmp:
@@ -212,15 +288,8 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
         channels = json.loads((final / "config.json").read_text()).get("input_channels", [])
         write_model_card(
             tmp, eval_results={"results": rows}, repo_id=f"auglift/{dest.name}", datasets=["h36m"],
-            training_data=(
-                "Human3.6M motion (S1, S5, S6, S7, S8) rendered into the real cameras, "
-                + ("H36M-joint 2D with temporally correlated detector errors and confidences"
-                   if h36m_joint_2d else
-                   "detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences"
-                   if realistic else "detector-noise 2D with confidences")
-                + (", synthetic monocular depth descriptors" + (" (realistic error model, depth dropout)"
-                   if realistic else "") if "d" in channels else "") + "."
-            ),
+            depth_simulation=DEPTH_SIMULATION,
+            training_data=training_data_text(h36m_joint_2d, realistic, "d" in channels),
         )  # fmt: skip
         t = training["training"]
         steps, batch = int(t.get("max_steps")), int(t.get("per_device_train_batch_size", 8))

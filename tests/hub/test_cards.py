@@ -164,3 +164,61 @@ def test_model_card_carries_the_training_tables_licences(tmp_path, monkeypatch):
     (folder / "training_config.json").write_text(json.dumps({"data": {"train_datasets": ["h36m_table"]}}))
     card = build_model_card(folder)
     assert card.data.to_dict()["license"] == "other" and "cc-by-nc" not in card.text
+
+
+def test_model_card_names_simulated_inputs_and_frame_counts(tmp_path):
+    from auglift_hf.contract import InputContract
+
+    folder = make_lifter_folder(tmp_path, "poseformer", 4, with_card=False)
+    cfg = json.loads((folder / "preprocessor_config.json").read_text())
+    cfg.update(InputContract.metric(num_samples=16).to_dict())
+    (folder / "preprocessor_config.json").write_text(json.dumps(cfg))
+    data = {
+        "motion": "real: H36M S9/S11 motion",
+        "keypoints_2d": "simulated: COCO detector (simulate_coco_detector)",
+        "depth": "simulated: capsule-v1 ray caster; no real Depth Anything output",
+        "frames_scored": 23016,
+        "frame_selection": "every 10th frame of every test sequence",
+        "seeds": 1,
+    }
+    rows = [
+        {"dataset": "h36m", "name": "Human3.6M S9/S11 (real motion)", "config": "detected2d", "split": "test",
+         "metrics": {"mpjpe": 45.8, "pa_mpjpe": 38.1}, "data": data},
+        {"dataset": "cmu", "name": "CMU motion", "config": "gt2d", "metrics": {"mpjpe": 88.0},
+         "data": {**data, "frames_scored": "not recorded"}},
+    ]  # fmt: skip
+    path = write_model_card(folder, eval_results={"results": rows}, depth_simulation="capsule-v1")
+    card = ModelCard.load(path)
+    by_key = {(r.dataset_config, r.metric_type): r for r in card.data.eval_results}
+    entry = by_key[("detected2d", "pa_mpjpe")]
+    assert entry.dataset_name == "Human3.6M S9/S11 (real motion)" and entry.metric_value == 38.1
+    assert entry.dataset_args == data  # the simulation, frame count, selection and seeds reach the model-index
+    assert by_key[("gt2d", "mpjpe")].dataset_args["frames_scored"] == "not recorded"
+    meta = (folder / "README.md").read_text().split("\n---\n", 1)[0]
+    for needle in ("simulated: COCO detector", "capsule-v1", "frames_scored: 23016", "seeds: 1", "name: CMU motion"):
+        assert needle in meta, needle
+    text = card.text
+    assert "[23,016 frames, 1 seed]" in text and "[frame count not recorded, 1 seed]" in text
+    assert "No real Depth Anything" in text and "`capsule-v1`" in text
+    # an XY lifter gets no depth disclaimer, and a card without naming keeps the old table
+    plain = make_lifter_folder(tmp_path / "xy", "poseformer", 2, with_card=False)
+    text = str(build_model_card(plain, eval_results={"h36m": {"mpjpe": 50.0}}, depth_simulation="capsule-v1"))
+    assert "No real Depth Anything" not in text and "| Human3.6M | - | test | MPJPE (mm) | 50.00 |" in text
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        ({"motion": "real", "keypoints_2d": "simulated", "depth": "none", "frame_selection": "all", "seeds": 1},
+         "does not name frames_scored"),
+        ({"motion": "real", "keypoints_2d": "simulated", "depth": "none", "frames_scored": 0, "frame_selection": "all",
+          "seeds": 1}, "frames_scored"),
+        ({"motion": "real", "keypoints_2d": "simulated", "depth": "none", "frames_scored": 10, "frame_selection": "all",
+          "seeds": 0}, "seeds"),
+        ("real motion", "must be a mapping"),
+    ],
+)  # fmt: skip
+def test_eval_results_refuse_incomplete_data_naming(data, match):
+    rows = {"results": [{"dataset": "h36m", "config": "gt2d", "metrics": {"mpjpe": 41.0}, "data": data}]}
+    with pytest.raises(ValueError, match=match):
+        load_eval_results(rows)

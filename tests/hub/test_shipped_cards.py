@@ -1,0 +1,44 @@
+"""The shipped cards (``checkpoints/*/README.md``) name every result's data exactly and are what
+``benchmarks/reference/card_data.py`` writes (issue 23, item 5)."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from huggingface_hub import ModelCard
+
+from auglift_hf.hub.cards import DATA_FIELDS
+
+ROOT = Path(__file__).resolve().parents[2]
+CARDS = sorted((ROOT / "checkpoints").glob("*/README.md"))
+
+
+@pytest.mark.parametrize("readme", CARDS, ids=[p.parent.name for p in CARDS])
+def test_shipped_card_names_its_data(readme):
+    card = ModelCard.load(readme)
+    results = card.data.eval_results
+    assert results
+    for r in results:
+        args = r.dataset_args or {}
+        assert set(DATA_FIELDS) <= set(args), (r.dataset_config, args)
+        assert args["seeds"] == 1 and args["motion"].startswith("real")
+        assert isinstance(args["frames_scored"], int) and args["frames_scored"] > 0
+        assert r.dataset_name not in ("Human3.6M", "CMU")  # exact names, not the bare dataset
+        if args["keypoints_2d"].startswith("simulated"):
+            assert "simulate_coco_detector" in args["keypoints_2d"]
+    whole = [r for r in results if "whole" in r.dataset_config]
+    assert {r.dataset_type for r in whole} >= {"humaneva"}  # the RESULTS 'Issue 23' numbers are in every card
+    if (readme.parent / "config.json").read_text().count('"d"'):
+        assert "No real Depth Anything" in card.text
+        assert all("capsule-v1" in r.dataset_args["depth"] for r in results if "removed" not in r.dataset_config)
+
+
+def test_shipped_cards_are_current():
+    sys.path.insert(0, str(ROOT / "benchmarks" / "reference"))
+    import card_data
+
+    results_md = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
+    for readme in CARDS:
+        assert card_data.rewrite(readme.parent, results_md) == readme.read_text(encoding="utf-8"), (
+            f"{readme} is stale: run python benchmarks/reference/card_data.py"
+        )
