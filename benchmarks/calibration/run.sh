@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue-24 calibration (benchmarks/RESULTS.md, "Issue 24: calibration pilot"): TCN 27f XY vs XYCD on surface-v2
-# depth at severities 0 / 0.5 / 1, three seeds each, on real H36M motion (first 150 frames of every sequence, four
-# real cameras) with simulated detector 2D. Two lanes of one CPU thread (~35 min on 2 idle cores); resumable.
+# depth at severities 0 / 0.5 / 0.75 / 1, three seeds each, on real H36M motion (first 150 frames of every sequence, four
+# real cameras) with simulated detector 2D. Two lanes of one CPU thread (~45 min on 2 idle cores); resumable.
 # Usage: bash benchmarks/calibration/run.sh [root]   (default /work/cache/calibration), then evaluate.sh [root].
 set -u
 ROOT=${1:-/work/cache/calibration}
@@ -21,11 +21,15 @@ lane_a() {
   table 0 && table 1
   for s in 0 1 2; do run "xy-seed$s" tcn-27f-xy-surface.yaml surf_1 $s; done  # XY ignores depth: one table
   for s in 0 1 2; do run "xycd-sev0-seed$s" tcn-27f-xycd-surface.yaml surf_0 $s; done
+  table 0.75
+  for s in 0 2; do run "xycd-sev0.75-seed$s" tcn-27f-xycd-surface.yaml surf_0.75 $s; done
 }
 lane_b() {
   table 0.5
   for s in 0 1 2; do run "xycd-sev0.5-seed$s" tcn-27f-xycd-surface.yaml surf_0.5 $s; done
   while [ ! -f "$ROOT/surf_1/README.md" ]; do sleep 10; done
   for s in 0 1 2; do run "xycd-sev1-seed$s" tcn-27f-xycd-surface.yaml surf_1 $s; done
+  while [ ! -f "$ROOT/surf_0.75/README.md" ]; do sleep 10; done
+  run xycd-sev0.75-seed1 tcn-27f-xycd-surface.yaml surf_0.75 1
 }
 lane_a & lane_b & wait
