@@ -4,7 +4,7 @@ Every converter renames keys through a named table (``*_KEY_MAPPING``), refuses 
 mis-shaped keys with a ValueError naming them, and returns the model in eval mode.
 """
 
-import importlib as _importlib
+from ..utils.lazy import lazy_getattr
 
 #: name -> submodule, imported on first access (keeps ``auglift <command> --help`` fast)
 _LAZY = {
@@ -26,10 +26,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(_importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

@@ -6,7 +6,7 @@ Parquet shards with a dataset card (:mod:`.schema`, :mod:`.card`); :class:`PoseW
 temporal windows; :class:`MixedWindowDataset` mixes datasets for training.
 """
 
-import importlib as _importlib
+from ..utils.lazy import lazy_getattr
 
 #: name -> submodule, imported on first access (keeps ``auglift <command> --help`` fast)
 _LAZY = {
@@ -37,10 +37,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(_importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [

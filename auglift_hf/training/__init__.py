@@ -1,6 +1,6 @@
 """Training lifters with transformers' ``Trainer`` (``auglift train``) and the ``auglift quickstart`` job."""
 
-import importlib as _importlib
+from ..utils.lazy import lazy_getattr
 
 #: name -> submodule; imported on first access, so ``auglift quickstart --help`` / ``auglift train --help`` do not
 #: pay for torch and transformers.
@@ -19,10 +19,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(_importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [
