@@ -63,6 +63,72 @@ def _ray_cast_culled(
     return out.reshape(bsz, nj, n)
 
 
+def sampling_inputs(
+    joints: torch.Tensor, keypoints_2d: Any, scores: Any, f: Any, c: Any
+) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor]:
+    """Checked sampling inputs of a ray-cast descriptor: ``(kp (B, 17, 2) pixels, scores (B, 17) or None, f (B, 2),
+    c (B, 2))`` in ``joints``' dtype; ``keypoints_2d=None`` = the exact pinhole projection of ``joints`` (B, 17, 3)."""
+    bsz = joints.shape[0]
+    if f is None or c is None:
+        raise ValueError("`f` and `c` (pixel intrinsics, shape (2,) or (batch, 2)) are required")
+    f_t, c_t = _intrinsics(f, "f", bsz, joints), _intrinsics(c, "c", bsz, joints)
+    if keypoints_2d is None:
+        z = joints[..., 2:].clamp(min=1e-6)
+        kp = joints[..., :2] / z * f_t[:, None] + c_t[:, None]
+    else:
+        kp = _as_tensor(keypoints_2d, "keypoints_2d", joints.device).to(joints.dtype)
+        check_h36m_keypoints(kp, "keypoints_2d")
+        if kp.shape[0] != bsz:
+            raise ValueError(f"`keypoints_2d` batch {kp.shape[0]} does not match `joints_cam` batch {bsz}")
+    sc = None
+    if scores is not None:
+        sc = _as_tensor(scores, "scores", joints.device).to(joints.dtype)
+        if tuple(sc.shape) != (bsz, NUM_JOINTS):
+            raise ValueError(f"`scores` must have shape ({bsz}, 17), got {tuple(sc.shape)}")
+    return kp, sc, f_t, c_t
+
+
+def sample_points(
+    kp: torch.Tensor,
+    scores: torch.Tensor | None,
+    mode: str,
+    *,
+    radius: float,
+    num_samples: int,
+    pattern: str,
+    pattern_seed: int,
+    r_min: float,
+    r_max: float,
+    k: float,
+    beta: float,
+    gamma: float,
+) -> torch.Tensor:
+    """``(B, 17, N, 2)`` pixel positions a descriptor reads around each keypoint: the joint itself (``"point"``,
+    N = 1), a fixed disk of ``radius`` px (``"minmax"``) or the confidence-adaptive CASP disk (``"casp"``), with
+    :func:`auglift_hf.features.depth.disk_pattern` offsets (as :func:`auglift_hf.features.sample_depth`)."""
+    bsz = kp.shape[0]
+    if mode == "point":
+        offsets = torch.zeros(1, 2, dtype=kp.dtype, device=kp.device)
+        radii = torch.zeros(bsz, NUM_JOINTS, dtype=kp.dtype, device=kp.device)
+    else:
+        offsets = disk_pattern(num_samples, pattern, pattern_seed, kp.device, kp.dtype)
+        if mode == "minmax":
+            radii = torch.full((bsz, NUM_JOINTS), float(radius), dtype=kp.dtype, device=kp.device)
+        else:
+            radii = casp_radii(kp, scores, r_min=r_min, r_max=r_max, k=k, beta=beta, gamma=gamma)
+    return kp[:, :, None, :] + radii[:, :, None, None] * offsets[None, None]
+
+
+def reduce_samples(samples: torch.Tensor, mode: str, extrema: str) -> torch.Tensor:
+    """``(B, 17, N)`` sampled depths -> the descriptor ``(B, 17, k)``: the point, the disk's min / max, or CASP's
+    (d, d_min, d_max) by ``extrema`` (:func:`auglift_hf.features.depth.reduce_disk_samples`)."""
+    if mode == "point":
+        return samples
+    if mode == "minmax":
+        return masked_quantiles(samples, (0.0, 1.0))[0]
+    return reduce_disk_samples(samples, extrema)[0]
+
+
 def depth_descriptors_from_joints(
     joints_cam: Any,
     keypoints_2d: Any = None,
@@ -119,22 +185,7 @@ def depth_descriptors_from_joints(
     if joints.dtype != torch.float64:
         joints = joints.float()
     bsz = joints.shape[0]
-    if f is None or c is None:
-        raise ValueError("`f` and `c` (pixel intrinsics, shape (2,) or (batch, 2)) are required")
-    f_t, c_t = _intrinsics(f, "f", bsz, joints), _intrinsics(c, "c", bsz, joints)
-    if keypoints_2d is None:
-        z = joints[..., 2:].clamp(min=1e-6)
-        kp = joints[..., :2] / z * f_t[:, None] + c_t[:, None]
-    else:
-        kp = _as_tensor(keypoints_2d, "keypoints_2d", joints.device).to(joints.dtype)
-        check_h36m_keypoints(kp, "keypoints_2d")
-        if kp.shape[0] != bsz:
-            raise ValueError(f"`keypoints_2d` batch {kp.shape[0]} does not match `joints_cam` batch {bsz}")
-    sc = None
-    if scores is not None:
-        sc = _as_tensor(scores, "scores", joints.device).to(joints.dtype)
-        if tuple(sc.shape) != (bsz, NUM_JOINTS):
-            raise ValueError(f"`scores` must have shape ({bsz}, 17), got {tuple(sc.shape)}")
+    kp, sc, f_t, c_t = sampling_inputs(joints, keypoints_2d, scores, f, c)
     if mode not in ("point", "minmax", "casp"):
         raise ValueError(f"`mode` must be 'point', 'minmax' or 'casp', got {mode!r}")
     if isinstance(corruption, dict):
@@ -144,16 +195,8 @@ def depth_descriptors_from_joints(
         return joints.new_zeros(0, NUM_JOINTS, {"point": 1, "minmax": 2, "casp": 3}[mode])
     g = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(int(seed))
 
-    if mode == "point":
-        offsets = torch.zeros(1, 2, dtype=joints.dtype, device=joints.device)
-        radii = torch.zeros(bsz, NUM_JOINTS, dtype=joints.dtype, device=joints.device)
-    else:
-        offsets = disk_pattern(num_samples, pattern, pattern_seed, joints.device, joints.dtype)
-        if mode == "minmax":
-            radii = torch.full((bsz, NUM_JOINTS), float(radius), dtype=joints.dtype, device=joints.device)
-        else:
-            radii = casp_radii(kp, sc, r_min=r_min, r_max=r_max, k=k, beta=beta, gamma=gamma)
-    pts = kp[:, :, None, :] + radii[:, :, None, None] * offsets[None, None]  # (B, 17, N, 2)
+    pts = sample_points(kp, sc, mode, radius=radius, num_samples=num_samples, pattern=pattern,
+                        pattern_seed=pattern_seed, r_min=r_min, r_max=r_max, k=k, beta=beta, gamma=gamma)  # fmt: skip
     realistic = isinstance(corruption, MonocularDepthError)
     if corruption is not None and not realistic and corruption.blur_sigma > 0:
         jitter = torch.randn(pts.shape, generator=g, dtype=torch.float64).to(pts)
@@ -206,11 +249,7 @@ def depth_descriptors_from_joints(
             noise = torch.randn(samples.shape, generator=g, dtype=torch.float64).to(samples)
             samples = samples * (1 + corruption.noise_std * noise)
         samples = samples.clamp(min=corruption.min_depth)
-    if mode == "point":
-        return samples
-    if mode == "minmax":
-        return masked_quantiles(samples, (0.0, 1.0))[0]
-    return reduce_disk_samples(samples, extrema)[0]
+    return reduce_samples(samples, mode, extrema)
 
 
 def casp_from_joints(

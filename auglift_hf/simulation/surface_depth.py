@@ -22,15 +22,11 @@ from ..features.depth import (
     CASP_DEFAULTS,
     DEPTH_CHANNELS,
     _as_tensor,
-    casp_radii,
-    check_h36m_keypoints,
-    disk_pattern,
-    masked_quantiles,
-    reduce_disk_samples,
     sample_depth,
 )
 from ..skeleton import NUM_JOINTS
 from .depth_error import _seed_ints
+from .raycast import reduce_samples, sample_points, sampling_inputs
 from .renderer import _check_joints, _intrinsics
 from .surface import (
     BodyShape,
@@ -100,20 +96,8 @@ def surface_descriptors_from_joints(
         raise ValueError("`f` and `c` (pixel intrinsics, shape (2,) or (batch, 2)) are required")
     if mode not in DEPTH_CHANNELS:
         raise ValueError(f"`mode` must be 'point', 'minmax' or 'casp', got {mode!r}")
-    f_t, c_t = _intrinsics(f, "f", bsz, j), _intrinsics(c, "c", bsz, j)
+    kp, sc, f_t, c_t = sampling_inputs(j, keypoints_2d, scores, f, c)
     w, h = (int(v) for v in image_size)
-    if keypoints_2d is None:
-        kp = j[..., :2] / j[..., 2:].clamp(min=1e-6) * f_t[:, None] + c_t[:, None]
-    else:
-        kp = _as_tensor(keypoints_2d, "keypoints_2d").to(j.dtype)
-        check_h36m_keypoints(kp, "keypoints_2d")
-        if kp.shape[0] != bsz:
-            raise ValueError(f"`keypoints_2d` batch {kp.shape[0]} does not match `joints_cam` batch {bsz}")
-    sc = None
-    if scores is not None:
-        sc = _as_tensor(scores, "scores").to(j.dtype)
-        if tuple(sc.shape) != (bsz, NUM_JOINTS):
-            raise ValueError(f"`scores` must have shape ({bsz}, 17), got {tuple(sc.shape)}")
     if bsz == 0:
         return j.new_zeros(0, NUM_JOINTS, len(DEPTH_CHANNELS[mode]))
     base = _seed_ints(seed)[0]
@@ -122,16 +106,8 @@ def surface_descriptors_from_joints(
     centres, mats, parts = body_ellipsoids(j, shape)
     planes = scene_planes(j, scene)
 
-    if mode == "point":
-        offsets = torch.zeros(1, 2, dtype=j.dtype)
-        radii = torch.zeros(bsz, NUM_JOINTS, dtype=j.dtype)
-    else:
-        offsets = disk_pattern(num_samples, pattern, pattern_seed, None, j.dtype)
-        if mode == "minmax":
-            radii = torch.full((bsz, NUM_JOINTS), float(radius), dtype=j.dtype)
-        else:
-            radii = casp_radii(kp, sc, r_min=r_min, r_max=r_max, k=k, beta=beta, gamma=gamma)
-    pts = kp[:, :, None, :] + radii[:, :, None, None] * offsets[None, None]  # (B, 17, N, 2)
+    pts = sample_points(kp, sc, mode, radius=radius, num_samples=num_samples, pattern=pattern,
+                        pattern_seed=pattern_seed, r_min=r_min, r_max=r_max, k=k, beta=beta, gamma=gamma)  # fmt: skip
 
     def cast(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         shp = p.shape[:-1]
@@ -165,11 +141,7 @@ def surface_descriptors_from_joints(
             thin = error.transform(*cast(pts + eff["thin_sigma_px"] * jit), reference, terms)
             samples = (1.0 - eff["thin_mix"]) * samples + eff["thin_mix"] * thin
         samples = error.finish(samples, terms, seed)
-    if mode == "point":
-        return samples
-    if mode == "minmax":
-        return masked_quantiles(samples, (0.0, 1.0))[0]
-    return reduce_disk_samples(samples, extrema)[0]
+    return reduce_samples(samples, mode, extrema)
 
 
 def surface_descriptors_from_maps(
