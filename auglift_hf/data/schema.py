@@ -242,44 +242,21 @@ def synthetic_depth_source(
             raise ValueError("simulation='surface-v2' takes corruption='realistic' or None (its own error model)")
         return surface_depth_source(mode, seed, severity=severity, fps=fps, num_samples=num_samples,
                                     error="realistic" if corruption is not None else None)  # fmt: skip
-    from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
-    from ..features.depth import DEPTH_CHANNELS
     from ..simulation.depth_error import depth_error_preset
-    from ..simulation.raycast import depth_descriptors_from_joints as fn
+    from ..simulation.depth_source import simulated_depth_source
+    from ..simulation.raycast import depth_descriptors_from_joints
 
     if isinstance(corruption, str):
         if corruption != "realistic":
             raise ValueError(f"`corruption` must be 'realistic', None or a corruption object, got {corruption!r}")
         corruption = depth_error_preset(severity=severity, fps=fps)
-    descriptor = default_descriptor(mode, DEFAULT_NUM_SAMPLES if num_samples is None else int(num_samples))
-    _, kwargs = descriptor_kwargs(descriptor)
-    kwargs["pattern_seed"] = kwargs.pop("seed")
-    calls = [0]
 
-    def source(keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
-        # keypoints_2d is None for ground-truth 2D: the renderer then samples at the exact pinhole projection
-        calls[0] += 1
-        out = fn(
-            keypoints_3d, keypoints_2d, scores, focal, center, mode=mode, corruption=corruption,
-            seed=seed * 1_000_003 + calls[0], image_size=tuple(image_size), chunk_size=1024, **kwargs,
-        )  # fmt: skip
-        return np.asarray(out.detach().cpu().numpy() if hasattr(out, "detach") else out, dtype=np.float32)
+    def descriptors(*args: Any, **kwargs: Any) -> Any:
+        return depth_descriptors_from_joints(*args, corruption=corruption, chunk_size=1024, **kwargs)
 
-    described = corruption.to_dict() if hasattr(corruption, "to_dict") else corruption
-    source.gt_keypoints_from_3d = True  # type: ignore[attr-defined]
-    source.channels = DEPTH_CHANNELS[mode]  # type: ignore[attr-defined]
-    source.simulation = "capsule-v1"  # type: ignore[attr-defined]
-    source.kind = (  # type: ignore[attr-defined]
-        f"synthetic metric depth ({mode}, {descriptor['num_samples']} samples, capsule-body renderer, seed {seed}); "
-        f"monocular depth error model: {described}"
+    return simulated_depth_source(
+        descriptors, mode, seed, num_samples, simulation="capsule-v1", body="capsule-body renderer", error=corruption
     )
-    source.contract = {  # type: ignore[attr-defined]
-        "depth_kind": "metric",
-        "depth_model": DEFAULT_DEPTH_MODEL,
-        "depth_descriptor": descriptor,
-    }
-    source.depth_error = described  # type: ignore[attr-defined]
-    return source
 
 
 def resolve_depth_source(depth_source: None | str | DepthSource) -> DepthSource | None:

@@ -198,41 +198,23 @@ def surface_depth_source(
     ``depth_error``, ``gt_keypoints_from_3d``) plus ``simulation = "surface-v2"``. One body shape and one scene per
     call (one sequence), drawn from ``seed * 1_000_003 + call number``.
     """
-    from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
+    from .depth_source import simulated_depth_source
 
     if isinstance(error, str):
         if error != "realistic":
             raise ValueError(f"`error` must be 'realistic', None or a SurfaceDepthError, got {error!r}")
         error = surface_error_preset(severity=severity, fps=fps)
-    descriptor = default_descriptor(mode, DEFAULT_NUM_SAMPLES if num_samples is None else int(num_samples))
-    _, kwargs = descriptor_kwargs(descriptor)
-    kwargs["pattern_seed"] = kwargs.pop("seed")
-    calls = [0]
 
-    def source(keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
-        calls[0] += 1
-        out = surface_descriptors_from_joints(
+    def descriptors(keypoints_3d, keypoints_2d, scores, focal, center, **kwargs):  # noqa: ANN001, ANN202
+        return surface_descriptors_from_joints(
             np.asarray(keypoints_3d, dtype=np.float64), keypoints_2d, scores, np.asarray(focal, dtype=np.float64).reshape(2),
-            np.asarray(center, dtype=np.float64).reshape(2), mode=mode, image_size=tuple(image_size), error=error,
-            seed=seed * 1_000_003 + calls[0], **kwargs,
+            np.asarray(center, dtype=np.float64).reshape(2), error=error, **kwargs,
         )  # fmt: skip
-        return np.asarray(out.detach().cpu().numpy(), dtype=np.float32)
 
-    described = error.to_dict() if error is not None else None
-    source.gt_keypoints_from_3d = True  # type: ignore[attr-defined]
-    source.channels = DEPTH_CHANNELS[mode]  # type: ignore[attr-defined]
-    source.simulation = SIMULATION_NAME  # type: ignore[attr-defined]
-    source.kind = (  # type: ignore[attr-defined]
-        f"synthetic metric depth ({mode}, {descriptor['num_samples']} samples, {SIMULATION_NAME} surface body in a "
-        f"room/outdoor scene, seed {seed}); monocular depth error model: {described}"
-    )
-    source.contract = {  # type: ignore[attr-defined]
-        "depth_kind": "metric",
-        "depth_model": DEFAULT_DEPTH_MODEL,
-        "depth_descriptor": descriptor,
-    }
-    source.depth_error = described  # type: ignore[attr-defined]
-    return source
+    return simulated_depth_source(
+        descriptors, mode, seed, num_samples, simulation=SIMULATION_NAME,
+        body=f"{SIMULATION_NAME} surface body in a room/outdoor scene", error=error,
+    )  # fmt: skip
 
 
 __all__ = [

@@ -1,0 +1,66 @@
+"""Frame-table depth sources of the simulations: per-sequence descriptors with the card's description attached."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+def simulated_depth_source(
+    descriptors: Callable[..., Any],
+    mode: str,
+    seed: int,
+    num_samples: int | None,
+    *,
+    simulation: str,
+    body: str,
+    error: Any,
+) -> Callable[..., np.ndarray]:
+    """A ``auglift_hf.data.schema.DepthSource``: ``source(keypoints_3d, keypoints_2d, scores, focal, center,
+    image_size) -> (frames, 17, k)`` float32 metres, one call per sequence, seeded ``seed * 1_000_003 + call``.
+
+    Args:
+        descriptors: ``descriptors(keypoints_3d, keypoints_2d, scores, focal, center, *, mode, image_size, seed,
+            **descriptor_kwargs)`` of one simulation (its error model bound); ``keypoints_2d`` is ``None`` for
+            ground-truth 2D (the exact projection is sampled).
+        mode, num_samples: the descriptor (:func:`auglift_hf.contract.default_descriptor`; ``None`` = the default
+            count).
+        simulation, body, error: what the card says: the simulation's name, its body / scene in words, the error
+            model (``to_dict()`` or a plain value).
+
+    The source carries ``channels``, ``simulation``, ``kind``, ``contract`` (depth kind, the metric depth model a
+    lifter trained on it expects, the descriptor), ``depth_error`` and ``gt_keypoints_from_3d``.
+    """
+    from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
+    from ..features.depth import DEPTH_CHANNELS
+
+    descriptor = default_descriptor(mode, DEFAULT_NUM_SAMPLES if num_samples is None else int(num_samples))
+    _, kwargs = descriptor_kwargs(descriptor)
+    kwargs["pattern_seed"] = kwargs.pop("seed")
+    calls = [0]
+
+    def source(keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
+        calls[0] += 1
+        out = descriptors(
+            keypoints_3d, keypoints_2d, scores, focal, center, mode=mode, image_size=tuple(image_size),
+            seed=seed * 1_000_003 + calls[0], **kwargs,
+        )  # fmt: skip
+        return np.asarray(out.detach().cpu().numpy() if hasattr(out, "detach") else out, dtype=np.float32)
+
+    described = error.to_dict() if hasattr(error, "to_dict") else error
+    source.gt_keypoints_from_3d = True  # type: ignore[attr-defined]
+    source.channels = DEPTH_CHANNELS[mode]  # type: ignore[attr-defined]
+    source.simulation = simulation  # type: ignore[attr-defined]
+    source.kind = (  # type: ignore[attr-defined]
+        f"synthetic metric depth ({mode}, {descriptor['num_samples']} samples, {body}, seed {seed}); "
+        f"monocular depth error model: {described}"
+    )
+    source.contract = {  # type: ignore[attr-defined]
+        "depth_kind": "metric",
+        "depth_model": DEFAULT_DEPTH_MODEL,
+        "depth_descriptor": descriptor,
+    }
+    source.depth_error = described  # type: ignore[attr-defined]
+    return source
