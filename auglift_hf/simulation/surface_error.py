@@ -60,7 +60,7 @@ from typing import Any
 
 import torch
 
-from .depth_error import _seed_ints
+from .depth_error import MAX_SEVERITY, _seed_ints
 from .surface import NUM_PARTS
 
 
@@ -123,8 +123,10 @@ class SurfaceDepthError:
     preset: str = "surface-v2"
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.severity) and self.severity >= 0):
-            raise ValueError(f"`severity` must be a finite number >= 0, got {self.severity}")
+        if not (math.isfinite(self.severity) and 0 <= self.severity <= MAX_SEVERITY):
+            raise ValueError(
+                f"`severity` must be a number in [0, {MAX_SEVERITY:g}] (depth-severity), got {self.severity:g}"
+            )
         if not self.fps > 0:
             raise ValueError(f"`fps` must be > 0, got {self.fps}")
 

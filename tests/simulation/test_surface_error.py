@@ -84,3 +84,20 @@ def test_ray_path_and_rendered_maps_give_the_same_statistics():
     # the shared per-part terms make the two paths' errors correlated joint by joint (measured 0.32 here; the
     # independent per-sample edge draws dominate single joints of a 96 px image)
     assert float(torch.corrcoef(torch.stack([e_ray.flatten(), e_map.flatten()]))[0, 1]) > 0.2
+
+
+def test_severity_is_bounded_like_the_capsule_model():
+    """The surface-v2 error model refuses the severities the capsule model refuses (issue 28 K: 1e6 gave d = 0.05 m
+    everywhere), with the same bound and message."""
+    import math
+
+    from auglift_hf.simulation.depth_error import MAX_SEVERITY, depth_error_preset
+    from auglift_hf.simulation.surface_error import SurfaceDepthError
+
+    SurfaceDepthError(severity=MAX_SEVERITY)  # the bound itself is allowed
+    for bad in (1e6, MAX_SEVERITY + 0.5, -1.0, math.nan, math.inf):
+        with pytest.raises(ValueError, match="depth-severity") as surface:
+            SurfaceDepthError(severity=bad)
+        with pytest.raises(ValueError, match="depth-severity") as capsule:
+            depth_error_preset(severity=bad)
+        assert str(surface.value) == str(capsule.value)
