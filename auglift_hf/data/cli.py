@@ -79,6 +79,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "1 = the Depth Anything V2 metric preset, default; at most 10); refused without --depth-source synthetic",
     )  # fmt: skip
     parser.add_argument(
+        "--depth-severity-range", type=depth_severity, nargs=2, default=None, metavar=("LO", "HI"),
+        help="with --depth-simulation surface-v2, instead of --depth-severity: one severity per sequence drawn "
+        "uniformly in [LO, HI] (training tables for lifters that must not over-trust depth)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--depth-encoding", choices=("package", "auglift"), default=None,
+        help="with --depth-source synthetic: the depth codec lifters trained on the table use: package (default; "
+        "pelvis-relative, clipped, 16 sunflower samples) or auglift (AugLift's nearest-joint codec, 100 samples)",
+    )  # fmt: skip
+    parser.add_argument(
         "--depth-simulation", choices=("capsule-v1", "surface-v2"), default=None,
         help="with --depth-source synthetic: capsule-v1 (default; the shipped lifters' training depth) or surface-v2 "
         "(body surface on a floor in a room, part-aware errors; issue 24, not yet calibrated)",
@@ -243,6 +253,21 @@ def run(args: argparse.Namespace) -> int:
     if args.depth_simulation is not None and args.depth_source != "synthetic":
         raise ValueError("--depth-simulation applies to --depth-source synthetic only (it would be ignored)")
     simulation = args.depth_simulation or "capsule-v1"
+    encoding = getattr(args, "depth_encoding", None)
+    if encoding is not None and args.depth_source != "synthetic":
+        raise ValueError("--depth-encoding applies to --depth-source synthetic only (it would be ignored)")
+    encoding = encoding or "package"
+    severity_range = getattr(args, "depth_severity_range", None)
+    if severity_range is not None:
+        if args.depth_severity is not None:
+            raise ValueError("give --depth-severity or --depth-severity-range, not both")
+        if args.depth_source != "synthetic" or simulation != "surface-v2":
+            raise ValueError("--depth-severity-range needs --depth-source synthetic --depth-simulation surface-v2")
+        if severity_range[0] > severity_range[1]:
+            raise ValueError(
+                f"--depth-severity-range: LO must not exceed HI, got {severity_range[0]:g} {severity_range[1]:g}"
+            )
+        severity_range = tuple(severity_range)
     if getattr(args, "images", None) or getattr(args, "videos", None):
         if args.dataset == "bvh":
             raise ValueError("--images / --videos do not apply to bvh (motion capture without media)")
@@ -255,7 +280,9 @@ def run(args: argparse.Namespace) -> int:
     if args.depth_source == "synthetic":
         from .schema import synthetic_depth_source
 
-        depth_source = synthetic_depth_source(severity=severity, simulation=simulation)
+        depth_source = synthetic_depth_source(
+            severity=severity, simulation=simulation, severity_range=severity_range, encoding=encoding
+        )
     if args.body_proportions and args.dataset not in ("h36m", "bvh"):
         raise ValueError("--body-proportions needs 3D camera-frame motion; supported for h36m and bvh")
     if args.virtual_cameras and args.dataset not in ("h36m", "bvh"):
@@ -275,7 +302,9 @@ def run(args: argparse.Namespace) -> int:
         if not args.source:
             raise ValueError("humaneva needs the folder of data_3d_humaneva15.npz / data_2d_humaneva15_gt.npz")
         depth = (
-            synthetic_depth_source(severity=severity, fps=FPS, simulation=simulation)
+            synthetic_depth_source(
+                severity=severity, fps=FPS, simulation=simulation, severity_range=severity_range, encoding=encoding
+            )
             if depth_source is not None
             else None
         )

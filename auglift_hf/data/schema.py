@@ -212,6 +212,8 @@ def synthetic_depth_source(
     severity: float = 1.0,
     fps: float = 25.0,
     simulation: str = "capsule-v1",
+    severity_range: tuple[float, float] | None = None,
+    encoding: str = "package",
 ) -> DepthSource:
     """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.simulation`), for mocap without images.
 
@@ -232,6 +234,10 @@ def synthetic_depth_source(
             capsules on the joint chain before a 10 m plane) or ``"surface-v2"``
             (:func:`auglift_hf.simulation.surface_depth.surface_depth_source`: a body surface on a floor in a room
             or outdoors, the part-aware error model; issue 24, opt-in until it is calibrated).
+        severity_range: ``(lo, hi)``, surface-v2 only: one severity per sequence drawn uniformly in the range
+            (training tables for lifters that must not over-trust depth).
+        encoding: the lifter-side depth codec the table's contract records: ``"package"`` (default) or
+            ``"auglift"`` (AugLift's codec and 100-candidate sampling; issue 24 item 4).
     """
     if simulation not in DEPTH_SIMULATIONS:
         raise ValueError(f"`simulation` must be one of {list(DEPTH_SIMULATIONS)}, got {simulation!r}")
@@ -241,7 +247,10 @@ def synthetic_depth_source(
         if not (isinstance(corruption, str) or corruption is None):
             raise ValueError("simulation='surface-v2' takes corruption='realistic' or None (its own error model)")
         return surface_depth_source(mode, seed, severity=severity, fps=fps, num_samples=num_samples,
-                                    error="realistic" if corruption is not None else None)  # fmt: skip
+                                    error="realistic" if corruption is not None else None,
+                                    severity_range=severity_range, encoding=encoding)  # fmt: skip
+    if severity_range is not None:
+        raise ValueError("`severity_range` is supported by simulation='surface-v2' only")
     from ..simulation.depth_error import depth_error_preset
     from ..simulation.depth_source import simulated_depth_source
     from ..simulation.raycast import depth_descriptors_from_joints
@@ -255,7 +264,8 @@ def synthetic_depth_source(
         return depth_descriptors_from_joints(*args, corruption=corruption, chunk_size=1024, **kwargs)
 
     return simulated_depth_source(
-        descriptors, mode, seed, num_samples, simulation="capsule-v1", body="capsule-body renderer", error=corruption
+        descriptors, mode, seed, num_samples, simulation="capsule-v1", body="capsule-body renderer", error=corruption,
+        encoding=encoding,
     )
 
 

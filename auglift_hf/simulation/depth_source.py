@@ -17,6 +17,7 @@ def simulated_depth_source(
     simulation: str,
     body: str,
     error: Any,
+    encoding: str = "package",
 ) -> Callable[..., np.ndarray]:
     """A ``auglift_hf.data.schema.DepthSource``: ``source(keypoints_3d, keypoints_2d, scores, focal, center,
     image_size) -> (frames, 17, k)`` float32 metres, one call per sequence, seeded ``seed * 1_000_003 + call``.
@@ -29,14 +30,23 @@ def simulated_depth_source(
             count).
         simulation, body, error: what the card says: the simulation's name, its body / scene in words, the error
             model (``to_dict()`` or a plain value).
+        encoding: the lifter-side depth codec recorded in the contract's descriptor
+            (:data:`auglift_hf.features.depth.DEPTH_ENCODINGS`): ``"package"`` (default) or ``"auglift"``, which
+            also takes AugLift's sampling (:data:`auglift_hf.features.depth.AUGLIFT_SAMPLING`: 100 candidates
+            uniform in the square, those in the disk kept) unless ``num_samples`` is given.
 
     The source carries ``channels``, ``simulation``, ``kind``, ``contract`` (depth kind, the metric depth model a
     lifter trained on it expects, the descriptor), ``depth_error`` and ``gt_keypoints_from_3d``.
     """
     from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
-    from ..features.depth import DEPTH_CHANNELS
+    from ..features.depth import AUGLIFT_SAMPLING, DEPTH_CHANNELS, DEPTH_ENCODINGS
 
-    descriptor = default_descriptor(mode, DEFAULT_NUM_SAMPLES if num_samples is None else int(num_samples))
+    if encoding not in DEPTH_ENCODINGS:
+        raise ValueError(f"`encoding` must be one of {list(DEPTH_ENCODINGS)}, got {encoding!r}")
+    overrides = {**AUGLIFT_SAMPLING, "encoding": "auglift"} if encoding == "auglift" else {}
+    if num_samples is not None:
+        overrides["num_samples"] = int(num_samples)
+    descriptor = default_descriptor(mode, **{"num_samples": DEFAULT_NUM_SAMPLES, **overrides})
     _, kwargs = descriptor_kwargs(descriptor)
     kwargs["pattern_seed"] = kwargs.pop("seed")
     calls = [0]
@@ -54,7 +64,8 @@ def simulated_depth_source(
     source.channels = DEPTH_CHANNELS[mode]  # type: ignore[attr-defined]
     source.simulation = simulation  # type: ignore[attr-defined]
     source.kind = (  # type: ignore[attr-defined]
-        f"synthetic metric depth ({mode}, {descriptor['num_samples']} samples, {body}, seed {seed}); "
+        f"synthetic metric depth ({mode}, {descriptor['num_samples']} {descriptor['pattern']} samples, "
+        f"{encoding} encoding, {body}, seed {seed}); "
         f"monocular depth error model: {described}"
     )
     source.contract = {  # type: ignore[attr-defined]

@@ -191,29 +191,56 @@ def surface_depth_source(
     fps: float = 25.0,
     num_samples: int | None = None,
     error: SurfaceDepthError | None | str = "realistic",
+    severity_range: tuple[float, float] | None = None,
+    encoding: str = "package",
 ) -> Any:
     """A frame-table depth source (the signature of ``auglift_hf.data.schema.DepthSource``) on ``surface-v2``.
 
     Same attributes as ``auglift_hf.data.schema.synthetic_depth_source`` (``channels``, ``kind``, ``contract``,
     ``depth_error``, ``gt_keypoints_from_3d``) plus ``simulation = "surface-v2"``. One body shape and one scene per
     call (one sequence), drawn from ``seed * 1_000_003 + call number``.
+
+    ``severity_range=(lo, hi)`` (with ``error="realistic"``; replaces ``severity``): each call (sequence) draws its
+    own severity uniformly in ``[lo, hi]`` from its seed, so a training table covers a range of depth quality
+    (issue 24: lifters trained for a worse depth than the calibrated one). ``encoding``: see
+    :func:`auglift_hf.simulation.depth_source.simulated_depth_source`.
     """
+    from .depth_error import MAX_SEVERITY
     from .depth_source import simulated_depth_source
 
-    if isinstance(error, str):
+    described: Any = error
+    if severity_range is not None:
+        lo, hi = (float(v) for v in severity_range)
+        if not 0.0 <= lo <= hi <= MAX_SEVERITY:
+            raise ValueError(f"`severity_range` must satisfy 0 <= lo <= hi <= {MAX_SEVERITY:g}, got {severity_range}")
+        if error != "realistic":
+            raise ValueError("`severity_range` applies to error='realistic' only")
+        described = {
+            **surface_error_preset(severity=lo, fps=fps).to_dict(),
+            "severity": [lo, hi],
+            "severity_per_sequence": "uniform in the range, drawn from the sequence's seed",
+        }
+        error = None
+    elif isinstance(error, str):
         if error != "realistic":
             raise ValueError(f"`error` must be 'realistic', None or a SurfaceDepthError, got {error!r}")
         error = surface_error_preset(severity=severity, fps=fps)
+        described = error
 
     def descriptors(keypoints_3d, keypoints_2d, scores, focal, center, **kwargs):  # noqa: ANN001, ANN202
+        model = error
+        if severity_range is not None:
+            drawn = np.random.default_rng([int(kwargs["seed"]), 24]).uniform(lo, hi)
+            model = surface_error_preset(severity=float(drawn), fps=fps)
         return surface_descriptors_from_joints(
             np.asarray(keypoints_3d, dtype=np.float64), keypoints_2d, scores, np.asarray(focal, dtype=np.float64).reshape(2),
-            np.asarray(center, dtype=np.float64).reshape(2), error=error, **kwargs,
+            np.asarray(center, dtype=np.float64).reshape(2), error=model, **kwargs,
         )  # fmt: skip
 
     return simulated_depth_source(
         descriptors, mode, seed, num_samples, simulation=SIMULATION_NAME,
-        body=f"{SIMULATION_NAME} surface body in a room/outdoor scene", error=error,
+        body=f"{SIMULATION_NAME} surface body in a room/outdoor scene",
+        error=described, encoding=encoding,
     )  # fmt: skip
 
 

@@ -1,35 +1,47 @@
 #!/usr/bin/env bash
-# Issue-24 calibration (benchmarks/RESULTS.md, "Issue 24: calibration pilot"): TCN 27f XY vs XYCD on surface-v2
-# depth at severities 0 / 0.5 / 0.75 / 1, three seeds each, on real H36M motion (first 150 frames of every sequence, four
-# real cameras) with simulated detector 2D. Two lanes of one CPU thread (~45 min on 2 idle cores); resumable.
-# Usage: bash benchmarks/calibration/run.sh [root]   (default /work/cache/calibration), then evaluate.sh [root].
+# Issue-24 calibration (benchmarks/RESULTS.md, "Issue 24: calibration"): TCN 27f XY vs XYCD on surface-v2 depth, three
+# seeds per severity, on real H36M motion (first 150 frames of every sequence, four real cameras) with simulated
+# detector 2D (the same 2D in every table: same motion, cameras and detector seed). A job list worked off by two
+# one-thread workers (tables first); resumable: finished tables and runs are skipped.
+# Usage: bash benchmarks/calibration/run.sh [root] [severity ...]   (default /work/cache/calibration, 0 0.5 0.75 1 2 3)
+# then evaluate.sh [root] [severity ...]. XY ignores depth, so one XY triple (on the first severity's table) serves all.
 set -u
 ROOT=${1:-/work/cache/calibration}
+shift
+SEVERITIES=("$@")
+[ ${#SEVERITIES[@]} -gt 0 ] || SEVERITIES=(0 0.5 0.75 1 2 3)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/../lanes.sh"
 SHARED=$REPO/../shared/data/h36m
 
-table() {  # severity: the same motion, cameras and detector seed, so every table has the same 2D
-  [ -f "$ROOT/surf_$1/README.md" ] || "$AUGLIFT" convert h36m --positions-3d "$SHARED/data_3d_h36m_fk25.npz" \
+table() {  # severity
+  [ -f "$ROOT/surf_$1/README.md" ] && return 0
+  "$AUGLIFT" convert h36m --positions-3d "$SHARED/data_3d_h36m_fk25.npz" \
     --cameras "$SHARED/cameras.pkl" --depth-source synthetic --depth-simulation surface-v2 --depth-severity "$1" \
-    --simulate-detector --max-frames 150 --out "$ROOT/surf_$1" --no-progress >> "$ROOT/logs/tables.log" 2>&1
+    --simulate-detector --max-frames 150 --out "$ROOT/surf_$1" --no-progress >> "$ROOT/logs/tables.log" 2>&1 \
+    || { touch "$ROOT/surf_$1.failed"; return 1; }
 }
 run() {  # name config table seed
+  while [ ! -f "$ROOT/$3/README.md" ]; do
+    [ -f "$ROOT/$3.failed" ] && { echo "table $3 failed: skip $1" >> "$ROOT/logs/lanes.log"; return 1; }
+    sleep 10
+  done
   train_run "$1" "$HERE/configs/$2" "train_datasets=[$ROOT/$3]" "seed=$4" "data_seed=$4"
 }
-lane_a() {
-  table 0 && table 1
-  for s in 0 1 2; do run "xy-seed$s" tcn-27f-xy-surface.yaml surf_1 $s; done  # XY ignores depth: one table
-  for s in 0 1 2; do run "xycd-sev0-seed$s" tcn-27f-xycd-surface.yaml surf_0 $s; done
-  table 0.75
-  for s in 0 2; do run "xycd-sev0.75-seed$s" tcn-27f-xycd-surface.yaml surf_0.75 $s; done
+
+JOBS=()
+for s in "${SEVERITIES[@]}"; do JOBS+=("table $s"); done
+for seed in 0 1 2; do JOBS+=("run xy-seed$seed tcn-27f-xy-surface.yaml surf_${SEVERITIES[0]} $seed"); done
+for s in "${SEVERITIES[@]}"; do
+  for seed in 0 1 2; do JOBS+=("run xycd-sev$s-seed$seed tcn-27f-xycd-surface.yaml surf_$s $seed"); done
+done
+CLAIMS=$(mktemp -d "$ROOT/claims.XXXX")
+worker() {
+  local i
+  for i in "${!JOBS[@]}"; do
+    mkdir "$CLAIMS/$i" 2>/dev/null || continue
+    ${JOBS[$i]}
+  done
 }
-lane_b() {
-  table 0.5
-  for s in 0 1 2; do run "xycd-sev0.5-seed$s" tcn-27f-xycd-surface.yaml surf_0.5 $s; done
-  while [ ! -f "$ROOT/surf_1/README.md" ]; do sleep 10; done
-  for s in 0 1 2; do run "xycd-sev1-seed$s" tcn-27f-xycd-surface.yaml surf_1 $s; done
-  while [ ! -f "$ROOT/surf_0.75/README.md" ]; do sleep 10; done
-  run xycd-sev0.75-seed1 tcn-27f-xycd-surface.yaml surf_0.75 1
-}
-lane_a & lane_b & wait
+worker & worker & wait
+rm -rf "$CLAIMS"

@@ -43,6 +43,10 @@ tables, drawn uniformly in ``--train-severity`` (default 0.5-1.5) per training s
 ``../shared/data/cmu/data_3d_cmu24.npz`` (24 Hz) through the same H36M reader and subject S1's real cameras;
 frames whose joints leave the image are kept with ``valid = False`` (not evaluated). ``--simulation legacy``
 rebuilds the tables of the first reference runs (``DetectorNoise`` on the H36M joints, ``DepthCorruption``).
+``--depth-simulation surface-v2`` (issue 24) takes every depth column from the ``surface-v2`` simulation
+(:func:`auglift_hf.simulation.surface_depth.surface_depth_source`, CASP with the same 16 samples) at
+``--test-severity`` for test tables and one severity per training sequence drawn in ``--train-severity``; the 2D
+(detector and GT) is the same to the bit as the capsule-v1 tables', so XY lifters trained on either are twins.
 ``--train-definition h36m`` gives the training table the same detector errors around the H36M joints
 (:func:`auglift_hf.simulation.simulate_joint_detector`) for ``"h36m"`` lifters; ``--no-depth`` leaves out the depth
 columns (XY lifters only; much faster). ``--gt-definition coco`` writes ``test_cocogt`` / ``test_ood_cocogt`` / ``test_cmu_cocogt`` instead: one ``gt2d``
@@ -104,6 +108,7 @@ from auglift_hf.simulation import (
     depth_error_preset,
     look_at_camera,
 )
+from auglift_hf.simulation.surface_depth import surface_depth_source
 from auglift_hf.skeleton import PELVIS, h36m32_to_17
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "h36m"
@@ -256,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--train-severity", type=float, nargs=2, default=(0.5, 1.5), help="realistic: range")
     parser.add_argument("--test-severity", type=float, default=1.0, help="realistic: depth severity of test tables")
+    parser.add_argument(
+        "--depth-simulation", choices=("capsule-v1", "surface-v2"), default="capsule-v1",
+        help="realistic: the depth simulation (surface-v2: issue 24; same 2D as capsule-v1 to the bit)",
+    )  # fmt: skip
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
         "--gt-definition", choices=("h36m", "coco"), default="h36m",
@@ -326,10 +335,17 @@ def main(argv: list[str] | None = None) -> int:
                 definition=args.train_definition if train else "coco",
             )  # fmt: skip
             fps = CMU_FPS if name == "test_cmu" else FPS
-            depth = SyntheticCaspDepth(
-                SEEDS["depth"] * 100 + i, corruption=depth_error_preset(severity=args.test_severity, fps=fps),
-                at_gt=not (train or coco_gt), severity_range=tuple(args.train_severity) if train else None,
-            )  # fmt: skip
+            if args.depth_simulation == "surface-v2":
+                depth = surface_depth_source(
+                    "casp", SEEDS["depth"] * 100 + i, severity=args.test_severity, fps=fps, num_samples=CASP_SAMPLES,
+                    severity_range=tuple(args.train_severity) if train else None,
+                )  # fmt: skip
+                depth.gt_keypoints_from_3d = not (train or coco_gt)  # training rows: sampled at the detections
+            else:
+                depth = SyntheticCaspDepth(
+                    SEEDS["depth"] * 100 + i, corruption=depth_error_preset(severity=args.test_severity, fps=fps),
+                    at_gt=not (train or coco_gt), severity_range=tuple(args.train_severity) if train else None,
+                )  # fmt: skip
         else:
             add_detector_noise(records, SEEDS["noise"] * 100 + i)
             detector = f"DetectorNoise {DetectorNoise().to_dict()} on the H36M joint projections"
@@ -344,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
                 "gt2d": "coco" if realistic and (coco_gt or (train and args.train_definition == "coco")) else "h36m",
                 "detected2d": "coco" if realistic else "h36m",
             },
-            "how_built": f"benchmarks/reference/build_data.py --simulation {args.simulation} ({name}); see its docstring",
+            "how_built": f"benchmarks/reference/build_data.py --simulation {args.simulation} "
+            f"--depth-simulation {args.depth_simulation} ({name}); see its docstring",
             "detected2d": detector,
         }
         if train and args.body_proportions:

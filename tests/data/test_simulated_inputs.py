@@ -196,3 +196,55 @@ def test_convert_h36m_depth_simulation_surface_v2(h36m_files, tmp_path, capsys):
                str(h36m_files["cameras"]), "--depth-simulation", "surface-v2", "--out", str(tmp_path / "bad")])  # fmt: skip
     assert rc == 2 and not (tmp_path / "bad").exists()
     assert "--depth-simulation applies to --depth-source synthetic only" in capsys.readouterr().err
+
+
+def test_convert_h36m_depth_severity_range(h36m_files, tmp_path, capsys):
+    """`--depth-severity-range LO HI` (surface-v2 only) records the range in the card; refused with capsule-v1, with
+    --depth-severity, and when LO > HI, each in one line and without output."""
+    from auglift_hf.cli import main
+
+    base = ["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+            str(h36m_files["cameras"]), "--depth-source", "synthetic", "--max-frames", "12", "--no-progress"]  # fmt: skip
+    out = tmp_path / "ranged"
+    assert (
+        main([*base, "--depth-simulation", "surface-v2", "--depth-severity-range", "1.5", "3", "--out", str(out)]) == 0
+    )
+    assert "[1.5, 3.0]" in (out / "README.md").read_text()
+    d = np.stack(datasets.load_dataset(str(out), "gt2d", split="test").with_format("numpy")["d"])
+    assert np.isfinite(d).all()
+    capsys.readouterr()
+    for extra, message in (
+        (["--depth-severity-range", "1", "2"], "needs --depth-source synthetic --depth-simulation surface-v2"),
+        (
+            ["--depth-simulation", "surface-v2", "--depth-severity", "1", "--depth-severity-range", "1", "2"],
+            "not both",
+        ),
+        (["--depth-simulation", "surface-v2", "--depth-severity-range", "3", "2"], "LO must not exceed HI"),
+    ):
+        bad = tmp_path / "bad"
+        assert main([*base, *extra, "--out", str(bad)]) == 2 and not bad.exists()
+        assert message in capsys.readouterr().err
+
+
+def test_convert_h36m_depth_encoding_auglift_recorded_in_contract(h36m_files, tmp_path, capsys):
+    """`--depth-encoding auglift` gives the table AugLift's sampling (100 candidates, rejection) and codec in its
+    card's input contract (what a lifter trained on it inherits); without synthetic depth it is refused."""
+    from auglift_hf.cli import main
+    from auglift_hf.contract import InputContract
+    from auglift_hf.features.depth import AUGLIFT_SAMPLING
+
+    base = ["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+            str(h36m_files["cameras"]), "--max-frames", "12", "--no-progress"]  # fmt: skip
+    contracts = {}
+    for encoding in ("package", "auglift"):
+        out = tmp_path / encoding
+        assert main([*base, "--depth-source", "synthetic", "--depth-simulation", "surface-v2", "--depth-encoding",
+                     encoding, "--out", str(out)]) == 0  # fmt: skip
+        contracts[encoding] = InputContract.from_dataset_card(out, config="gt2d").depth_descriptor
+    assert contracts["package"].get("encoding", "package") == "package" and contracts["package"]["num_samples"] == 16
+    assert contracts["auglift"]["encoding"] == "auglift"
+    assert contracts["auglift"]["num_samples"] == AUGLIFT_SAMPLING["num_samples"] == 100
+    assert contracts["auglift"]["pattern"] == "rejection"
+    capsys.readouterr()
+    assert main([*base, "--depth-encoding", "auglift", "--out", str(tmp_path / "bad")]) == 2
+    assert not (tmp_path / "bad").exists() and "--depth-encoding applies to" in capsys.readouterr().err

@@ -129,3 +129,30 @@ def test_surface_depth_source_matches_table_contract():
     assert src.contract["depth_descriptor"]["num_samples"] == 16 and "surface-v2" in src.kind
     # d is the median of the samples, d_min <= d <= d_max
     assert (out[..., 1] <= out[..., 0] + 1e-6).all() and (out[..., 0] <= out[..., 2] + 1e-6).all()
+
+
+def test_surface_depth_source_severity_range_draws_one_severity_per_sequence():
+    """A degenerate range is the fixed severity to the bit; a wide range gives sequences different depth quality;
+    bad ranges are refused."""
+    joints, f, c = _walk(4).numpy(), np.array([160.0, 160.0]), np.array([48.0, 56.0])
+
+    def calls(src, n=4):
+        return [src(joints, None, None, f, c, SIZE) for _ in range(n)]
+
+    fixed, ranged = (
+        calls(surface_depth_source(seed=3, severity=2.0)),
+        calls(surface_depth_source(seed=3, severity_range=(2.0, 2.0))),
+    )
+    assert all(np.array_equal(a, b) for a, b in zip(fixed, ranged))
+    exact = calls(surface_depth_source(seed=3, error=None))
+    wide_src = surface_depth_source(seed=3, severity_range=(0.0, 6.0))
+    wide = calls(wide_src, 8)
+    errors = [float(np.abs(w[..., 0] - e[..., 0]).mean()) for w, e in zip(wide, exact * 2)]
+    assert max(errors) > 3 * min(errors)  # depth quality varies between sequences
+    assert wide_src.depth_error["severity"] == [0.0, 6.0] and "per_sequence" in str(wide_src.depth_error)
+    with pytest.raises(ValueError, match="severity_range"):
+        surface_depth_source(severity_range=(2.0, 1.0))
+    with pytest.raises(ValueError, match="severity_range"):
+        surface_depth_source(severity_range=(0.0, 11.0))
+    with pytest.raises(ValueError, match="severity_range"):
+        surface_depth_source(severity_range=(0.0, 1.0), error=None)
