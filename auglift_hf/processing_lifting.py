@@ -121,6 +121,21 @@ def register_processor(*config_classes: type) -> None:
         AutoFeatureExtractor.register(cfg, PoseLiftingProcessor, exist_ok=True)
 
 
+def uses_default_frame_encoding(processor: Any) -> bool:
+    """Whether a processor encodes table rows exactly as the vectorised window code does
+    (:func:`auglift_hf.data.windows.normalize_frames`): no ``scale_normalization``, VideoPose3D screen coordinates
+    and the package's depth codec. Otherwise training and evaluation must encode with ``processor.encode``, or the
+    lifter would be trained / scored on inputs other than those its saved processor feeds it."""
+    if processor is None:
+        return True
+    encoding = (getattr(processor, "depth_descriptor", None) or {}).get("encoding", "package")
+    return (
+        getattr(processor, "scale_normalization", None) is None
+        and getattr(processor, "coordinate_normalization", "videopose3d") == "videopose3d"
+        and encoding == "package"
+    )
+
+
 class PoseLiftingProcessor(FeatureExtractionMixin):
     """Normalises 2D keypoints (+ confidence, + depth descriptors) for a lifter and decodes its 3D output.
 

@@ -166,14 +166,17 @@ def _guarded_out(args: argparse.Namespace) -> Iterator[None]:
 
 
 def _scale_processor(model_path: str) -> Any:
-    """The lifter's saved processor when it has a ``scale_normalization`` (then it encodes the inputs), else None."""
+    """The lifter's saved processor when the table's vectorised encoding is not its own (a ``scale_normalization``,
+    other screen coordinates or AugLift's depth codec: then it encodes the inputs), else None."""
     folder = Path(model_path)
     if not (folder / "preprocessor_config.json").is_file():
         return None
     from auglift_hf import PoseLiftingProcessor
 
     proc = PoseLiftingProcessor.from_pretrained(folder)
-    return proc if getattr(proc, "scale_normalization", None) is not None else None
+    from auglift_hf.processing_lifting import uses_default_frame_encoding
+
+    return None if uses_default_frame_encoding(proc) else proc
 
 
 def _no_depth_processor(name: str, folder: str, model: Any, processor: Any) -> Any:

@@ -264,7 +264,13 @@ def synthetic_depth_source(
         return depth_descriptors_from_joints(*args, corruption=corruption, chunk_size=1024, **kwargs)
 
     return simulated_depth_source(
-        descriptors, mode, seed, num_samples, simulation="capsule-v1", body="capsule-body renderer", error=corruption,
+        descriptors,
+        mode,
+        seed,
+        num_samples,
+        simulation="capsule-v1",
+        body="capsule-body renderer",
+        error=corruption,
         encoding=encoding,
     )
 

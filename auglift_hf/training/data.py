@@ -290,17 +290,15 @@ def window_dataset(
 
     The depth normalisation (``max_depth``) follows ``processor`` when given, so training inputs match what
     the saved processor produces at inference; a processor with a ``scale_normalization`` or a non-default
-    ``coordinate_normalization`` encodes the frames itself (:meth:`~auglift_hf.PoseLiftingProcessor.encode`), so
+    ``coordinate_normalization`` or AugLift's depth codec encodes the frames itself (:meth:`~auglift_hf.PoseLiftingProcessor.encode`), so
     the normalisation is the saved one. ``camera_fields``: items carry the absolute pose and intrinsics (PoseAug).
     ``target_frames=window`` gives a label per frame (many-to-many lifters such as MotionBERT: clips of ``window``
     frames, one clip every ``stride`` frames).
     """
     from auglift_hf.data.windows import PoseWindowDataset
+    from auglift_hf.processing_lifting import uses_default_frame_encoding
 
-    encodes_itself = getattr(processor, "scale_normalization", None) is not None or (
-        getattr(processor, "coordinate_normalization", "videopose3d") != "videopose3d"
-    )
-    encode_with = processor if encodes_itself else None
+    encode_with = None if uses_default_frame_encoding(processor) else processor
     return PoseWindowDataset(
         source, window_size=window, stride=stride, channels=tuple(channels), config=config, split=split,
         max_depth=float(getattr(processor, "max_depth", 2.0)), processor=encode_with, camera_fields=camera_fields,
