@@ -304,3 +304,21 @@ def test_poseaug_with_depth_refuses_a_table_that_does_not_say_how_its_depth_was_
     assert args.poseaug_depth == "legacy-capsule"
     with pytest.raises(ValueError, match="poseaug_depth must be table or legacy-capsule"):
         load_config(cfg, ["poseaug_depth=surface"])
+
+
+def test_poseaug_run_on_a_surface_table_uses_and_records_its_simulation(tmp_path):
+    """End to end on a surface-v2 table with a severity range: the run trains and records the table's simulation."""
+    from auglift_hf.data.schema import synthetic_depth_source, write_frame_table
+    from auglift_hf.training.quickstart import procedural_records
+
+    table = tmp_path / "surface"
+    records = procedural_records(num_train=3, num_test=1, num_frames=40, seed=0, progress=False)
+    source = synthetic_depth_source(simulation="surface-v2", severity_range=(0.5, 1.5))
+    write_frame_table(records, table, dataset_name="procedural", depth_source=source, progress=False)
+    cfg = _config(table, tmp_path / "run", ("x", "y", "d"), poseaug=True, max_steps=10, poseaug_pretrain_steps=2)
+    res = run_training(*load_config(cfg))
+    assert res["global_step"] == 10 and res["train_metrics"]["lifter_samples_generated"] > 0
+    recorded = json.loads((tmp_path / "run" / "final" / "training_config.json").read_text())["training"]
+    sim = recorded["poseaug_depth_simulation"]
+    assert sim["simulation"] == "surface-v2" and sim["error_model"] == "SurfaceDepthError"
+    assert sim["depth_error"]["severity"] == [0.5, 1.5] and sim["depth_descriptor"]["mode"] == "casp"
