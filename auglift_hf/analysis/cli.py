@@ -11,6 +11,14 @@ seeds, the metric tables), ``matrix.csv``, ``matrix_mpjpe.png``, ``per_action_*.
 bootstrap 95 % intervals over test takes for every compared pair; "no significant difference" when the interval
 contains 0), ``evaluation.json`` (everything, machine-readable, for model cards and RESULTS) and, with the analysis
 flags, ``occlusion``, ``novelty``, ``robustness`` and ``depth_order`` tables (``.md``) and plots (``.png``).
+
+``--no-depth`` withholds every table's depth from the depth lifters (issue 24: how a depth lifter does without a
+depth map): the table's depth columns are not read and the lifter's saved processor feeds the missing depth exactly
+as for a user without a depth map (:meth:`~auglift_hf.PoseLiftingProcessor.encode` with no ``depth``:
+:data:`~auglift_hf.processing_lifting.MISSING_DEPTH_FILL`, accepted because the contract says
+``missing_depth: "fill"``). A depth lifter whose contract has no ``missing_depth: "fill"`` (trained without depth
+dropout) never learnt that fallback and is refused; XY lifters are evaluated as without the flag. ``matrix.md``
+and ``evaluation.json`` say per table and per cell that depth was withheld.
 """
 
 from __future__ import annotations
@@ -25,6 +33,18 @@ from typing import Any
 import numpy as np
 
 from auglift_hf.utils.cli_args import depth_severity, positive_int
+
+#: Depth simulations ``--depth-severity`` can re-derive with (:data:`auglift_hf.data.schema.DEPTH_SIMULATIONS`;
+#: literal here so ``--help`` imports nothing heavy; a test checks they agree).
+DEPTH_SIMULATIONS: tuple[str, ...] = ("capsule-v1", "surface-v2")
+#: Input channels that carry depth.
+DEPTH_CHANNELS: tuple[str, ...] = ("d", "d_min", "d_max")
+#: What ``--no-depth`` does to a depth lifter, recorded per table and per cell.
+NO_DEPTH_STATEMENT = (
+    "depth withheld (--no-depth): the table's depth columns were not read; depth lifters were fed missing depth "
+    "(MISSING_DEPTH_FILL through their saved processor, the depth-dropout fallback of their missing_depth='fill' "
+    "contract), as with no depth map"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,9 +87,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--depth-severity", nargs="+", type=depth_severity, metavar="S",
         help="re-derive the depth channels of every evaluated table at these monocular-depth error severities "
-        "(0 = undistorted capsule-body depth, 1 = the Depth Anything V2 metric preset) and plot MPJPE vs severity",
+        "with the table's depth simulation (--depth-simulation; 0 = undistorted simulated depth, 1 = the "
+        "simulation's preset) and plot MPJPE vs severity",
     )  # fmt: skip
-    parser.add_argument("--depth-preset", default="depth-anything-v2-metric", help="preset of --depth-severity")
+    parser.add_argument(
+        "--depth-simulation", choices=DEPTH_SIMULATIONS, default=None,
+        help="--depth-severity: the simulation that re-derives the depth (default: the one the table's dataset card "
+        "names, else capsule-v1); a table whose card names another simulation is refused",
+    )  # fmt: skip
+    parser.add_argument(
+        "--depth-preset", default=None,
+        help="error-model preset of --depth-severity (default: depth-anything-v2-metric for capsule-v1, surface-v2 "
+        "for surface-v2)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-depth", action="store_true",
+        help="withhold every table's depth: depth lifters are fed missing depth (their depth-dropout fallback, as "
+        "with no depth map); lifters whose contract has no missing_depth='fill' are refused; XY lifters unaffected",
+    )  # fmt: skip
     parser.add_argument(
         "--severity-max-rows", type=positive_int, default=None,
         help="--depth-severity: evaluate on whole sequences with at most this many rows per table (cost bound)",
@@ -141,15 +176,59 @@ def _scale_processor(model_path: str) -> Any:
     return proc if getattr(proc, "scale_normalization", None) is not None else None
 
 
+def _no_depth_processor(name: str, folder: str, model: Any, processor: Any) -> Any:
+    """``--no-depth``: the processor that encodes a lifter's inputs without depth.
+
+    A lifter that reads no depth keeps ``processor`` (evaluated as without the flag). A depth lifter gets its saved
+    processor, which feeds absent depth as missing depth (the path of a user without a depth map) because its
+    contract says ``missing_depth: "fill"``; any other depth lifter (no contract, ``missing_depth`` null, or
+    ``scale_normalization="depth"``, which needs the metric pelvis depth) is refused in one line naming it.
+    Table rows are H36M-17 (the canonical table), so the processor reads them as such whatever its
+    ``keypoint_format``.
+    """
+    import copy
+
+    reads = [c for c in model.config.input_channels if c in DEPTH_CHANNELS]
+    if processor is not None and processor.scale_normalization == "depth":
+        raise ValueError(
+            f"--no-depth: {name} ({folder}) has scale_normalization='depth': it needs the metric depth at the pelvis "
+            "and has no no-depth fallback; drop it from --models or evaluate it with depth"
+        )
+    if not reads:
+        return processor
+    from auglift_hf import PoseLiftingProcessor
+
+    try:
+        full = PoseLiftingProcessor.from_pretrained(folder)
+    except OSError:
+        full = None
+    fill = getattr(full, "missing_depth", None)
+    if fill != "fill":
+        why = (
+            "has no preprocessor_config.json (no input contract)"
+            if full is None
+            else f"has missing_depth={fill!r} in its input contract (trained without depth dropout)"
+        )
+        raise ValueError(
+            f"--no-depth: {name} ({folder}) reads depth channel(s) {reads} and {why}: it never learnt a no-depth "
+            "fallback (missing_depth='fill'); drop it from --models or evaluate it with depth"
+        )
+    if full.keypoint_format != "h36m":
+        full = copy.copy(full)
+        full.keypoint_format = "h36m"
+    return full
+
+
 def _contract_deviations(
-    models: dict[str, str], datasets: list[str], config: str, split: str = "test"
+    models: dict[str, str], datasets: list[str], config: str, split: str = "test", no_depth: bool = False
 ) -> dict[str, list[str]]:
     """``"<model> on <table>" -> deviations`` between each lifter's input contract and each table's card contract.
 
     Evaluation on a table made differently from the lifter's training data is a legitimate experiment (e.g. other
     descriptor parameters), so deviations are recorded (``contract_deviations.json``) and warned about, not refused.
     Pairs whose cell is skipped (a depth channel the table lacks, :func:`_missing_inputs`) are not checked: the
-    lifter is not fed that table at all, so no note may say it was (e.g. "fed as missing depth").
+    lifter is not fed that table at all, so no note may say it was (e.g. "fed as missing depth"). With
+    ``no_depth`` (``--no-depth``) a depth lifter is checked as fed no depth (the note says it was fed missing depth).
     """
     import os
 
@@ -164,12 +243,15 @@ def _contract_deviations(
             if contract is None or table is None:
                 continue
             channels = _model_channels(path)
-            if channels is not None and _missing_inputs(ds_path, config, split, channels, quiet=True):
+            if channels is not None and _missing_inputs(ds_path, config, split, channels, quiet=True,
+                                                        no_depth=no_depth):  # fmt: skip
                 continue  # skipped cell: reported with its reason in matrix.md, never fed
+            withheld = no_depth and contract.depth_kind is not None
             notes = check_contract(
-                contract, depth_kind=table.depth_kind if contract.depth_kind is not None else ...,
-                depth_descriptor=table.depth_descriptor, keypoint_definition=table.keypoint_definition,
-                override=True, lifter=name, source=f"table {_name(ds_path)} ({config})",
+                contract, depth_kind=None if withheld else table.depth_kind if contract.depth_kind is not None else ...,
+                depth_descriptor=None if withheld else table.depth_descriptor,
+                keypoint_definition=table.keypoint_definition, override=True, lifter=name,
+                source=f"table {_name(ds_path)} ({config})" + (" with its depth withheld (--no-depth)" if withheld else ""),
             )  # fmt: skip
             if notes:
                 out[f"{name} on {_name(ds_path)}"] = notes
@@ -220,15 +302,23 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .robustness import write_stratified
 
     groups = parse_model_groups(args.models, args.names)
+    if args.no_depth and args.depth_severity:
+        raise ValueError("--no-depth withholds the depth that --depth-severity re-derives: give one of them")
+    if (args.depth_simulation or args.depth_preset) and not args.depth_severity:
+        given = "--depth-simulation" if args.depth_simulation else "--depth-preset"
+        raise ValueError(f"{given} applies to --depth-severity only (it would be ignored)")
+    simulations = _severity_simulations(args) if args.depth_severity else {}  # refuses a mismatch before any work
     out = Path(args.out)
     ensure_writable_dir(out, "--out")
     pairs = _comparison_pairs(args.compare, list(groups))
     want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
     members = {n: [(f, load_lifter(f), _scale_processor(f)) for f in folders] for n, folders in groups.items()}
+    if args.no_depth:  # refuses, before any work, a depth lifter without a no-depth fallback
+        members = {n: [(f, m, _no_depth_processor(n, f, m, p)) for f, m, p in reps] for n, reps in members.items()}
     models = {n: m[0][1] for n, m in members.items()}  # the first replicate stands for the group in analyses
     processors = {n: m[0][2] for n, m in members.items()}
     contract_notes = _contract_deviations({f"{n} ({f})" if len(fs) > 1 else n: f for n, fs in groups.items()
-                                           for f in fs}, args.datasets, args.config, args.split)  # fmt: skip
+                                           for f in fs}, args.datasets, args.config, args.split, args.no_depth)  # fmt: skip
     if contract_notes:
         out.mkdir(parents=True, exist_ok=True)
         (out / "contract_deviations.json").write_text(json.dumps(contract_notes, indent=1))
@@ -243,8 +333,12 @@ def _evaluate(args: argparse.Namespace) -> int:
         info = _table_info(ds_path, args.config, args.split)
         desc = describe_table(ds_path, args.config)
         tables[ds_name] = {"path": str(ds_path), "data": desc, "label": data_label(desc), "datasets": info["datasets"]}
+        if args.no_depth:
+            tables[ds_name]["label"] += "; depth withheld (--no-depth)"
+            tables[ds_name]["depth_input"] = NO_DEPTH_STATEMENT
         for name, reps in tqdm(members.items(), desc=f"evaluate on {ds_name}", disable=args.no_progress):
-            reason = _missing_inputs(ds_path, args.config, args.split, tuple(reps[0][1].config.input_channels))
+            channels = tuple(reps[0][1].config.input_channels)
+            reason = _missing_inputs(ds_path, args.config, args.split, channels, no_depth=args.no_depth)
             if reason:
                 cells[(name, ds_name)] = {"skipped": reason}
                 print(f"auglift evaluate: skipped {name} on {ds_name}: {reason}")
@@ -258,6 +352,9 @@ def _evaluate(args: argparse.Namespace) -> int:
             cell = average_cells(rep_cells)
             cell["seeds"] = len(reps)
             cell["frame_rate"] = rep_cells[0]["frame_rate"]
+            if args.no_depth:
+                reads = any(c in DEPTH_CHANNELS for c in channels)
+                cell["depth_input"] = "withheld: fed missing depth" if reads else "none (the lifter reads no depth)"
             for metric in ("mpjpe", "pa_mpjpe", "n_mpjpe"):
                 cell[f"{metric}_seeds"] = seed_statistics([c[metric] for c in rep_cells])
             cells[(name, ds_name)] = cell
@@ -285,12 +382,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         "max_samples": args.max_samples, "padding": PADDING_STATEMENT, "flip_test": not args.no_flip_test,
         "config": args.config, "split": args.split, "models": groups, "tables": tables,
     }  # fmt: skip
+    if args.no_depth:
+        run_info["depth"] = NO_DEPTH_STATEMENT
     if all(res.get("skipped") for res in cells.values()):
         reasons = "; ".join(f"{m} on {d}: {res['skipped']}" for (m, d), res in cells.items())
         raise ValueError(f"no model could be evaluated on any --datasets table ({reasons})")
     paths = write_matrix(cells, out, run_info=run_info, comparisons=comparisons)
     if args.depth_severity:
-        paths.update(_depth_severity(args, models, processors, out))
+        paths.update(_depth_severity(args, models, processors, out, simulations))
     for ds_path in args.datasets:
         ds_name = _name(ds_path)
         if not any(want.values()):
@@ -331,7 +430,9 @@ def _evaluate(args: argparse.Namespace) -> int:
             paths[f"robustness:{ds_name}"] = write_stratified(rows, out, f"robustness_{ds_name}", "2D error / torso",
                                                               f"Robustness to 2D error on {ds_name}")["markdown"]  # fmt: skip
         if want["depth_order"]:
-            if "d" not in cols:
+            if args.no_depth:
+                print(f"depth-order analysis skipped for {ds_name}: --no-depth withheld the depth it stratifies by")
+            elif "d" not in cols:
                 print(f"depth-order analysis skipped for {ds_name}: the table has no `d` column")
             else:
                 from .depth_order import depth_order_analysis
@@ -344,11 +445,37 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _severity_simulations(args: argparse.Namespace) -> dict[str, tuple[str, dict | None]]:
+    """``--depth-severity``: ``{table path: (simulation, descriptor)}``: the simulation that re-derives each table
+    (:func:`~auglift_hf.analysis.depth_severity.resolve_simulation`: ``--depth-simulation`` or the card's; a
+    contradiction is refused) and, for surface-v2, the descriptor of the table card's contract."""
+    import os
+
+    from auglift_hf.contract import InputContract
+
+    from .depth_severity import resolve_simulation
+
+    out = {}
+    for ds_path in args.datasets:
+        sim = resolve_simulation(ds_path, args.depth_simulation, args.config)
+        descriptor = None
+        if sim == "surface-v2" and os.path.isdir(ds_path):
+            contract = InputContract.from_dataset_card(ds_path, config=args.config)
+            descriptor = contract.depth_descriptor if contract is not None else None
+        out[ds_path] = (sim, descriptor)
+    return out
+
+
 def _depth_severity(
-    args: argparse.Namespace, models: dict[str, Any], processors: dict[str, Any], out: Path
+    args: argparse.Namespace,
+    models: dict[str, Any],
+    processors: dict[str, Any],
+    out: Path,
+    simulations: dict[str, tuple[str, dict | None]],
 ) -> dict[str, Path]:
-    """``--depth-severity``: MPJPE of every model on every table re-derived at each severity (inputs encoded by
-    each lifter's saved processor, as in the main matrix)."""
+    """``--depth-severity``: MPJPE of every model on every table re-derived at each severity with the table's
+    simulation (``simulations``, :func:`_severity_simulations`; inputs encoded by each lifter's saved processor, as
+    in the main matrix)."""
     import torch
     from tqdm.auto import tqdm
 
@@ -374,9 +501,11 @@ def _depth_severity(
         ds_name = _name(ds_path)
         for sev in severities:
             bar.update(1)
+            simulation, descriptor = simulations[ds_path]
             table = rederive_depth(
-                base, sev, at_gt=args.config == "gt2d", preset=args.depth_preset, progress=not args.no_progress
-            )
+                base, sev, at_gt=args.config == "gt2d", preset=args.depth_preset, progress=not args.no_progress,
+                simulation=simulation, descriptor=descriptor,
+            )  # fmt: skip
             for name, model in models.items():
                 channels = tuple(model.config.input_channels)
                 uses_depth = any(c in channels for c in ("d", "d_min", "d_max"))
@@ -394,7 +523,7 @@ def _depth_severity(
                 mpjpe = float(np.linalg.norm(pred["pred"] - pred["target"], axis=-1).mean() * 1000)
                 results.setdefault(ds_name, {}).setdefault(name, {})[sev] = mpjpe
     bar.close()
-    paths = write_severity(results, out)
+    paths = write_severity(results, out, {_name(p): sim for p, (sim, _) in simulations.items()})
     print((out / "depth_severity.md").read_text())
     return {f"severity:{k}": v for k, v in paths.items()}
 
@@ -466,7 +595,11 @@ def _score(model: Any, processor: Any, folder: str, ds_path: str, info: dict, ar
     from .protocol import protocol_group, scored_joints, take_label
 
     rate, rate_note = _lifter_frame_rate(folder, model)
-    ds = PoseWindowDataset(info["table"], window_size=input_frames(model.config), stride=args.stride,
+    table = info["table"]
+    if getattr(args, "no_depth", False) and any(c in DEPTH_CHANNELS for c in model.config.input_channels):
+        # no depth column: the processor (with its contract checked by _no_depth_processor) feeds missing depth
+        table = table.drop_columns([c for c in DEPTH_CHANNELS if c in table.column_names])
+    ds = PoseWindowDataset(table, window_size=input_frames(model.config), stride=args.stride,
                            channels=tuple(model.config.input_channels), processor=processor, frame_rate=rate)  # fmt: skip
     idx = np.arange(len(ds))
     if args.max_samples and len(ds) > args.max_samples:
@@ -528,11 +661,15 @@ def severity_cost(bases: dict[str, Any], severities: list[float], models: dict[s
 
 
 def _missing_inputs(
-    table_dir: str, config: str, split: str, channels: tuple[str, ...], quiet: bool = False
+    table_dir: str, config: str, split: str, channels: tuple[str, ...], quiet: bool = False, no_depth: bool = False
 ) -> str | None:
     """Why a model with ``channels`` cannot be evaluated on a table (a depth channel the table lacks), else None
-    (``quiet``: a table that cannot be read counts as evaluable; the evaluation itself reports it)."""
+    (``quiet``: a table that cannot be read counts as evaluable; the evaluation itself reports it; ``no_depth``:
+    depth is withheld anyway, so a table without depth columns lacks nothing)."""
     from auglift_hf.data.windows import load_frame_table
+
+    if no_depth:
+        channels = tuple(c for c in channels if c not in DEPTH_CHANNELS)
 
     try:
         table = load_frame_table(table_dir, config=config, split=split)

@@ -153,13 +153,15 @@ def per_action_markdown(cell: dict[str, Any], metrics: Sequence[str] = ("mpjpe",
 
 
 def run_markdown(run_info: dict[str, Any]) -> str:
-    """What was scored: settings, models (seed replicates) and, per table, its data and frame counts."""
+    """What was scored: settings, models (seed replicates), what was done to the depth (``run_info["depth"]``,
+    e.g. withheld by ``--no-depth``) and, per table, its data and frame counts."""
     lines = [
         f"- Frames: {run_info['subsample']}; {run_info['padding']}.",
         f"- Flip test: {'yes' if run_info.get('flip_test') else 'no'}; config `{run_info['config']}`, "
         f"split `{run_info['split']}`.",
         "- Models (seed replicates): "
         + "; ".join(f"{n}: {len(f)} seed{'s' if len(f) > 1 else ''}" for n, f in run_info["models"].items()),
+        *([f"- Depth: **{run_info['depth']}**."] if run_info.get("depth") else []),
         "",
         "| table | data | protocol frames | scored frames | unscored (no input) | sequences | takes |",
         "|---|---|---|---|---|---|---|",
@@ -213,8 +215,9 @@ def write_matrix(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"markdown": out / "matrix.md", "csv": out / "matrix.csv"}
+    withheld = "; depth withheld (--no-depth)" if (run_info or {}).get("depth") else ""
     with atomic_write_file(paths["markdown"], "w") as fh:
-        fh.write("# Cross-dataset evaluation (rows: model / train set, columns: test set; flip test)\n\n")
+        fh.write(f"# Cross-dataset evaluation (rows: model / train set, columns: test set; flip test{withheld})\n\n")
         if run_info is not None:
             fh.write(run_markdown(run_info))
         fh.write(matrix_markdown(cells))
@@ -223,7 +226,8 @@ def write_matrix(
     if run_info is not None:
         paths["comparisons"], paths["json"] = out / "comparisons.md", out / "evaluation.json"
         with atomic_write_file(paths["comparisons"], "w") as fh:
-            fh.write("# Comparisons\n\n" + comparisons_markdown(comparisons or []))
+            note = f"Depth: **{run_info['depth']}**.\n\n" if run_info.get("depth") else ""
+            fh.write(f"# Comparisons{withheld}\n\n" + note + comparisons_markdown(comparisons or []))
         record = {
             **run_info,
             "cells": [{"model": m, "table": s, **res} for (m, s), res in cells.items()],

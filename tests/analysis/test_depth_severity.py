@@ -41,7 +41,8 @@ def test_evaluate_cli_depth_severity(motion_table_pair, tmp_path):
     ])  # fmt: skip
     assert rc == 0
     rows = [r.split(",") for r in (out / "depth_severity.csv").read_text().splitlines()[1:]]
-    res = {(m, float(s)): float(v) for _, m, s, v in rows}
+    res = {(m, float(s)): float(v) for _, m, s, v, sim in rows}
+    assert {sim for *_, sim in rows} == {"capsule-v1"}  # the table names no simulation: capsule-v1, as before
     assert res[("xy", 0.0)] == res[("xy", 2.0)]  # XY ignores depth
     assert res[("xycd", 0.0)] != res[("xycd", 2.0)]
     assert (out / "depth_severity.png").stat().st_size > 1000
@@ -58,3 +59,76 @@ def test_depth_severity_refuses_values_that_cannot_be_meant(args, tmp_path, caps
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert code == 2 and len(err) == 1 and err[0].startswith("auglift evaluate: error:") and "--" in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def _surface_table(folder, severity):
+    """A one-sequence procedural table whose depth is the table's own surface-v2 simulation at ``severity``, and
+    the re-derivation seed that gives its sequence the converter's draws (source seed ``seed * 1_000_003 + 1``)."""
+    import zlib
+
+    from auglift_hf.data.schema import synthetic_depth_source, write_frame_table
+    from auglift_hf.training.quickstart import procedural_records
+
+    records = procedural_records(num_train=0, num_test=1, num_frames=30, seed=5, progress=False)
+    key = zlib.crc32("/".join((records[0].subject, records[0].action, records[0].camera)).encode())
+    table_seed = key // 1_000_003 + 1
+    source = synthetic_depth_source(simulation="surface-v2", severity=severity, seed=table_seed,
+                                    corruption="realistic" if severity > 0 else None)  # fmt: skip
+    write_frame_table(records, folder, dataset_name="surf", depth_source=source, progress=False)
+    return folder, table_seed * 1_000_003 + 1 - key
+
+
+@pytest.mark.parametrize("severity", [0.0, 1.0])
+def test_surface_rederivation_reproduces_the_tables_own_surface_depth(severity, tmp_path):
+    """Given the sequence's own draws, ``--depth-severity`` with surface-v2 gives back the table's surface-v2
+    depth (the capsule-v1 re-derivation, which the severity analysis used for every table before, does not)."""
+    from auglift_hf.analysis.depth_severity import card_depth_simulation
+
+    folder, seed = _surface_table(tmp_path / "surf", severity)
+    assert card_depth_simulation(folder) == "surface-v2"
+    table = load_frame_table(folder, config="gt2d", split="test")
+    cols = ("d", "d_min", "d_max")
+    own = np.stack([column_numpy(table, c, (17,)) for c in cols], -1)
+    again = rederive_depth(table, severity, at_gt=True, seed=seed, progress=False, simulation="surface-v2")
+    np.testing.assert_array_equal(np.stack([column_numpy(again, c, (17,)) for c in cols], -1), own)
+    capsule = rederive_depth(table, severity, at_gt=True, seed=seed, progress=False)
+    assert np.abs(np.stack([column_numpy(capsule, c, (17,)) for c in cols], -1) - own).mean() > 0.005
+    with pytest.raises(ValueError, match="simulation"):
+        rederive_depth(table, severity, at_gt=True, simulation="surface-v3")
+
+
+def test_evaluate_depth_severity_takes_the_cards_simulation_and_refuses_a_contradiction(tmp_path, capsys):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
+    from auglift_tiny_lifters import make_lifter_folder
+
+    from auglift_hf.analysis.cli import DEPTH_SIMULATIONS
+    from auglift_hf.cli import main
+    from auglift_hf.data.schema import DEPTH_SIMULATIONS as SCHEMA_SIMULATIONS
+
+    assert DEPTH_SIMULATIONS == SCHEMA_SIMULATIONS
+    folder, _ = _surface_table(tmp_path / "surf", 0.0)
+    model = make_lifter_folder(tmp_path, "tcn", 6, with_card=False)
+    argv = ["evaluate", "--models", str(model), "--names", "casp", "--datasets", str(folder), "--no-progress",
+            "--depth-severity", "0", "1"]  # fmt: skip
+    out = tmp_path / "ev"
+    assert main([*argv, "--out", str(out)]) == 0
+    rows = (out / "depth_severity.csv").read_text().splitlines()
+    assert rows[0] == "dataset,model,severity,mpjpe_mm,simulation" and len(rows) == 3
+    assert all(r.endswith(",surface-v2") for r in rows[1:])
+    assert "### surf (simulated depth re-derived with surface-v2)" in (out / "depth_severity.md").read_text()
+    assert main([*argv, "--out", str(tmp_path / "same"), "--depth-simulation", "surface-v2"]) == 0
+    assert (tmp_path / "same" / "depth_severity.csv").read_text() == "\n".join(rows) + "\n"
+    capsys.readouterr()
+    bad = tmp_path / "bad"
+    assert main([*argv, "--out", str(bad), "--depth-simulation", "capsule-v1"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "--depth-simulation capsule-v1 contradicts the dataset card" in err[0]
+    assert "surface-v2" in err[0] and str(folder) in err[0]
+    assert not bad.exists() or not any(bad.iterdir())
+    argv = ["evaluate", "--models", str(model), "--datasets", str(folder), "--out", str(bad), "--depth-simulation",
+            "surface-v2"]  # fmt: skip
+    assert main(argv) == 2
+    assert "--depth-simulation applies to --depth-severity only" in capsys.readouterr().err
