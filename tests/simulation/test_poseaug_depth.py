@@ -256,3 +256,20 @@ def test_generated_poses_whose_rays_hit_nothing_get_finite_positive_surface_dept
     assert torch.isfinite(depth).all() and (depth > 0).all()
     proc = PoseLiftingProcessor(input_channels=["x", "y", "d"], scale_normalization="depth")
     assert torch.isfinite(encode_like_processor(proc, project_pinhole_clamped(aug, f, c), size, depth)).all()
+
+
+def test_auglift_encoding_tables_are_refused(tmp_path):
+    """PoseAug's torch encoder implements the package codec only: a table with AugLift's encoding is refused rather
+    than mis-encoded."""
+    from auglift_hf import PoseLiftingProcessor
+    from auglift_hf.contract import default_descriptor
+    from auglift_hf.simulation.poseaug import encode_like_processor
+
+    table = _convert(tmp_path, "auglift", "--depth-source", "synthetic", "--depth-simulation", "surface-v2",
+                     "--depth-encoding", "auglift")  # fmt: skip
+    with pytest.raises(ValueError, match="depth encoding 'auglift' is not implemented"):
+        AugmentedDepthSimulation.from_table(table)
+    proc = PoseLiftingProcessor(input_channels=["x", "y", "d"])
+    proc.depth_descriptor = default_descriptor("casp", 100, pattern="rejection", encoding="auglift")
+    with pytest.raises(ValueError, match="depth encoding 'auglift' is not implemented here"):
+        encode_like_processor(proc, torch.zeros(2, 17, 2), torch.full((2, 2), 1000.0), torch.ones(2, 17, 3))
