@@ -571,9 +571,15 @@ def write_frame_table(
         info.setdefault("depth_source", getattr(fn, "kind", "custom callable") if fn is not None else None)
         if fn is None and any(r.depth is not None for r in records):
             info["depth_source"] = info.get("depth_source") or "precomputed by the reader"
+        from ..simulation.depth_source import DEPTH_SIMULATION_KEY
+
+        # how simulated depth was made, machine-readable (PoseAug rebuilds it for augmented poses); precomputed
+        # simulated depth passes it as card["depth_simulation"]
+        simulated = info.pop("depth_simulation", None) or (getattr(fn, "simulation_record", None) if fn else None)
         write_dataset_card(
             tmp, dataset_name=dataset_name, counts=counts, features=frame_features(channels), depth_channels=channels,
             info=info, contract=contract,
+            extra_metadata={DEPTH_SIMULATION_KEY: simulated} if simulated and channels else None,
         )  # fmt: skip
         (tmp / TABLE_MARKER).write_text(
             json.dumps({"written_by": "auglift_hf.data.write_frame_table", "dataset": dataset_name, "counts": counts})

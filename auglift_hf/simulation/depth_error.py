@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import torch
@@ -162,6 +162,11 @@ class MonocularDepthError:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def for_independent_frames(self) -> MonocularDepthError:
+        """This model for frames that are not a sequence (e.g. PoseAug's augmented poses): the scale's AR(1) at time
+        constant 0, so each frame draws its scale from the stationary distribution (same per-frame distribution)."""
+        return replace(self, scale_time_constant=0.0)
 
     def effective(self) -> dict[str, float]:
         """The parameters at this severity (what is actually applied)."""

@@ -7,6 +7,26 @@ from typing import Any
 
 import numpy as np
 
+#: YAML key of a frame table's card (front matter) recording how its simulated depth columns were made:
+#: ``{"simulation": "capsule-v1" | "surface-v2", "depth_error": <the error model's fields, null = exact depth>,
+#: "body": <words>}``, written by :func:`auglift_hf.data.schema.write_frame_table` from a simulated source's
+#: ``simulation_record``; read back by PoseAug to give augmented poses the same depth
+#: (:mod:`auglift_hf.simulation.poseaug.table_depth`).
+DEPTH_SIMULATION_KEY = "auglift_depth_simulation"
+
+
+def simulation_record(simulation: str, body: str, error: Any) -> dict[str, Any]:
+    """The card's :data:`DEPTH_SIMULATION_KEY` entry: plain JSON types (``error``: ``to_dict()``, a dict or ``None``;
+    anything else is recorded as its text, which no reader can rebuild)."""
+    import json
+
+    described = error.to_dict() if hasattr(error, "to_dict") else error
+    try:
+        described = json.loads(json.dumps(described))
+    except TypeError:
+        described = str(described)
+    return {"simulation": simulation, "depth_error": described, "body": body}
+
 
 def simulated_depth_source(
     descriptors: Callable[..., Any],
@@ -36,7 +56,8 @@ def simulated_depth_source(
             uniform in the square, those in the disk kept) unless ``num_samples`` is given.
 
     The source carries ``channels``, ``simulation``, ``kind``, ``contract`` (depth kind, the metric depth model a
-    lifter trained on it expects, the descriptor), ``depth_error`` and ``gt_keypoints_from_3d``.
+    lifter trained on it expects, the descriptor), ``depth_error``, ``simulation_record`` (the card's
+    :data:`DEPTH_SIMULATION_KEY` entry) and ``gt_keypoints_from_3d``.
     """
     from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
     from ..features.depth import AUGLIFT_SAMPLING, DEPTH_CHANNELS, DEPTH_ENCODINGS
@@ -74,4 +95,5 @@ def simulated_depth_source(
         "depth_descriptor": descriptor,
     }
     source.depth_error = described  # type: ignore[attr-defined]
+    source.simulation_record = simulation_record(simulation, body, described)  # type: ignore[attr-defined]
     return source

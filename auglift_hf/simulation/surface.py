@@ -88,10 +88,14 @@ INDOOR_PROBABILITY = 0.75
 
 @dataclass
 class BodyShape:
-    """Between-person shape of the surface body: radii and half-widths are ``girth * r + clothing_m``."""
+    """Between-person shape of the surface body: radii and half-widths are ``girth * r + clothing_m``.
 
-    girth: float = 1.0
-    clothing_m: float = 0.01
+    ``girth`` / ``clothing_m`` are floats (one person) or ``(B,)`` tensors (one person per frame:
+    :func:`sample_body_shapes`, for batches of independent poses).
+    """
+
+    girth: Any = 1.0
+    clothing_m: Any = 0.01
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -114,24 +118,54 @@ class SceneSpec:
         return asdict(self)
 
 
+def _generator(seed: int | torch.Generator) -> torch.Generator:
+    return seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(int(seed))
+
+
+def _shape_from_uniform(u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Uniforms ``(..., 2)`` -> ``girth ~ U(0.85, 1.2)``, ``clothing_m ~ U(0, 0.03)`` (the one shape distribution)."""
+    return 0.85 + 0.35 * u[..., 0], 0.03 * u[..., 1]
+
+
+def _scene_from_uniform(u: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Uniforms ``(..., 4)`` -> the scene distribution: indoor with probability :data:`INDOOR_PROBABILITY`, wall
+    and background distances uniform in :data:`ROOM` / :data:`OUTDOOR_FAR`."""
+    (b0, b1), (s0, s1), (o0, o1) = ROOM["back_wall"], ROOM["side_wall"], OUTDOOR_FAR
+    return {
+        "indoor": u[..., 0] < INDOOR_PROBABILITY,
+        "back_wall_m": b0 + (b1 - b0) * u[..., 1],
+        "side_wall_m": s0 + (s1 - s0) * u[..., 2],
+        "outdoor_far_m": o0 + (o1 - o0) * u[..., 3],
+    }
+
+
 def sample_body_shape(seed: int | torch.Generator) -> BodyShape:
     """A random :class:`BodyShape`: ``girth ~ U(0.85, 1.2)``, ``clothing_m ~ U(0, 0.03)``."""
-    g = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(int(seed))
-    u = torch.rand(2, generator=g, dtype=torch.float64)
-    return BodyShape(girth=float(0.85 + 0.35 * u[0]), clothing_m=float(0.03 * u[1]))
+    girth, clothing = _shape_from_uniform(torch.rand(2, generator=_generator(seed), dtype=torch.float64))
+    return BodyShape(girth=float(girth), clothing_m=float(clothing))
+
+
+def sample_body_shapes(seed: int | torch.Generator, num: int) -> BodyShape:
+    """``num`` independent people (:func:`sample_body_shape`'s distribution): ``(num,)`` float64 tensor fields."""
+    girth, clothing = _shape_from_uniform(torch.rand(num, 2, generator=_generator(seed), dtype=torch.float64))
+    return BodyShape(girth=girth, clothing_m=clothing)
 
 
 def sample_scene(seed: int | torch.Generator) -> SceneSpec:
     """A random :class:`SceneSpec` (indoor with probability :data:`INDOOR_PROBABILITY`)."""
-    g = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(int(seed))
-    u = torch.rand(4, generator=g, dtype=torch.float64).tolist()
-    (b0, b1), (s0, s1), (o0, o1) = ROOM["back_wall"], ROOM["side_wall"], OUTDOOR_FAR
+    p = _scene_from_uniform(torch.rand(4, generator=_generator(seed), dtype=torch.float64))
     return SceneSpec(
-        kind="room" if u[0] < INDOOR_PROBABILITY else "outdoor",
-        back_wall_m=b0 + (b1 - b0) * u[1],
-        side_wall_m=s0 + (s1 - s0) * u[2],
-        outdoor_far_m=o0 + (o1 - o0) * u[3],
+        kind="room" if bool(p["indoor"]) else "outdoor",
+        back_wall_m=float(p["back_wall_m"]),
+        side_wall_m=float(p["side_wall_m"]),
+        outdoor_far_m=float(p["outdoor_far_m"]),
     )
+
+
+def sample_scenes(seed: int | torch.Generator, num: int) -> dict[str, torch.Tensor]:
+    """``num`` independent scenes (:func:`sample_scene`'s distribution) as ``(num,)`` tensors ``indoor`` (bool),
+    ``back_wall_m``, ``side_wall_m``, ``outdoor_far_m`` (the input of :func:`frame_scene_planes`)."""
+    return _scene_from_uniform(torch.rand(num, 4, generator=_generator(seed), dtype=torch.float64))
 
 
 def _unit(v: torch.Tensor, fallback: torch.Tensor | None = None) -> torch.Tensor:
@@ -177,8 +211,13 @@ def body_ellipsoids(
     if not j.is_floating_point() or j.dtype not in (torch.float32, torch.float64):
         j = j.double()
     shape = shape or BodyShape()
-    g, cl = float(shape.girth), float(shape.clothing_m)
     bsz = j.shape[0]
+    # (1,) for one person, (B,) for one person per frame (sample_body_shapes)
+    g = torch.as_tensor(shape.girth, dtype=j.dtype, device=j.device).reshape(-1)
+    cl = torch.as_tensor(shape.clothing_m, dtype=j.dtype, device=j.device).reshape(-1)
+    if g.numel() not in (1, bsz) or cl.numel() not in (1, bsz):
+        raise ValueError(f"BodyShape fields must be scalars or have one value per frame ({bsz}), got "
+                         f"{g.numel()} and {cl.numel()}")  # fmt: skip
     eye = torch.eye(3, dtype=j.dtype, device=j.device).expand(bsz, 3, 3)
     lateral, up, forward = body_frame_axes(j)
     centres, mats, parts = [], [], []
@@ -191,10 +230,10 @@ def body_ellipsoids(
     s = torch.linspace(0.0, 1.0, SPHERES_PER_TUBE, dtype=j.dtype, device=j.device)
     for a, b, r0, (sm, rm), r1, part in LIMB_TUBES:
         radius = torch.where(s <= sm, r0 + (rm - r0) * s / sm, rm + (r1 - rm) * (s - sm) / (1.0 - sm))
-        radius = g * radius + cl
+        radius = g[:, None] * radius + cl[:, None]  # (1 or B, n)
         pos = j[:, a, None] + s[None, :, None] * (j[:, b] - j[:, a])[:, None]  # (B, n, 3)
         for i in range(SPHERES_PER_TUBE):
-            add(pos[:, i], eye / radius[i], part)
+            add(pos[:, i], eye / radius[:, i, None, None], part)
     hip_lat = lateral
     sh_lat = _orthogonal(j[:, 11] - j[:, 14], up)
     torso = j[:, 8] - j[:, 0]
@@ -204,12 +243,10 @@ def body_ellipsoids(
         lat = _orthogonal((1.0 - w) * hip_lat + w * sh_lat, up)
         fwd = _unit(torch.cross(lat, up, dim=-1))
         axes = torch.stack([lat, up, fwd], 1)
-        half = torch.stack(
-            [torch.full_like(half_h, g * half_w + cl), half_h, torch.full_like(half_h, g * half_d + cl)], -1
-        )
+        half = torch.stack([(g * half_w + cl).expand_as(half_h), half_h, (g * half_d + cl).expand_as(half_h)], -1)
         add(*_ellipsoid(j[:, 0] + st * torso, axes, half), 1)
     for sh, part in ((14, 3), (11, 5)):
-        add(j[:, sh], eye / (g * SHOULDER_CAP_RADIUS + cl), part)
+        add(j[:, sh], eye / (g * SHOULDER_CAP_RADIUS + cl)[:, None, None], part)
     head_up = _unit(j[:, 10] - j[:, 9], up)
     head_lat = _orthogonal(lateral, head_up)
     head_axes = torch.stack([head_lat, head_up, _unit(torch.cross(head_lat, head_up, dim=-1))], 1)
@@ -229,9 +266,51 @@ def body_ellipsoids(
         fwd = _orthogonal(forward, shin)
         br = _unit(torch.cross(shin, fwd, dim=-1))
         axes = torch.stack([fwd, br, shin], 1)
-        half = torch.tensor([fa + 0.5 * cl, fb + cl, fh + cl], dtype=j.dtype, device=j.device).expand(bsz, 3)
+        half = torch.stack([fa + 0.5 * cl, fb + cl, fh + cl], -1).expand(bsz, 3)
         add(*_ellipsoid(j[:, an] + f_fwd * fwd + f_down * shin, axes, half), part)
     return torch.stack(centres, 1), torch.stack(mats, 1), torch.tensor(parts, dtype=torch.long, device=j.device)
+
+
+def _planes(
+    up_mean: torch.Tensor, ankles: torch.Tensor, pelvis: torch.Tensor, scene: dict[str, torch.Tensor]
+) -> torch.Tensor:
+    """The scene geometry for ``N`` scenes: ``(N, 5, 4)`` planes ``(n, h)``: floor, ceiling, back wall (or the far
+    background outdoors), right and left walls; a plane an outdoor scene lacks is :data:`_NO_PLANE` (never hit).
+
+    Args:
+        up_mean: ``(N, 3)`` mean unit pelvis->thorax direction. ankles: ``(N, A, 3)`` ankle positions.
+        pelvis: ``(N, 3)`` mean pelvis. scene: :func:`sample_scenes`-like ``(N,)`` tensors.
+    """
+    up = _unit(up_mean)
+    down = -up
+    z = torch.tensor([0.0, 0.0, 1.0], dtype=up.dtype).expand_as(up)
+    fwd = _orthogonal(z, down)  # horizontal viewing direction
+    right = _unit(torch.cross(down, fwd, dim=-1))
+    h_floor = (ankles * down[:, None]).sum(-1).amax(-1) + ROOM["floor_below_ankle"]
+    indoor = scene["indoor"].to(torch.bool)
+    behind = torch.where(indoor, scene["back_wall_m"], scene["outdoor_far_m"]).to(up)
+    side = scene["side_wall_m"].to(up)
+    pf, pr = _rowdot(pelvis, fwd), _rowdot(pelvis, right)
+    planes = torch.stack([
+        torch.cat([down, h_floor[:, None]], -1),
+        torch.cat([up, (ROOM["ceiling_height"] - h_floor)[:, None]], -1),
+        torch.cat([fwd, (pf + behind)[:, None]], -1),
+        torch.cat([right, (pr + side)[:, None]], -1),
+        torch.cat([-right, (side - pr)[:, None]], -1),
+    ], 1)  # fmt: skip
+    absent = (~indoor)[:, None].expand(-1, 3)  # ceiling, right and left walls: indoors only
+    planes[:, [1, 3, 4]] = torch.where(absent[..., None], _NO_PLANE.to(planes), planes[:, [1, 3, 4]])
+    return planes
+
+
+def _rowdot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Row-wise dot products ``(N, 3), (N, 3) -> (N,)``; one row through the 1-D dot (BLAS), as the sequence path
+    always computed it, so frame tables stay bit-identical."""
+    return (a[0] @ b[0])[None] if len(a) == 1 else (a * b).sum(-1)
+
+
+#: A plane no camera ray (z component 1) ever hits: normal (0, 0, -1), offset 1 (padding of outdoor scenes).
+_NO_PLANE = torch.tensor([0.0, 0.0, -1.0, 1.0], dtype=torch.float64)
 
 
 def scene_planes(joints_cam: Any, scene: SceneSpec | None = None) -> torch.Tensor:
@@ -242,23 +321,27 @@ def scene_planes(joints_cam: Any, scene: SceneSpec | None = None) -> torch.Tenso
     """
     j = _check_joints(joints_cam).double()
     scene = scene or SceneSpec()
-    up = _unit(_unit(j[:, 8] - j[:, 0]).mean(0))
-    down = -up
-    z = torch.tensor([0.0, 0.0, 1.0], dtype=j.dtype)
-    fwd = _orthogonal(z, down)  # horizontal viewing direction
-    right = _unit(torch.cross(down, fwd, dim=-1))
-    ankles = j[:, [3, 6]].reshape(-1, 3)
-    h_floor = float((ankles @ down).max()) + ROOM["floor_below_ankle"]
-    pelvis = j[:, 0].mean(0)
-    planes = [torch.cat([down, torch.tensor([h_floor], dtype=j.dtype)])]
-    if scene.kind == "room":
-        planes.append(torch.cat([up, torch.tensor([ROOM["ceiling_height"] - h_floor], dtype=j.dtype)]))
-        planes.append(torch.cat([fwd, (pelvis @ fwd + scene.back_wall_m).reshape(1)]))
-        planes.append(torch.cat([right, (pelvis @ right + scene.side_wall_m).reshape(1)]))
-        planes.append(torch.cat([-right, (-(pelvis @ right) + scene.side_wall_m).reshape(1)]))
-    else:
-        planes.append(torch.cat([fwd, (pelvis @ fwd + scene.outdoor_far_m).reshape(1)]))
-    return torch.stack(planes)
+    params = {
+        "indoor": torch.tensor([scene.kind == "room"]),
+        **{
+            k: torch.tensor([float(getattr(scene, k))], dtype=torch.float64)
+            for k in ("back_wall_m", "side_wall_m", "outdoor_far_m")
+        },
+    }
+    planes = _planes(_unit(j[:, 8] - j[:, 0]).mean(0)[None], j[:, [3, 6]].reshape(1, -1, 3), j[:, 0].mean(0)[None],
+                     params)[0]  # fmt: skip
+    return planes if scene.kind == "room" else planes[[0, 2]]
+
+
+def frame_scene_planes(joints_cam: Any, scenes: dict[str, torch.Tensor]) -> torch.Tensor:
+    """Every frame in its own scene, as a sequence of one frame (:func:`scene_planes`): ``(B, 5, 4)``.
+
+    For batches of independent poses (PoseAug's augmented poses: another person, place and camera per row), where
+    one scene placed from the batch's mean pelvis would put some people behind its back wall. ``scenes``:
+    :func:`sample_scenes` ``(B,)`` tensors. Pass the result as ``planes`` to :func:`cast_scene_grouped`.
+    """
+    j = _check_joints(joints_cam).double()
+    return _planes(_unit(j[:, 8] - j[:, 0]), j[:, [3, 6]], j[:, 0], scenes)
 
 
 def cast_scene(
@@ -402,9 +485,12 @@ __all__ = [
     "body_ellipsoids",
     "body_frame_axes",
     "cast_scene",
+    "frame_scene_planes",
     "pixel_rays",
     "render_surface",
     "sample_body_shape",
+    "sample_body_shapes",
     "sample_scene",
+    "sample_scenes",
     "scene_planes",
 ]

@@ -33,9 +33,12 @@ from .surface import (
     SceneSpec,
     body_ellipsoids,
     cast_scene_grouped,
+    frame_scene_planes,
     render_surface,
     sample_body_shape,
+    sample_body_shapes,
     sample_scene,
+    sample_scenes,
     scene_planes,
 )
 from .surface_error import SurfaceDepthError, body_reference, surface_error_preset
@@ -73,11 +76,13 @@ def surface_descriptors_from_joints(
     beta: float = CASP_DEFAULTS["beta"],
     gamma: float = CASP_DEFAULTS["gamma"],
     chunk_size: int = 256,
+    independent_frames: bool = False,
 ) -> torch.Tensor:
     """Per-joint descriptors ``(B, 17, k)`` (metres) of the ``surface-v2`` body and scene, by ray casting.
 
     Args:
-        joints_cam: ``(B, 17, 3)`` consecutive frames of one sequence, camera frame, metres.
+        joints_cam: ``(B, 17, 3)`` consecutive frames of one sequence, camera frame, metres (or, with
+            ``independent_frames``, unrelated poses).
         keypoints_2d: ``(B, 17, 2)`` pixels where descriptors are sampled; ``None`` = the exact projection.
         scores: ``(B, 17)`` confidences (CASP radii); ``None`` = 1.
         f, c: intrinsics ``(2,)`` or ``(B, 2)`` pixels.
@@ -87,6 +92,11 @@ def surface_descriptors_from_joints(
         shape, scene: body shape and scene; ``None`` = drawn from ``seed`` (:func:`sample_body_shape`,
             :func:`sample_scene`).
         seed: seed of the shape, scene and error draws.
+        independent_frames: every frame is a sequence of its own (a batch of unrelated poses, e.g. PoseAug's
+            augmented poses): its own body shape (:func:`.surface.sample_body_shapes`) and scene
+            (:func:`.surface.frame_scene_planes`), and error draws independent between frames
+            (:meth:`SurfaceDepthError.for_independent_frames`); each frame then has the distribution of a frame of a
+            table sequence. ``shape`` / ``scene`` must be ``None``.
         Other arguments: the descriptor, as :func:`auglift_hf.features.sample_depth`.
     """
     j = _check_joints(joints_cam)
@@ -101,10 +111,18 @@ def surface_descriptors_from_joints(
     if bsz == 0:
         return j.new_zeros(0, NUM_JOINTS, len(DEPTH_CHANNELS[mode]))
     base = _seed_ints(seed)[0]
-    shape = shape or sample_body_shape(base + 11)
-    scene = scene or sample_scene(base + 13)
+    if independent_frames:
+        if shape is not None or scene is not None:
+            raise ValueError(
+                "independent_frames draws a body shape and a scene per frame: pass shape=None, scene=None"
+            )
+        shape = sample_body_shapes(base + 11, bsz)
+        planes = frame_scene_planes(j, sample_scenes(base + 13, bsz))
+        error = error.for_independent_frames() if error is not None else None
+    else:
+        shape = shape or sample_body_shape(base + 11)
+        planes = scene_planes(j, scene or sample_scene(base + 13))
     centres, mats, parts = body_ellipsoids(j, shape)
-    planes = scene_planes(j, scene)
 
     pts = sample_points(kp, sc, mode, radius=radius, num_samples=num_samples, pattern=pattern,
                         pattern_seed=pattern_seed, r_min=r_min, r_max=r_max, k=k, beta=beta, gamma=gamma)  # fmt: skip
@@ -120,7 +138,7 @@ def surface_descriptors_from_joints(
                 centres[s : s + chunk_size],
                 mats[s : s + chunk_size],
                 parts,
-                planes,
+                planes[s : s + chunk_size] if planes.ndim == 3 else planes,
             )  # fmt: skip
             for s in range(0, bsz, chunk_size)
         ]
@@ -184,6 +202,13 @@ def surface_descriptors_from_maps(
     return sample_depth(depth, kp, scores, mode, interpolation="nearest", **descriptor)
 
 
+def draw_severity(seed: int, severity_range: tuple[float, float]) -> float:
+    """The severity of one sequence (one depth-source call, or one batch of augmented poses) of a table built with
+    ``severity_range=(lo, hi)``: uniform in ``[lo, hi]``, drawn from the call's ``seed``."""
+    lo, hi = (float(v) for v in severity_range)
+    return float(np.random.default_rng([int(seed), 24]).uniform(lo, hi))
+
+
 def surface_depth_source(
     mode: str = "casp",
     seed: int = 0,
@@ -230,8 +255,7 @@ def surface_depth_source(
     def descriptors(keypoints_3d, keypoints_2d, scores, focal, center, **kwargs):  # noqa: ANN001, ANN202
         model = error
         if severity_range is not None:
-            drawn = np.random.default_rng([int(kwargs["seed"]), 24]).uniform(lo, hi)
-            model = surface_error_preset(severity=float(drawn), fps=fps)
+            model = surface_error_preset(severity=draw_severity(kwargs["seed"], (lo, hi)), fps=fps)
         return surface_descriptors_from_joints(
             np.asarray(keypoints_3d, dtype=np.float64), keypoints_2d, scores, np.asarray(focal, dtype=np.float64).reshape(2),
             np.asarray(center, dtype=np.float64).reshape(2), error=model, **kwargs,
@@ -246,6 +270,7 @@ def surface_depth_source(
 
 __all__ = [
     "SIMULATION_NAME",
+    "draw_severity",
     "surface_depth_source",
     "surface_descriptors_from_joints",
     "surface_descriptors_from_maps",

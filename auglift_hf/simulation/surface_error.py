@@ -55,7 +55,7 @@ within-body error, and the severity that matches AugLift's real-depth gain is to
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import torch
@@ -132,6 +132,13 @@ class SurfaceDepthError:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def for_independent_frames(self) -> SurfaceDepthError:
+        """This model for frames that are not a sequence (a batch of unrelated poses, e.g. PoseAug's augmented
+        poses): every temporal process at time constant 0 (AR(1) terms white, flip states redrawn every frame), so
+        each frame draws from the stationary distribution, i.e. the same per-frame distribution as a frame of a
+        table sequence, without correlating neighbouring rows of the batch."""
+        return replace(self, part_time_constant=0.0, scale_time_constant=0.0, flip_dwell_s=0.0)
 
     def effective(self) -> dict[str, float]:
         """The parameters at this severity (what is actually applied)."""

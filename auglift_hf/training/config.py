@@ -235,6 +235,14 @@ class LiftingTrainingArguments(TrainingArguments):
             "(num_train_epochs passes over the real data); runs with max_steps are sample-matched already"
         },
     )
+    poseaug_depth: str = field(
+        default="table",
+        metadata={
+            "help": "PoseAug: depth of the augmented poses: table (the training table's own simulation, error model "
+            "and descriptor, read from its card; refused when the card does not say) or legacy-capsule (capsule "
+            "body + the older DepthCorruption)"
+        },
+    )
     poseaug_kwargs: dict[str, Any] = field(
         default_factory=dict,
         metadata={"help": "PoseAug: other PoseAugConfig fields (e.g. {rt_translation: bounded, hidden_size: 128})"},
@@ -265,6 +273,8 @@ class LiftingTrainingArguments(TrainingArguments):
             raise ValueError(
                 f"training.poseaug_lr_schedule must be linear or exponential, got {self.poseaug_lr_schedule!r}"
             )
+        if self.poseaug_depth not in ("table", "legacy-capsule"):  # simulation.poseaug.POSEAUG_DEPTH_OPTIONS
+            raise ValueError(f"training.poseaug_depth must be table or legacy-capsule, got {self.poseaug_depth!r}")
         if self.poseaug_pretrain_steps < 0 or self.poseaug_warmup_epochs < 0:
             raise ValueError(
                 "training.poseaug_pretrain_steps and poseaug_warmup_epochs must be >= 0, got "

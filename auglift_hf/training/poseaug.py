@@ -45,7 +45,11 @@ augmentation and depth dropout (generated ones get the depth dropout, no flips; 
 generated poses enter the buffer by ``keep_rule`` (default: fully inside the image and in front of the camera);
 real and GAN passes drop the last incomplete batch (the package's ``dataloader_drop_last``; the official keeps it);
 the lifter input of the feedback and of the generated poses carries depth from
-:func:`~auglift_hf.simulation.poseaug.augmented_depth` when the lifter has depth channels; the lifter runs in train
+:func:`~auglift_hf.simulation.poseaug.augmented_depth` when the lifter has depth channels, made by the training
+table's own simulation, error model and descriptor (read from its card, ``poseaug_depth=table``, the default;
+:mod:`auglift_hf.simulation.poseaug.table_depth`; a table whose card does not say is refused unless
+``poseaug_depth=legacy-capsule``) and recorded as ``training.poseaug_depth_simulation`` in the lifter's
+``training_config.json``; the lifter runs in train
 mode during the feedback as in the official (``model_gan_train.py:220``), but only after the warm-up (the official
 also runs it, unused, during the warm-up: its only effect there is on batch-norm running statistics).
 """
@@ -65,6 +69,7 @@ from transformers import TrainerCallback
 from ..simulation.poseaug import (
     FEEDBACK_JOINT_GROUPS,
     FEEDBACK_JOINT_WEIGHTS,
+    AugmentedDepthSimulation,
     Discriminator2D,
     FakePool,
     PartAwareDiscriminator3D,
@@ -111,9 +116,10 @@ class PoseAugModule(nn.Module):
 
     Args:
         processor: the lifter's :class:`~auglift_hf.PoseLiftingProcessor` (poses are encoded like it).
-        config: :class:`PoseAugConfig`. seed: seeds the generators' init, noise, pools and depth corruption.
-        depth_mode: descriptor of the generated bodies' depth (``"point"``/``"casp"``; ``"casp"`` when the
-            processor has ``d_min``/``d_max``). depth_corruption: ``"default"``, a ``DepthCorruption`` or ``None``.
+        config: :class:`PoseAugConfig`. seed: seeds the generators' init, noise, pools and depth draws.
+        depth_simulation: how the generated bodies get their depth, an :class:`AugmentedDepthSimulation`: the
+            training table's simulation (:meth:`AugmentedDepthSimulation.from_tables`, what ``auglift train``
+            passes) or :meth:`AugmentedDepthSimulation.legacy`; required when the processor has depth channels.
     """
 
     def __init__(
@@ -121,8 +127,7 @@ class PoseAugModule(nn.Module):
         processor: Any,
         config: PoseAugConfig | None = None,
         seed: int = 0,
-        depth_mode: str | None = None,
-        depth_corruption: Any = "default",
+        depth_simulation: AugmentedDepthSimulation | None = None,
     ):
         super().__init__()
         self.cfg = config or PoseAugConfig()
@@ -139,8 +144,13 @@ class PoseAugModule(nn.Module):
         self.rng = torch.Generator().manual_seed(seed)
         channels = list(processor.input_channels)
         self.needs_depth = bool(getattr(processor, "needs_depth", False))
-        self.depth_mode = depth_mode or ("casp" if {"d_min", "d_max"} & set(channels) else "point")
-        self.depth_corruption = depth_corruption
+        if self.needs_depth and depth_simulation is None:
+            raise ValueError(
+                "PoseAugModule: the lifter has depth channels: give depth_simulation (the training table's, "
+                "AugmentedDepthSimulation.from_tables, or AugmentedDepthSimulation.legacy())"
+            )
+        self.depth_simulation = depth_simulation
+        self.depth_mode = "casp" if {"d_min", "d_max"} & set(channels) else "point"
         self.register_buffer("joint_weights", torch.tensor(FEEDBACK_JOINT_WEIGHTS, dtype=torch.float32), False)
         self.iteration = 0  # GAN iterations over all epochs (PoseAug's summary.train_iter_num)
         self.last_logs: dict[str, float] = {}
@@ -159,7 +169,7 @@ class PoseAugModule(nn.Module):
             return None
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=self.rng))
         return augmented_depth(
-            pose, f, c, size, mode=self.depth_mode, corruption=self.depth_corruption, generator=seed
+            pose, f, c, size, mode=self.depth_mode, generator=seed, simulation=self.depth_simulation
         ).to(pose.device)
 
     def encode(self, pose: torch.Tensor, f: torch.Tensor, c: torch.Tensor, size: torch.Tensor, depth=None):
@@ -301,7 +311,8 @@ class PoseAugModule(nn.Module):
         state.update({f"d3d.{k}": v for k, v in self.d3d.state_dict().items()})
         state.update({f"d2d.{k}": v for k, v in self.d2d.state_dict().items()})
         save_file({k: v.detach().cpu().contiguous() for k, v in state.items()}, str(folder / POSEAUG_WEIGHTS))
-        meta = {"config": self.cfg.to_dict(), "iteration": self.iteration, "depth_mode": self.depth_mode}
+        meta = {"config": self.cfg.to_dict(), "iteration": self.iteration,
+                "depth_simulation": self.depth_simulation.to_dict() if self.depth_simulation else None}  # fmt: skip
         (folder / POSEAUG_CONFIG).write_text(json.dumps(meta, indent=2, default=str))
 
     def load(self, folder: str | os.PathLike) -> None:

@@ -199,8 +199,12 @@ def build_table(
     """Write ``records`` (+ synthetic depth, :func:`add_synthetic_depth`) as a canonical table folder."""
     from auglift_hf.contract import DEFAULT_DEPTH_MODEL, default_descriptor
     from auglift_hf.data.schema import write_frame_table
+    from auglift_hf.simulation import DepthCorruption, depth_error_preset
+    from auglift_hf.simulation.depth_source import simulation_record
 
     add_synthetic_depth(records, seed, progress, realistic)
+    fps = float(records[0].fps) if records else 25.0
+    error = depth_error_preset(severity=1.0, fps=fps) if realistic else DepthCorruption()
     write_frame_table(
         records,
         out_dir,
@@ -221,6 +225,7 @@ def build_table(
                 "depth_descriptor": default_descriptor("point", 1),
             },
             "keypoint_definition_by_config": {"gt2d": "h36m", "detected2d": "coco" if realistic else "h36m"},
+            "depth_simulation": simulation_record("capsule-v1", "capsule-body renderer", error),
         },
         progress=progress,
     )

@@ -410,6 +410,11 @@ def run_training(
             f"training.poseaug needs a single-frame lifter (PoseAug augments single poses); the model takes "
             f"{input_frames(model.config)} frames: use model.num_frames=1 or model_type=simple_baseline"
         )
+    depth_simulation = None
+    if poseaug and getattr(processor, "needs_depth", False):  # augmented poses get the training table's depth
+        from ..simulation.poseaug import poseaug_depth_simulation
+
+        depth_simulation = poseaug_depth_simulation(training_args.poseaug_depth, data_args.train_datasets or [])
     if train_dataset is None:
         window = input_frames(model.config)
         train_dataset, default_eval = build_datasets(
@@ -435,7 +440,8 @@ def run_training(
         epochs, budget, run_past = poseaug_schedule_length(training_args, len(train_dataset))
         cfg = poseaug_config(training_args)
         extra.update(
-            poseaug=PoseAugModule(processor, cfg, seed=training_args.seed), total_epochs=epochs,
+            poseaug=PoseAugModule(processor, cfg, seed=training_args.seed, depth_simulation=depth_simulation),
+            total_epochs=epochs,
             pretrain_steps=training_args.poseaug_pretrain_steps, sample_budget=budget, run_past_schedule=run_past,
             lr_schedule=training_args.poseaug_lr_schedule,
         )  # fmt: skip
@@ -483,9 +489,12 @@ def run_training(
     train_out.metrics.update(lifter_sample_counts(trainer))
     eval_metrics = trainer.evaluate() if eval_dataset is not None else {}
     final_dir = Path(final_dir) if final_dir is not None else Path(training_args.output_dir) / "final"
-    save_final_folder(
-        trainer, final_dir, config_to_dict(model_args, data_args, training_args), train_out.metrics, eval_metrics
-    )
+    training_config = config_to_dict(model_args, data_args, training_args)
+    if poseaug:  # which simulation gave the augmented poses' depth (None: a lifter without depth)
+        training_config["training"]["poseaug_depth_simulation"] = (
+            depth_simulation.to_dict() if depth_simulation else None
+        )
+    save_final_folder(trainer, final_dir, training_config, train_out.metrics, eval_metrics)
     return {
         "final_dir": str(final_dir),
         "train_metrics": train_out.metrics,

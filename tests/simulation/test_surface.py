@@ -156,3 +156,57 @@ def test_surface_depth_source_severity_range_draws_one_severity_per_sequence():
         surface_depth_source(severity_range=(0.0, 11.0))
     with pytest.raises(ValueError, match="severity_range"):
         surface_depth_source(severity_range=(0.0, 1.0), error=None)
+
+
+def test_independent_frames_are_sequences_of_one_frame():
+    """``independent_frames`` (PoseAug's batches of unrelated poses): row i is exactly a one-frame sequence with its
+    own body shape and scene (the per-frame draws of ``sample_body_shapes`` / ``sample_scenes``, the distributions
+    of ``sample_body_shape`` / ``sample_scene``), vectorised over the batch."""
+    from auglift_hf.simulation.surface import frame_scene_planes, sample_body_shapes, sample_scenes
+
+    joints = torch.cat([_walk(4, seed=0), _walk(4, seed=1) + torch.tensor([0.4, 0.0, 1.5], dtype=torch.float64)])
+    f, c = F.expand(8, 2), C.expand(8, 2)
+    got = surface_descriptors_from_joints(joints, None, None, f, c, "casp", image_size=SIZE, seed=21,
+                                          independent_frames=True, num_samples=8)  # fmt: skip
+    shapes, scenes = sample_body_shapes(21 + 11, 8), sample_scenes(21 + 13, 8)
+    assert scenes["indoor"].any() and not scenes["indoor"].all()  # both kinds of scene in the batch
+    planes = frame_scene_planes(joints, scenes)
+    for i in range(8):
+        shape = BodyShape(float(shapes.girth[i]), float(shapes.clothing_m[i]))
+        scene = SceneSpec("room" if scenes["indoor"][i] else "outdoor",
+                          *(float(scenes[k][i]) for k in ("back_wall_m", "side_wall_m", "outdoor_far_m")))  # fmt: skip
+        one = scene_planes(joints[i : i + 1], scene)
+        torch.testing.assert_close(planes[i, : len(one)] if scene.kind == "room" else planes[i, [0, 2]], one)
+        alone = surface_descriptors_from_joints(joints[i : i + 1], None, None, F, C, "casp", image_size=SIZE,
+                                                shape=shape, scene=scene, num_samples=8)  # fmt: skip
+        torch.testing.assert_close(got[i : i + 1], alone)
+    with pytest.raises(ValueError, match="independent_frames draws a body shape"):
+        surface_descriptors_from_joints(joints, None, None, f, c, image_size=SIZE, independent_frames=True,
+                                        shape=BodyShape())  # fmt: skip
+    # the per-frame draws have the per-sequence distributions (one formula)
+    many = sample_body_shapes(0, 4000)
+    assert (
+        0.85 <= float(many.girth.min())
+        and float(many.girth.max()) <= 1.2
+        and abs(float(many.girth.mean()) - 1.025) < 0.01
+    )
+    assert abs(float(sample_scenes(0, 4000)["indoor"].float().mean()) - 0.75) < 0.03
+
+
+def test_independent_frame_errors_have_the_stationary_per_frame_distribution():
+    """``for_independent_frames``: the same per-frame marginals as a sequence (stationary AR(1) / flip chains), no
+    correlation between neighbouring rows."""
+    from auglift_hf.simulation.surface_error import surface_error_preset
+
+    err = surface_error_preset(severity=2.0)
+    seq = err.frame_terms(4000, 3)
+    ind = err.for_independent_frames().frame_terms(4000, 3)
+    for key in ("offset", "log_scale"):
+        a, b = seq[key].reshape(4000, -1)[:, -1], ind[key].reshape(4000, -1)[:, -1]
+        assert abs(float(a.std() / b.std()) - 1) < 0.1  # same stationary spread (the sequence's is correlated)
+        assert (
+            abs(float(torch.corrcoef(torch.stack([b[1:], b[:-1]]))[0, 1]))
+            < 0.05
+            < float(torch.corrcoef(torch.stack([a[1:], a[:-1]]))[0, 1])
+        )
+    assert abs(float(ind["flips"][:, 2:].float().mean()) - err.effective()["flip_fraction"]) < 0.01

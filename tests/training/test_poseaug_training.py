@@ -236,6 +236,13 @@ def test_poseaug_run_from_a_pretrained_lifter(motion_table, tmp_path):
     assert saved["lifter_samples"] == counts["lifter_samples"]
     meta = json.loads((final / "poseaug_config.json").read_text())
     assert meta["config"]["adversarial_loss"] == "official" and meta["config"]["rt_translation"] == "official"
+    # the augmented poses' depth came from the table's own simulation (capsule-v1, realistic preset), recorded
+    recorded = json.loads((final / "training_config.json").read_text())["training"]["poseaug_depth_simulation"]
+    assert recorded["simulation"] == "capsule-v1" and recorded["error_model"] == "MonocularDepthError"
+    assert recorded["depth_error"]["preset"] == "depth-anything-v2-metric" and recorded["read_from"] == str(
+        motion_table
+    )
+    assert meta["depth_simulation"] == recorded
     assert meta["iteration"] == counts["gan_iterations"] > 0
     from auglift_hf import PoseLiftingProcessor
 
@@ -275,3 +282,43 @@ def test_poseaug_run_resumes_exactly(motion_table, tmp_path):
         a, b = load_file(str(tmp_path / "full" / "final" / name)), load_file(str(tmp_path / "res" / "final" / name))
         assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert resumed["train_metrics"]["lifter_samples"] == full["train_metrics"]["lifter_samples"]
+
+
+def test_poseaug_with_depth_refuses_a_table_that_does_not_say_how_its_depth_was_made(motion_table, tmp_path):
+    """No ``auglift_depth_simulation`` in the card: refused in one line naming the table, before anything is written;
+    an XY lifter (no depth) is not concerned."""
+    import shutil
+
+    from auglift_hf.simulation.depth_source import DEPTH_SIMULATION_KEY
+
+    bare = tmp_path / "bare"
+    shutil.copytree(motion_table, bare)
+    card = (bare / "README.md").read_text()
+    start = card.index(DEPTH_SIMULATION_KEY + ":")
+    (bare / "README.md").write_text(card[:start] + card[card.index("\n---", start) + 1 :])
+    cfg = _config(bare, tmp_path / "run", ("x", "y", "d"), poseaug=True)
+    with pytest.raises(ValueError, match=f"training table {bare}: its card does not say how its depth was made"):
+        run_training(*load_config(cfg))
+    assert not (tmp_path / "run" / "final").exists()
+    _, _, args = load_config(cfg, ["poseaug_depth=legacy-capsule"])
+    assert args.poseaug_depth == "legacy-capsule"
+    with pytest.raises(ValueError, match="poseaug_depth must be table or legacy-capsule"):
+        load_config(cfg, ["poseaug_depth=surface"])
+
+
+def test_poseaug_run_on_a_surface_table_uses_and_records_its_simulation(tmp_path):
+    """End to end on a surface-v2 table with a severity range: the run trains and records the table's simulation."""
+    from auglift_hf.data.schema import synthetic_depth_source, write_frame_table
+    from auglift_hf.training.quickstart import procedural_records
+
+    table = tmp_path / "surface"
+    records = procedural_records(num_train=3, num_test=1, num_frames=40, seed=0, progress=False)
+    source = synthetic_depth_source(simulation="surface-v2", severity_range=(0.5, 1.5))
+    write_frame_table(records, table, dataset_name="procedural", depth_source=source, progress=False)
+    cfg = _config(table, tmp_path / "run", ("x", "y", "d"), poseaug=True, max_steps=10, poseaug_pretrain_steps=2)
+    res = run_training(*load_config(cfg))
+    assert res["global_step"] == 10 and res["train_metrics"]["lifter_samples_generated"] > 0
+    recorded = json.loads((tmp_path / "run" / "final" / "training_config.json").read_text())["training"]
+    sim = recorded["poseaug_depth_simulation"]
+    assert sim["simulation"] == "surface-v2" and sim["error_model"] == "SurfaceDepthError"
+    assert sim["depth_error"]["severity"] == [0.5, 1.5] and sim["depth_descriptor"]["mode"] == "casp"

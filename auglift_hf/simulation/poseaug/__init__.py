@@ -34,9 +34,12 @@ from .modeling_poseaug import (
     pose_from_bones,
     random_bone_length_swap,
 )
+from .table_depth import POSEAUG_DEPTH_OPTIONS, AugmentedDepthSimulation, poseaug_depth_simulation
 
 __all__ = [
     "BL_GROUPS",
+    "POSEAUG_DEPTH_OPTIONS",
+    "AugmentedDepthSimulation",
     "DISCRIMINATOR_PARTS",
     "FEEDBACK_JOINT_GROUPS",
     "FEEDBACK_JOINT_WEIGHTS",
@@ -61,6 +64,7 @@ __all__ = [
     "inside_image",
     "lsgan_loss",
     "pose_from_bones",
+    "poseaug_depth_simulation",
     "project_pinhole",
     "project_pinhole_clamped",
     "random_bone_length_swap",

@@ -1,10 +1,10 @@
 """From an augmented 3D pose to the lifter's input: projection, depth of the augmented body, encoding (torch).
 
 AugLift v4 renders the augmented SMPL body and runs a monocular depth model on it, live during training. The
-stand-in here is the package's capsule-body ray caster on the **augmented skeleton** (the exact per-joint rays,
-:func:`auglift_hf.simulation.raycast.depth_descriptors_from_joints`) followed by the monocular depth error model
-(:class:`auglift_hf.simulation.depth_error.DepthCorruption`, Depth-Anything-like per-frame scale/shift error, blur jitter and
-multiplicative noise), vectorised over the batch. Depth is not differentiated (a depth network is not either in
+stand-in here is the **training table's own depth simulation** on the augmented skeleton (body, scene, error model
+and descriptor read from the table's card: :mod:`.table_depth`), vectorised over the batch; without it (low-level
+use) the capsule-body ray caster (:func:`auglift_hf.simulation.raycast.depth_descriptors_from_joints`) with the
+older :class:`auglift_hf.simulation.depth_error.DepthCorruption`. Depth is not differentiated (a depth network is not either in
 AugLift): the generators get their gradients through the 2D projection.
 
 :func:`encode_like_processor` is the torch twin of :meth:`auglift_hf.PoseLiftingProcessor.encode` for H36M-17
@@ -59,18 +59,28 @@ def augmented_depth(
     corruption: Any = "default",
     generator: torch.Generator | int = 0,
     num_samples: int = 16,
+    simulation: Any = None,
 ) -> torch.Tensor:
     """Depth descriptors ``(B, 17, k)`` (metres) of augmented bodies, sampled at their exact projections.
 
     Args:
         pose: ``(B, 17, 3)`` augmented camera-frame joints (metres).
-        focal, center: ``(B, 2)`` pixels. image_size: ``(B, 2)`` (all equal) or ``None`` (no border clamp).
+        focal, center: ``(B, 2)`` pixels. image_size: ``(B, 2)`` or ``None`` (no border clamp; capsule only).
         mode: ``"point"`` (k=1), ``"minmax"`` (k=2) or ``"casp"`` (k=3, ``num_samples`` rays per joint).
         corruption: a :class:`~auglift_hf.simulation.depth_error.DepthCorruption`, ``"default"`` (its defaults) or ``None``.
         generator: seed or ``torch.Generator`` of the corruption.
+        simulation: an :class:`~auglift_hf.simulation.poseaug.table_depth.AugmentedDepthSimulation` (the training
+            table's simulation, error model and descriptor, what PoseAug training uses): then ``mode``,
+            ``corruption`` and ``num_samples`` are the simulation's (``mode="casp"`` asks a legacy one for CASP).
     """
     from ..depth_error import DepthCorruption
     from ..raycast import depth_descriptors_from_joints
+
+    if simulation is not None:
+        seed = generator
+        if isinstance(generator, torch.Generator):
+            seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+        return simulation.descriptors(pose, focal, center, image_size, int(seed), needs_extrema=mode == "casp")
 
     if isinstance(corruption, str):
         if corruption != "default":
@@ -104,6 +114,12 @@ def encode_like_processor(
         scores: ``(B, 17)`` in [0, 1] (default 1 for a ``c`` channel: ground-truth 2D).
     """
     channels = list(processor.input_channels)
+    encoding = (getattr(processor, "depth_descriptor", None) or {}).get("encoding", "package")
+    if encoding != "package" and any(c.startswith("d") for c in channels):
+        raise ValueError(
+            f"encode_like_processor: the processor's depth encoding {encoding!r} is not implemented here (pelvis- or "
+            "nearest-relative clipped depth only)"
+        )
     if getattr(processor, "coordinate_normalization", "videopose3d") != "videopose3d":
         raise ValueError(
             "encode_like_processor: only the VideoPose3D conventions are implemented (confidence 2c - 1); the processor "
