@@ -71,12 +71,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--depth-source", choices=("none", "synthetic"), default="none",
-        help="depth descriptor columns: none, or the synthetic capsule renderer (mocap without images)",
+        help="depth descriptor columns: none, or simulated monocular depth (mocap without images; --depth-simulation)",
     )  # fmt: skip
     parser.add_argument(
         "--depth-severity", type=depth_severity, default=None,
-        help="severity of the monocular-depth error model with --depth-source synthetic (0 = exact depth, "
-        "1 = the Depth Anything V2 metric preset, default; at most 10); refused without --depth-source synthetic",
+        help="severity of the monocular-depth error model with --depth-source synthetic (0 = exact depth; default: "
+        "the simulation's own, surface-v2: 3 = calibrated to AugLift's real-depth gain, 1 = optimistic; capsule-v1: "
+        "1; at most 10); refused without --depth-source synthetic",
     )  # fmt: skip
     parser.add_argument(
         "--depth-severity-range", type=depth_severity, nargs=2, default=None, metavar=("LO", "HI"),
@@ -90,8 +91,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--depth-simulation", choices=("capsule-v1", "surface-v2"), default=None,
-        help="with --depth-source synthetic: capsule-v1 (default; the shipped lifters' training depth) or surface-v2 "
-        "(body surface on a floor in a room, part-aware errors; issue 24, not yet calibrated)",
+        help="with --depth-source synthetic: surface-v2 (default; body surface on a floor in a room, part-aware "
+        "errors, calibrated; issue 24) or capsule-v1 (capsules on the joint chain: the earlier tables)",
     )  # fmt: skip
     parser.add_argument(
         "--simulate-detector", action="store_true",
@@ -252,7 +253,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--depth-severity applies to --depth-source synthetic only (it would be ignored)")
     if args.depth_simulation is not None and args.depth_source != "synthetic":
         raise ValueError("--depth-simulation applies to --depth-source synthetic only (it would be ignored)")
-    simulation = args.depth_simulation or "capsule-v1"
+    from .schema import DEFAULT_DEPTH_SIMULATION
+
+    simulation = args.depth_simulation or DEFAULT_DEPTH_SIMULATION
     encoding = getattr(args, "depth_encoding", None)
     if encoding is not None and args.depth_source != "synthetic":
         raise ValueError("--depth-encoding applies to --depth-source synthetic only (it would be ignored)")
@@ -276,7 +279,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_table_output(args.out, args.overwrite)
     depth_source = None
-    severity = 1.0 if args.depth_severity is None else args.depth_severity
+    severity = args.depth_severity  # None: the simulation's default (surface-v2: calibrated)
     if args.depth_source == "synthetic":
         from .schema import synthetic_depth_source
 

@@ -202,6 +202,8 @@ _DEFAULT_CHANNELS = {1: ("d",), 2: ("d_min", "d_max"), 3: ("d", "d_min", "d_max"
 
 #: Depth simulations a synthetic table can be built with (``auglift convert --depth-simulation``).
 DEPTH_SIMULATIONS: tuple[str, ...] = ("capsule-v1", "surface-v2")
+#: The default depth simulation (issue 24): ``surface-v2`` at its calibrated severity.
+DEFAULT_DEPTH_SIMULATION = "surface-v2"
 
 
 def synthetic_depth_source(
@@ -209,13 +211,13 @@ def synthetic_depth_source(
     seed: int = 0,
     corruption: Any = "realistic",
     num_samples: int | None = None,
-    severity: float = 1.0,
+    severity: float | None = None,
     fps: float = 25.0,
-    simulation: str = "capsule-v1",
+    simulation: str = DEFAULT_DEPTH_SIMULATION,
     severity_range: tuple[float, float] | None = None,
     encoding: str = "package",
 ) -> DepthSource:
-    """Depth descriptors from the capsule-body renderer (:mod:`auglift_hf.simulation`), for mocap without images.
+    """Simulated depth descriptors for mocap without images (:mod:`auglift_hf.simulation`).
 
     Metric depth (metres) standing in for a metric monocular network; the descriptor is
     :func:`auglift_hf.contract.default_descriptor` (CASP, 16 sunflower samples as the shipped lifters, unless
@@ -228,12 +230,15 @@ def synthetic_depth_source(
             :func:`auglift_hf.simulation.depth_error_preset` (Depth Anything V2 metric preset) at ``severity``;
             ``None``: exact depth; or any corruption accepted by
             :func:`auglift_hf.simulation.depth_descriptors_from_joints`.
-        severity: severity of the realistic model (0 = exact depth, 1 = the published-accuracy preset).
+        severity: severity of the realistic model (0 = exact depth). ``None``: the simulation's default,
+            :data:`auglift_hf.simulation.surface_error.CALIBRATED_SEVERITY` for ``surface-v2`` (the severity at
+            which the package's TCN recipe gains what real Depth Anything V2 gave AugLift), 1 for ``capsule-v1``
+            (its published-accuracy preset). Severity 1 of ``surface-v2`` is "optimistic".
         fps: frame rate of the sequences (temporal flicker / scale drift of the realistic model).
-        simulation: :data:`DEPTH_SIMULATIONS`: ``"capsule-v1"`` (default; what the shipped lifters were trained on:
-            capsules on the joint chain before a 10 m plane) or ``"surface-v2"``
-            (:func:`auglift_hf.simulation.surface_depth.surface_depth_source`: a body surface on a floor in a room
-            or outdoors, the part-aware error model; issue 24, opt-in until it is calibrated).
+        simulation: :data:`DEPTH_SIMULATIONS`: ``"surface-v2"`` (default;
+            :func:`auglift_hf.simulation.surface_depth.surface_depth_source`: a body surface on a floor in a room
+            or outdoors, the part-aware error model, calibrated; issue 24) or ``"capsule-v1"`` (capsules on the
+            joint chain before a 10 m plane: the earlier tables; it gives away more of the answer).
         severity_range: ``(lo, hi)``, surface-v2 only: one severity per sequence drawn uniformly in the range
             (training tables for lifters that must not over-trust depth).
         encoding: the lifter-side depth codec the table's contract records: ``"package"`` (default) or
@@ -258,7 +263,7 @@ def synthetic_depth_source(
     if isinstance(corruption, str):
         if corruption != "realistic":
             raise ValueError(f"`corruption` must be 'realistic', None or a corruption object, got {corruption!r}")
-        corruption = depth_error_preset(severity=severity, fps=fps)
+        corruption = depth_error_preset(severity=1.0 if severity is None else severity, fps=fps)
 
     def descriptors(*args: Any, **kwargs: Any) -> Any:
         return depth_descriptors_from_joints(*args, corruption=corruption, chunk_size=1024, **kwargs)

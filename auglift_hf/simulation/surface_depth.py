@@ -7,8 +7,8 @@ sample points are snapped to the nearest pixel centre (``interpolation="nearest"
 the same disk pattern and sample count, so without error they agree exactly and with
 :class:`.surface_error.SurfaceDepthError` they share every per-frame / per-part draw (tested).
 
-``surface-v2`` is opt-in; the shipped checkpoints were trained on ``capsule-v1`` (:mod:`.raycast`), which stays
-the default until they are re-shipped.
+``surface-v2`` at :data:`.surface_error.CALIBRATED_SEVERITY` is the default simulation of synthetic tables
+(issue 24); ``capsule-v1`` (:mod:`.raycast`) stays available for the earlier tables and checkpoints.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from .surface import (
     sample_scenes,
     scene_planes,
 )
-from .surface_error import SurfaceDepthError, body_reference, surface_error_preset
+from .surface_error import CALIBRATED_SEVERITY, SurfaceDepthError, body_reference, surface_error_preset
 
 #: Name of this simulation (recorded in the table's depth source description).
 SIMULATION_NAME = "surface-v2"
@@ -212,7 +212,7 @@ def draw_severity(seed: int, severity_range: tuple[float, float]) -> float:
 def surface_depth_source(
     mode: str = "casp",
     seed: int = 0,
-    severity: float = 1.0,
+    severity: float | None = None,
     fps: float = 25.0,
     num_samples: int | None = None,
     error: SurfaceDepthError | None | str = "realistic",
@@ -223,7 +223,8 @@ def surface_depth_source(
 
     Same attributes as ``auglift_hf.data.schema.synthetic_depth_source`` (``channels``, ``kind``, ``contract``,
     ``depth_error``, ``gt_keypoints_from_3d``) plus ``simulation = "surface-v2"``. One body shape and one scene per
-    call (one sequence), drawn from ``seed * 1_000_003 + call number``.
+    call (one sequence), drawn from ``seed * 1_000_003 + call number``. ``severity=None`` is
+    :data:`.surface_error.CALIBRATED_SEVERITY`.
 
     ``severity_range=(lo, hi)`` (with ``error="realistic"``; replaces ``severity``): each call (sequence) draws its
     own severity uniformly in ``[lo, hi]`` from its seed, so a training table covers a range of depth quality
@@ -249,7 +250,7 @@ def surface_depth_source(
     elif isinstance(error, str):
         if error != "realistic":
             raise ValueError(f"`error` must be 'realistic', None or a SurfaceDepthError, got {error!r}")
-        error = surface_error_preset(severity=severity, fps=fps)
+        error = surface_error_preset(severity=CALIBRATED_SEVERITY if severity is None else severity, fps=fps)
         described = error
 
     def descriptors(keypoints_3d, keypoints_2d, scores, focal, center, **kwargs):  # noqa: ANN001, ANN202

@@ -4,7 +4,8 @@
 # detector 2D (the same 2D in every table: same motion, cameras and detector seed). A job list worked off by two
 # one-thread workers (tables first); resumable: finished tables and runs are skipped.
 # Usage: bash benchmarks/calibration/run.sh [root] [severity ...]   (default /work/cache/calibration, 0 0.5 0.75 1 2 3)
-# then evaluate.sh [root] [severity ...]. XY ignores depth, so one XY triple (on the first severity's table) serves all.
+# then evaluate.sh [root] [severity ...]. XY and XYC (confidence without depth) ignore depth, so one triple of each (on
+# the first severity's table) serves all.
 set -u
 ROOT=${1:-/work/cache/calibration}
 shift
@@ -32,6 +33,7 @@ run() {  # name config table seed
 JOBS=()
 for s in "${SEVERITIES[@]}"; do JOBS+=("table $s"); done
 for seed in 0 1 2; do JOBS+=("run xy-seed$seed tcn-27f-xy-surface.yaml surf_${SEVERITIES[0]} $seed"); done
+for seed in 0 1 2; do JOBS+=("run xyc-seed$seed tcn-27f-xyc-surface.yaml surf_${SEVERITIES[0]} $seed"); done
 for s in "${SEVERITIES[@]}"; do
   for seed in 0 1 2; do JOBS+=("run xycd-sev$s-seed$seed tcn-27f-xycd-surface.yaml surf_$s $seed"); done
 done

@@ -35,7 +35,7 @@ def test_convert_h36m_with_simulated_detector_and_realistic_depth(h36m_files, tm
     card = (out / "README.md").read_text()
     assert (
         "monocular depth error model" in card
-        and "depth-anything-v2-metric" in card
+        and "surface-v2" in card  # the default simulation (issue 24)
         and "'severity': 0.5" in card
         and "detector-definition 2D" in card
     )
@@ -214,7 +214,7 @@ def test_convert_h36m_depth_severity_range(h36m_files, tmp_path, capsys):
     assert np.isfinite(d).all()
     capsys.readouterr()
     for extra, message in (
-        (["--depth-severity-range", "1", "2"], "needs --depth-source synthetic --depth-simulation surface-v2"),
+        (["--depth-simulation", "capsule-v1", "--depth-severity-range", "1", "2"], "needs --depth-source synthetic"),
         (
             ["--depth-simulation", "surface-v2", "--depth-severity", "1", "--depth-severity-range", "1", "2"],
             "not both",
@@ -248,3 +248,24 @@ def test_convert_h36m_depth_encoding_auglift_recorded_in_contract(h36m_files, tm
     capsys.readouterr()
     assert main([*base, "--depth-encoding", "auglift", "--out", str(tmp_path / "bad")]) == 2
     assert not (tmp_path / "bad").exists() and "--depth-encoding applies to" in capsys.readouterr().err
+
+
+def test_convert_default_depth_is_surface_v2_at_the_calibrated_severity(h36m_files, tmp_path):
+    """Without --depth-simulation / --depth-severity a synthetic table gets the calibrated default (issue 24), the
+    card says which; `--help` states the same calibrated value as the code."""
+    import argparse
+
+    from auglift_hf.cli import main
+    from auglift_hf.data.cli import add_arguments
+    from auglift_hf.simulation.surface_error import CALIBRATED_SEVERITY
+
+    out = tmp_path / "default"
+    assert main(["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+                 str(h36m_files["cameras"]), "--depth-source", "synthetic", "--max-frames", "8", "--out", str(out),
+                 "--no-progress"]) == 0  # fmt: skip
+    card = (out / "README.md").read_text()
+    assert "surface-v2" in card and f"'severity': {CALIBRATED_SEVERITY}" in card
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    help_text = " ".join(parser.format_help().split())
+    assert f"surface-v2: {CALIBRATED_SEVERITY:g} = calibrated" in help_text

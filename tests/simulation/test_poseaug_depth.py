@@ -163,7 +163,16 @@ def test_capsule_table_uses_the_recorded_realistic_preset(tmp_path):
     rebuilds 7.6-10.3 / 1.5-6.2 / 15.6-23.5, the legacy path 46.0 / 29.1 / 353.2."""
     from auglift_hf.simulation.depth_error import MonocularDepthError, depth_error_preset
 
-    table = _convert(tmp_path, "capsule", "--depth-source", "synthetic", "--depth-severity", "1.5")
+    table = _convert(
+        tmp_path,
+        "capsule",
+        "--depth-source",
+        "synthetic",
+        "--depth-simulation",
+        "capsule-v1",
+        "--depth-severity",
+        "1.5",
+    )
     sim = AugmentedDepthSimulation.from_table(table)
     assert sim.simulation == "capsule-v1" and sim.error_kind == "MonocularDepthError"
     model = sim.error_model(0)
@@ -214,7 +223,7 @@ def test_table_without_a_depth_record_is_refused(tmp_path, surface_table):
         poseaug_depth_simulation("table", [str(bare)])
     assert "\n" not in str(e.value) and "poseaug_depth=legacy-capsule" in str(e.value)
     assert poseaug_depth_simulation("legacy-capsule", [str(bare)]).simulation == "legacy-capsule"
-    capsule = _convert(tmp_path, "cap", "--depth-source", "synthetic")
+    capsule = _convert(tmp_path, "cap", "--depth-source", "synthetic", "--depth-simulation", "capsule-v1")
     with pytest.raises(ValueError, match="record different depth simulations"):
         AugmentedDepthSimulation.from_tables([str(surface_table), str(capsule)])
     with pytest.raises(ValueError, match="poseaug_depth must be one of"):
