@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Evaluate the calibration runs of run.sh: at each severity, XY (3 seeds) vs XYCD (3 seeds) on that table's whole
-# test split (S9/S11, detected2d), with seed statistics and the paired bootstrap interval over test takes.
+# Evaluate the calibration runs of run.sh: at each severity, XY, XYC (confidence, no depth) and XYCD (3 seeds each) on
+# that table's whole test split (S9/S11, detected2d), with seed statistics and paired bootstrap intervals over test
+# takes (XYCD vs XY, XYC vs XY, XYCD vs XYC). TAG=-auglift evaluates the AugLift-encoding variant on its own tables.
+# Usage: bash benchmarks/calibration/evaluate.sh [root] [severity ...]   (default /work/cache/calibration, 2 2.5 3 5)
 set -u
 ROOT=${1:-/work/cache/calibration}
+shift
+SEVERITIES=("$@")
+[ ${#SEVERITIES[@]} -gt 0 ] || SEVERITIES=(2 2.5 3 5)
+TAG=${TAG:-}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/../lanes.sh"
 R=$ROOT/runs
-xy="xy=$R/xy-seed0/final,$R/xy-seed1/final,$R/xy-seed2/final"
-for sev in 0 0.5 0.75 1; do
-  xycd="xycd=$R/xycd-sev$sev-seed0/final,$R/xycd-sev$sev-seed1/final,$R/xycd-sev$sev-seed2/final"
-  "$AUGLIFT" evaluate --models "$xy" "$xycd" --datasets "$ROOT/surf_$sev" --config detected2d \
-    --out "$ROOT/eval_sev$sev" --no-progress
+group() { echo "$1=$R/$2-seed0/final,$R/$2-seed1/final,$R/$2-seed2/final"; }
+for sev in "${SEVERITIES[@]}"; do
+  [ -d "$ROOT/eval_sev$sev$TAG" ] && continue
+  models=("$(group xy xy)" "$(group xycd "xycd-sev$sev$TAG")")
+  compare=(xy:xycd)
+  if [ -f "$R/xyc-seed2/final/model.safetensors" ]; then
+    models+=("$(group xyc xyc)")
+    compare+=(xy:xyc xyc:xycd)
+  fi
+  "$AUGLIFT" evaluate --models "${models[@]}" --datasets "$ROOT/surf_$sev$TAG" --config detected2d \
+    --compare "${compare[@]}" --out "$ROOT/eval_sev$sev$TAG" --no-progress
 done

@@ -11,16 +11,18 @@ ROOT=${1:-/work/cache/calibration}
 shift
 SEVERITIES=("$@")
 [ ${#SEVERITIES[@]} -gt 0 ] || SEVERITIES=(0 0.5 0.75 1 2 3)
+TAG=${TAG:-}                      # e.g. TAG=-auglift EXTRA_CONVERT_FLAGS="--depth-encoding auglift": a variant's tables/runs
+EXTRA_CONVERT_FLAGS=${EXTRA_CONVERT_FLAGS:-}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/../lanes.sh"
 SHARED=$REPO/../shared/data/h36m
 
 table() {  # severity
-  [ -f "$ROOT/surf_$1/README.md" ] && return 0
+  [ -f "$ROOT/surf_$1$TAG/README.md" ] && return 0
   "$AUGLIFT" convert h36m --positions-3d "$SHARED/data_3d_h36m_fk25.npz" \
     --cameras "$SHARED/cameras.pkl" --depth-source synthetic --depth-simulation surface-v2 --depth-severity "$1" \
-    --simulate-detector --max-frames 150 --out "$ROOT/surf_$1" --no-progress >> "$ROOT/logs/tables.log" 2>&1 \
-    || { touch "$ROOT/surf_$1.failed"; return 1; }
+    --simulate-detector --max-frames 150 $EXTRA_CONVERT_FLAGS --out "$ROOT/surf_$1$TAG" --no-progress \
+    >> "$ROOT/logs/tables.log" 2>&1 || { touch "$ROOT/surf_$1$TAG.failed"; return 1; }
 }
 run() {  # name config table seed
   while [ ! -f "$ROOT/$3/README.md" ]; do
@@ -32,10 +34,10 @@ run() {  # name config table seed
 
 JOBS=()
 for s in "${SEVERITIES[@]}"; do JOBS+=("table $s"); done
-for seed in 0 1 2; do JOBS+=("run xy-seed$seed tcn-27f-xy-surface.yaml surf_${SEVERITIES[0]} $seed"); done
-for seed in 0 1 2; do JOBS+=("run xyc-seed$seed tcn-27f-xyc-surface.yaml surf_${SEVERITIES[0]} $seed"); done
+for seed in 0 1 2; do JOBS+=("run xy-seed$seed tcn-27f-xy-surface.yaml surf_${SEVERITIES[0]}$TAG $seed"); done
+for seed in 0 1 2; do JOBS+=("run xyc-seed$seed tcn-27f-xyc-surface.yaml surf_${SEVERITIES[0]}$TAG $seed"); done
 for s in "${SEVERITIES[@]}"; do
-  for seed in 0 1 2; do JOBS+=("run xycd-sev$s-seed$seed tcn-27f-xycd-surface.yaml surf_$s $seed"); done
+  for seed in 0 1 2; do JOBS+=("run xycd-sev$s$TAG-seed$seed tcn-27f-xycd-surface.yaml surf_$s$TAG $seed"); done
 done
 CLAIMS=$(mktemp -d "$ROOT/claims.XXXX")
 worker() {
