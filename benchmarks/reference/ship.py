@@ -448,8 +448,14 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
     has_depth = "d" in json.loads((final / "config.json").read_text()).get("input_channels", [])
     info = training_table(training)
     realistic, h36m_joint_2d = info.pop("realistic"), info.pop("h36m_joint_2d")
-    record = info.pop("depth_record") if has_depth else None
+    record = info.pop("depth_record")
     surface = record is not None and record["simulation"] != LEGACY_DEPTH_SIMULATION
+    if (
+        surface and not has_depth
+    ):  # the card texts of such a run are not written (the XY checkpoints are not retrained)
+        raise ValueError(f"{final}: an XY lifter trained on a {record['simulation']} table; ship.py writes cards for "
+                         "its depth lifters only (the XY checkpoints read the same 2D and are not re-shipped)")  # fmt: skip
+    record = record if has_depth else None
     measured = bool(res.get("tables"))  # evaluate.py recorded its tables: state what it scored
     if surface and not measured:
         raise ValueError(f"{eval_json}: written before evaluate.py recorded its tables; a {record['simulation']} "

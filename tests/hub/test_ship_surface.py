@@ -56,10 +56,11 @@ def _condition(mpjpe, table, stride, rows, scored):
             "frames": {"scored": scored, "valid": rows - 5, "rows": rows}, "table": table, "stride": stride}  # fmt: skip
 
 
-@pytest.fixture
-def reshipped(tmp_path):
-    """A tiny XYCD run trained on a surface-v2 table (severities [2, 4]), evaluated at severity 3, shipped."""
-    final = make_lifter_folder(tmp_path / "runs" / "tcn-27f-xycd-surface", "tcn", 4, with_card=False, name="final")
+def make_run(tmp_path, channels=4):
+    """A tiny run trained on a surface-v2 table (severities [2, 4]) and its evaluate.py json at severity 3."""
+    final = make_lifter_folder(
+        tmp_path / "runs" / "tcn-27f-xycd-surface", "tcn", channels, with_card=False, name="final"
+    )
     cfg = json.loads((final / "preprocessor_config.json").read_text())
     shipped = json.loads((ROOT / "checkpoints" / "tcn-27f-xycd" / "preprocessor_config.json").read_text())
     contract = {k: shipped[k] for k in ("keypoint_definition", "depth_kind", "depth_model", "depth_descriptor")}
@@ -87,8 +88,19 @@ def reshipped(tmp_path):
     eval_json = tmp_path / "eval" / "tcn-27f-xycd-surface.json"
     eval_json.parent.mkdir()
     eval_json.write_text(json.dumps(res))
-    dest = tmp_path / "checkpoints" / "tcn-27f-xycd"
-    return ship.ship(final.parent, eval_json, dest)
+    return final.parent, eval_json
+
+
+@pytest.fixture
+def reshipped(tmp_path):
+    """The tiny XYCD run shipped as ``checkpoints/tcn-27f-xycd``."""
+    return ship.ship(*make_run(tmp_path), tmp_path / "checkpoints" / "tcn-27f-xycd")
+
+
+def test_ship_refuses_an_xy_run_on_a_surface_table(tmp_path):
+    with pytest.raises(ValueError, match="an XY lifter trained on a surface-v2 table"):
+        ship.ship(*make_run(tmp_path, channels=2), tmp_path / "checkpoints" / "tcn-27f-xy")
+    assert not (tmp_path / "checkpoints" / "tcn-27f-xy").exists()  # no partial output
 
 
 @pytest.fixture
