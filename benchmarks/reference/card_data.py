@@ -5,7 +5,13 @@ renames the data with :func:`ship.condition_row` (real motion vs simulated 2D / 
 frames scored from the folder's own ``eval_results.json`` -- ``reference_eval.conditions[*].num_poses``, "not
 recorded" when absent --, test frame selection, seeds = 1), then appends the whole-test-set numbers of
 ``benchmarks/RESULTS.md`` "Issue 23" (MPJPE / PA-MPJPE, copied from its tables, frame counts from its data table) as
-additional, exactly named entries. The card is rebuilt with :func:`auglift_hf.hub.cards.build_model_card` and the
+additional, exactly named entries. A re-shipped folder (issue 24: its ``eval_results.json`` records the depth
+simulation of its training table, ``ship.DEPTH_RECORD_KEY``, or the tables ``evaluate.py`` scored) takes its
+whole-test-set rows from the section :data:`RESHIP_SECTION` instead (same layout, :data:`DATA_HEADING`,
+:data:`DETECTED_HEADING`, :data:`GT_HEADING`; it must list the checkpoint: the Issue 23 rows are of the old weights)
+and names its depth with the simulation it records, at the severity the section's data table gives per table
+(``severity S`` in its depth cell, checked against the severity of the tables ``evaluate.py`` recorded); every other
+folder keeps the Issue 23 rows and the ``capsule-v1`` texts, byte for byte. The card is rebuilt with :func:`auglift_hf.hub.cards.build_model_card` and the
 card's own measured section ("How this checkpoint was made") is kept verbatim. Weights, configs and
 ``eval_results.json`` are only read.
 
@@ -28,17 +34,36 @@ from huggingface_hub import ModelCard
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ship import (  # noqa: E402
     CARD_ROWS,
+    DEPTH_RECORD_KEY,
     DEPTH_SIMULATION,
     H36M_MOTION,
+    LEGACY_DEPTH_SIMULATION,
     SIMULATED_DEPTH,
+    _ordinal,
     condition_row,
+    measured_selection,
+    measured_severities,
+    simulated_depth_text,
+    table_severity,
     training_data_text,
 )
 
 from auglift_hf.hub.cards import build_model_card  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+#: The RESULTS.md sections (heading prefixes) holding the whole-test-set numbers of the shipped checkpoints: Issue 23
+#: (the checkpoints trained on capsule-v1 depth; the XY ones, never retrained) and Issue 24 (the re-shipped ones).
 SECTION = "## Issue 23: shipped checkpoints on whole test sets"
+RESHIP_SECTION = "## Issue 24: re-shipped checkpoints on whole test sets"
+#: The three tables of such a section (headings' starts), the same in both: the data table (first cells start with
+#: the :data:`WHOLE` names; columns table | motion | 2D | depth | protocol frames | scored frames | sequences |
+#: takes), MPJPE / PA-MPJPE / N-MPJPE per checkpoint (checkpoint | H36M test | CMU | HumanEva-I) and HumanEva-I
+#: with its real ground-truth 2D (checkpoint | MPJPE / PA-MPJPE / N-MPJPE).
+DATA_HEADING = "### Data"
+DETECTED_HEADING = "### MPJPE / PA-MPJPE / N-MPJPE (mm, frame-wise), simulated detector 2D"
+GT_HEADING = "### HumanEva-I with its real ground-truth 2D"
+#: :data:`WHOLE` key -> the evaluation table folder ``evaluate.py`` records (for the severity cross-check)
+TABLE_OF = {"h36m": "test", "cmu": "test_cmu", "humaneva": "humaneva", "humaneva_gt": "humaneva"}
 DETECTOR_2D = (
     "simulated: COCO detector (auglift_hf.simulation.simulate_coco_detector, detector-definition landmarks, calibrated "
     "confidences, coco_to_h36m); no real detector output"
@@ -73,8 +98,10 @@ WHOLE = {
 }  # fmt: skip
 
 
-def _section(results_md: str) -> str:
-    start = results_md.index(SECTION)
+def _section(results_md: str, section: str = SECTION) -> str:
+    if section not in results_md:
+        raise ValueError(f"benchmarks/RESULTS.md has no section {section!r}")
+    start = results_md.index(section)
     end = results_md.find("\n## ", start + 1)
     return results_md[start : end if end > 0 else None]
 
@@ -96,38 +123,108 @@ def _triple(cell: str) -> tuple[float, float]:
     return mpjpe, pa
 
 
-def whole_test_numbers(results_md: str) -> tuple[dict[str, dict[str, tuple[float, float]]], dict[str, int]]:
-    """``({checkpoint: {table: (MPJPE, PA-MPJPE)}}, {table: scored frames})`` from RESULTS.md "Issue 23"."""
-    sec = _section(results_md)
-    frames = {}
-    for cells in _table_after(sec, "### Data"):
+def _count(cell: str) -> int:
+    return int(re.search(r"[\d,]+", cell.replace("*", "")).group().replace(",", ""))
+
+
+def data_table(results_md: str, section: str = SECTION) -> dict[str, list[str]]:
+    """``{WHOLE key: cells}`` of the data table of ``section``."""
+    cells_of = {}
+    for cells in _table_after(_section(results_md, section), DATA_HEADING):
         for key, (start, *_rest) in WHOLE.items():
             if cells[0].startswith(start):
-                frames[key] = int(re.search(r"[\d,]+", cells[5].replace("*", "")).group().replace(",", ""))
+                cells_of[key] = cells
+    if set(cells_of) != set(WHOLE):
+        raise ValueError(f"{section}: data table lacks {sorted(set(WHOLE) - set(cells_of))}")
+    return cells_of
+
+
+def whole_test_numbers(
+    results_md: str, section: str = SECTION
+) -> tuple[dict[str, dict[str, tuple[float, float]]], dict[str, int]]:
+    """``({checkpoint: {table: (MPJPE, PA-MPJPE)}}, {table: scored frames})`` from RESULTS.md ``section``."""
+    sec = _section(results_md, section)
+    frames = {key: _count(cells[5]) for key, cells in data_table(results_md, section).items()}
     numbers: dict[str, dict[str, tuple[float, float]]] = {}
-    for cells in _table_after(sec, "### MPJPE / PA-MPJPE / N-MPJPE (mm, frame-wise), simulated detector 2D"):
+    for cells in _table_after(sec, DETECTED_HEADING):
         numbers.setdefault(cells[0], {}).update(
             {"h36m": _triple(cells[1]), "cmu": _triple(cells[2]), "humaneva": _triple(cells[3])}
         )
-    for cells in _table_after(sec, "### HumanEva-I with its real ground-truth 2D"):
+    for cells in _table_after(sec, GT_HEADING):
         numbers.setdefault(cells[0].split(" ")[0], {})["humaneva_gt"] = _triple(cells[1])
-    if set(frames) != set(WHOLE):
-        raise ValueError(f"{SECTION}: data table lacks {sorted(set(WHOLE) - set(frames))}")
     return numbers, frames
 
 
-def whole_rows(name: str, has_depth: bool, keypoint_definition: str, results_md: str) -> list[dict]:
-    """The additional model-index rows of checkpoint ``name`` (empty when RESULTS has none for it)."""
-    numbers, frames = whole_test_numbers(results_md)
+def reship_selection(key: str, cells: list[str]) -> str:
+    """The frame selection of a :data:`RESHIP_SECTION` row, from its data-table cells (protocol and scored frames,
+    sequences, takes) in the words of the Issue 23 rows."""
+    step = re.search(r"every (\d+)\w* frame", cells[5])
+    nth = _ordinal(int(step.group(1)) if step else 1)
+    protocol, sequences, takes = _count(cells[4]), _count(cells[6]), _count(cells[7])
+    where = {
+        "h36m": f"{nth} of every one of the {sequences} test sequences",
+        "cmu": f"{nth} with all joints in the image of the {sequences} sequences",
+    }.get(key, f"{nth} of the {sequences} sequences")
+    joints = ", scored on the 14 joints both skeletons share" if key.startswith("humaneva") else ""
+    return (
+        f"{where} ({takes} takes; {protocol:,} protocol frames){joints}, windows centred on each scored frame, "
+        "edge-padded at sequence ends, flip test"
+    )
+
+
+def _reship_depth(key: str, cell: str, record: dict, reference: dict, where: str) -> str:
+    """The depth text of a re-shipped row: the folder's simulation at the severity of the data-table cell."""
+    sev = re.search(r"severity (\d+(?:\.\d+)?)", cell)
+    if sev is None:
+        raise ValueError(f"{where}: the {key} depth cell {cell!r} gives no 'severity S' of the evaluation table")
+    for name in ("surface-v2", "capsule-v1"):
+        if name in cell and name != record["simulation"]:
+            raise ValueError(f"{where}: the {key} depth cell names {name}; the folder records {record['simulation']}")
+    table = (reference.get("tables") or {}).get(TABLE_OF[key])
+    if table is not None:
+        recorded = table_severity(table, where)[1]
+        if recorded is not None and float(recorded) != float(sev.group(1)):
+            raise ValueError(f"{where}: the {key} depth cell says severity {sev.group(1)}, the table evaluate.py "
+                             f"scored ({table['path']}) has {recorded}")  # fmt: skip
+    return simulated_depth_text(record, [float(sev.group(1))])
+
+
+def whole_rows(
+    name: str,
+    has_depth: bool,
+    keypoint_definition: str,
+    results_md: str,
+    record: dict | None = None,
+    reference: dict | None = None,
+) -> list[dict]:
+    """The additional model-index rows of checkpoint ``name`` (empty when RESULTS has none for it).
+
+    ``record`` / ``reference``: the folder's ``eval_results.json`` depth record and ``reference_eval``. A re-shipped
+    folder (either records issue-24 data) takes its rows from :data:`RESHIP_SECTION`, which must list it; every
+    other folder from :data:`SECTION`.
+    """
+    reference = reference or {}
+    reshipped = record is not None or bool(reference.get("tables"))
+    section = RESHIP_SECTION if reshipped else SECTION
+    numbers, frames = whole_test_numbers(results_md, section)
+    if reshipped and name not in numbers:
+        raise ValueError(f"{name}: re-shipped, but '{RESHIP_SECTION[3:]}' in benchmarks/RESULTS.md does not list it "
+                         f"(the '{SECTION[3:]}' rows are of the weights it replaced)")  # fmt: skip
+    cells = data_table(results_md, section) if reshipped else {}
     rows = []
     for key, (mpjpe, pa) in numbers.get(name, {}).items():
         _, kind, title, config, motion, two_d, selection = WHOLE[key]
         if key == "humaneva_gt" and keypoint_definition == "coco":
             two_d += " (fed to this 'coco' lifter: not the definition it was trained on)"
+        depth = SIMULATED_DEPTH if has_depth else "none (XY lifter)"
+        if reshipped:
+            selection = reship_selection(key, cells[key])
+            if has_depth and record is not None and record["simulation"] != LEGACY_DEPTH_SIMULATION:
+                depth = _reship_depth(key, cells[key][3], record, reference, f"{section[3:]} / {name}")
         data = {
-            "motion": motion, "keypoints_2d": two_d, "depth": SIMULATED_DEPTH if has_depth else "none (XY lifter)",
+            "motion": motion, "keypoints_2d": two_d, "depth": depth,
             "frames_scored": frames[key], "frame_selection": selection, "seeds": 1,
-            "source": f"benchmarks/RESULTS.md, '{SECTION[3:]}'",
+            "source": f"benchmarks/RESULTS.md, '{section[3:]}'",
         }  # fmt: skip
         rows.append({"dataset": kind, "name": title, "config": config, "split": "test",
                      "metrics": {"mpjpe": mpjpe, "pa_mpjpe": pa}, "data": data})  # fmt: skip
@@ -142,9 +239,12 @@ def rewrite(folder: Path, results_md: str) -> str:
     config = json.loads((folder / "config.json").read_text())
     processor = json.loads((folder / "preprocessor_config.json").read_text())
     has_depth = "d" in config.get("input_channels", [])
-    reference = {}
+    reference, record = {}, None
     if (folder / "eval_results.json").is_file():
-        reference = json.loads((folder / "eval_results.json").read_text()).get("reference_eval", {}) or {}
+        saved = json.loads((folder / "eval_results.json").read_text())
+        reference, record = saved.get("reference_eval", {}) or {}, saved.get(DEPTH_RECORD_KEY)
+    surface = has_depth and record is not None and record["simulation"] != LEGACY_DEPTH_SIMULATION
+    severities = measured_severities(reference, str(folder / "eval_results.json")) if surface else {}
     label_of = {cfg: label for label, (cfg, _) in CARD_ROWS.items()}
     metrics: dict[str, dict[str, float]] = {}
     for r in card.data.eval_results or []:
@@ -155,12 +255,17 @@ def rewrite(folder: Path, results_md: str) -> str:
     for cfg, values in metrics.items():
         label = label_of[cfg]
         frames = (reference.get("conditions", {}).get(label) or {}).get("num_poses")
-        rows.append(condition_row(label, values, has_depth, frames))
-    rows += whole_rows(folder.name, has_depth, processor.get("keypoint_definition"), results_md)
+        rows.append(condition_row(
+            label, values, has_depth, frames,
+            depth_text=simulated_depth_text(record, [severities.get(label)]) if surface else None,
+            selection=measured_selection(reference, label),
+        ))  # fmt: skip
+    rows += whole_rows(folder.name, has_depth, processor.get("keypoint_definition"), results_md, record, reference)
+    depth_text = simulated_depth_text(record, list(severities.values())) if surface else None
     new = build_model_card(
         folder, eval_results={"results": rows}, repo_id=f"auglift/{folder.name}", datasets=["h36m"],
-        training_data=training_data_text(processor.get("keypoint_definition") == "h36m", True, has_depth),
-        depth_simulation=DEPTH_SIMULATION,
+        training_data=training_data_text(processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text),
+        depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION,
     )  # fmt: skip
     measured = text.index("\n## How this checkpoint was made")
     extra = text[measured : text.index("\n## Citation", measured)]

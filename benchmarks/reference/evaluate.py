@@ -4,12 +4,13 @@
 "COCO-GT-2D" the noise-free detector-definition 2D (the ground truth of a ``"coco"`` lifter; tables
 ``*_cocogt`` from ``build_data.py --gt-definition coco``); "noisy-2D" the simulated detector's output.
 
-For every model folder (``config.json`` + ``model.safetensors`` + ``preprocessor_config.json``) and every
-(table, config) pair it scores one centred window every ``--stride`` frames of every test sequence, with the
-folder's own :class:`~auglift_hf.PoseLiftingProcessor` (so the numbers are those of the shipped conventions)
-and flip test-time augmentation, and writes MPJPE / PA-MPJPE frame-wise (all poses pooled) and action-wise
-(mean of the 15 per-action means, the "Avg" column of VideoPose3D / PoseFormer) to ``<out>/<name>.json``, with the
-number of frames scored per condition, and the per-pose errors with each pose's take to ``<out>/<name>.npz``.
+For every model folder (``config.json`` + ``model.safetensors`` + ``preprocessor_config.json``) and every (table,
+config) pair it scores one centred window every ``--stride`` frames (per table: ``--table-stride``) of every test
+sequence, with the folder's own :class:`~auglift_hf.PoseLiftingProcessor` (so the numbers are those of the shipped
+conventions) and flip test-time augmentation, and writes MPJPE / PA-MPJPE frame-wise (all poses pooled) and
+action-wise (mean of the 15 per-action means, the "Avg" column of VideoPose3D / PoseFormer) to
+``<out>/<name>.json``, with the number of frames scored per condition, and the per-pose errors with each pose's take
+to ``<out>/<name>.npz``.
 
 ``--table`` groups runs into recipes by name (``<recipe>`` and ``<recipe>-seed<k>`` are seed replicates of one
 recipe): every table cell is the mean over the recipe's seeds with their standard deviation and count, and every
@@ -83,9 +84,19 @@ def predict_centres(model, ds, flip_test: bool = True, batch_size: int = 512) ->
 
 @torch.no_grad()
 def evaluate_folder(
-    folder: str | os.PathLike, data_root: Path, stride: int, batch_size: int = 512, flip_test: bool = True
+    folder: str | os.PathLike,
+    data_root: Path,
+    stride: int,
+    batch_size: int = 512,
+    flip_test: bool = True,
+    strides: dict[str, int] | None = None,
 ) -> dict:
-    """Metrics of one model folder on every condition of :data:`CONDITIONS` (mm)."""
+    """Metrics of one model folder on every condition of :data:`CONDITIONS` (mm).
+
+    ``strides`` overrides ``stride`` per table folder name (e.g. ``{"test_cmu": 1}``). Every condition records its
+    ``table`` and ``stride``; ``results["tables"]`` describes each scored table (:func:`table_record`), so that
+    ``ship.py`` can state the frame selection and the depth of the rows from what was measured.
+    """
     from transformers import AutoModel
 
     import auglift_hf  # noqa: F401 - registers the Auto classes
@@ -97,7 +108,8 @@ def evaluate_folder(
     model = AutoModel.from_pretrained(folder).eval()
     processor = PoseLiftingProcessor.from_pretrained(folder)
     window = processor.num_frames
-    results: dict = {"folder": os.fspath(folder), "stride": stride, "flip_test": flip_test, "conditions": {}}
+    results: dict = {"folder": os.fspath(folder), "stride": stride, "flip_test": flip_test, "conditions": {},
+                     "tables": {}}  # fmt: skip
     from auglift_hf.processing_lifting import MISSING_DEPTH_FILL
 
     depth_idx = [i for i, c in enumerate(processor.input_channels) if c in ("d", "d_min", "d_max")]
@@ -107,9 +119,12 @@ def evaluate_folder(
         if not (data_root / table_name).is_dir():
             continue
         table = load_frame_table(data_root / table_name, config=config, split="test")
+        table_stride = (strides or {}).get(table_name, stride)
         ds = PoseWindowDataset(
-            table, window_size=window, stride=stride, processor=processor, config=config, split="test"
+            table, window_size=window, stride=table_stride, processor=processor, config=config, split="test"
         )
+        if table_name not in results["tables"]:
+            results["tables"][table_name] = table_record(data_root / table_name, ds, table)
         if no_depth:
             ds.features[..., depth_idx] = MISSING_DEPTH_FILL
         # the tables are written sorted by (ids, frame), so window centres index the table rows directly
@@ -123,6 +138,7 @@ def evaluate_folder(
         metrics = compute_pose3d_metrics(pred, expected * 1000.0, action_labels(table, ds.centres))
         metrics["inference_poses_per_second"] = len(ds) / seconds
         metrics["frames"] = {"scored": int(len(ds)), "valid": int(ds.valid.sum()), "rows": int(table.num_rows)}
+        metrics["table"], metrics["stride"] = table_name, table_stride
         results["conditions"][label] = metrics
         results.setdefault("per_pose", {})[label] = {
             "mpjpe": mpjpe(pred, expected * 1000.0, reduction="none"),
@@ -132,6 +148,25 @@ def evaluate_folder(
         print(f"{Path(folder).parent.name:24s} {label:24s} MPJPE {metrics['mpjpe']:6.1f}  "
               f"PA {metrics['pa_mpjpe']:6.1f}  (action-wise {metrics['mpjpe_action_wise']:6.1f})", flush=True)  # fmt: skip
     return results
+
+
+def table_record(path: Path, ds, table) -> dict:  # noqa: ANN001
+    """What an evaluation table is: its path, rows, sequences and takes, and how its depth was made, read from the
+    table itself (``<table>_summary.json`` "depth" text of ``build_data.py``; the card's ``auglift_depth_simulation``
+    record of ``auglift convert``), ``None`` where it records nothing."""
+    from auglift_hf.contract import read_card_metadata
+    from auglift_hf.simulation.depth_source import DEPTH_SIMULATION_KEY
+
+    summary = path.parent / f"{path.name}_summary.json"
+    card = path / "README.md"
+    return {
+        "path": os.fspath(path),
+        "rows": int(table.num_rows),
+        "sequences": int(ds.num_sequences),
+        "takes": int(len(np.unique(take_labels(table, np.arange(table.num_rows))))),
+        "depth": json.loads(summary.read_text()).get("depth") if summary.is_file() else None,
+        "depth_simulation": read_card_metadata(card).get(DEPTH_SIMULATION_KEY) if card.is_file() else None,
+    }
 
 
 def _train_info(folder: Path) -> dict:
@@ -231,18 +266,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default="/work/cache/h36m_ref", help="root holding test/ and test_ood/")
     parser.add_argument("--out", default="/work/cache/h36m_ref/eval")
     parser.add_argument("--stride", type=int, default=32, help="one evaluation window every N frames")
+    parser.add_argument(
+        "--table-stride", action="append", default=[], metavar="TABLE=N",
+        help="per-table stride overriding --stride, e.g. test_cmu=1 (repeatable; recorded per condition)",
+    )  # fmt: skip
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--table", default=None, help="print the markdown tables of an eval folder and exit")
     args = parser.parse_args(argv)
     if args.table:
         print(render_tables(Path(args.table)))
         return 0
+    strides = {}
+    for item in args.table_stride:
+        name, _, value = item.partition("=")
+        if not value.isdigit() or int(value) < 1:
+            parser.error(f"--table-stride {item!r}: expected TABLE=N with N >= 1")
+        strides[name] = int(value)
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for folder in map(Path, args.folders):
         name = folder.parent.name if folder.name == "final" else folder.name
-        res = evaluate_folder(folder, Path(args.data), args.stride)
+        res = evaluate_folder(folder, Path(args.data), args.stride, strides=strides)
         res["train"] = _train_info(folder)
         cfg_path = folder / "training_config.json"
         if cfg_path.is_file():

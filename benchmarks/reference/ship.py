@@ -5,6 +5,16 @@ Each folder gets ``config.json``, ``model.safetensors``, ``preprocessor_config.j
 ``eval_results.json`` (the measurements of ``evaluate.py``) and a ``README.md`` model card built with
 :func:`auglift_hf.hub.cards.write_model_card` plus a section on how it was trained and what it is good for.
 
+The depth simulation of a checkpoint is read, never assumed: from the ``"depth"`` text of its training table's
+``<table>_summary.json`` (``build_data.py``), recorded in the folder's ``eval_results.json`` under
+:data:`DEPTH_RECORD_KEY` (``{"simulation", "train_severity", "train_depth", "source"}``) so that ``card_data.py``,
+which runs without the tables, names it later; a folder without the record was shipped before issue 24 and is
+:data:`LEGACY_DEPTH_SIMULATION` (what those checkpoints were trained on). Each row's evaluation severity is read from
+its evaluation table (``reference_eval.tables`` of an ``evaluate.py`` json: the table card's
+``auglift_depth_simulation`` record, else its summary text). Rows of an ``evaluate.py`` json that records its tables
+(``reference_eval.tables``, issue 24) state the frames and stride actually scored; older jsons keep the "first 120
+frames" texts of :data:`PLACES`, byte for byte.
+
 Usage::
 
     python benchmarks/reference/ship.py --runs /work/cache/h36m_ref/runs --eval /work/cache/h36m_ref/eval \
@@ -14,13 +24,16 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import math
+import re
 import shutil
 import textwrap
 from pathlib import Path
 
 from auglift_hf.hub.cards import write_model_card
+from auglift_hf.simulation.surface_error import CALIBRATED_SEVERITY
 from auglift_hf.training.config import LiftingTrainingArguments
 from auglift_hf.utils.io import atomic_write_dir
 
@@ -39,8 +52,12 @@ CARD_ROWS = {
     "out-of-domain COCO-GT-2D": ("coco-gt-2d (S9, S11, virtual cameras 30% closer)", "test"),
     "CMU COCO-GT-2D": ("coco-gt-2d (CMU motion, H36M S1 cameras; cross-dataset)", "test"),
 }
-#: The depth simulation every shipped depth lifter was trained and evaluated on (`auglift_hf.data.schema.DEPTH_SIMULATIONS`).
-DEPTH_SIMULATION = "capsule-v1"
+#: The depth simulation of a folder that records none (`auglift_hf.data.schema.DEPTH_SIMULATIONS`): every depth lifter
+#: shipped before issue 24 was trained and evaluated on it.
+LEGACY_DEPTH_SIMULATION = "capsule-v1"
+DEPTH_SIMULATION = LEGACY_DEPTH_SIMULATION  # the name the texts below were written for
+#: ``eval_results.json`` key of the folder's depth record (:func:`depth_record` of the training table + its source).
+DEPTH_RECORD_KEY = "depth_simulation"
 H36M_MOTION = (
     "real: Human3.6M S9/S11 motion capture (data_3d_h36m_fk25.npz, forward kinematics of the public motion files "
     "with S1's bone lengths), 25 Hz"
@@ -75,17 +92,144 @@ SIMULATED_DEPTH = (
     "monocular error model (auglift_hf.simulation.depth_error_preset), severity 1; no real Depth Anything output"
 )
 
+#: What ``surface-v2`` depth is, for the cards (the body, scene, descriptor and error model of
+#: `auglift_hf.simulation.surface_depth`); {samples}, {train} and {evaluated} are filled from the records.
+SURFACE_DEPTH = (
+    "simulated: surface-v2 (body surface in a room/outdoor scene, ray-cast CASP {samples} samples) with the "
+    "surface-v2 part-aware monocular error model; trained on {train}; evaluated at {evaluated}; no real Depth "
+    "Anything output was seen in training or evaluation"
+)
+CALIBRATION = "benchmarks/RESULTS.md 'Issue 24: calibration'"
 
-def condition_row(label: str, metrics: dict, has_depth: bool, frames: int | str | None, seeds: int = 1) -> dict:
+
+def depth_record(text: str, where: str) -> dict:
+    """``{"simulation", "severity", "samples"}`` of a ``build_data.py`` summary ``"depth"`` text.
+
+    ``severity``: a number, ``[lo, hi]`` (one severity per sequence drawn in the range) or ``None`` (the legacy
+    ``DepthCorruption``); ``samples``: CASP samples per joint. Raises ``ValueError`` naming ``where`` when the text
+    names no known simulation.
+    """
+    samples = re.search(r"(\d+) (?:sunflower )?samples", text)
+    record = {"samples": int(samples.group(1)) if samples else None, "severity": None}
+    if "surface-v2" in text:
+        record["simulation"] = "surface-v2"
+    elif "capsule-body" in text:
+        record["simulation"] = "capsule-v1"
+    else:
+        raise ValueError(f"{where}: its depth text names no known depth simulation (surface-v2, capsule-v1): {text!r}")
+    head, sep, model = text.partition("monocular depth error model: ")
+    if sep:  # auglift_hf.simulation.depth_source: the error model's to_dict() as a Python literal
+        record["severity"] = ast.literal_eval(model.strip()).get("severity")
+    elif m := re.search(r"severity drawn uniformly in \(([\d.]+), ([\d.]+)\)", text):  # build_data.py capsule-v1
+        record["severity"] = [float(m.group(1)), float(m.group(2))]
+    elif m := re.search(r"'severity': ([\d.]+)", text):
+        record["severity"] = float(m.group(1))
+    if record["simulation"] == "surface-v2" and record["severity"] is None:
+        raise ValueError(f"{where}: its surface-v2 depth text records no severity: {text!r}")
+    return record
+
+
+def table_severity(table: dict, where: str) -> tuple[str | None, float | None]:
+    """``(simulation, severity)`` of an ``evaluate.py`` table record (its card's ``auglift_depth_simulation``, else
+    its summary text); ``(None, None)`` when the table records neither."""
+    card = table.get("depth_simulation")
+    if isinstance(card, dict) and card.get("simulation"):
+        error = card.get("depth_error") if isinstance(card.get("depth_error"), dict) else {}
+        return card["simulation"], error.get("severity")
+    if table.get("depth"):
+        rec = depth_record(table["depth"], where)
+        return rec["simulation"], rec["severity"]
+    return None, None
+
+
+def _range(severity: object) -> str:
+    if isinstance(severity, (list, tuple)):
+        return f"severities uniform in [{severity[0]:g}, {severity[1]:g}] per sequence"
+    return f"severity {severity:g}"
+
+
+def _evaluated(severities: list[float]) -> str:
+    if len(severities) != 1:
+        return (
+            "severities "
+            + ", ".join(f"{s:g}" for s in severities)
+            + f" (calibrated: {CALIBRATED_SEVERITY:g}, {CALIBRATION})"
+        )
+    (s,) = severities
+    if math.isclose(s, CALIBRATED_SEVERITY):
+        return (
+            f"severity {s:g} (calibrated: the severity at which the package's TCN 27f XYCD gains about what real Depth "
+            f"Anything V2 gave AugLift, {CALIBRATION})"
+        )
+    return (
+        f"severity {s:g} ({s / CALIBRATED_SEVERITY:g}x the calibrated severity {CALIBRATED_SEVERITY:g}, {CALIBRATION})"
+    )
+
+
+def simulated_depth_text(record: dict | None, severities: list[float] | None = None) -> str:
+    """The depth text of a depth lifter's rows: :data:`SIMULATED_DEPTH` for a ``capsule-v1`` (or unrecorded) folder,
+    else :data:`SURFACE_DEPTH` with the training range of ``record`` and the evaluation ``severities``."""
+    if record is None or record["simulation"] == LEGACY_DEPTH_SIMULATION:
+        return SIMULATED_DEPTH
+    if not severities or any(s is None for s in severities):
+        raise ValueError(f"{record.get('source')}: a {record['simulation']} row needs its evaluation severity")
+    return SURFACE_DEPTH.format(
+        samples=record.get("samples") or 16, train=_range(record["train_severity"]),
+        evaluated=_evaluated(sorted(set(severities))),
+    )  # fmt: skip
+
+
+def _ordinal(n: int) -> str:
+    if n == 1:
+        return "every frame"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"every {n}{suffix} frame"
+
+
+def measured_selection(reference: dict, label: str) -> str | None:
+    """The frame selection of condition ``label`` from what ``evaluate.py`` recorded (its stride, frames and table);
+    ``None`` for a json written before it recorded its tables (the :data:`PLACES` text applies)."""
+    m = reference.get("conditions", {}).get(label) or {}
+    table = (reference.get("tables") or {}).get(m.get("table"))
+    if table is None or "stride" not in m:
+        return None
+    f = m["frames"]
+    return (
+        f"{_ordinal(int(m['stride']))} of each of the {table['sequences']} sequences ({table['takes']} takes; "
+        f"{f['rows']:,} frames in the table, {f['valid']:,} valid), {f['scored']:,} frames scored, each the centre of "
+        "one window edge-padded at the ends of its run of valid frames, one table row per window frame, flip test"
+    )
+
+
+def measured_severities(reference: dict, where: str) -> dict[str, float | None]:
+    """``{condition label: evaluation severity}`` of an ``evaluate.py`` json that records its tables."""
+    out = {}
+    for label, m in reference.get("conditions", {}).items():
+        table = (reference.get("tables") or {}).get(m.get("table"))
+        if table is not None:
+            out[label] = table_severity(table, f"{where}: table {m.get('table')}")[1]
+    return out
+
+
+def condition_row(
+    label: str,
+    metrics: dict,
+    has_depth: bool,
+    frames: int | str | None,
+    seeds: int = 1,
+    depth_text: str | None = None,
+    selection: str | None = None,
+) -> dict:
     """The exactly named model-index row of one ``evaluate.py`` condition (``CARD_ROWS`` label): real motion vs
     simulated 2D / depth with the simulation's name, frames scored (``"not recorded"`` when unknown), the test frame
-    selection and the number of training seeds."""
+    selection and the number of training seeds. ``depth_text`` / ``selection`` replace :data:`SIMULATED_DEPTH` and
+    the :data:`PLACES` selection (re-shipped checkpoints: :func:`simulated_depth_text`, :func:`measured_selection`)."""
     place, _, rest = label.partition(" ")
     two_d, _, no_depth = rest.partition(", ")
-    kind, name, motion, selection = PLACES[place]
+    kind, name, motion, selection = PLACES[place][:3] + (selection or PLACES[place][3],)
     depth = (
         "none: the depth channels set to the processor's missing-depth fill" if no_depth
-        else SIMULATED_DEPTH if has_depth else "none (XY lifter: no depth input)"
+        else (depth_text or SIMULATED_DEPTH) if has_depth else "none (XY lifter: no depth input)"
     )  # fmt: skip
     config, split = CARD_ROWS[label]
     data = {
@@ -111,12 +255,7 @@ every number and the exact commands). In short:
   reaches 31.3 mm GT-2D MPJPE after ~130 GPU epochs on the official H36M data), and the depth channels come from a
   simulated monocular depth model (documented error model), not Depth Anything itself, so neither compares
   one-to-one with papers.
-- **Evaluation** (table above, MPJPE / PA-MPJPE in mm, frame-wise, flip test; the reference evaluation of
-  `benchmarks/RESULTS.md`): "GT-2D" = the H36M joints' projections (the ground truth of an `"h36m"` lifter);
-  "COCO-GT-2D" = the noise-free detector-definition 2D (the ground truth of a `"coco"` lifter); "noisy-2d" = the
-  simulated COCO detector of the test tables; "virtual cameras" = the
-  out-of-domain split (cameras 30 % closer, heights 0.5-2.6 m, focal 800-1500 px); "CMU" = real CMU motion capture
-  (sports, jumping, running; other subjects and proportions) through the real H36M cameras, never trained on.
+{evaluation}
 
 | condition | MPJPE (mm) | PA-MPJPE (mm) | MPJPE action-wise (mm) |
 |---|---|---|---|
@@ -130,6 +269,20 @@ Input conventions are in `preprocessor_config.json`; use `PoseLiftingProcessor.f
 The weights were trained on Human3.6M motion, which is licensed for **non-commercial research only**
 (http://vision.imar.ro/human3.6m/eula.php). Use these weights under the same terms.
 """
+
+EVALUATION_LEGACY = """- **Evaluation** (table above, MPJPE / PA-MPJPE in mm, frame-wise, flip test; the reference evaluation of
+  `benchmarks/RESULTS.md`): "GT-2D" = the H36M joints' projections (the ground truth of an `"h36m"` lifter);
+  "COCO-GT-2D" = the noise-free detector-definition 2D (the ground truth of a `"coco"` lifter); "noisy-2d" = the
+  simulated COCO detector of the test tables; "virtual cameras" = the
+  out-of-domain split (cameras 30 % closer, heights 0.5-2.6 m, focal 800-1500 px); "CMU" = real CMU motion capture
+  (sports, jumping, running; other subjects and proportions) through the real H36M cameras, never trained on."""
+#: The evaluation bullet of an ``evaluate.py`` json that records its tables (whole test tables, issue 24).
+EVALUATION_MEASURED = """- **Evaluation** (table above, MPJPE / PA-MPJPE in mm, frame-wise, flip test; `benchmarks/reference/evaluate.py`
+  on {tables}; the frames and stride of each row are in the `model-index`): "GT-2D" = the H36M joints' projections
+  (the ground truth of an `"h36m"` lifter); "noisy-2D" = the simulated COCO detector of the test tables; "CMU" = real
+  CMU motion capture (sports, jumping, running; other subjects and proportions) through the real H36M cameras, never
+  trained on; ", no depth" = the depth channels set to the processor's missing-depth fill. Depth of the rows:
+  {depth}."""
 
 
 DATA_LEGACY = """- **Data**: real Human3.6M motion (`data_3d_h36m_fk25.npz`, 25 Hz, forward kinematics of the public motion files)
@@ -156,6 +309,14 @@ DATA_REALISTIC_H36M = """- **Data** (issue 14, `build_data.py --simulation reali
   {frames} of every sequence ({table_rows:,} camera-frames) with **H36M-joint 2D**{h36m_2d}{proportions}. The input
   contract says `"keypoint_definition": "h36m"`: feed it ground-truth or H36M-definition 2D (e.g. the `gt2d` config of
   the dataset tables), not a COCO detector's output (use the `coco` checkpoints for that)."""
+DATA_SURFACE = """- **Data** (issue 24, `build_data.py --depth-simulation surface-v2`): real Human3.6M motion
+  (`data_3d_h36m_fk25.npz`, 25 Hz) rendered into the four real H36M cameras. Training: S1, S5, S6, S7, S8, {frames}
+  of every sequence ({table_rows:,} camera-frames) with **detector-definition 2D**
+  (`auglift_hf.simulation.simulate_coco_detector`: COCO-17 landmarks placed where COCO annotators put them,
+  temporally correlated AR(1) detector noise scaled by the COCO OKS constants, larger errors and lower confidences
+  where the body hides a landmark{conf}, then AugLift's `coco_to_h36m`), so the input contract says
+  `"keypoint_definition": "coco"`. Depth descriptors (d, d_min, d_max): {depth_text}; **depth dropout**
+  ({dropout}) so that the lifter falls back to XY when no depth is given."""
 #: How the H36M-joint 2D of a training table was made, keyed by the start of its summary's ``detector`` text.
 H36M_2D = {
     "H36M-joint 2D with detector errors": "the realistic detector's errors (`auglift_hf.simulation.simulate_joint_detector`: "
@@ -204,6 +365,18 @@ def training_table(training: dict) -> dict:
         "table_rows": rows, "windows": windows, "stride": stride, "epoch_steps": math.ceil(windows / batch),
         "frames": f"first {cap} frames ({cap / 25:.0f} s)" if cap else "all frames (25 Hz)",
     }  # fmt: skip
+    depths = [
+        depth_record(s["depth"], str(t)) for s, t in zip(summaries, tables) if s.get("depth") not in (None, "none")
+    ]
+    if len({(d["simulation"], json.dumps(d["severity"])) for d in depths}) > 1:
+        raise ValueError(f"{tables}: training tables with different depth simulations {depths}")
+    info["depth_record"] = None
+    if depths:
+        info["depth_record"] = {
+            "simulation": depths[0]["simulation"], "train_severity": depths[0]["severity"],
+            "samples": depths[0]["samples"], "train_depth": summaries[0]["depth"],
+            "source": f"{tables[0]}_summary.json",
+        }  # fmt: skip
     detectors = [s["detector"] for s in summaries]
     realistic = not any(d.startswith("DetectorNoise") for d in detectors)
     kinds = [H36M_2D.get(d.split(" (")[0].rstrip()) for d in detectors]  # None: not H36M-joint 2D
@@ -224,18 +397,30 @@ def training_table(training: dict) -> dict:
         "; confidences calibrated to a real detector's (mean 0.93, as AlphaPose on a walking clip)"
         if all("confidence_width" in d for d in detectors) else ""
     )  # fmt: skip
-    info["data"] = ((DATA_REALISTIC_H36M if h36m else DATA_REALISTIC) if realistic else DATA_LEGACY).format(**info)
+    surface = info["depth_record"] is not None and info["depth_record"]["simulation"] != LEGACY_DEPTH_SIMULATION
+    if surface:
+        if not realistic or h36m:
+            raise ValueError(f"{tables}: {info['depth_record']['simulation']} depth on a legacy / H36M-joint 2D table")
+        d = training["data"]
+        info["dropout"] = (
+            f"{d.get('depth_dropout_window') or 0:.0%} of windows, {d.get('depth_dropout_frame') or 0:.0%} of frames, "
+            f"{d.get('depth_dropout_joint') or 0:.0%} of joints get the processor's missing-depth fill"
+        )
+        info["data"] = DATA_SURFACE  # formatted by ship() once the evaluation severity is known
+    else:
+        info["data"] = ((DATA_REALISTIC_H36M if h36m else DATA_REALISTIC) if realistic else DATA_LEGACY).format(**info)
     if h36m:  # composed from parts: re-wrap as one bullet
         info["data"] = textwrap.fill(" ".join(info["data"].split()), width=118, subsequent_indent="  ")
-    for key in ("conf", "proportions", "h36m_2d"):
+    for key in ("conf", "proportions", "h36m_2d") if not surface else ("proportions", "h36m_2d"):
         info.pop(key, None)
     info["h36m_joint_2d"] = h36m
     info["realistic"] = realistic
     return info
 
 
-def training_data_text(h36m_joint_2d: bool, realistic: bool, has_depth: bool) -> str:
-    """The card's "Training data" sentence: real motion, simulated 2D and (for depth lifters) simulated depth, named."""
+def training_data_text(h36m_joint_2d: bool, realistic: bool, has_depth: bool, depth_text: str | None = None) -> str:
+    """The card's "Training data" sentence: real motion, simulated 2D and (for depth lifters) simulated depth, named
+    (``depth_text``: :func:`simulated_depth_text` of a re-shipped folder; ``None``: ``capsule-v1``)."""
     two_d = (
         "H36M-joint 2D with temporally correlated detector errors and confidences" if h36m_joint_2d
         else "detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences" if realistic
@@ -246,6 +431,8 @@ def training_data_text(h36m_joint_2d: bool, realistic: bool, has_depth: bool) ->
         + (", realistic error model, depth dropout" if realistic else "") + "; no real Depth Anything output)"
         if has_depth else ""
     )  # fmt: skip
+    if has_depth and depth_text and depth_text != SIMULATED_DEPTH:
+        depth = f", monocular depth descriptors with depth dropout, **{depth_text}**"
     return (
         "**Real** Human3.6M motion (S1, S5, S6, S7, S8) rendered into the real cameras, **simulated** "
         + two_d
@@ -259,12 +446,40 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
     res = json.loads(eval_json.read_text())
     training = json.loads((final / "training_config.json").read_text())
     has_depth = "d" in json.loads((final / "config.json").read_text()).get("input_channels", [])
-    rows = [
-        condition_row(label, {"mpjpe": m["mpjpe"], "pa_mpjpe": m["pa_mpjpe"]}, has_depth, m.get("num_poses"))
-        for label, m in res["conditions"].items()
-    ]
     info = training_table(training)
     realistic, h36m_joint_2d = info.pop("realistic"), info.pop("h36m_joint_2d")
+    record = info.pop("depth_record")
+    surface = record is not None and record["simulation"] != LEGACY_DEPTH_SIMULATION
+    if (
+        surface and not has_depth
+    ):  # the card texts of such a run are not written (the XY checkpoints are not retrained)
+        raise ValueError(f"{final}: an XY lifter trained on a {record['simulation']} table; ship.py writes cards for "
+                         "its depth lifters only (the XY checkpoints read the same 2D and are not re-shipped)")  # fmt: skip
+    record = record if has_depth else None
+    measured = bool(res.get("tables"))  # evaluate.py recorded its tables: state what it scored
+    if surface and not measured:
+        raise ValueError(f"{eval_json}: written before evaluate.py recorded its tables; a {record['simulation']} "
+                         "checkpoint needs the evaluation severity of each table: re-run evaluate.py")  # fmt: skip
+    severities = measured_severities(res, str(eval_json)) if surface else {}
+    for label, sev in severities.items():
+        sim = table_severity(res["tables"][res["conditions"][label]["table"]], str(eval_json))[0]
+        if sim != record["simulation"] or sev is None:
+            raise ValueError(f"{eval_json}: condition {label!r} was scored on {sim} depth (severity {sev}), the "
+                             f"checkpoint was trained on {record['simulation']}")  # fmt: skip
+    rows = [
+        condition_row(
+            label, {"mpjpe": m["mpjpe"], "pa_mpjpe": m["pa_mpjpe"]}, has_depth, m.get("num_poses"),
+            depth_text=simulated_depth_text(record, [severities[label]]) if surface else None,
+            selection=measured_selection(res, label) if measured else None,
+        )
+        for label, m in res["conditions"].items()
+    ]  # fmt: skip
+    depth_text = simulated_depth_text(record, list(severities.values())) if surface else None
+    if surface:
+        info["data"] = textwrap.fill(
+            " ".join(info.pop("data").format(depth_text=depth_text, **info).split()), width=118, subsequent_indent="  "
+        )
+        info.pop("conf"), info.pop("dropout")
     with atomic_write_dir(dest) as tmp:
         for name in COPY:
             shutil.copy2(final / name, tmp / name)
@@ -284,12 +499,15 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
                 (tmp / "preprocessor_config.json").write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
         for path in final.glob("*_*.py"):
             shutil.copy2(path, tmp / path.name)
-        (tmp / "eval_results.json").write_text(json.dumps({"results": rows, "reference_eval": res}, indent=2))
+        results = {"results": rows, "reference_eval": res}
+        if record is not None:
+            results[DEPTH_RECORD_KEY] = record
+        (tmp / "eval_results.json").write_text(json.dumps(results, indent=2))
         channels = json.loads((final / "config.json").read_text()).get("input_channels", [])
         write_model_card(
             tmp, eval_results={"results": rows}, repo_id=f"auglift/{dest.name}", datasets=["h36m"],
-            depth_simulation=DEPTH_SIMULATION,
-            training_data=training_data_text(h36m_joint_2d, realistic, "d" in channels),
+            depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION,
+            training_data=training_data_text(h36m_joint_2d, realistic, "d" in channels, depth_text),
         )  # fmt: skip
         t = training["training"]
         steps, batch = int(t.get("max_steps")), int(t.get("per_device_train_batch_size", 8))
@@ -305,11 +523,20 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
             if "d" in channels
             else "This is the plain XY baseline (no confidence, no depth)."
         )
+        if depth_text:
+            depth_note += f" Depth of this checkpoint: {depth_text}."
+        evaluation = EVALUATION_LEGACY
+        if measured:
+            tables = ", ".join(f"`{Path(t['path']).name}` ({t['rows']:,} frames)" for t in res["tables"].values())
+            evaluation = EVALUATION_MEASURED.format(
+                tables=tables, depth=depth_text or ("none (XY lifter)" if not has_depth else SIMULATED_DEPTH)
+            )
+            evaluation = textwrap.fill(" ".join(evaluation.split()), width=118, subsequent_indent="  ")
         extra = EXTRA_SECTION.format(
             run=run_dir.name, steps=steps, batch=batch, samples=steps * batch,
             runtime=res.get("train", {}).get("train_runtime") or 0.0, lr=float(t.get("learning_rate", LiftingTrainingArguments.learning_rate)),
             decay=float(t.get("lr_decay", LiftingTrainingArguments.lr_decay)),
-            rows=table, depth_note=depth_note, **info,
+            rows=table, depth_note=depth_note, evaluation=evaluation, **info,
         )  # fmt: skip
         readme = tmp / "README.md"
         text = readme.read_text()

@@ -1,12 +1,14 @@
 """The shipped cards (``checkpoints/*/README.md``) name every result's data exactly and are what
 ``benchmarks/reference/card_data.py`` writes (issue 23, item 5)."""
 
+import json
 import sys
 from pathlib import Path
 
 import pytest
 from huggingface_hub import ModelCard
 
+from auglift_hf.data.schema import DEPTH_SIMULATIONS
 from auglift_hf.hub.cards import DATA_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +32,19 @@ def test_shipped_card_names_its_data(readme):
     assert {r.dataset_type for r in whole} >= {"humaneva"}  # the RESULTS 'Issue 23' numbers are in every card
     if (readme.parent / "config.json").read_text().count('"d"'):
         assert "No real Depth Anything" in card.text
-        assert all("capsule-v1" in r.dataset_args["depth"] for r in results if "removed" not in r.dataset_config)
+        simulation = recorded_simulation(readme.parent)
+        assert f"depth simulation `{simulation}`" in card.text
+        for r in results:
+            if "removed" not in r.dataset_config:
+                named = [s for s in DEPTH_SIMULATIONS if s in r.dataset_args["depth"]]
+                assert named == [simulation], (r.dataset_config, r.dataset_args["depth"])
+
+
+def recorded_simulation(folder: Path) -> str:
+    """The depth simulation a folder records (``ship.py``: ``eval_results.json`` ``depth_simulation``); folders
+    shipped before the record existed were trained on ``capsule-v1``."""
+    saved = json.loads((folder / "eval_results.json").read_text()) if (folder / "eval_results.json").is_file() else {}
+    return (saved.get("depth_simulation") or {}).get("simulation", "capsule-v1")
 
 
 def test_shipped_cards_are_current():
