@@ -13,10 +13,11 @@ from huggingface_hub import ModelCard
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "export"))
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks" / "reference"))
-import card_data  # noqa: E402
-import ship  # noqa: E402
 from auglift_tiny_lifters import make_lifter_folder  # noqa: E402
+from reference_scripts import import_reference  # noqa: E402
+
+card_data = import_reference("card_data")
+ship = import_reference("ship")
 
 ROOT = Path(__file__).resolve().parents[2]
 ERROR_MODEL = "{{'severity': {sev}, 'relief_compression': 0.3, 'fps': 25.0, 'preset': 'surface-v2'}}"

@@ -48,8 +48,10 @@ def recorded_simulation(folder: Path) -> str:
 
 
 def test_shipped_cards_are_current():
-    sys.path.insert(0, str(ROOT / "benchmarks" / "reference"))
-    import card_data
+    sys.path.insert(0, str(Path(__file__).parent))
+    from reference_scripts import import_reference
+
+    card_data = import_reference("card_data")
 
     results_md = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
     for readme in CARDS:

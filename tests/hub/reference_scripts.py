@@ -1,0 +1,19 @@
+"""Import the benchmark scripts of ``benchmarks/reference/`` (``card_data``, ``ship``) in tests without leaving that
+folder on ``sys.path``: it holds an ``evaluate.py``, which would shadow Hugging Face ``evaluate`` for every test
+imported afterwards in the same process."""
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+REFERENCE = Path(__file__).resolve().parents[2] / "benchmarks" / "reference"
+
+
+def import_reference(name: str) -> ModuleType:
+    saved = list(sys.path)
+    sys.path.insert(0, str(REFERENCE))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path[:] = saved  # also drops what the script itself inserted (card_data puts its folder first)
