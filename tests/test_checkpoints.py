@@ -140,10 +140,19 @@ def test_checkpoint_reproduces_golden_output(folder: Path):
     assert 0.05 < np.linalg.norm(got, axis=-1).mean() < 1.0
 
 
+def depth_simulation(folder: Path) -> str:
+    """The depth simulation a shipped folder was trained on (``eval_results.json``'s ``depth_simulation``, written by
+    ``benchmarks/reference/ship.py``; folders shipped before it existed were trained on ``capsule-v1``)."""
+    path = folder / "eval_results.json"
+    saved = json.loads(path.read_text()) if path.is_file() else {}
+    return (saved.get("depth_simulation") or {}).get("simulation", "capsule-v1")
+
+
 def _real_frames(shared_data: Path) -> dict[str, np.ndarray]:
     from auglift_hf.camera import load_mmpose_cameras
     from auglift_hf.data.h36m import parse_imgname
     from auglift_hf.simulation import depth_descriptors_from_joints
+    from auglift_hf.simulation.surface_depth import surface_descriptors_from_joints
 
     data = np.load(shared_data / "h36m" / "test_h36m_body3d.npz")
     cams = load_mmpose_cameras(shared_data / "h36m" / "cameras.pkl")
@@ -151,7 +160,8 @@ def _real_frames(shared_data: Path) -> dict[str, np.ndarray]:
     from auglift_hf.simulation import coco_landmarks_3d
     from auglift_hf.skeleton import coco_to_h36m
 
-    out = {"keypoints_2d": data["part"][..., :2], "S": data["S"][..., :3], "depth": [], "size": [], "fc": []}
+    out = {"keypoints_2d": data["part"][..., :2], "S": data["S"][..., :3], "size": [], "fc": []}
+    out.update({"depth_capsule-v1": [], "depth_surface-v2": []})
     out["coco_2d"] = []
     for i, name in enumerate(data["imgname"]):
         subject, _, camera, _ = parse_imgname(str(name))
@@ -159,9 +169,13 @@ def _real_frames(shared_data: Path) -> dict[str, np.ndarray]:
         f, c = np.ravel(cam["f"]), np.ravel(cam["c"])
         uv = project(coco_landmarks_3d(data["S"][i, :, :3]), cam["f"], cam["c"], cam.get("k"), cam.get("p"))
         out["coco_2d"].append(coco_to_h36m(uv, confidence_channel=None))
+        size = (int(cam["w"]), int(cam["h"]))
         depth = depth_descriptors_from_joints(data["S"][i : i + 1, :, :3], None, None, f, c, mode="casp",
-                                              num_samples=16, image_size=(int(cam["w"]), int(cam["h"])))  # fmt: skip
-        out["depth"].append(depth.numpy()[0])
+                                              num_samples=16, image_size=size)  # fmt: skip
+        out["depth_capsule-v1"].append(depth.numpy()[0])
+        surface = surface_descriptors_from_joints(data["S"][i : i + 1, :, :3].astype(np.float64), None, None, f, c,
+                                                  mode="casp", image_size=size, error=None, seed=i)  # fmt: skip
+        out["depth_surface-v2"].append(np.asarray(surface)[0])
         out["size"].append((int(cam["w"]), int(cam["h"])))
     return out
 
@@ -174,10 +188,11 @@ def test_checkpoint_lifts_real_h36m_frames(folder: Path, shared_data: Path):
     real = _real_frames(shared_data)
     preds = []
     key = "coco_2d" if getattr(processor, "keypoint_definition", None) == "coco" else "keypoints_2d"
+    depth = real[f"depth_{depth_simulation(folder)}"]  # exact depth of the simulation the lifter was trained on
     for i in range(len(real["S"])):  # one static window per image
         inputs = processor(
             np.asarray(real[key][i])[None], real["size"][i], scores=np.ones((1, 17)),
-            depth=real["depth"][i][None] if processor.needs_depth else None,
+            depth=depth[i][None] if processor.needs_depth else None,
         )  # fmt: skip
         with torch.no_grad():
             out = model(keypoints=inputs["keypoints"], flip_test=True).poses_3d
