@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Issue-24 evaluation of the re-shipped surface-v2 checkpoints (RESULTS "Issue 24: re-shipped checkpoints on whole
+# test sets"): reference rows for ship.py, then `auglift evaluate` of the shipped folders against their XY twins on
+# the whole test sets at the calibrated severity S, at 2S, and with the depth withheld. Steps are resumable (an
+# existing output folder is skipped). Usage: bash evaluate_i24.sh ROOT S STEP  (STEP: reference | shipped)
+#   ROOT: build_i24_eval.sh / train_i24_reship.sh root; reference: before ship.py; shipped: after it.
+set -u
+ROOT=$1 S=$2 STEP=$3
+shift 3
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/../lanes.sh"
+PY=$REPO/.venv/bin/python
+S2=$(python3 -c "print(f'{2 * float(\"$S\"):g}')")
+PAIRS=(tcn-27f-xy:tcn-27f-xycd tcn-27f-xy:tcn-27f-casp poseformer-xy:poseformer-xycd poseformer-xy:poseformer-casp)
+RUNS=() MODELS=() CMP=()
+for pair in "${PAIRS[@]}"; do
+  xy=${pair%%:*} depth=${pair##*:}
+  case $depth in tcn-*) run=${depth/tcn-27f-/tcn-27f-}-surface ;; *) run=${depth/poseformer-/poseformer-9f-}-surface ;; esac
+  [ -f "$ROOT/runs/$run/final/model.safetensors" ] || continue
+  RUNS+=("$ROOT/runs/$run/final")
+  [[ " ${MODELS[*]} " == *" $REPO/checkpoints/$xy "* ]] || MODELS+=("$REPO/checkpoints/$xy")
+  MODELS+=("$REPO/checkpoints/$depth")
+  CMP+=("$pair")
+done
+if [ "$STEP" = reference ]; then
+  "$PY" "$HERE/evaluate.py" --data "$ROOT/sev_$S" --out "$ROOT/eval_sev$S" --stride 10 --table-stride test_cmu=1 \
+    "${RUNS[@]}"
+  exit $?
+fi
+ev() {  # out-folder evaluate-args...
+  local out=$1
+  shift
+  [ -d "$ROOT/$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --out "$ROOT/$out" \
+    --no-progress "$@"
+}
+ev eval_i24_det --datasets "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" --config detected2d
+ev eval_i24_h36m --datasets "$ROOT/sev_$S/test" --config detected2d --stride 10
+ev eval_i24_gt --datasets "$ROOT/sev_$S/humaneva" --config gt2d
+ev eval_i24_2x --datasets "$ROOT/sev_$S2/test" "$ROOT/sev_$S2/test_cmu" "$ROOT/sev_$S2/humaneva" --config detected2d \
+  --stride 10
+ev eval_i24_nodepth --datasets "$ROOT/sev_$S/test" "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" \
+  --config detected2d --stride 10 --no-depth
