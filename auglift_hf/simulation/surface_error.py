@@ -260,9 +260,11 @@ def _displaced_pair(
 
 
 #: The calibrated severity of ``surface-v2`` (issue 24 item 2), the default of every synthetic table: the package's
-#: TCN 27f recipe (reduced budget, three seeds, simulated detector 2D, real H36M motion) gains -5.6 % MPJPE from XYCD
-#: over XY in distribution here, inside AugLift's real-depth -4.0 % +- 2 points, where severity 1 gives -8.8 % and 2
-#: gives -6.1 % (benchmarks/RESULTS.md, "Issue 24: calibration"; ``benchmarks/calibration/``).
+#: TCN 27f recipe (reduced budget: 6,000 steps on 150 frames per sequence; three seeds; simulated detector 2D, real
+#: H36M motion) gains -5.6 % MPJPE from XYCD over XY in distribution here, inside AugLift's real-depth -4.0 +- 2 %
+#: (severity 1: -8.8 %, 2: -6.1 %, 2.5: -5.3 %; benchmarks/RESULTS.md, "Issue 24: calibration";
+#: ``benchmarks/calibration/``). At the shipped budget the gain at this severity is larger (-7.6 %, one seed), so it
+#: is still optimistic for fully trained lifters.
 CALIBRATED_SEVERITY: float = 3.0
 #: Severity 1: the preset's own parameters; depth helps the lifter more than real Depth Anything helped AugLift
 #: (-8.8 % vs -4.0 %), so it is labelled "optimistic".
