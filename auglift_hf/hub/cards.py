@@ -401,7 +401,8 @@ def build_model_card(
     n_params = count_parameters(folder / "model.safetensors") if (folder / "model.safetensors").is_file() else None
     depth_sentence = (
         "Besides (x, y) it reads the keypoint confidence and a monocular depth estimate sampled around each "
-        "keypoint (AugLift's depth-augmented input), which improves cross-dataset generalisation."
+        "keypoint (AugLift's depth-augmented input, reported to improve cross-dataset generalisation with real "
+        "depth; how much it helps this checkpoint is measured in the results below)."
         if has_depth
         else "It is the plain (x, y) baseline that AugLift's depth-augmented models are compared with."
     )
