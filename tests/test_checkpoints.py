@@ -22,6 +22,9 @@ import numpy as np
 import pytest
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "hub"))
+from reference_scripts import recorded_simulation  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = ROOT / "checkpoints"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "checkpoints_golden.npz"
@@ -140,14 +143,6 @@ def test_checkpoint_reproduces_golden_output(folder: Path):
     assert 0.05 < np.linalg.norm(got, axis=-1).mean() < 1.0
 
 
-def depth_simulation(folder: Path) -> str:
-    """The depth simulation a shipped folder was trained on (``eval_results.json``'s ``depth_simulation``, written by
-    ``benchmarks/reference/ship.py``; folders shipped before it existed were trained on ``capsule-v1``)."""
-    path = folder / "eval_results.json"
-    saved = json.loads(path.read_text()) if path.is_file() else {}
-    return (saved.get("depth_simulation") or {}).get("simulation", "capsule-v1")
-
-
 def _real_frames(shared_data: Path) -> dict[str, np.ndarray]:
     from auglift_hf.camera import load_mmpose_cameras
     from auglift_hf.data.h36m import parse_imgname
@@ -188,7 +183,7 @@ def test_checkpoint_lifts_real_h36m_frames(folder: Path, shared_data: Path):
     real = _real_frames(shared_data)
     preds = []
     key = "coco_2d" if getattr(processor, "keypoint_definition", None) == "coco" else "keypoints_2d"
-    depth = real[f"depth_{depth_simulation(folder)}"]  # exact depth of the simulation the lifter was trained on
+    depth = real[f"depth_{recorded_simulation(folder)}"]  # exact depth of the simulation the lifter was trained on
     for i in range(len(real["S"])):  # one static window per image
         inputs = processor(
             np.asarray(real[key][i])[None], real["size"][i], scores=np.ones((1, 17)),

@@ -3,6 +3,7 @@ folder on ``sys.path``: it holds an ``evaluate.py``, which would shadow Hugging 
 imported afterwards in the same process."""
 
 import importlib
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -17,3 +18,11 @@ def import_reference(name: str) -> ModuleType:
         return importlib.import_module(name)
     finally:
         sys.path[:] = saved  # also drops what the script itself inserted (card_data puts its folder first)
+
+
+def recorded_simulation(folder: Path) -> str:
+    """The depth simulation a shipped folder records (``ship.py``: ``eval_results.json`` ``depth_simulation``);
+    folders shipped before the record existed were trained on ``capsule-v1``."""
+    path = Path(folder) / "eval_results.json"
+    saved = json.loads(path.read_text()) if path.is_file() else {}
+    return (saved.get("depth_simulation") or {}).get("simulation", "capsule-v1")

@@ -14,7 +14,7 @@ from huggingface_hub import ModelCard
 sys.path.insert(0, str(Path(__file__).parents[1] / "export"))
 sys.path.insert(0, str(Path(__file__).parent))
 from auglift_tiny_lifters import make_lifter_folder  # noqa: E402
-from reference_scripts import import_reference  # noqa: E402
+from reference_scripts import import_reference, recorded_simulation  # noqa: E402
 
 card_data = import_reference("card_data")
 ship = import_reference("ship")
@@ -55,12 +55,9 @@ ISSUE24 = """
 
 
 def _old_name() -> str | None:
-    """A shipped depth checkpoint without a depth-simulation record (trained on capsule-v1 before issue 24)."""
+    """A shipped depth checkpoint trained on capsule-v1 before issue 24 (no depth-simulation record)."""
     for config in sorted((ROOT / "checkpoints").glob("*/config.json")):
-        if '"d"' not in config.read_text():
-            continue
-        results = config.parent / "eval_results.json"
-        if ship.DEPTH_RECORD_KEY not in (json.loads(results.read_text()) if results.is_file() else {}):
+        if '"d"' in config.read_text() and recorded_simulation(config.parent) == "capsule-v1":
             return config.parent.name
     return None
 

@@ -1,7 +1,6 @@
 """The shipped cards (``checkpoints/*/README.md``) name every result's data exactly and are what
 ``benchmarks/reference/card_data.py`` writes (issue 23, item 5)."""
 
-import json
 import sys
 from pathlib import Path
 
@@ -10,6 +9,9 @@ from huggingface_hub import ModelCard
 
 from auglift_hf.data.schema import DEPTH_SIMULATIONS
 from auglift_hf.hub.cards import DATA_FIELDS
+
+sys.path.insert(0, str(Path(__file__).parent))
+from reference_scripts import import_reference, recorded_simulation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 CARDS = sorted((ROOT / "checkpoints").glob("*/README.md"))
@@ -40,17 +42,7 @@ def test_shipped_card_names_its_data(readme):
                 assert named == [simulation], (r.dataset_config, r.dataset_args["depth"])
 
 
-def recorded_simulation(folder: Path) -> str:
-    """The depth simulation a folder records (``ship.py``: ``eval_results.json`` ``depth_simulation``); folders
-    shipped before the record existed were trained on ``capsule-v1``."""
-    saved = json.loads((folder / "eval_results.json").read_text()) if (folder / "eval_results.json").is_file() else {}
-    return (saved.get("depth_simulation") or {}).get("simulation", "capsule-v1")
-
-
 def test_shipped_cards_are_current():
-    sys.path.insert(0, str(Path(__file__).parent))
-    from reference_scripts import import_reference
-
     card_data = import_reference("card_data")
 
     results_md = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
