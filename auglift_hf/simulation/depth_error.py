@@ -89,6 +89,14 @@ def _seed_ints(seed: int | torch.Generator) -> tuple[int, int]:
 MAX_SEVERITY = 10.0
 
 
+def check_severity_and_fps(severity: float, fps: float) -> None:
+    """The bounds every monocular error model holds its ``severity`` and ``fps`` to (one-line ``ValueError``)."""
+    if not (math.isfinite(severity) and 0 <= severity <= MAX_SEVERITY):
+        raise ValueError(f"`severity` must be a number in [0, {MAX_SEVERITY:g}] (depth-severity), got {severity:g}")
+    if not fps > 0:
+        raise ValueError(f"`fps` must be > 0, got {fps}")
+
+
 @dataclass
 class MonocularDepthError:
     """What a metric monocular depth network gets wrong on people, with one ``severity`` knob (0 = exact depth).
@@ -153,12 +161,7 @@ class MonocularDepthError:
     preset: str = "depth-anything-v2-metric"
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.severity) and 0 <= self.severity <= MAX_SEVERITY):
-            raise ValueError(
-                f"`severity` must be a number in [0, {MAX_SEVERITY:g}] (depth-severity), got {self.severity:g}"
-            )
-        if not self.fps > 0:
-            raise ValueError(f"`fps` must be > 0, got {self.fps}")
+        check_severity_and_fps(self.severity, self.fps)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -60,7 +60,7 @@ from typing import Any
 
 import torch
 
-from .depth_error import MAX_SEVERITY, _seed_ints
+from .depth_error import _seed_ints, check_severity_and_fps
 from .surface import NUM_PARTS
 
 
@@ -123,12 +123,7 @@ class SurfaceDepthError:
     preset: str = "surface-v2"
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.severity) and 0 <= self.severity <= MAX_SEVERITY):
-            raise ValueError(
-                f"`severity` must be a number in [0, {MAX_SEVERITY:g}] (depth-severity), got {self.severity:g}"
-            )
-        if not self.fps > 0:
-            raise ValueError(f"`fps` must be > 0, got {self.fps}")
+        check_severity_and_fps(self.severity, self.fps)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
