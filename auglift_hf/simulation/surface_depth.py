@@ -21,13 +21,12 @@ import torch
 from ..features.depth import (
     CASP_DEFAULTS,
     DEPTH_CHANNELS,
-    _as_tensor,
     sample_depth,
 )
 from ..skeleton import NUM_JOINTS
 from .depth_error import _seed_ints
 from .raycast import reduce_samples, sample_points, sampling_inputs
-from .renderer import _check_joints, _intrinsics
+from .renderer import _check_joints
 from .surface import (
     BodyShape,
     SceneSpec,
@@ -102,11 +101,9 @@ def surface_descriptors_from_joints(
     j = _check_joints(joints_cam)
     j = j.double() if j.dtype != torch.float32 else j
     bsz = j.shape[0]
-    if f is None or c is None:
-        raise ValueError("`f` and `c` (pixel intrinsics, shape (2,) or (batch, 2)) are required")
+    kp, sc, f_t, c_t = sampling_inputs(j, keypoints_2d, scores, f, c)  # refuses missing intrinsics first
     if mode not in DEPTH_CHANNELS:
         raise ValueError(f"`mode` must be 'point', 'minmax' or 'casp', got {mode!r}")
-    kp, sc, f_t, c_t = sampling_inputs(j, keypoints_2d, scores, f, c)
     w, h = (int(v) for v in image_size)
     if bsz == 0:
         return j.new_zeros(0, NUM_JOINTS, len(DEPTH_CHANNELS[mode]))
@@ -182,13 +179,7 @@ def surface_descriptors_from_maps(
     Same arguments as :func:`surface_descriptors_from_joints` (``descriptor``: its descriptor keywords, with
     ``pattern_seed`` for the disk pattern's seed)."""
     j = _check_joints(joints_cam).double()
-    bsz = j.shape[0]
-    f_t, c_t = _intrinsics(f, "f", bsz, j), _intrinsics(c, "c", bsz, j)
-    kp = (
-        j[..., :2] / j[..., 2:] * f_t[:, None] + c_t[:, None]
-        if keypoints_2d is None
-        else _as_tensor(keypoints_2d, "keypoints_2d").double()
-    )
+    kp, _, f_t, c_t = sampling_inputs(j, keypoints_2d, scores, f, c)  # the same checked inputs as the ray path
     base = _seed_ints(seed)[0]
     shape = shape or sample_body_shape(base + 11)
     scene = scene or sample_scene(base + 13)
