@@ -108,7 +108,7 @@ def test_post_process_unchanged_by_scale_normalization():
 
 def test_pipeline_lifting_applies_the_saved_normalization(tmp_path):
     """``lift_keypoints`` (pipeline / ``auglift lift``) feeds the processor's dscale2d input, refuses missing depth."""
-    from auglift_hf.analysis.cli import _scale_processor
+    from auglift_hf.analysis.cli import _encoding_processor
     from auglift_hf.models import SimpleBaselineConfig, SimpleBaselineForPoseLifting
     from auglift_hf.preprocess.pipeline import lift_keypoints
 
@@ -126,6 +126,6 @@ def test_pipeline_lifting_applies_the_saved_normalization(tmp_path):
     plain = lift_keypoints(model, PoseLiftingProcessor(input_channels=["x", "y"]), kp, size)
     assert np.abs(plain - out).max() > 1e-4  # the normalisation reached the model
     proc.save_pretrained(tmp_path / "lifter")
-    assert _scale_processor(str(tmp_path / "lifter")).reference_depth == 4.0  # `auglift evaluate` encodes with it
+    assert _encoding_processor(str(tmp_path / "lifter")).reference_depth == 4.0  # `auglift evaluate` encodes with it
     PoseLiftingProcessor(input_channels=["x", "y"]).save_pretrained(tmp_path / "plain")
-    assert _scale_processor(str(tmp_path / "plain")) is None
+    assert _encoding_processor(str(tmp_path / "plain")) is None

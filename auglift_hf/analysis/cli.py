@@ -165,7 +165,7 @@ def _guarded_out(args: argparse.Namespace) -> Iterator[None]:
     write_manifest(args.out, "auglift evaluate")
 
 
-def _scale_processor(model_path: str) -> Any:
+def _encoding_processor(model_path: str) -> Any:
     """The lifter's saved processor when the table's vectorised encoding is not its own (a ``scale_normalization``,
     other screen coordinates or AugLift's depth codec: then it encodes the inputs), else None."""
     folder = Path(model_path)
@@ -315,7 +315,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     ensure_writable_dir(out, "--out")
     pairs = _comparison_pairs(args.compare, list(groups))
     want = {k: args.all_analyses or getattr(args, k) for k in ("occlusion", "novelty", "robustness", "depth_order")}
-    members = {n: [(f, load_lifter(f), _scale_processor(f)) for f in folders] for n, folders in groups.items()}
+    members = {n: [(f, load_lifter(f), _encoding_processor(f)) for f in folders] for n, folders in groups.items()}
     if args.no_depth:  # refuses, before any work, a depth lifter without a no-depth fallback
         members = {n: [(f, m, _no_depth_processor(n, f, m, p)) for f, m, p in reps] for n, reps in members.items()}
     models = {n: m[0][1] for n, m in members.items()}  # the first replicate stands for the group in analyses

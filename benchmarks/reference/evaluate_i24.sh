@@ -15,7 +15,7 @@ PAIRS=(tcn-27f-xy:tcn-27f-xycd tcn-27f-xy:tcn-27f-casp poseformer-xy:poseformer-
 RUNS=() MODELS=() CMP=()
 for pair in "${PAIRS[@]}"; do
   xy=${pair%%:*} depth=${pair##*:}
-  case $depth in tcn-*) run=${depth/tcn-27f-/tcn-27f-}-surface ;; *) run=${depth/poseformer-/poseformer-9f-}-surface ;; esac
+  run=${depth/poseformer-/poseformer-9f-}-surface  # run names: tcn-27f-xycd-surface, poseformer-9f-xycd-surface
   [ -f "$ROOT/runs/$run/final/model.safetensors" ] || continue
   RUNS+=("$ROOT/runs/$run/final")
   [[ " ${MODELS[*]} " == *" $REPO/checkpoints/$xy "* ]] || MODELS+=("$REPO/checkpoints/$xy")
