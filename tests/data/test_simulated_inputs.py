@@ -220,9 +220,16 @@ def test_convert_h36m_depth_severity_range(h36m_files, tmp_path, capsys):
             "not both",
         ),
         (["--depth-simulation", "surface-v2", "--depth-severity-range", "3", "2"], "LO must not exceed HI"),
+        (["--depth-simulation", "surface-v2", "--depth-severity-range", "nan", "2"], "--depth-severity-range"),
+        (["--depth-simulation", "surface-v2", "--depth-severity-range", "1", "inf"], "--depth-severity-range"),
+        (["--depth-simulation", "surface-v2", "--depth-severity-range", "1", "11"], "--depth-severity-range"),
     ):
         bad = tmp_path / "bad"
-        assert main([*base, *extra, "--out", str(bad)]) == 2 and not bad.exists()
+        try:
+            rc = main([*base, *extra, "--out", str(bad)])
+        except SystemExit as stop:  # option values are refused while parsing, before any work
+            rc = stop.code
+        assert rc == 2 and not bad.exists()
         assert message in capsys.readouterr().err
 
 
