@@ -5,7 +5,8 @@
 # one-thread workers (tables first); resumable: finished tables and runs are skipped.
 # Usage: bash benchmarks/calibration/run.sh [root] [severity ...]   (default /work/cache/calibration, 0 0.5 0.75 1 2 3)
 # then evaluate.sh [root] [severity ...]. XY and XYC (confidence without depth) ignore depth, so one triple of each (on
-# the first severity's table) serves all.
+# the first severity's table) serves all. ARCH=poseformer-9f runs the PoseFormer recipe (configs/poseformer-9f-*.yaml;
+# XY and XYCD only, runs named poseformer-9f-...); WORKERS=1 works the list off in one lane.
 set -u
 ROOT=${1:-/work/cache/calibration}
 shift
@@ -13,6 +14,10 @@ SEVERITIES=("$@")
 [ ${#SEVERITIES[@]} -gt 0 ] || SEVERITIES=(0 0.5 0.75 1 2 3)
 TAG=${TAG:-}                      # e.g. TAG=-auglift EXTRA_CONVERT_FLAGS="--depth-encoding auglift": a variant's tables/runs
 EXTRA_CONVERT_FLAGS=${EXTRA_CONVERT_FLAGS:-}
+ARCH=${ARCH:-tcn-27f}
+WORKERS=${WORKERS:-2}
+PREFIX=""
+[ "$ARCH" = tcn-27f ] || PREFIX="$ARCH-"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/../lanes.sh"
 SHARED=$REPO/../shared/data/h36m
@@ -34,11 +39,20 @@ run() {  # name config table seed
 
 JOBS=()
 for s in "${SEVERITIES[@]}"; do JOBS+=("table $s"); done
-for seed in 0 1 2; do JOBS+=("run xy-seed$seed tcn-27f-xy-surface.yaml surf_${SEVERITIES[0]}$TAG $seed"); done
-for seed in 0 1 2; do JOBS+=("run xyc-seed$seed tcn-27f-xyc-surface.yaml surf_${SEVERITIES[0]}$TAG $seed"); done
-for s in "${SEVERITIES[@]}"; do
-  for seed in 0 1 2; do JOBS+=("run xycd-sev$s$TAG-seed$seed tcn-27f-xycd-surface.yaml surf_$s$TAG $seed"); done
-done
+if [ "$ARCH" = tcn-27f ]; then
+  for seed in 0 1 2; do JOBS+=("run xy-seed$seed tcn-27f-xy-surface.yaml surf_${SEVERITIES[0]}$TAG $seed"); done
+  for seed in 0 1 2; do JOBS+=("run xyc-seed$seed tcn-27f-xyc-surface.yaml surf_${SEVERITIES[0]}$TAG $seed"); done
+  for s in "${SEVERITIES[@]}"; do
+    for seed in 0 1 2; do JOBS+=("run xycd-sev$s$TAG-seed$seed tcn-27f-xycd-surface.yaml surf_$s$TAG $seed"); done
+  done
+else  # seed by seed, so that a stopped campaign leaves whole XY / XYCD pairs
+  for seed in 0 1 2; do
+    JOBS+=("run ${PREFIX}xy-seed$seed $ARCH-xy-surface.yaml surf_${SEVERITIES[0]}$TAG $seed")
+    for s in "${SEVERITIES[@]}"; do
+      JOBS+=("run ${PREFIX}xycd-sev$s$TAG-seed$seed $ARCH-xycd-surface.yaml surf_$s$TAG $seed")
+    done
+  done
+fi
 CLAIMS=$(mktemp -d "$ROOT/claims.XXXX")
 worker() {
   local i
@@ -47,5 +61,6 @@ worker() {
     ${JOBS[$i]}
   done
 }
-worker & worker & wait
+for _ in $(seq "$WORKERS"); do worker & done
+wait
 rm -rf "$CLAIMS"
