@@ -15,10 +15,21 @@ folder keeps the Issue 23 rows and the ``capsule-v1`` texts, byte for byte. The 
 card's own measured section ("How this checkpoint was made") is kept verbatim. Weights, configs and
 ``eval_results.json`` are only read.
 
+Three training seeds (issue 23: every XY-vs-XYCD claim carries seeds and an interval): when RESULTS.md has the section
+:data:`SEEDS_SECTION` and it lists the checkpoint, the card gets a section :data:`CARD_SEEDS` between "Evaluation" and
+"How this checkpoint was made" (:func:`seeds_card_section`): what the numbers are (seeds 0 = these weights, 1, 2; mean
+± std; the paired bootstrap interval; "no significant difference"; real motion, simulated 2D but in the real GT 2D
+column, simulated depth), then the checkpoint's row of the section's mean ± std table and every comparison row naming
+it, each with its table's header, copied verbatim (:func:`seed_tables`; never recomputed). A card the section does not
+list, or every card when the section is absent, is unchanged; a malformed section (a table or its heading missing,
+another header, an unknown or repeated recipe, a comparison of a recipe the mean table lacks) is refused. Every card
+is rebuilt before any is written: an error writes none (one stderr line, exit 2).
+
 Usage::
 
     python benchmarks/reference/card_data.py                       # all folders in checkpoints/
     python benchmarks/reference/card_data.py --check               # exit 1 if a card would change
+    python benchmarks/reference/card_data.py --results R.md DIR     # another RESULTS.md / only these folders
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import argparse
 import json
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from huggingface_hub import ModelCard
@@ -62,6 +74,37 @@ RESHIP_SECTION = "## Issue 24: re-shipped checkpoints on whole test sets"
 DATA_HEADING = "### Data"
 DETECTED_HEADING = "### MPJPE / PA-MPJPE / N-MPJPE (mm, frame-wise), simulated detector 2D"
 GT_HEADING = "### HumanEva-I with its real ground-truth 2D"
+#: The RESULTS.md section (heading prefix) with three training seeds of every shipped recipe (issue 23: every
+#: XY-vs-XYCD claim carries seeds and an interval) and its two tables (headings' starts, exact headers): mean ± std
+#: over the seeds per recipe, and each depth lifter B vs its XY twin A (B - A, paired bootstrap 95 % interval).
+SEEDS_SECTION = "## Issue 23: three training seeds"
+SEEDS_MEAN_HEADING = "### Mean ± std over three seeds"
+SEEDS_MEAN_HEADER = ("recipe (seed-0 checkpoint)", "H36M test (every 10th frame)", "CMU", "HumanEva-I",
+                     "HumanEva-I, real GT 2D")  # fmt: skip
+SEEDS_PAIRED_HEADING = "### Depth lifter vs its XY twin"
+SEEDS_PAIRED_HEADER = ("B vs A", "H36M MPJPE", "H36M PA", "CMU MPJPE", "CMU PA", "HumanEva-I MPJPE",
+                       "HumanEva-I PA")  # fmt: skip
+#: The recipes (shipped seed-0 checkpoint names) the section may list.
+SEED_RECIPES = tuple(f"{arch}-{inputs}" for arch in ("tcn-27f", "poseformer") for inputs in ("xy", "xycd", "casp"))
+#: The card section written from :data:`SEEDS_SECTION` (after "Evaluation", before "How this checkpoint was made").
+CARD_SEEDS = "## Three training seeds"
+#: What the :data:`CARD_SEEDS` numbers are ({heading}: the RESULTS section's heading); the tables follow it.
+SEEDS_TEXT = f"""{CARD_SEEDS}
+
+This recipe was trained with three training seeds: 0 (these weights), 1 and 2, with the same recipe, data and budget;
+only the seed differs. "Mean ± std" is the mean and the standard deviation over the three seeds of the frame-wise
+MPJPE / PA-MPJPE (mm). A comparison "B vs A" pits a depth lifter B against its XY twin A, three seeds each: B - A in mm
+(negative: B is better; in parentheses where given, in % of A) and, in brackets, its paired bootstrap 95 % interval
+over the test takes (`auglift_hf.metrics.bootstrap`: each recipe's per-pose errors averaged over its seeds, the takes
+resampled with all their cameras); "no significant difference" means that interval contains 0. The motion is real
+(Human3.6M S9/S11, CMU and HumanEva-I captures); the 2D is simulated (the COCO detector simulation,
+`auglift_hf.simulation.simulate_coco_detector`) except in the "HumanEva-I, real GT 2D" column (HumanEva-I's own
+ground-truth 2D), and all depth is simulated (no real monocular depth network output). The rows are copied from
+`benchmarks/RESULTS.md`, '{{heading}}', which gives the procedure and the commands.
+
+Mean ± std over the three seeds, MPJPE / PA-MPJPE (mm):
+
+"""
 #: :data:`WHOLE` key -> the evaluation table folder ``evaluate.py`` records (for the severity cross-check)
 TABLE_OF = {"h36m": "test", "cmu": "test_cmu", "humaneva": "humaneva", "humaneva_gt": "humaneva"}
 DETECTOR_2D = (
@@ -231,6 +274,101 @@ def whole_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class SeedTables:
+    """The :data:`SEEDS_SECTION` of RESULTS.md: its heading (without ``## ``), each table's header and separator
+    lines, and its body lines verbatim -- ``mean``: ``{recipe: line}``, ``paired``: ``[(B, A, line)]``."""
+
+    heading: str
+    mean_head: tuple[str, str]
+    mean: dict[str, str]
+    paired_head: tuple[str, str]
+    paired: list[tuple[str, str, str]]
+
+
+def _seeds_table(section: str, heading: str, header: tuple[str, ...], where: str) -> tuple[tuple[str, str], list]:
+    """``((header line, separator line), [(cells, line)])`` of the table under the ``### heading...`` line of
+    ``section``; raises ``ValueError`` naming ``where`` when the heading or its table is missing, the header is not
+    ``header`` or a row has another number of cells."""
+    lines = section.splitlines()
+    starts = [k for k, line in enumerate(lines) if line.startswith(heading)]
+    if len(starts) != 1:
+        raise ValueError(f"{where}: {'no' if not starts else 'more than one'} subsection '{heading}...'")
+    end = next((k for k in range(starts[0] + 1, len(lines)) if lines[k].startswith("### ")), len(lines))
+    first = next((k for k in range(starts[0] + 1, end) if lines[k].startswith("|")), None)
+    if first is None:
+        raise ValueError(f"{where}: no table under '{heading}...'")
+    table = [lines[first]]
+    for line in lines[first + 1 : end]:
+        if not line.startswith("|"):
+            break
+        table.append(line)
+    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in table]
+    if tuple(cells[0]) != header:
+        raise ValueError(f"{where}: the table under '{heading}...' has the header {cells[0]}, expected {list(header)}")
+    if len(table) < 2 or any(set(c) - {"-", ":"} or not c for c in cells[1]) or len(cells[1]) != len(header):
+        raise ValueError(f"{where}: the table under '{heading}...' has no '|---|' separator line after its header")
+    for row in cells[2:]:
+        if len(row) != len(header) or not all(row):
+            raise ValueError(f"{where}: the row {'| ' + ' | '.join(row) + ' |'!r} under '{heading}...' has "
+                             f"{len(row)} cells, {sum(not c for c in row)} of them empty; the header has {len(header)}")  # fmt: skip
+    return (table[0], table[1]), list(zip(cells[2:], table[2:]))
+
+
+def seed_tables(results_md: str) -> SeedTables | None:
+    """The :data:`SEEDS_SECTION` of ``results_md``, or ``None`` when it has none.
+
+    Raises ``ValueError`` naming RESULTS.md and the heading when a table is missing, a header differs from
+    :data:`SEEDS_MEAN_HEADER` / :data:`SEEDS_PAIRED_HEADER`, a recipe is not one of :data:`SEED_RECIPES` or is listed
+    twice, or a comparison names a recipe the mean table does not list.
+    """
+    lines = results_md.splitlines()
+    starts = [k for k, line in enumerate(lines) if line.startswith(SEEDS_SECTION)]
+    if not starts:
+        return None
+    heading = lines[starts[0]][3:].strip()
+    where = f"benchmarks/RESULTS.md, '{heading}'"
+    if len(starts) > 1:
+        raise ValueError(f"{where}: the section '{SEEDS_SECTION[3:]}...' appears {len(starts)} times")
+    end = next((k for k in range(starts[0] + 1, len(lines)) if lines[k].startswith("## ")), len(lines))
+    section = "\n".join(lines[starts[0] : end])
+    mean_head, rows = _seeds_table(section, SEEDS_MEAN_HEADING, SEEDS_MEAN_HEADER, where)
+    mean: dict[str, str] = {}
+    for cells, line in rows:
+        if cells[0] not in SEED_RECIPES or cells[0] in mean:
+            raise ValueError(f"{where}: the mean ± std table lists {cells[0]!r} "
+                             f"{'twice' if cells[0] in mean else f'(not a shipped recipe: {list(SEED_RECIPES)})'}")  # fmt: skip
+        mean[cells[0]] = line
+    if not mean:
+        raise ValueError(f"{where}: the mean ± std table has no rows")
+    paired_head, rows = _seeds_table(section, SEEDS_PAIRED_HEADING, SEEDS_PAIRED_HEADER, where)
+    paired = []
+    for cells, line in rows:
+        pair = re.fullmatch(r"(\S+) vs (\S+)", cells[0])
+        if pair is None or pair[1] == pair[2] or not {pair[1], pair[2]} <= set(mean):
+            raise ValueError(f"{where}: the comparison {cells[0]!r} is not 'B vs A' of two recipes of the mean ± std "
+                             f"table ({', '.join(mean)})")  # fmt: skip
+        if any((b, a) == (pair[1], pair[2]) for b, a, _ in paired):
+            raise ValueError(f"{where}: the comparison {cells[0]!r} is listed twice")
+        paired.append((pair[1], pair[2], line))
+    return SeedTables(heading, mean_head, mean, paired_head, paired)
+
+
+def seeds_card_section(name: str, tables: SeedTables | None) -> str:
+    """The :data:`CARD_SEEDS` section of checkpoint ``name`` ("" when ``tables`` is ``None`` or does not list it):
+    what the numbers are, then its row of the mean ± std table and the comparisons naming it, copied verbatim."""
+    if tables is None or name not in tables.mean:
+        return ""
+    paired = [line for b, a, line in tables.paired if name in (b, a)]
+    text = SEEDS_TEXT.format(heading=tables.heading) + "\n".join([*tables.mean_head, tables.mean[name]]) + "\n"
+    if not paired:
+        return text + "\nNo comparison of that section names this recipe (its twin's seeds are not in it).\n"
+    return (
+        text + "\nDepth lifter B vs its XY twin A, B - A with the paired bootstrap 95 % interval over test takes:\n\n"
+        + "\n".join([*tables.paired_head, *paired]) + "\n"
+    )  # fmt: skip
+
+
 def rewrite(folder: Path, results_md: str) -> str:
     """The new README.md text of one shipped checkpoint folder."""
     readme = folder / "README.md"
@@ -267,10 +405,14 @@ def rewrite(folder: Path, results_md: str) -> str:
         training_data=training_data_text(processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text),
         depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION,
     )  # fmt: skip
-    measured = text.index("\n## How this checkpoint was made")
+    measured = text.find("\n## How this checkpoint was made")
+    if measured < 0 or text.find("\n## Citation", measured) < 0:
+        raise ValueError(f"{readme}: no '## How this checkpoint was made' section before '## Citation' (the measured "
+                         "section this script keeps)")  # fmt: skip
     extra = text[measured : text.index("\n## Citation", measured)]
     head, sep, tail = str(new).partition("\n## Citation")
-    return head.rstrip("\n") + "\n" + extra + sep + tail
+    seeds = seeds_card_section(folder.name, seed_tables(results_md))
+    return head.rstrip("\n") + "\n" + (f"\n{seeds}" if seeds else "") + extra + sep + tail
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,9 +423,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results_md = Path(args.results).read_text(encoding="utf-8")
     folders = [Path(f) for f in args.folders] or sorted(p.parent for p in (REPO / "checkpoints").glob("*/README.md"))
+    try:  # every card is rebuilt before any is written: a bad input leaves all of them as they were
+        new_of = {folder: rewrite(folder, results_md) for folder in folders}
+    except ValueError as err:
+        print(f"card_data.py: error: {err}", file=sys.stderr)
+        return 2
     stale = []
-    for folder in folders:
-        new = rewrite(folder, results_md)
+    for folder, new in new_of.items():
         if new != (folder / "README.md").read_text(encoding="utf-8"):
             stale.append(folder.name)
             if not args.check:
