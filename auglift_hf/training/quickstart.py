@@ -538,11 +538,10 @@ def run(args: argparse.Namespace) -> int:
         for p in (args.h36m, args.cameras):
             if not Path(p).is_file():
                 raise FileNotFoundError(f"{p} does not exist")
-    # the depth source first: a contradictory option is refused before anything is written
-    source = quickstart_depth_source(
-        args.seed, 25.0, getattr(args, "depth_simulation", None), getattr(args, "depth_severity", None),
-        simple=args.simple_simulation,
-    )  # fmt: skip
+    depth_options = (getattr(args, "depth_simulation", None), getattr(args, "depth_severity", None))
+    # the depth source once before anything is written (a contradictory option is refused here); made again at the
+    # records' frame rate below
+    source = quickstart_depth_source(args.seed, 25.0, *depth_options, simple=args.simple_simulation)
     kind = "smoke" if args.smoke else "full" if getattr(args, "full", False) else "default"
     profile = dict(PROFILES[kind])
     if args.max_steps:
@@ -576,8 +575,10 @@ def run(args: argparse.Namespace) -> int:
             realistic=not args.simple_simulation,
         )  # fmt: skip
         name = "procedural"
-    if {float(r.fps) for r in records} != {25.0}:  # the error model's temporal terms were set for 25 Hz
-        raise ValueError(f"quickstart records must be 25 Hz, got {sorted({float(r.fps) for r in records})}")
+    rates = sorted({float(r.fps) for r in records})
+    if len(rates) != 1:  # one frame rate for the error model's temporal terms (flicker, drift)
+        raise ValueError(f"quickstart records must share one frame rate, got {rates}")
+    source = quickstart_depth_source(args.seed, rates[0], *depth_options, simple=args.simple_simulation)
     table = build_table(
         records, out / "data" / name, name, args.seed, progress, realistic=not args.simple_simulation,
         depth_source=source,

@@ -177,6 +177,7 @@ def test_depth_options_switch_the_simulation_and_severity(tmp_path):
     optimistic = quickstart_depth_source(severity=OPTIMISTIC_SEVERITY)
     assert depth_label(optimistic) == f"simulated depth: surface-v2, severity {OPTIMISTIC_SEVERITY:g} (optimistic)"
     assert depth_label(quickstart_depth_source(severity=0.0)) == "simulated depth: surface-v2, severity 0"
+    assert quickstart_depth_source(fps=6.25).depth_error["fps"] == 6.25  # H36M records at stride 4: 6.25 Hz
     simple = quickstart_depth_source(simple=True)
     assert (
         simple.simulation == "capsule-v1"
