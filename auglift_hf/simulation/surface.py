@@ -14,7 +14,11 @@ lifter must predict, in front of a 10 m plane without a floor. Here:
 * **Scene** (:func:`scene_planes`): a floor under the feet and, indoors, a ceiling 2.9 m above it, a back
   wall 1.5-4 m behind the person and side walls 2-4 m to either side; outdoors, the floor and a far background at
   20-60 m. The "up" direction is the sequence's mean pelvis->thorax direction; the floor is 8 cm below the lowest
-  ankle of the sequence (ankle-joint height over the sole with a shoe; assumption).
+  ankle of the sequence (ankle-joint height over the sole with a shoe; assumption). Walls, ceiling and background
+  are pushed back to at least ``ROOM["wall_clearance"]`` beyond every joint of the sequence, so a take that moves
+  further than the drawn room (a 6 s procedural walk covers up to 8 m, CMU takes 3-4.6 m) gets a larger room
+  instead of walking through its walls; Human3.6M's takes stay >= 0.5 m inside the smallest room, so their scenes
+  are unchanged.
 * **Rays** (:func:`cast_scene`): z-depth (the ray parameter of ``((u - cx)/fx, (v - cy)/fy, 1)``) of the nearest
   hit and the **part** hit (:data:`PART_NAMES`: 0 = scene, 1..10 body parts), so silhouettes and self-occlusion
   come out as rendered. :func:`render_surface` casts one ray per pixel centre; the per-joint descriptor path
@@ -81,7 +85,8 @@ HAND = (0.085, (0.095, 0.043, 0.018))
 #: Foot: centre 6 cm forward and 3.5 cm down from the ankle; half-axes (forward, breadth, height).
 FOOT = ((0.06, 0.035), (0.13, 0.05, 0.04))
 #: Indoor room and outdoor background ranges (metres; assumptions: a capture room or a living room).
-ROOM = {"back_wall": (1.5, 4.0), "side_wall": (2.0, 4.0), "ceiling_height": 2.9, "floor_below_ankle": 0.08}
+ROOM = {"back_wall": (1.5, 4.0), "side_wall": (2.0, 4.0), "ceiling_height": 2.9, "floor_below_ankle": 0.08,
+        "wall_clearance": 0.3}  # fmt: skip
 OUTDOOR_FAR = (20.0, 60.0)
 INDOOR_PROBABILITY = 0.75
 
@@ -272,7 +277,11 @@ def body_ellipsoids(
 
 
 def _planes(
-    up_mean: torch.Tensor, ankles: torch.Tensor, pelvis: torch.Tensor, scene: dict[str, torch.Tensor]
+    up_mean: torch.Tensor,
+    ankles: torch.Tensor,
+    pelvis: torch.Tensor,
+    scene: dict[str, torch.Tensor],
+    joints: torch.Tensor,
 ) -> torch.Tensor:
     """The scene geometry for ``N`` scenes: ``(N, 5, 4)`` planes ``(n, h)``: floor, ceiling, back wall (or the far
     background outdoors), right and left walls; a plane an outdoor scene lacks is :data:`_NO_PLANE` (never hit).
@@ -280,6 +289,8 @@ def _planes(
     Args:
         up_mean: ``(N, 3)`` mean unit pelvis->thorax direction. ankles: ``(N, A, 3)`` ankle positions.
         pelvis: ``(N, 3)`` mean pelvis. scene: :func:`sample_scenes`-like ``(N,)`` tensors.
+        joints: ``(N, K, 3)`` every joint of the scene's frames: the ceiling, walls and background are at least
+            ``ROOM["wall_clearance"]`` beyond each of them (where the drawn distance is larger it is kept as drawn).
     """
     up = _unit(up_mean)
     down = -up
@@ -291,12 +302,16 @@ def _planes(
     behind = torch.where(indoor, scene["back_wall_m"], scene["outdoor_far_m"]).to(up)
     side = scene["side_wall_m"].to(up)
     pf, pr = _rowdot(pelvis, fwd), _rowdot(pelvis, right)
+
+    def beyond(offset: torch.Tensor, normal: torch.Tensor) -> torch.Tensor:  # the plane clears every joint
+        return torch.maximum(offset, (joints * normal[:, None]).sum(-1).amax(-1) + ROOM["wall_clearance"])
+
     planes = torch.stack([
         torch.cat([down, h_floor[:, None]], -1),
-        torch.cat([up, (ROOM["ceiling_height"] - h_floor)[:, None]], -1),
-        torch.cat([fwd, (pf + behind)[:, None]], -1),
-        torch.cat([right, (pr + side)[:, None]], -1),
-        torch.cat([-right, (side - pr)[:, None]], -1),
+        torch.cat([up, beyond(ROOM["ceiling_height"] - h_floor, up)[:, None]], -1),
+        torch.cat([fwd, beyond(pf + behind, fwd)[:, None]], -1),
+        torch.cat([right, beyond(pr + side, right)[:, None]], -1),
+        torch.cat([-right, beyond(side - pr, -right)[:, None]], -1),
     ], 1)  # fmt: skip
     absent = (~indoor)[:, None].expand(-1, 3)  # ceiling, right and left walls: indoors only
     planes[:, [1, 3, 4]] = torch.where(absent[..., None], _NO_PLANE.to(planes), planes[:, [1, 3, 4]])
@@ -317,7 +332,8 @@ def scene_planes(joints_cam: Any, scene: SceneSpec | None = None) -> torch.Tenso
     """The scene's planes ``(P, 4)`` as ``(n, h)`` with ``x . n = h`` (``h > 0``: the camera is on the inside).
 
     One scene per call (one sequence): "up" is the mean pelvis->thorax direction over the frames, the floor is
-    ``floor_below_ankle`` below the sequence's lowest ankle, the walls are placed from the mean pelvis.
+    ``floor_below_ankle`` below the sequence's lowest ankle, the walls are placed from the mean pelvis (and at least
+    ``wall_clearance`` beyond every joint of every frame, so the person never stands inside a wall).
     """
     j = _check_joints(joints_cam).double()
     scene = scene or SceneSpec()
@@ -329,7 +345,7 @@ def scene_planes(joints_cam: Any, scene: SceneSpec | None = None) -> torch.Tenso
         },
     }
     planes = _planes(_unit(j[:, 8] - j[:, 0]).mean(0)[None], j[:, [3, 6]].reshape(1, -1, 3), j[:, 0].mean(0)[None],
-                     params)[0]  # fmt: skip
+                     params, j.reshape(1, -1, 3))[0]  # fmt: skip
     return planes if scene.kind == "room" else planes[[0, 2]]
 
 
@@ -341,7 +357,7 @@ def frame_scene_planes(joints_cam: Any, scenes: dict[str, torch.Tensor]) -> torc
     :func:`sample_scenes` ``(B,)`` tensors. Pass the result as ``planes`` to :func:`cast_scene_grouped`.
     """
     j = _check_joints(joints_cam).double()
-    return _planes(_unit(j[:, 8] - j[:, 0]), j[:, [3, 6]], j[:, 0], scenes)
+    return _planes(_unit(j[:, 8] - j[:, 0]), j[:, [3, 6]], j[:, 0], scenes, j)
 
 
 def cast_scene(

@@ -5,11 +5,16 @@
    bending) seen by random cameras - or, with ``--h36m/--cameras``, real Human3.6M motion with its real
    cameras - with **detector-definition 2D** by default (COCO-17 landmarks from the 3D skeleton, temporally
    correlated detector noise, occlusion-dependent errors and confidences, mapped to H36M-17 with AugLift's rule:
-   :func:`auglift_hf.simulation.simulate_coco_detector`) and per-joint depth from the capsule-body renderer with
-   the **realistic monocular-depth error model** (:func:`auglift_hf.simulation.depth_error_preset`, the Depth
-   Anything V2 metric preset), so the printed XY-vs-XYCD comparison is the honest one (``--simple-simulation``:
-   the earlier per-frame jitter on the H36M joints and the mild depth corruption). Written as a canonical frame
-   table (Parquet + dataset card, ``detected2d`` and ``gt2d`` configs).
+   :func:`auglift_hf.simulation.simulate_coco_detector`) and per-joint depth from the package's default depth
+   simulation at its default severity (``surface-v2`` at the calibrated severity,
+   :data:`auglift_hf.data.schema.DEFAULT_DEPTH_SIMULATION`,
+   :data:`auglift_hf.simulation.surface_error.CALIBRATED_SEVERITY`) through the depth source of ``auglift convert
+   --depth-source synthetic`` (:func:`auglift_hf.data.schema.synthetic_depth_source`, CASP descriptor), so the
+   XYCD lifter sees the depth the shipped lifters' tables give (``--depth-simulation capsule-v1`` /
+   ``--depth-severity S``: another simulation or severity; ``--simple-simulation``: the earlier per-frame jitter
+   on the H36M joints with ``capsule-v1`` depth and the mild :class:`~auglift_hf.simulation.DepthCorruption`).
+   Written as a canonical frame table (Parquet + dataset card, ``detected2d`` and ``gt2d`` configs) whose card,
+   like ``summary.json`` and ``comparison.md``, names the simulation and severity (:func:`depth_label`).
 2. **Train** an XY and an XYCD lifter (same architecture, seed and budget) with transformers' ``Trainer``.
 3. **Evaluate** both with the ``evaluate`` metric (:func:`auglift_hf.load_metric`) on the held-out split.
 4. **Reload** the XYCD folder with ``AutoModel.from_pretrained`` and lift a held-out sequence in one pass.
@@ -35,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from auglift_hf.utils.cli_args import positive_int
+from auglift_hf.utils.cli_args import depth_severity, positive_int
 
 #: Budgets of the default run, of ``--full`` (the default before issue 28: ~29 min of job time under load) and of
 #: ``--smoke`` (used by the tests; its numbers are meaningless). The default is sized so the whole job stays under
@@ -92,30 +97,58 @@ SMOKE_NOTE = (
 # ------------------------------------------------------------------------------------------------ data
 
 
-def add_synthetic_depth(records: list, seed: int = 0, progress: bool = True, realistic: bool = True) -> list:
-    """Attach a per-joint depth channel ``d`` ``(T, 17, 1)`` metres to every record, in place.
+def quickstart_depth_source(
+    seed: int = 0,
+    fps: float = 25.0,
+    simulation: str | None = None,
+    severity: float | None = None,
+    simple: bool = False,
+) -> Any:
+    """The quickstart table's depth source: :func:`auglift_hf.data.schema.synthetic_depth_source`, the one
+    ``auglift convert --depth-source synthetic`` uses (CASP descriptor; one seeded call per sequence and config:
+    sampled at the detected 2D in ``detected2d``, at the exact projection in ``gt2d``).
 
-    Depth comes from ray-casting the capsule body (:func:`auglift_hf.simulation.depth_descriptors_from_joints`,
-    ``mode="point"``) at the **detected** 2D keypoints (as a real pipeline samples a depth map at its detections),
-    with the realistic monocular-depth error model (:func:`auglift_hf.simulation.depth_error_preset`, severity 1,
-    one seeded call per sequence) or, with ``realistic=False``, :class:`auglift_hf.simulation.DepthCorruption`.
+    Args:
+        seed: the source's seed (``--seed``).
+        fps: frame rate of the sequences (the error model's temporal terms).
+        simulation, severity: ``None`` = the package defaults (:data:`auglift_hf.data.schema.DEFAULT_DEPTH_SIMULATION`
+            at that simulation's default severity: ``surface-v2`` at the calibrated one).
+        simple: ``--simple-simulation``: ``capsule-v1`` with the mild :class:`~auglift_hf.simulation.DepthCorruption`
+            (then ``simulation`` and ``severity`` must be ``None``).
     """
-    import torch
-    from tqdm.auto import tqdm
+    from auglift_hf.data.schema import DEFAULT_DEPTH_SIMULATION, synthetic_depth_source
 
-    from auglift_hf.simulation import DepthCorruption, depth_descriptors_from_joints, depth_error_preset
+    if simple:
+        if simulation is not None or severity is not None:
+            raise ValueError(
+                "--simple-simulation brings its own depth (capsule-v1 with the mild DepthCorruption): drop "
+                "--depth-simulation / --depth-severity, or drop --simple-simulation"
+            )
+        from auglift_hf.simulation import DepthCorruption
 
-    g = torch.Generator().manual_seed(seed)
-    for i, rec in enumerate(tqdm(records, desc="synthetic depth", disable=not progress)):
-        k2 = rec.detected_2d if rec.detected_2d is not None else rec.keypoints_2d
-        sc = rec.detected_scores if rec.detected_scores is not None else rec.keypoint_scores
-        corruption = depth_error_preset(severity=1.0, fps=rec.fps) if realistic else DepthCorruption()
-        d = depth_descriptors_from_joints(
-            rec.keypoints_3d, k2, sc, rec.focal, rec.center, mode="point", corruption=corruption,
-            seed=seed * 100_003 + i if realistic else g, image_size=rec.image_size,
-        )  # fmt: skip
-        rec.depth = d.numpy().astype(np.float32)
-    return records
+        return synthetic_depth_source(seed=seed, fps=fps, simulation="capsule-v1", corruption=DepthCorruption())
+    return synthetic_depth_source(
+        seed=seed, fps=fps, simulation=simulation or DEFAULT_DEPTH_SIMULATION, severity=severity
+    )
+
+
+def depth_label(source: Any) -> str:
+    """A simulated depth source in words, e.g. ``"simulated depth: surface-v2, severity 3 (calibrated)"``
+    (``"(optimistic)"`` at :data:`~auglift_hf.simulation.surface_error.OPTIMISTIC_SEVERITY`), read from the source's
+    own ``simulation`` and ``depth_error`` (what the table's card records), so the label cannot disagree with it."""
+    from auglift_hf.simulation.surface_error import CALIBRATED_SEVERITY, OPTIMISTIC_SEVERITY
+
+    error = source.depth_error
+    if error is None:
+        return f"simulated depth: {source.simulation}, exact (no depth error)"
+    severity = error.get("severity") if isinstance(error, dict) else None
+    if severity is None:  # an error model without a severity knob: --simple-simulation's DepthCorruption
+        return f"simulated depth: {source.simulation}, mild DepthCorruption"
+    label = f"simulated depth: {source.simulation}, severity {float(severity):g}"
+    if source.simulation == "surface-v2":
+        qualifier = {CALIBRATED_SEVERITY: " (calibrated)", OPTIMISTIC_SEVERITY: " (optimistic)"}
+        label += qualifier.get(float(severity), "")
+    return label
 
 
 def procedural_records(
@@ -194,38 +227,37 @@ def h36m_records(
 
 
 def build_table(
-    records: list, out_dir: str | os.PathLike, name: str, seed: int = 0, progress: bool = True, realistic: bool = True
+    records: list,
+    out_dir: str | os.PathLike,
+    name: str,
+    seed: int = 0,
+    progress: bool = True,
+    realistic: bool = True,
+    depth_source: Any = None,
 ) -> Path:
-    """Write ``records`` (+ synthetic depth, :func:`add_synthetic_depth`) as a canonical table folder."""
-    from auglift_hf.contract import DEFAULT_DEPTH_MODEL, default_descriptor
-    from auglift_hf.data.schema import write_frame_table
-    from auglift_hf.simulation import DepthCorruption, depth_error_preset
-    from auglift_hf.simulation.depth_source import simulation_record
+    """Write ``records`` as a canonical table folder with simulated depth columns (``d, d_min, d_max``).
 
-    add_synthetic_depth(records, seed, progress, realistic)
-    fps = float(records[0].fps) if records else 25.0
-    error = depth_error_preset(severity=1.0, fps=fps) if realistic else DepthCorruption()
+    ``depth_source``: :func:`quickstart_depth_source` (default: the package's default simulation and severity, or
+    with ``realistic=False`` the ``--simple-simulation`` one). It goes through
+    :func:`auglift_hf.data.schema.write_frame_table` exactly as ``auglift convert --depth-source synthetic`` passes
+    its own, so the card records the simulation the same way (its depth source text, here prefixed with
+    :func:`depth_label`, and the machine-readable ``auglift_depth_simulation`` entry)."""
+    from auglift_hf.data.schema import write_frame_table
+
+    if depth_source is None:
+        fps = float(records[0].fps) if records else 25.0
+        depth_source = quickstart_depth_source(seed, fps, simple=not realistic)
     write_frame_table(
         records,
         out_dir,
         dataset_name=name,
-        depth_source=None,
+        depth_source=depth_source,
         card={
             "license": "research-only (H36M)" if name == "h36m" else "apache-2.0",
-            "depth_source": (
-                "synthetic (capsule-body ray casting at the detected 2D keypoints, monocular depth error: "
-                + ("realistic preset depth-anything-v2-metric, severity 1)" if realistic else "DepthCorruption())")
-            ),
-            # input contract inherited by the lifters trained here: metric point depth standing in for the
-            # metric Depth Anything V2; gt2d holds H36M joints, detected2d the detector-definition (COCO) 2D unless
-            # --simple-simulation
-            "depth_contract": {
-                "depth_kind": "metric",
-                "depth_model": DEFAULT_DEPTH_MODEL,
-                "depth_descriptor": default_descriptor("point", 1),
-            },
+            "depth_source": f"{depth_label(depth_source)}; {depth_source.kind}",
+            "how_built": "`auglift quickstart` (auglift_hf.training.quickstart)",
+            # gt2d holds H36M joints, detected2d the detector-definition (COCO) 2D unless --simple-simulation
             "keypoint_definition_by_config": {"gt2d": "h36m", "detected2d": "coco" if realistic else "h36m"},
-            "depth_simulation": simulation_record("capsule-v1", "capsule-body renderer", error),
         },
         progress=progress,
     )
@@ -393,15 +425,18 @@ def comparison_table(
     times: dict,
     intervals: dict[str, dict[str, float]] | None = None,
     note: str | None = None,
+    inputs: str | None = None,
 ) -> str:
     """Markdown table: one row per model, then XYCD vs XY with its paired bootstrap interval (last line).
 
     ``intervals``: ``{"mpjpe": ..., "pa_mpjpe": ...}`` from :func:`~auglift_hf.metrics.bootstrap.paired_bootstrap_interval` (second model vs
-    first); ``note``: a warning printed above the table and appended to the last line (``--smoke``)."""
+    first); ``note``: a warning printed above the table and appended to the last line (``--smoke``); ``inputs``:
+    what the data was (motion, 2D, :func:`depth_label`), printed above the table."""
     header = (
         "| model | MPJPE (mm) | PA-MPJPE (mm) | N-MPJPE (mm) | PCK3D@150 | AUC | held-out seq MPJPE (mm) | train (s) |"
     )
-    lines = ([f"**{note}**", ""] if note else []) + [header, "|---|---|---|---|---|---|---|---|"]
+    lines = ([f"**{note}**", ""] if note else []) + ([f"Inputs: {inputs}", ""] if inputs else [])
+    lines += [header, "|---|---|---|---|---|---|---|---|"]
     for name, r in results.items():
         lines.append(
             f"| {name} | {r.get('mpjpe', np.nan):.1f} | {r.get('pa_mpjpe', np.nan):.1f} | {r.get('n_mpjpe', np.nan):.1f}"
@@ -452,8 +487,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--max-steps", type=positive_int, default=None, help="override the training steps per model")
     parser.add_argument(
+        "--depth-simulation", choices=("capsule-v1", "surface-v2"), default=None,
+        help="the depth simulation (default: the package's, surface-v2: a body surface on a floor in a room, "
+        "part-aware errors; capsule-v1: capsules on the joint chain, the earlier quickstart's)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--depth-severity", type=depth_severity, default=None,
+        help="severity of the depth error model (0 = exact depth; default: the simulation's own, surface-v2: 3 = "
+        "calibrated to AugLift's real-depth gain, 1 = optimistic; capsule-v1: 1; at most 10)",
+    )  # fmt: skip
+    parser.add_argument(
         "--simple-simulation", action="store_true",
-        help="the earlier, kinder inputs: per-frame jitter on the H36M joints and mild depth corruption",
+        help="the earlier, kinder inputs: per-frame jitter on the H36M joints and capsule-v1 depth with mild "
+        "corruption (not with --depth-simulation / --depth-severity)",
     )  # fmt: skip
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
@@ -492,6 +538,10 @@ def run(args: argparse.Namespace) -> int:
         for p in (args.h36m, args.cameras):
             if not Path(p).is_file():
                 raise FileNotFoundError(f"{p} does not exist")
+    depth_options = (getattr(args, "depth_simulation", None), getattr(args, "depth_severity", None))
+    # the depth source once before anything is written (a contradictory option is refused here); made again at the
+    # records' frame rate below
+    source = quickstart_depth_source(args.seed, 25.0, *depth_options, simple=args.simple_simulation)
     kind = "smoke" if args.smoke else "full" if getattr(args, "full", False) else "default"
     profile = dict(PROFILES[kind])
     if args.max_steps:
@@ -512,20 +562,32 @@ def run(args: argparse.Namespace) -> int:
         print(note)
 
     if args.h36m:
-        print(f"[1/5] building an XYCD table from real H36M motion ({args.h36m})")
+        print(f"[1/5] building an XYCD table from real H36M motion ({args.h36m}; {depth_label(source)})")
         records = h36m_records(
             args.h36m, args.cameras, profile["h36m_stride"], profile["h36m_max_frames"], args.seed,
             max_sequences=profile["h36m_sequences"], realistic=not args.simple_simulation,
         )  # fmt: skip
         name = "h36m"
     else:
-        print("[1/5] building an XYCD table from procedural motion with random cameras")
+        print(f"[1/5] building an XYCD table from procedural motion with random cameras ({depth_label(source)})")
         records = procedural_records(
             profile["train_sequences"], profile["test_sequences"], profile["num_frames"], args.seed, progress,
             realistic=not args.simple_simulation,
         )  # fmt: skip
         name = "procedural"
-    table = build_table(records, out / "data" / name, name, args.seed, progress, realistic=not args.simple_simulation)
+    rates = sorted({float(r.fps) for r in records})
+    if len(rates) != 1:  # one frame rate for the error model's temporal terms (flicker, drift)
+        raise ValueError(f"quickstart records must share one frame rate, got {rates}")
+    source = quickstart_depth_source(args.seed, rates[0], *depth_options, simple=args.simple_simulation)
+    table = build_table(
+        records, out / "data" / name, name, args.seed, progress, realistic=not args.simple_simulation,
+        depth_source=source,
+    )  # fmt: skip
+    inputs = ", ".join([
+        "real Human3.6M motion and cameras" if args.h36m else "procedural motion seen by random cameras",
+        "per-frame jitter on the H36M joints" if args.simple_simulation else "simulated COCO-detector 2D",
+        depth_label(source),
+    ])  # fmt: skip
     t_data = time.perf_counter() - t0
 
     results: dict[str, dict[str, float]] = {}
@@ -570,13 +632,15 @@ def run(args: argparse.Namespace) -> int:
 
     print("[5/5] writing the comparison")
     png = plot_comparison(results, lifted, out / "comparison.png", note=note)
-    table_md = comparison_table(results, lifted, times, intervals, note=note)
+    table_md = comparison_table(results, lifted, times, intervals, note=note, inputs=inputs)
     summary = {
         "profile": kind,
         "note": note,
         "budget": profile,
         "seed": args.seed,
         "data": str(table),
+        "inputs": inputs,
+        "depth_simulation": {**source.simulation_record, "label": depth_label(source)},
         "models": {k: str(v) for k, v in folders.items()},
         "results": results,
         "xycd_vs_xy": intervals,

@@ -42,7 +42,10 @@ def test_evaluate_cli_depth_severity(motion_table_pair, tmp_path):
     assert rc == 0
     rows = [r.split(",") for r in (out / "depth_severity.csv").read_text().splitlines()[1:]]
     res = {(m, float(s)): float(v) for _, m, s, v, sim in rows}
-    assert {sim for *_, sim in rows} == {"capsule-v1"}  # the table names no simulation: capsule-v1, as before
+    from auglift_hf.data.schema import DEFAULT_DEPTH_SIMULATION
+
+    # re-derived with the simulation the quickstart table's card names: the package default
+    assert {sim for *_, sim in rows} == {DEFAULT_DEPTH_SIMULATION}
     assert res[("xy", 0.0)] == res[("xy", 2.0)]  # XY ignores depth
     assert res[("xycd", 0.0)] != res[("xycd", 2.0)]
     assert (out / "depth_severity.png").stat().st_size > 1000

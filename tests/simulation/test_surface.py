@@ -104,6 +104,31 @@ def test_scene_has_floor_and_room_at_plausible_distances():
         SceneSpec("studio")
 
 
+def test_the_room_contains_a_long_walk_and_keeps_short_takes_as_drawn():
+    """A take that moves further than the drawn room gets a larger room, never walks through its walls (failed
+    before: the walls were placed from the mean pelvis only, so 49 of 512 scenes of the quickstart's procedural
+    takes had joints behind a wall and their depth showed the wall); a take inside the room keeps it as drawn."""
+    from auglift_hf.simulation.surface import ROOM
+
+    smallest = SceneSpec("room", back_wall_m=ROOM["back_wall"][0], side_wall_m=ROOM["side_wall"][0])
+    long = _walk(150, seed=3)  # 6 s of walking
+    pelvis = long[:, 0]
+    assert float((pelvis - pelvis.mean(0)).norm(dim=-1).max()) > 2.0  # further than the smallest room's walls
+    planes = scene_planes(long, smallest)
+    margin = planes[:, 3] - torch.einsum("tjk,pk->tjp", long, planes[:, :3]).reshape(-1, len(planes)).amax(0)
+    assert (margin[1:] > 0).all()  # no joint behind a wall or above the ceiling
+    assert (margin[1:] >= ROOM["wall_clearance"] - 1e-9).all()  # every one clears them by the clearance
+    assert margin[0] == pytest.approx(ROOM["floor_below_ankle"])  # the floor is still under the lowest ankle
+    assert (planes[:, 3] > 0).all()  # the camera is inside the room
+
+    short = _walk(6)
+    planes = scene_planes(short, smallest)
+    fwd, right = planes[2, :3], planes[3, :3]
+    centre = short[:, 0].mean(0)
+    torch.testing.assert_close(planes[2, 3], centre @ fwd + smallest.back_wall_m)
+    torch.testing.assert_close(planes[3:, 3], torch.stack([centre @ right, -centre @ right]) + smallest.side_wall_m)
+
+
 def test_ray_path_equals_rendered_maps_same_pixels_and_samples():
     joints = _walk(5, seed=1)
     for mode in ("casp", "point", "minmax"):

@@ -236,12 +236,15 @@ def test_poseaug_run_from_a_pretrained_lifter(motion_table, tmp_path):
     assert saved["lifter_samples"] == counts["lifter_samples"]
     meta = json.loads((final / "poseaug_config.json").read_text())
     assert meta["config"]["adversarial_loss"] == "official" and meta["config"]["rt_translation"] == "official"
-    # the augmented poses' depth came from the table's own simulation (capsule-v1, realistic preset), recorded
+    # the augmented poses' depth came from the table's own simulation (the quickstart table: the package default,
+    # surface-v2 at the calibrated severity), recorded
+    from auglift_hf.data.schema import DEFAULT_DEPTH_SIMULATION
+    from auglift_hf.simulation.surface_error import CALIBRATED_SEVERITY
+
     recorded = json.loads((final / "training_config.json").read_text())["training"]["poseaug_depth_simulation"]
-    assert recorded["simulation"] == "capsule-v1" and recorded["error_model"] == "MonocularDepthError"
-    assert recorded["depth_error"]["preset"] == "depth-anything-v2-metric" and recorded["read_from"] == str(
-        motion_table
-    )
+    assert recorded["simulation"] == DEFAULT_DEPTH_SIMULATION and recorded["error_model"] == "SurfaceDepthError"
+    assert recorded["depth_error"]["preset"] == "surface-v2" and recorded["read_from"] == str(motion_table)
+    assert recorded["depth_error"]["severity"] == CALIBRATED_SEVERITY
     assert meta["depth_simulation"] == recorded
     assert meta["iteration"] == counts["gan_iterations"] > 0
     from auglift_hf import PoseLiftingProcessor

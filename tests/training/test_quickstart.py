@@ -1,5 +1,6 @@
-"""`auglift quickstart`: the README's main job in its reduced mode, its output-folder rule, and the paired bootstrap
-interval of its XY-vs-XYCD comparison (issue 28 items 1 and 4)."""
+"""`auglift quickstart`: the README's main job in its reduced mode, its output-folder rule, the paired bootstrap
+interval of its XY-vs-XYCD comparison (issue 28 items 1 and 4), and its depth: the package's default simulation
+and severity through convert's depth source, named wherever the quickstart writes (issue 24)."""
 
 import json
 import os
@@ -9,13 +10,17 @@ import sys
 import numpy as np
 import pytest
 
+from auglift_hf.data.schema import DEFAULT_DEPTH_SIMULATION
 from auglift_hf.metrics.bootstrap import paired_bootstrap_interval
+from auglift_hf.simulation.surface_error import CALIBRATED_SEVERITY, OPTIMISTIC_SEVERITY
 from auglift_hf.training.quickstart import (
     PROFILES,
     RUN_OUTPUTS,
     SMOKE_NOTE,
+    depth_label,
     describe_interval,
     prepare_output,
+    quickstart_depth_source,
 )
 
 
@@ -40,6 +45,15 @@ def test_quickstart_smoke(tmp_path):
         names = set(os.listdir(folder))
         assert {"config.json", "model.safetensors", "README.md"} <= names
     assert (out / "comparison.png").read_bytes()[:4] == b"\x89PNG"
+    # the depth is the package's default simulation at its default severity, named in every output (issue 24)
+    recorded = summary["depth_simulation"]
+    assert recorded["simulation"] == DEFAULT_DEPTH_SIMULATION == "surface-v2"
+    assert recorded["depth_error"]["severity"] == CALIBRATED_SEVERITY
+    label = f"simulated depth: {DEFAULT_DEPTH_SIMULATION}, severity {CALIBRATED_SEVERITY:g} (calibrated)"
+    assert recorded["label"] == label and label in summary["inputs"]
+    assert f"Inputs: {summary['inputs']}" in md.splitlines() and f"Inputs: {summary['inputs']}" in proc.stdout
+    card = (out / "data" / "procedural" / "README.md").read_text()
+    assert f"come from: **{label}; synthetic metric depth (casp" in card
 
 
 def test_an_earlier_run_is_never_replaced_without_overwrite(tmp_path, capsys):
@@ -109,3 +123,83 @@ def test_quickstart_interval_matches_a_loop_and_reads_right():
     same = paired_bootstrap_interval(a, a + noise[groups] - noise[groups].mean(), groups, n_resamples=500, seed=0)
     assert same["low"] < 0 < same["high"] and not same["significant"]
     assert "no significant difference" in describe_interval("MPJPE", same)
+
+
+def _tiny_records():
+    from auglift_hf.training.quickstart import procedural_records
+
+    return procedural_records(num_train=2, num_test=1, num_frames=20, seed=0, progress=False)
+
+
+def _depth(table, config="detected2d"):
+    from datasets import load_dataset
+
+    ds = load_dataset(str(table), config, split="train").with_format("numpy")
+    return np.stack([ds[c] for c in ("d", "d_min", "d_max")], -1)
+
+
+def test_quickstart_table_is_convert_s_synthetic_depth(tmp_path):
+    """One code path: the quickstart's table holds exactly the depth of ``synthetic_depth_source`` with its defaults
+    (what ``auglift convert --depth-source synthetic`` passes to ``write_frame_table``), and its card and the
+    lifters' contract say so."""
+    from auglift_hf.contract import InputContract, default_descriptor
+    from auglift_hf.data.schema import synthetic_depth_source, write_frame_table
+    from auglift_hf.training.quickstart import build_table
+
+    table = build_table(_tiny_records(), tmp_path / "qs", "procedural", progress=False)
+    write_frame_table(_tiny_records(), tmp_path / "convert", dataset_name="procedural",
+                      depth_source=synthetic_depth_source(), progress=False)  # fmt: skip
+    for config in ("detected2d", "gt2d"):
+        np.testing.assert_array_equal(_depth(table, config), _depth(tmp_path / "convert", config))
+    contract = InputContract.from_dataset_card(table, config="detected2d")
+    assert contract.depth_descriptor == default_descriptor() and contract.depth_kind == "metric"
+    card = (table / "README.md").read_text()
+    assert f"simulation: {DEFAULT_DEPTH_SIMULATION}" in card and f"severity: {CALIBRATED_SEVERITY}" in card
+
+
+def test_depth_options_switch_the_simulation_and_severity(tmp_path):
+    """``--depth-simulation`` / ``--depth-severity`` reach the same source; labels say calibrated / optimistic."""
+    from auglift_hf.cli import _build_parser
+    from auglift_hf.data.schema import synthetic_depth_source
+    from auglift_hf.training.quickstart import build_table
+
+    args = _build_parser("quickstart").parse_args(["quickstart"])
+    assert args.depth_simulation is None and args.depth_severity is None  # None: the package defaults
+    default = quickstart_depth_source(args.seed, 25.0, args.depth_simulation, args.depth_severity)
+    assert default.simulation == DEFAULT_DEPTH_SIMULATION
+    assert default.depth_error["severity"] == CALIBRATED_SEVERITY
+    args = _build_parser("quickstart").parse_args(
+        ["quickstart", "--depth-simulation", "capsule-v1", "--depth-severity", "2"]
+    )
+    capsule = quickstart_depth_source(args.seed, 25.0, args.depth_simulation, args.depth_severity)
+    assert capsule.simulation == "capsule-v1" and capsule.depth_error["severity"] == 2.0
+    assert depth_label(capsule) == "simulated depth: capsule-v1, severity 2"
+    optimistic = quickstart_depth_source(severity=OPTIMISTIC_SEVERITY)
+    assert depth_label(optimistic) == f"simulated depth: surface-v2, severity {OPTIMISTIC_SEVERITY:g} (optimistic)"
+    assert depth_label(quickstart_depth_source(severity=0.0)) == "simulated depth: surface-v2, severity 0"
+    assert quickstart_depth_source(fps=6.25).depth_error["fps"] == 6.25  # H36M records at stride 4: 6.25 Hz
+    simple = quickstart_depth_source(simple=True)
+    assert (
+        simple.simulation == "capsule-v1"
+        and depth_label(simple) == "simulated depth: capsule-v1, mild DepthCorruption"
+    )
+    # the switched source is the one the table gets: convert's capsule-v1 source at severity 2, bit for bit
+    table = build_table(_tiny_records(), tmp_path / "capsule", "procedural", progress=False, depth_source=capsule)
+    reference = synthetic_depth_source(simulation="capsule-v1", severity=2.0)
+    from auglift_hf.data.schema import write_frame_table
+
+    write_frame_table(_tiny_records(), tmp_path / "ref", dataset_name="procedural", depth_source=reference,
+                      progress=False)  # fmt: skip
+    np.testing.assert_array_equal(_depth(table), _depth(tmp_path / "ref"))
+    assert "come from: **simulated depth: capsule-v1, severity 2;" in (table / "README.md").read_text()
+
+
+@pytest.mark.parametrize("option", [["--depth-severity", "1"], ["--depth-simulation", "surface-v2"]])
+def test_simple_simulation_refuses_depth_options_before_writing(tmp_path, capsys, option):
+    from auglift_hf.cli import main
+
+    out = tmp_path / "qs"
+    code = main(["quickstart", "--smoke", "--simple-simulation", *option, "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--simple-simulation brings its own depth" in err[0]
+    assert not out.exists()

@@ -46,7 +46,10 @@ def test_train_end_to_end(motion_table, tmp_path, tiny_config):
         # and frame_rate, the tables' fps (tests/training/test_frame_rate.py)
         assert saved == InputContract(**{**card.to_dict(), "score_fill": saved.score_fill, "frame_rate": 25.0})
         assert 0 < saved.score_fill <= 1
-        assert saved.depth_kind == "metric" and saved.depth_descriptor["mode"] == "point"
+        from auglift_hf.contract import default_descriptor
+
+        # the quickstart table's depth is convert's synthetic source: the default (CASP) descriptor
+        assert saved.depth_kind == "metric" and saved.depth_descriptor == default_descriptor()
         assert saved.keypoint_definition == "coco"  # quickstart detected2d: detector-definition 2D (issue 14)
     assert json.loads((final / "eval_results.json").read_text())["eval"]["eval_mpjpe"] > 0
 
