@@ -2,7 +2,7 @@
 # Evaluate the calibration runs of run.sh: at each severity, XY, XYC (confidence, no depth) and XYCD (3 seeds each) on
 # that table's whole test split (S9/S11, detected2d), with seed statistics and paired bootstrap intervals over test
 # takes (XYCD vs XY, XYC vs XY, XYCD vs XYC). TAG=-auglift evaluates the AugLift-encoding variant on its own tables;
-# ARCH=poseformer-9f the PoseFormer runs of run.sh (XY and XYCD; output eval_poseformer-9f-sevS).
+# ARCH=poseformer-9f the PoseFormer runs of run.sh (output eval_poseformer-9f-sevS).
 # Usage: bash benchmarks/calibration/evaluate.sh [root] [severity ...]   (default /work/cache/calibration, 2 2.5 3 5)
 set -u
 ROOT=${1:-/work/cache/calibration}
@@ -22,8 +22,8 @@ for sev in "${SEVERITIES[@]}"; do
   [ -d "$out" ] && continue
   models=("$(group xy "${PREFIX}xy")" "$(group xycd "${PREFIX}xycd-sev$sev$TAG")")
   compare=(xy:xycd)
-  if [ -z "$PREFIX" ] && [ -f "$R/xyc-seed2/final/model.safetensors" ]; then
-    models+=("$(group xyc xyc)")
+  if [ -f "$R/${PREFIX}xyc-seed2/final/model.safetensors" ]; then
+    models+=("$(group xyc "${PREFIX}xyc")")
     compare+=(xy:xyc xyc:xycd)
   fi
   "$AUGLIFT" evaluate --models "${models[@]}" --datasets "$ROOT/surf_$sev$TAG" --config detected2d \

@@ -6,7 +6,7 @@
 # Usage: bash benchmarks/calibration/run.sh [root] [severity ...]   (default /work/cache/calibration, 0 0.5 0.75 1 2 3)
 # then evaluate.sh [root] [severity ...]. XY and XYC (confidence without depth) ignore depth, so one triple of each (on
 # the first severity's table) serves all. ARCH=poseformer-9f runs the PoseFormer recipe (configs/poseformer-9f-*.yaml;
-# XY and XYCD only, runs named poseformer-9f-...); WORKERS=1 works the list off in one lane.
+# XY, XYC and XYCD, runs named poseformer-9f-...); WORKERS=1 works the list off in one lane.
 set -u
 ROOT=${1:-/work/cache/calibration}
 shift
@@ -48,6 +48,8 @@ if [ "$ARCH" = tcn-27f ]; then
 else  # seed by seed, so that a stopped campaign leaves whole XY / XYCD pairs
   for seed in 0 1 2; do
     JOBS+=("run ${PREFIX}xy-seed$seed $ARCH-xy-surface.yaml surf_${SEVERITIES[0]}$TAG $seed")
+    [ -f "$HERE/configs/$ARCH-xyc-surface.yaml" ] &&
+      JOBS+=("run ${PREFIX}xyc-seed$seed $ARCH-xyc-surface.yaml surf_${SEVERITIES[0]}$TAG $seed")
     for s in "${SEVERITIES[@]}"; do
       JOBS+=("run ${PREFIX}xycd-sev$s$TAG-seed$seed $ARCH-xycd-surface.yaml surf_$s$TAG $seed")
     done
