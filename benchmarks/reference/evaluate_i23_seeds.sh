@@ -2,9 +2,9 @@
 # Issue-23 three-seed evaluation of the shipped recipes (RESULTS "Issue 23 + 24: three seeds"): each shipped checkpoint
 # (seed 0) with its seeds 1 and 2 (train_i23_seeds.sh) as one model of seed replicates (`auglift evaluate --models
 # NAME=seed0,seed1,seed2`: mean and std over seeds; comparisons average the per-pose errors of the seeds, paired
-# bootstrap over test takes), on the tables of build_i24_eval.sh: the whole test sets at the calibrated severity S, at
-# 2S, and with the depth withheld. A recipe enters only when all three seeds exist. Resumable (an existing output
-# folder is skipped). Usage: bash benchmarks/reference/evaluate_i23_seeds.sh ROOT S
+# bootstrap over test takes), on the tables of build_i24_eval.sh: the whole test sets at the calibrated severity S
+# (DEGRADATION=1 also at 2S and with the depth withheld). A recipe enters only when all three seeds exist. Resumable
+# (an existing output folder is skipped). Usage: bash benchmarks/reference/evaluate_i23_seeds.sh ROOT S
 set -u
 ROOT=$1 S=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,6 +30,7 @@ ev() {  # out-folder evaluate-args...
 ev eval_seeds_det --datasets "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" --config detected2d
 ev eval_seeds_h36m --datasets "$ROOT/sev_$S/test" --config detected2d --stride 10
 ev eval_seeds_gt --datasets "$ROOT/sev_$S/humaneva" --config gt2d
+[ "${DEGRADATION:-0}" = 1 ] || exit 0
 ev eval_seeds_2x --datasets "$ROOT/sev_$S2/test" "$ROOT/sev_$S2/test_cmu" "$ROOT/sev_$S2/humaneva" \
   --config detected2d --stride 10
 ev eval_seeds_nodepth --datasets "$ROOT/sev_$S/test" "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" \
