@@ -27,9 +27,11 @@ ev() {  # out-folder evaluate-args...
   [ -d "$ROOT/$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --out "$ROOT/$out" \
     --no-progress "$@"
 }
-ev eval_seeds_det --datasets "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" --config detected2d
+# two one-thread lanes of about equal size (37k and 34k scored frames)
+ev eval_seeds_det --datasets "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" --config detected2d &
 ev eval_seeds_h36m --datasets "$ROOT/sev_$S/test" --config detected2d --stride 10
 ev eval_seeds_gt --datasets "$ROOT/sev_$S/humaneva" --config gt2d
+wait
 [ "${DEGRADATION:-0}" = 1 ] || exit 0
 ev eval_seeds_2x --datasets "$ROOT/sev_$S2/test" "$ROOT/sev_$S2/test_cmu" "$ROOT/sev_$S2/humaneva" \
   --config detected2d --stride 10
