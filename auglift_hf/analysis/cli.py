@@ -638,7 +638,7 @@ def _model_channels(model_path: str) -> tuple[str, ...] | None:
 
 
 #: Rates of the cost estimate: re-derived depth rows per second (capsule-body ray casting + the error model:
-#: ~450 rows per CPU second measured under load for the quickstart's point depth; ``bench_synthetic.py`` has
+#: ~450 rows per CPU second measured under load for the earlier quickstart's capsule point depth; ``bench_synthetic.py`` has
 #: 319-339 for ray-cast descriptors) and lifted windows per second (TCN 27f with flip test). For issue 28's run
 #: (H36M S9/S11, ~229k rows, 4 severities, XY + XYCD) they predict ~40 min; that run took 32 min on loaded cores.
 RAYCAST_ROWS_PER_S = 500.0

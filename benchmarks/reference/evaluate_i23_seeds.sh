@@ -4,14 +4,15 @@
 # NAME=seed0,seed1,seed2`: mean and std over seeds; comparisons average the per-pose errors of the seeds, paired
 # bootstrap over test takes), on the tables of build_i24_eval.sh: the whole test sets at the calibrated severity S
 # (DEGRADATION=1 also at 2S and with the depth withheld). A recipe enters only when all three seeds exist. Resumable
-# (an existing output folder is skipped). Usage: bash benchmarks/reference/evaluate_i23_seeds.sh ROOT S
+# (an existing output folder is skipped). ARCHS="poseformer-9f" SUFFIX=-poseformer evaluates one architecture into
+# eval_seeds_*-poseformer. Usage: bash benchmarks/reference/evaluate_i23_seeds.sh ROOT S
 set -u
 ROOT=$1 S=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../lanes.sh"
 S2=$(python3 -c "print(f'{2 * float(\"$S\"):g}')")
 MODELS=() CMP=()
-for arch in tcn-27f poseformer-9f; do
+for arch in ${ARCHS:-tcn-27f poseformer-9f}; do
   ship=${arch/poseformer-9f/poseformer}  # checkpoint names: tcn-27f-xy, poseformer-xy
   for v in xy xycd casp; do
     runs=$ROOT/runs/$arch-$v-surface-seed
@@ -22,7 +23,7 @@ for arch in tcn-27f poseformer-9f; do
 done
 [ ${#CMP[@]} -gt 0 ] || { echo "no complete XY / depth pair of three seeds under $ROOT/runs" >&2; exit 2; }
 ev() {  # out-folder evaluate-args...
-  local out=$1
+  local out=$1${SUFFIX:-}
   shift
   [ -d "$ROOT/$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --out "$ROOT/$out" \
     --no-progress "$@"

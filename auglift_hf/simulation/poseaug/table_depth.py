@@ -11,8 +11,9 @@ error model):
   call with :func:`~auglift_hf.simulation.surface_depth.draw_severity`, as the table draws one per sequence);
 * ``capsule-v1`` (:func:`auglift_hf.simulation.raycast.depth_descriptors_from_joints`) with **the error model the
   card records**: the realistic preset (:class:`~auglift_hf.simulation.depth_error.MonocularDepthError`, e.g.
-  ``depth_error_preset``) when the table was built with it (``auglift convert --depth-source synthetic``,
-  ``auglift quickstart``), :class:`~auglift_hf.simulation.depth_error.DepthCorruption` when it was built with that,
+  ``depth_error_preset``) when the table was built with it (``auglift convert --depth-source synthetic
+  --depth-simulation capsule-v1``, ``auglift quickstart --depth-simulation capsule-v1``),
+  :class:`~auglift_hf.simulation.depth_error.DepthCorruption` when it was built with that (``--simple-simulation``),
   exact depth when it records none;
 * the descriptor (mode, sample count, pattern, CASP radius law, extrema) is the table's input contract
   (``auglift_input_contract.depth_descriptor``), the same the table's source sampled with.
