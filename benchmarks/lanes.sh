@@ -3,7 +3,10 @@
 #   train_run NAME CONFIG.yaml [key=value overrides...]
 # which skips a run whose final/model.safetensors exists, resumes from its checkpoints otherwise (configs set
 # `resume: true` or pass resume=true), appends to ROOT/logs/train-NAME.log and logs start/end to ROOT/logs/lanes.log.
-# Run lanes in parallel with `lane_function &` ... `wait` (one thread each: the machines have 2 cores).
+#   work_off_jobs [WORKERS]
+# which works off the global JOBS array (each entry a command line) with WORKERS one-thread workers (default 2),
+# each job claimed once (claims in a temporary folder under ROOT). Or run lanes in parallel with `lane_function &` ...
+# `wait` (one thread each: the machines have 2 cores).
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AUGLIFT=${AUGLIFT:-$REPO/.venv/bin/auglift}
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
@@ -22,4 +25,19 @@ train_run() {  # name config overrides...
   rc=$?
   echo "$(date -u +%FT%TZ) end $name rc=$rc" >> "$ROOT/logs/lanes.log"
   return $rc
+}
+
+work_off_jobs() {  # [workers]
+  local claims
+  claims=$(mktemp -d "$ROOT/claims.XXXX")
+  _job_worker() {
+    local i
+    for i in "${!JOBS[@]}"; do
+      mkdir "$claims/$i" 2>/dev/null || continue
+      ${JOBS[$i]}
+    done
+  }
+  for _ in $(seq "${1:-2}"); do _job_worker & done
+  wait
+  rm -rf "$claims"
 }

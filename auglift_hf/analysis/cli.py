@@ -32,11 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from auglift_hf.utils.cli_args import depth_severity, positive_int
+from auglift_hf.utils.cli_args import DEPTH_SIMULATION_CHOICES, depth_severity, positive_int
 
-#: Depth simulations ``--depth-severity`` can re-derive with (:data:`auglift_hf.data.schema.DEPTH_SIMULATIONS`;
-#: literal here so ``--help`` imports nothing heavy; a test checks they agree).
-DEPTH_SIMULATIONS: tuple[str, ...] = ("capsule-v1", "surface-v2")
+#: Depth simulations ``--depth-severity`` can re-derive with.
+DEPTH_SIMULATIONS: tuple[str, ...] = DEPTH_SIMULATION_CHOICES
 #: Input channels that carry depth.
 DEPTH_CHANNELS: tuple[str, ...] = ("d", "d_min", "d_max")
 #: What ``--no-depth`` does to a depth lifter, recorded per table and per cell.

@@ -27,7 +27,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..utils.cli_args import depth_severity, non_negative_int, positive_float, positive_int
+from ..utils.cli_args import (
+    DEPTH_SIMULATION_CHOICES,
+    depth_severity,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 
 DATASETS = ("h36m", "3dhp", "3dpw", "fit3d", "humaneva", "bvh")
 
@@ -90,7 +96,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "pelvis-relative, clipped, 16 sunflower samples) or auglift (AugLift's nearest-joint codec, 100 samples)",
     )  # fmt: skip
     parser.add_argument(
-        "--depth-simulation", choices=("capsule-v1", "surface-v2"), default=None,
+        "--depth-simulation", choices=DEPTH_SIMULATION_CHOICES, default=None,
         help="with --depth-source synthetic: surface-v2 (default; body surface on a floor in a room, part-aware "
         "errors, calibrated; issue 24) or capsule-v1 (capsules on the joint chain: the earlier tables)",
     )  # fmt: skip

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from auglift_hf.utils.cli_args import depth_severity, positive_int
+from auglift_hf.utils.cli_args import DEPTH_SIMULATION_CHOICES, depth_severity, positive_int
 
 #: Budgets of the default run, of ``--full`` (the default before issue 28: ~29 min of job time under load) and of
 #: ``--smoke`` (used by the tests; its numbers are meaningless). The default is sized so the whole job stays under
@@ -487,7 +487,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument("--max-steps", type=positive_int, default=None, help="override the training steps per model")
     parser.add_argument(
-        "--depth-simulation", choices=("capsule-v1", "surface-v2"), default=None,
+        "--depth-simulation", choices=DEPTH_SIMULATION_CHOICES, default=None,
         help="the depth simulation (default: the package's, surface-v2: a body surface on a floor in a room, "
         "part-aware errors; capsule-v1: capsules on the joint chain, the earlier quickstart's)",
     )  # fmt: skip

@@ -54,6 +54,11 @@ def non_negative_float(text: str) -> float:
     return value
 
 
+#: The depth simulations a CLI option can name (:data:`auglift_hf.data.schema.DEPTH_SIMULATIONS`; literal here so
+#: ``--help`` imports nothing heavy; a test checks they agree).
+DEPTH_SIMULATION_CHOICES: tuple[str, ...] = ("capsule-v1", "surface-v2")
+
+
 def depth_severity(text: str) -> float:
     """A monocular-depth error severity in ``[0, MAX_SEVERITY]`` (:mod:`auglift_hf.simulation.depth_error`)."""
     from ..simulation.depth_error import MAX_SEVERITY

@@ -55,14 +55,4 @@ else  # seed by seed, so that a stopped campaign leaves whole XY / XYCD pairs
     done
   done
 fi
-CLAIMS=$(mktemp -d "$ROOT/claims.XXXX")
-worker() {
-  local i
-  for i in "${!JOBS[@]}"; do
-    mkdir "$CLAIMS/$i" 2>/dev/null || continue
-    ${JOBS[$i]}
-  done
-}
-for _ in $(seq "$WORKERS"); do worker & done
-wait
-rm -rf "$CLAIMS"
+work_off_jobs "$WORKERS"

@@ -27,13 +27,4 @@ JOBS=()  # TCN trios first, then the PoseFormer XY / XYCD pairs, the PoseFormer 
 for seed in 1 2; do for v in xy xycd casp; do JOBS+=("tcn $v $seed"); done; done
 for seed in 1 2; do for v in xy xycd; do JOBS+=("poseformer $v $seed"); done; done
 for seed in 1 2; do JOBS+=("poseformer casp $seed"); done
-CLAIMS=$(mktemp -d "$ROOT/claims.XXXX")
-worker() {
-  local i
-  for i in "${!JOBS[@]}"; do
-    mkdir "$CLAIMS/$i" 2>/dev/null || continue
-    ${JOBS[$i]}
-  done
-}
-worker & worker & wait
-rm -rf "$CLAIMS"
+work_off_jobs 2
