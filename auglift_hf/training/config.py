@@ -135,6 +135,14 @@ class DataArguments:
     train_weights: list[float] | None = field(
         default=None, metadata={"help": "mixing probabilities of train_datasets (default: proportional to size)"}
     )
+    train_epoch_windows: int | str | None = field(
+        default=None,
+        metadata={
+            "help": "windows per epoch of a mixture of several train_datasets (sets the length of lr_decay's epoch): "
+            "null = the sum of their windows, 'first' = the first table's alone (the schedule of a run on that "
+            "table), or a number"
+        },
+    )
     eval_datasets: list[str] = field(default_factory=list, metadata={"help": "table folders to evaluate on"})
     dataset_config: str = field(default="gt2d", metadata={"help": "table config (gt2d | detected2d)"})
     train_split: str = "train"
@@ -169,6 +177,13 @@ class DataArguments:
             self.scale_normalization = None
         if self.scale_normalization not in (None, "box", "depth"):
             raise ValueError(f"data.scale_normalization must be null, box or depth, got {self.scale_normalization!r}")
+        if self.train_epoch_windows is not None and self.train_epoch_windows != "first":
+            try:
+                self.train_epoch_windows = int(self.train_epoch_windows)
+            except (TypeError, ValueError):
+                self.train_epoch_windows = 0
+            if self.train_epoch_windows <= 0:
+                raise ValueError("data.train_epoch_windows must be null, 'first' or a positive number of windows")
         if self.train_weights is not None:
             if len(self.train_weights) != len(self.train_datasets):
                 raise ValueError(

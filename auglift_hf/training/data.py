@@ -313,9 +313,11 @@ def build_datasets(
     window: int,
     camera_fields: bool = False,
     target_frames: int = 1,
+    seed: int = 0,
 ) -> tuple[Any, Any]:
     """Train (mixture) and eval (concatenation) window datasets from ``data_args``' table folders.
 
+    ``seed``: the mixture's draws (several ``train_datasets``; ``data.train_epoch_windows`` per epoch).
     ``camera_fields``: training items carry the absolute pose and intrinsics (PoseAug).
     ``target_frames``: labels per window (1 = the centre frame; ``window`` for many-to-many lifters).
     """
@@ -339,7 +341,11 @@ def build_datasets(
         )
         for p in d.train_datasets
     ]
-    train = train_parts[0] if len(train_parts) == 1 else MixedWindowDataset(train_parts, weights=d.train_weights)
+    if len(train_parts) == 1:
+        train = train_parts[0]
+    else:
+        epoch = len(train_parts[0]) if d.train_epoch_windows == "first" else d.train_epoch_windows
+        train = MixedWindowDataset(train_parts, weights=d.train_weights, num_samples=epoch, seed=seed)
     eval_ds = None
     if data_args.eval_datasets:
         parts = [

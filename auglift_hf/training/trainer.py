@@ -424,6 +424,7 @@ def run_training(
             window,
             target_frames=window if is_many_to_many(model.config) else 1,
             camera_fields=poseaug,
+            seed=training_args.data_seed if training_args.data_seed is not None else training_args.seed,
         )
         eval_dataset = eval_dataset if eval_dataset is not None else default_eval
     if eval_dataset is None and training_args.eval_strategy != "no":

@@ -229,6 +229,39 @@ def real_summary(records: list[SequenceRecord]) -> dict:
                                    "p95": float(np.percentile(dist, 95)), }}  # fmt: skip
 
 
+def read_bvh_training(
+    paths: list[str], cameras: dict, body_proportions: int
+) -> tuple[list[SequenceRecord], dict, dict]:
+    """BVH clips -> training records as ``auglift convert bvh --bone-lengths h36m --body-proportions K --fps 25``
+    with the real H36M cameras (:func:`auglift_hf.data.bvh.table.bvh_records`: retargeted onto S1's bone lengths,
+    K re-proportioned copies, the four cameras of one H36M training subject per clip); returns ``(records,
+    {(subject, camera): camera}, summary)``, the summary holding the card's ``how_built`` and ``licence``."""
+    from tqdm.auto import tqdm
+
+    from auglift_hf.data.bvh.table import KNOWN_SOURCES, bvh_records, clip_names, read_bvh_world
+
+    files = clip_names(paths)
+    clips = [read_bvh_world(f, name=n) for f, n in tqdm(files, desc="bvh files", mininterval=10)]
+    maps = sorted({c.joint_map for c in clips})
+    known = KNOWN_SOURCES.get(maps[0]) if len(maps) == 1 else None
+    records, lookup, dropped = bvh_records(
+        clips, dataset=known["dataset"] if known else "bvh", cameras=cameras, bone_lengths="h36m",
+        body_proportions=body_proportions, fps=FPS, seed=SEEDS["body"],
+    )  # fmt: skip
+    summary = real_summary(records)
+    summary.update(
+        clips=len(clips), source_frames=int(sum(len(c.joints) for c in clips)), dropped_sequences=dropped,
+        how_built=(
+            f"{len(clips)} BVH clips (joint map(s) {maps}, file rate(s) {sorted({c.fps for c in clips})} fps) "
+            f"resampled to {FPS:g} fps, retargeted onto H36M S1 bone lengths with {body_proportions} re-proportioned "
+            f"copies (seed {SEEDS['body']}), the four real cameras of one H36M training subject per clip; "
+            f"{dropped} clip-camera sequence(s) with no frame in view left out"
+        ),
+        licence={"license": known["license"], "note": known["note"]} if known else {"license": "unknown"},
+    )  # fmt: skip
+    return records, lookup, summary
+
+
 def read_cmu(path: str, cameras: dict, max_frames: int | None) -> tuple[list[SequenceRecord], dict]:
     """CMU motion through the H36M reader with subject S1's real cameras; split ``test``, dataset ``cmu``."""
     positions = load_positions_3d(path)
@@ -249,8 +282,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="output root (outside the repository)")
     parser.add_argument(
         "--only", nargs="+", default=["train_noisy", "test", "test_ood"],
-        choices=["train_noisy", "test", "test_ood", "test_cmu"],
+        choices=["train_noisy", "test", "test_ood", "test_cmu", "train_bvh"],
     )  # fmt: skip
+    parser.add_argument(
+        "--bvh", nargs="+", default=[], metavar="PATH",
+        help="train_bvh: BVH files / folders (e.g. the fetched Bandai Namco clips), read by auglift_hf.data.bvh",
+    )  # fmt: skip
+    parser.add_argument("--bvh-name", default="train_bvh", help="folder name of the BVH training table")
     parser.add_argument("--simulation", choices=("realistic", "legacy"), default="realistic")
     parser.add_argument(
         "--train-max-frames", type=int, default=400, help="frames kept per training sequence (0 = all frames)"
@@ -299,12 +337,17 @@ def main(argv: list[str] | None = None) -> int:
     cameras = load_mmpose_cameras(args.cameras)
     realistic = args.simulation == "realistic"
     test_max = args.test_max_frames or None
-    for i, name in enumerate(("train_noisy", "test", "test_ood", "test_cmu")):
+    if "train_bvh" in args.only and not args.bvh:
+        parser.error("--only train_bvh needs --bvh PATH [PATH ...]")
+    for i, name in enumerate(("train_noisy", "test", "test_ood", "test_cmu", "train_bvh")):
         if name not in args.only:
             continue
         t0 = time.time()
-        train = name == "train_noisy"
-        if name == "test_ood":
+        train = name in ("train_noisy", "train_bvh")
+        detector_cameras = cameras
+        if name == "train_bvh":
+            records, detector_cameras, summary = read_bvh_training(args.bvh, cameras, args.body_proportions)
+        elif name == "test_ood":
             records, summary = read_ood(positions, cameras, H36M_TEST_SUBJECTS)
             if test_max:
                 records = [_head(r, test_max) for r in records]
@@ -316,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
                 max_frames=(args.train_max_frames or None) if train else test_max,
             )  # fmt: skip
             summary = real_summary(records)
-        if train and args.body_proportions:
+        if name == "train_noisy" and args.body_proportions:  # train_bvh: re-proportioned in read_bvh_training
             records += augment_body_proportions(records, cameras, copies=args.body_proportions, seed=SEEDS["body"])
         if train and args.virtual_cameras:
             views = augment_viewpoints(records, cameras, copies=args.virtual_cameras, seed=SEEDS["views"])
@@ -329,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             records += views
         coco_gt = not train and args.gt_definition == "coco"
         if realistic:
-            ood_cams = {(r.subject, r.camera): {} for r in records} if name == "test_ood" else cameras
+            ood_cams = {(r.subject, r.camera): {} for r in records} if name == "test_ood" else detector_cameras
             detector = simulate_detector_2d(
                 records, ood_cams, seed=SEEDS["noise"] * 100 + i, noise_free=coco_gt or (train and args.train_noise_free),
                 definition=args.train_definition if train else "coco",
@@ -364,11 +407,19 @@ def main(argv: list[str] | None = None) -> int:
             f"--depth-simulation {args.depth_simulation} ({name}); see its docstring",
             "detected2d": detector,
         }
-        if train and args.body_proportions:
+        if name == "train_bvh":
+            card.update(bvh=summary.pop("how_built"), licence=summary.pop("licence"))
+        elif train and args.body_proportions:
             card["body_proportions"] = body_proportions_description(args.body_proportions, SEEDS["body"])
         if train and args.virtual_cameras:
             card["virtual_cameras"] = viewpoints_description(args.virtual_cameras, SEEDS["views"])
-        folder = args.train_name if train else (f"{name}_cocogt" if coco_gt else name)
+        folder = (
+            args.bvh_name
+            if name == "train_bvh"
+            else args.train_name
+            if train
+            else (f"{name}_cocogt" if coco_gt else name)
+        )
         depth = None if args.no_depth else depth
         counts = write_frame_table(
             records, out / folder, dataset_name=f"h36m_ref_{folder}", depth_source=depth, card=card

@@ -81,3 +81,32 @@ def test_mixing_weights():
     assert 0.75 < share_b < 0.85
     with pytest.raises(ValueError):
         MixedWindowDataset([a, b], weights=[1.0])
+
+
+def test_train_epoch_windows_sets_a_mixture_epoch_and_follows_the_data_seed(motion_table, tmp_path):
+    """'first' gives the mixture the first table's epoch (the schedule of a run on that table alone); the draws
+    follow the seed; bad values are refused while parsing."""
+    from auglift_hf.processing_lifting import PoseLiftingProcessor
+    from auglift_hf.training.data import build_datasets
+
+    base = {"train_datasets": [str(motion_table), str(motion_table)], "train_weights": [0.7, 0.3],
+            "input_channels": ["x", "y"], "output_dir": str(tmp_path), "dataset_config": "detected2d"}  # fmt: skip
+    proc = PoseLiftingProcessor(input_channels=["x", "y"])
+    m, d, _ = load_config({**base, "train_epoch_windows": "first"})
+    single, _ = build_datasets(m, _one(d), proc, 27)
+    mixed, _ = build_datasets(m, d, proc, 27, seed=1)
+    assert isinstance(mixed, MixedWindowDataset) and len(mixed) == len(single)
+    _, d_sum, _ = load_config(base)
+    assert len(build_datasets(m, d_sum, proc, 27)[0]) == 2 * len(single)
+    _, d_num, _ = load_config({**base, "train_epoch_windows": 50})
+    other, _ = build_datasets(m, d_num, proc, 27, seed=2)
+    assert len(other) == 50 and not np.array_equal(other.local, mixed.local[:50])
+    for bad in ("all", 0, -3):
+        with pytest.raises(ValueError, match="train_epoch_windows"):
+            load_config({**base, "train_epoch_windows": bad})
+
+
+def _one(d):
+    import dataclasses
+
+    return dataclasses.replace(d, train_datasets=d.train_datasets[:1], train_weights=None)

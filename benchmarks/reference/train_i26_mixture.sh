@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Issue-26 mixture candidate (benchmarks/RESULTS.md "Issue 26: training mixture with Bandai Namco motion, selection
+# rule", written before any mixture run): the shipped TCN 27f XY recipe (20,000 steps x 128, stride 4, lr_decay 0.87
+# per epoch) on H36M (weight 0.7, the uncapped detector-definition 2D table of train_i24_reship.sh) + the Bandai Namco
+# clips (weight 0.3), seeds 0, 1, 2. The mixture's epoch is the H36M table's (train_epoch_windows=first), so the
+# learning-rate schedule and the number of windows seen equal the baseline's (tcn-27f-xy and its seeds 1-2).
+# The Bandai table: build_data.py --only train_bvh (auglift_hf.data.bvh: retargeted onto S1's bone lengths + 2
+# re-proportioned bodies, 25 fps, the four real cameras of one H36M training subject per clip, the same simulated
+# detector as the H36M table; no depth columns: XY lifters only). Also builds the XY evaluation tables the rule
+# reports beside the build_i24_eval.sh ones: the out-of-domain cameras (test_ood) and CMU with noise-free
+# detector-definition 2D (test_cmu_cocogt, the lifter's own ground-truth input). Two one-thread lanes; resumable.
+# Usage: bash benchmarks/reference/train_i26_mixture.sh ROOT BVH_DIR H36M_TABLE
+#   e.g. ROOT=/work/cache/i26, BVH_DIR = the fetched Bandai-Namco-Research-Motiondataset *.bvh (3,076 clips),
+#   H36M_TABLE=/work/cache/i24/train_surface_full
+set -u
+ROOT=$1 BVH=$2 H36M=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/../lanes.sh"
+PY=$REPO/.venv/bin/python
+BANDAI=$ROOT/train_bvh
+[ -f "$H36M/README.md" ] || { echo "no H36M training table at $H36M (train_i24_reship.sh builds it)" >&2; exit 2; }
+
+if [ ! -f "$BANDAI/README.md" ]; then
+  "$PY" "$HERE/build_data.py" --out "$ROOT" --only train_bvh --bvh "$BVH" --train-max-frames 0 --body-proportions 2 \
+    --no-depth >> "$ROOT/logs/tables.log" 2>&1 || { echo "train_bvh failed: $ROOT/logs/tables.log" >&2; exit 1; }
+fi
+eval_tables() {
+  [ -f "$ROOT/eval_xy/test_ood/README.md" ] || "$PY" "$HERE/build_data.py" --out "$ROOT/eval_xy" --only test_ood \
+    --no-depth >> "$ROOT/logs/tables.log" 2>&1
+  [ -f "$ROOT/eval_xy/test_cmu_cocogt/README.md" ] || "$PY" "$HERE/build_data.py" --out "$ROOT/eval_xy" \
+    --only test_cmu --gt-definition coco --no-depth >> "$ROOT/logs/tables.log" 2>&1
+}
+mix() {  # seed
+  train_run "tcn-27f-xy-mix-seed$1" "$HERE/configs/tcn-27f-xy-real.yaml" "train_datasets=[$H36M,$BANDAI]" \
+    "train_weights=[0.7,0.3]" train_epoch_windows=first train_stride=4 max_steps=20000 lr_decay=0.87 \
+    save_strategy=steps save_steps=2000 save_total_limit=1 resume=true "seed=$1" "data_seed=$1"
+}
+JOBS=("mix 0" "mix 1" "eval_tables" "mix 2")
+work_off_jobs 2
