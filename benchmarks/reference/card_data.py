@@ -13,7 +13,9 @@ and names its depth with the simulation it records, at the severity the section'
 (``severity S`` in its depth cell, checked against the severity of the tables ``evaluate.py`` recorded); every other
 folder keeps the Issue 23 rows and the ``capsule-v1`` texts, byte for byte. The card is rebuilt with :func:`auglift_hf.hub.cards.build_model_card` and the
 card's own measured section ("How this checkpoint was made") is kept verbatim. Weights, configs and
-``eval_results.json`` are only read.
+``eval_results.json`` are only read. The "Issue 23" section may also hold a HumanEva-I detector-2D table for checkpoints
+its detector table does not list (:data:`DETECTED_HUMANEVA_HEADING`: the two ``"h36m"`` lifters, whose 2D text then
+says they were fed the COCO definition); a checkpoint in both tables is refused.
 
 Three training seeds (issue 23: every XY-vs-XYCD claim carries seeds and an interval): when RESULTS.md has the section
 :data:`SEEDS_SECTION` and it lists the checkpoint, the card gets a section :data:`CARD_SEEDS` between "Evaluation" and
@@ -74,6 +76,10 @@ RESHIP_SECTION = "## Issue 24: re-shipped checkpoints on whole test sets"
 DATA_HEADING = "### Data"
 DETECTED_HEADING = "### MPJPE / PA-MPJPE / N-MPJPE (mm, frame-wise), simulated detector 2D"
 GT_HEADING = "### HumanEva-I with its real ground-truth 2D"
+#: An optional table of the :data:`SECTION` (heading's start; checkpoint | MPJPE / PA-MPJPE / N-MPJPE): HumanEva-I with
+#: the simulated COCO detector 2D for checkpoints its detector table does not list (the two ``"h36m"`` lifters, fed
+#: the COCO definition: their 2D text says so). Absent: nothing changes.
+DETECTED_HUMANEVA_HEADING = "### HumanEva-I with the simulated detector 2D, the two"
 #: The RESULTS.md section (heading prefix) with three training seeds of every shipped recipe (issue 23: every
 #: XY-vs-XYCD claim carries seeds and an interval) and its two tables (headings' starts, exact headers): mean ± std
 #: over the seeds per recipe, and each depth lifter B vs its XY twin A (B - A, paired bootstrap 95 % interval).
@@ -193,6 +199,12 @@ def whole_test_numbers(
         numbers.setdefault(cells[0], {}).update(
             {"h36m": _triple(cells[1]), "cmu": _triple(cells[2]), "humaneva": _triple(cells[3])}
         )
+    if DETECTED_HUMANEVA_HEADING in sec:
+        for cells in _table_after(sec, DETECTED_HUMANEVA_HEADING):
+            name = cells[0].split(" ")[0]
+            if "humaneva" in numbers.get(name, {}):
+                raise ValueError(f"{section[3:]}: {name} has HumanEva-I detector-2D numbers in two tables")
+            numbers.setdefault(name, {})["humaneva"] = _triple(cells[1])
     for cells in _table_after(sec, GT_HEADING):
         numbers.setdefault(cells[0].split(" ")[0], {})["humaneva_gt"] = _triple(cells[1])
     return numbers, frames
@@ -259,6 +271,8 @@ def whole_rows(
         _, kind, title, config, motion, two_d, selection = WHOLE[key]
         if key == "humaneva_gt" and keypoint_definition == "coco":
             two_d += " (fed to this 'coco' lifter: not the definition it was trained on)"
+        if key != "humaneva_gt" and keypoint_definition == "h36m":
+            two_d += " (COCO definition, fed to this 'h36m' lifter: not the definition it was trained on)"
         depth = SIMULATED_DEPTH if has_depth else "none (XY lifter)"
         if reshipped:
             selection = reship_selection(key, cells[key])
