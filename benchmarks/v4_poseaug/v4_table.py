@@ -4,7 +4,8 @@ Reads ``eval_v4_h36m`` (H36M ``test``), ``eval_v4_cross`` (``test_cmu``, ``human
 (``test_ood``), each with the four arms as three-seed models (``xy``, ``xyd``, ``xy-pa``, ``xyd-pa``) and the four
 comparisons of :data:`COMPARISONS`, all with ground-truth 2D, and prints:
 
-1. per arm, MPJPE / PA-MPJPE mean ± std over its seeds on every column;
+1. per arm, MPJPE / PA-MPJPE mean ± std over its seeds on every column (then the phase-1 lifters, :data:`CONTEXT`,
+   when evaluated);
 2. per comparison (B vs A), the paired bootstrap 95 % interval over test takes of the seed-averaged per-pose MPJPE
    (then PA-MPJPE); an interval containing 0 is "no significant difference";
 3. the headline, AugLift + PoseAug vs PoseAug alone (``xyd-pa`` vs ``xy-pa``): the measured relative MPJPE change
@@ -45,6 +46,8 @@ ARMS = (
     ("xy-pa", "XY + PoseAug"),
     ("xyd-pa", "XYD + dscale2d + PoseAug"),
 )
+#: models printed after the arms when the evaluation has them: the phase-1 lifters both twins of an arm start from
+CONTEXT = (("xy-p1", "XY, phase 1 only (start of both twins)"), ("xyd-p1", "XYD + dscale2d, phase 1 only"))
 #: (A, B) pairs of ``--compare A:B``; the last is the paper's headline (AugLift + PoseAug vs PoseAug alone)
 COMPARISONS = (("xy", "xyd"), ("xy", "xy-pa"), ("xyd", "xyd-pa"), ("xy-pa", "xyd-pa"))
 HEADLINE = ("xy-pa", "xyd-pa")
@@ -95,7 +98,8 @@ def tables(evaluations: dict[str, dict]) -> list[str]:
 
     header = " | ".join(name for _, _, name in COLUMNS)
     lines = ["| arm (3 seeds; GT 2D) | " + header + " |", "|---|" + "---|" * len(COLUMNS)]
-    for model, label in ARMS:
+    present = {m for (_, m, _) in cells}
+    for model, label in ARMS + tuple(c for c in CONTEXT if c[0] in present):
         row = [f"{seeds_table._seeds(cell((k, model, t)), 'mpjpe')} / {seeds_table._seeds(cell((k, model, t)), 'pa_mpjpe')}"
                for k, t, _ in COLUMNS]  # fmt: skip
         lines.append(f"| {label} | " + " | ".join(row) + " |")

@@ -26,7 +26,7 @@ def _import():
 v4_table = _import()
 
 #: MPJPE (mm) per arm, the same on every table (PA-MPJPE 0.7x)
-MEANS = {"xy": 100.0, "xyd": 90.0, "xy-pa": 95.0, "xyd-pa": 80.0}
+MEANS = {"xy": 100.0, "xyd": 90.0, "xy-pa": 95.0, "xyd-pa": 80.0, "xy-p1": 110.0}
 
 
 def _cell(model: str, table: str, seeds: int) -> dict:
@@ -48,7 +48,7 @@ def _write(root: Path, seeds: int = 3, half: float = 2.0, skip: tuple = ()) -> P
     for folder, table, _ in v4_table.COLUMNS:
         path = root / folder / "evaluation.json"
         data = json.loads(path.read_text()) if path.exists() else {"cells": [], "comparisons": []}
-        data["cells"] += [_cell(m, table, seeds) for m, _ in v4_table.ARMS]
+        data["cells"] += [_cell(m, table, seeds) for m, _ in v4_table.ARMS] + [_cell("xy-p1", table, seeds)]
         for a, b in v4_table.COMPARISONS:
             if (folder, a, b, table) in skip:
                 continue
@@ -69,6 +69,8 @@ def test_tables_from_hand_made_evaluations(tmp_path, capsys):
     # 1. means: one row per arm, every column "mean ± std / PA mean ± std"
     (xyd_pa,) = _rows(out, "| XYD + dscale2d + PoseAug |")
     assert xyd_pa.count("80.0 ± 1.2 / 56.0 ± 0.5") == len(v4_table.COLUMNS)
+    (p1,) = _rows(out, "| XY, phase 1 only")  # context row of an evaluated phase-1 model; xyd-p1 not evaluated
+    assert p1.count("110.0 ± 1.2") == len(v4_table.COLUMNS) and not _rows(out, "| XYD + dscale2d, phase 1 only")
     # 2. paired intervals: MPJPE table significant (interval [-17, -13] for XYD + PA vs XY + PA), PA-MPJPE not
     mpjpe, pa = _rows(out, "| XYD + dscale2d + PoseAug vs XY + PoseAug |")
     assert mpjpe.count("-15.0 mm (-15.8 %) [-17.0, -13.0] |") == len(v4_table.COLUMNS)
