@@ -438,7 +438,12 @@ def viewpoints_description(copies: int, seed: int) -> str:
 
 
 def simulate_detector_2d(
-    records: list[SequenceRecord], cameras: Any, seed: int = 0, noise_free: bool = False, definition: str = "coco"
+    records: list[SequenceRecord],
+    cameras: Any,
+    seed: int = 0,
+    noise_free: bool = False,
+    definition: str = "coco",
+    preset: str = "default",
 ) -> str:
     """Fill ``detected_2d`` / ``detected_scores`` of camera-frame ``records`` in place with detector-definition 2D.
 
@@ -447,13 +452,16 @@ def simulate_detector_2d(
     only the definitional part (the COCO-17 landmarks' projections mapped with ``coco_to_h36m``, confidence 1):
     the ground-truth 2D of a ``keypoint_definition: "coco"`` lifter (with ``definition="h36m"``: the exact H36M
     joint projections, confidence 1). ``definition="h36m"`` runs the same error
-    process on the H36M joints themselves (:func:`auglift_hf.simulation.simulate_joint_detector`).
+    process on the H36M joints themselves (:func:`auglift_hf.simulation.simulate_joint_detector`). ``preset`` names
+    the detector's noise and landmark offsets (:data:`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS`;
+    ``"default"`` is what the shipped checkpoints were trained with).
     """
-    from ..simulation.detector2d import RealisticDetectorNoise, simulate_coco_detector, simulate_joint_detector
-    from ..simulation.keypoints_coco import CocoLandmarkOffsets
+    from ..simulation.detector2d import coco_detector_preset, simulate_coco_detector, simulate_joint_detector
 
     if definition not in ("coco", "h36m"):
         raise ValueError(f"`definition` must be 'coco' or 'h36m', got {definition!r}")
+    noise, offsets = coco_detector_preset(preset)
+    named = "" if preset == "default" else f"detector preset {preset!r}: "
     cams = _cameras(cameras)
     for i, rec in enumerate(sorted(records, key=lambda r: r.sort_key)):
         cam = dict(cams.get((rec.subject, rec.camera), {}))
@@ -463,10 +471,12 @@ def simulate_detector_2d(
             rec.detected_scores = np.ones(rec.detected_2d.shape[:2], np.float32)
             continue
         if definition == "h36m":
-            out = simulate_joint_detector(rec.keypoints_3d, cam, rec.fps, seed=np.random.default_rng([seed, i]))
+            out = simulate_joint_detector(rec.keypoints_3d, cam, rec.fps, noise, seed=np.random.default_rng([seed, i]))
             rec.detected_2d, rec.detected_scores = out["keypoints_2d"], out["scores"]
             continue
-        out = simulate_coco_detector(rec.keypoints_3d, cam, rec.fps, seed=np.random.default_rng([seed, i]))
+        out = simulate_coco_detector(
+            rec.keypoints_3d, cam, rec.fps, noise, offsets, seed=np.random.default_rng([seed, i])
+        )
         if noise_free:
             rec.detected_2d = out["definition_2d"]
             rec.detected_scores = np.ones(out["scores"].shape, np.float32)
@@ -477,16 +487,16 @@ def simulate_detector_2d(
     if definition == "h36m":
         return (
             f"H36M-joint 2D with detector errors (auglift_hf.simulation.simulate_joint_detector, seed {seed}): "
-            f"noise {RealisticDetectorNoise().to_dict()} around the exact H36M-17 projections"
+            f"{named}noise {noise.to_dict()} around the exact H36M-17 projections"
         )
     if noise_free:
         return (
             "noise-free detector-definition 2D (auglift_hf.simulation.simulate_coco_detector's definition_2d): "
-            f"COCO-17 landmarks {CocoLandmarkOffsets().to_dict()} mapped to H36M-17 with coco_to_h36m, confidence 1"
+            f"{named}COCO-17 landmarks {offsets.to_dict()} mapped to H36M-17 with coco_to_h36m, confidence 1"
         )
     return (
         "detector-definition 2D (auglift_hf.simulation.simulate_coco_detector, seed "
-        f"{seed}): COCO-17 landmarks {CocoLandmarkOffsets().to_dict()} with noise {RealisticDetectorNoise().to_dict()},"
+        f"{seed}): {named}COCO-17 landmarks {offsets.to_dict()} with noise {noise.to_dict()},"
         " mapped to H36M-17 with coco_to_h36m"
     )
 

@@ -53,6 +53,11 @@ columns (XY lifters only; much faster). ``--gt-definition coco`` writes ``test_c
 config holding the noise-free detector-definition 2D (the COCO-17 landmarks' exact projections through
 ``coco_to_h36m``, confidence 1, depth sampled there), i.e. the error-free input of a ``"coco"`` lifter.
 
+``--detector-preset NAME`` (issue 24) builds every table's detector 2D with a named preset of
+:data:`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS`: ``score-calibrated`` gives the same 2D to the bit
+as the default with scores only as informative about the error as real MoveNet's (``confidence_informativeness``);
+``movenet-measured`` MoveNet's measured offsets and noise. The preset is named in the table card.
+
 ``--body-proportions K`` adds K re-proportioned copies of every training take
 (:func:`auglift_hf.data.h36m.augment_body_proportions`) and ``--virtual-cameras K`` K views of every training record
 (re-proportioned ones included) from random static virtual cameras (:func:`auglift_hf.data.h36m.augment_viewpoints`,
@@ -108,6 +113,7 @@ from auglift_hf.simulation import (
     depth_error_preset,
     look_at_camera,
 )
+from auglift_hf.simulation.detector2d import COCO_DETECTOR_PRESETS
 from auglift_hf.simulation.surface_depth import surface_depth_source
 from auglift_hf.skeleton import PELVIS, h36m32_to_17
 
@@ -329,7 +335,15 @@ def main(argv: list[str] | None = None) -> int:
         "--train-noise-free", action="store_true",
         help="training 2D without detector errors (the exact definition 2D, confidence 1)",
     )  # fmt: skip
+    parser.add_argument(
+        "--detector-preset", choices=sorted(COCO_DETECTOR_PRESETS), default="default",
+        help="realistic: the simulated detector's named preset for every table built (auglift_hf.simulation."
+             "detector2d.COCO_DETECTOR_PRESETS; default: what the shipped checkpoints were trained with; "
+             "score-calibrated: the same 2D with scores only as informative as real MoveNet's, issue 24)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.detector_preset != "default" and args.simulation != "realistic":
+        parser.error("--detector-preset applies to --simulation realistic only")
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -375,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
             ood_cams = {(r.subject, r.camera): {} for r in records} if name == "test_ood" else detector_cameras
             detector = simulate_detector_2d(
                 records, ood_cams, seed=SEEDS["noise"] * 100 + i, noise_free=coco_gt or (train and args.train_noise_free),
-                definition=args.train_definition if train else "coco",
+                definition=args.train_definition if train else "coco", preset=args.detector_preset,
             )  # fmt: skip
             fps = CMU_FPS if name == "test_cmu" else FPS
             if args.depth_simulation == "surface-v2":

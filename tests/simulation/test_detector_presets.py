@@ -99,3 +99,97 @@ def test_movenet_preset_reproduces_its_measured_offsets_on_the_real_frames(share
     hips = [0, 1, 4]
     gap = {n: np.abs(res[n][hips] - np.asarray(measured["movenet"])[hips]).mean() for n in res}
     assert gap["movenet-measured"] < 0.5 * gap["default"]
+
+
+# ------------------------------------------------------------------ confidence informativeness (issue 24)
+
+
+def _random_walk_sequence() -> np.ndarray:
+    rng = np.random.default_rng(0)
+    return np.cumsum(rng.normal(0, 0.005, (40, 17, 3)), 0) + np.random.default_rng(1).normal(0, 0.3, (17, 3)) + [
+        0, 0, 4.5
+    ]  # fmt: skip
+
+
+_PIN_CAM = {"f": np.array([1145.0, 1145.0]), "c": np.array([500.0, 500.0])}
+
+
+def test_default_detector_output_is_pinned():
+    """The default preset's 2D and scores, recorded with the code before ``confidence_informativeness`` existed
+    (commit c945b0a): every table built with the default (and every shipped checkpoint's training data) is unchanged."""
+    out = simulate_coco_detector(_random_walk_sequence(), _PIN_CAM, 25.0, seed=7)
+    np.testing.assert_allclose(
+        out["coco_scores"][:2, :5],
+        [[0.95600075, 0.93031657, 1.0, 0.85551274, 1.0], [0.9734637, 1.0, 0.99850243, 0.9090777, 0.9651402]],
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        out["coco_2d"][0, :3], [[653.01245, 427.98462], [659.3521, 423.73132], [655.1104, 413.33365]], rtol=1e-7
+    )
+    assert float(out["coco_scores"].astype(np.float64).sum()) == pytest.approx(640.0412017703056, rel=1e-7)
+    assert float(out["coco_2d"].astype(np.float64).sum()) == pytest.approx(688880.458770752, rel=1e-9)
+    noise, _ = coco_detector_preset("default")
+    assert noise.confidence_informativeness == 1.0 and "confidence_informativeness" not in noise.to_dict()
+
+
+def test_score_calibrated_changes_the_scores_only():
+    seq = _random_walk_sequence()
+    default = simulate_coco_detector(seq, _PIN_CAM, 25.0, seed=3)
+    noise, offsets = coco_detector_preset("score-calibrated")
+    assert 0.0 < noise.confidence_informativeness < 1.0 and offsets == CocoLandmarkOffsets()
+    assert noise.to_dict()["confidence_informativeness"] == noise.confidence_informativeness
+    calibrated = simulate_coco_detector(seq, _PIN_CAM, 25.0, noise, offsets, seed=3)
+    for key in ("coco_2d", "keypoints_2d", "coco_hidden", "definition_2d"):
+        assert np.array_equal(default[key], calibrated[key]), key  # the 2D to the bit
+    assert not np.array_equal(default["coco_scores"], calibrated["coco_scores"])
+
+
+def _informativeness(q: float, seed: int = 0) -> tuple[float, float]:
+    """Spearman (score, error) and mean score of :func:`detector_errors` on visible keypoints, informativeness ``q``."""
+    from auglift_hf.analysis.confidence import spearman_rho
+    from auglift_hf.simulation.detector2d import COCO_OKS_SIGMAS, detector_errors
+    from auglift_hf.skeleton import COCO_FLIP_PAIRS
+
+    rng = np.random.default_rng(seed)
+    proj = np.broadcast_to(rng.uniform(300, 700, (1, 17, 2)), (3000, 17, 2))
+    hidden = np.zeros((3000, 17), bool)
+    noise = RealisticDetectorNoise(confidence_informativeness=q, confidence_width=1.0, time_constant=0.0)
+    noisy, conf = detector_errors(proj, hidden, COCO_OKS_SIGMAS, COCO_FLIP_PAIRS, 25.0, noise, rng)
+    err = np.linalg.norm(noisy - proj, axis=-1) / np.asarray(COCO_OKS_SIGMAS)
+    return spearman_rho(conf, err), float(conf.mean())
+
+
+def test_confidence_informativeness_scales_the_score_error_relation():
+    full, mean_full = _informativeness(1.0)
+    half, mean_half = _informativeness(0.5)
+    none, mean_none = _informativeness(0.0)
+    assert full < -0.7  # the score knows the error
+    assert abs(none) < 0.03  # visible keypoints, no own error: nothing left to know
+    assert half == pytest.approx(0.5 * full, abs=0.05)  # the own-error share scales the rank correlation
+    assert mean_half == pytest.approx(mean_full, abs=0.01) and mean_none == pytest.approx(mean_full, abs=0.01)
+    with pytest.raises(ValueError, match="confidence_informativeness"):
+        _informativeness(1.5)
+
+
+def test_simulate_detector_2d_takes_a_preset_and_names_it():
+    from auglift_hf.camera import project
+    from auglift_hf.data.h36m import simulate_detector_2d
+    from auglift_hf.data.schema import SequenceRecord
+
+    seq = _random_walk_sequence()
+
+    def record():
+        return SequenceRecord(
+            dataset="h36m", subject="S9", action="Walking", camera="cam", keypoints_2d=project(seq, _PIN_CAM["f"], _PIN_CAM["c"]),
+            keypoints_3d=seq, focal=_PIN_CAM["f"], center=_PIN_CAM["c"], image_size=(1000, 1000), fps=25.0,
+            split="test", frame_index=np.arange(len(seq)), valid=np.ones(len(seq), bool), source="test",
+        )  # fmt: skip
+
+    a, b = record(), record()
+    text_a = simulate_detector_2d([a], {}, seed=5)
+    text_b = simulate_detector_2d([b], {}, seed=5, preset="score-calibrated")
+    assert "preset" not in text_a and "confidence_informativeness" not in text_a
+    assert "'score-calibrated'" in text_b and "confidence_informativeness" in text_b
+    assert np.array_equal(a.detected_2d, b.detected_2d) and not np.array_equal(a.detected_scores, b.detected_scores)
+    with pytest.raises(ValueError, match="unknown detector preset"):
+        simulate_detector_2d([record()], {}, preset="movenet")
