@@ -29,6 +29,7 @@ import sys
 
 from ..utils.cli_args import (
     DEPTH_SIMULATION_CHOICES,
+    DETECTOR_PRESET_CHOICES,
     depth_severity,
     non_negative_int,
     positive_float,
@@ -103,6 +104,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--simulate-detector", action="store_true",
         help="h36m: add the detected2d config with detector-definition 2D (COCO-17 landmarks, realistic noise)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--detector-preset", choices=DETECTOR_PRESET_CHOICES, default=None,
+        help="with --simulate-detector: the simulated detector's preset (auglift_hf.simulation.detector2d."
+        "COCO_DETECTOR_PRESETS; default: 'default', what the shipped checkpoints were trained with; "
+        "'score-calibrated': confidences only as informative of the errors as real MoveNet's)",
     )  # fmt: skip
     parser.add_argument(
         "--detector-seed",
@@ -298,6 +305,9 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--virtual-cameras needs 3D camera-frame motion; supported for h36m and bvh")
     if args.simulate_detector and args.dataset not in ("h36m", "humaneva", "bvh"):
         raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m, humaneva and bvh")
+    if args.detector_preset is not None and not args.simulate_detector:
+        raise ValueError("--detector-preset applies with --simulate-detector only")
+    detector_preset = args.detector_preset or "default"
     if args.dataset != "bvh":
         given = [o for o in ("joint_map", "license", "dataset_name") if getattr(args, o) is not None]
         given += [o for o, d in (("units", "auto"), ("up_axis", "y"), ("bone_lengths", "file"), ("split", "train"))
@@ -320,7 +330,7 @@ def run(args: argparse.Namespace) -> int:
         counts = convert_humaneva(
             args.source, args.out, subjects=args.subjects, max_frames=args.max_frames, stride=args.stride,
             depth_source=depth, simulate_detector=args.simulate_detector, detector_seed=args.detector_seed,
-            overwrite=args.overwrite, progress=not args.no_progress,
+            detector_preset=detector_preset, overwrite=args.overwrite, progress=not args.no_progress,
         )  # fmt: skip
         for config, splits in counts.items():
             print(f"{args.out} [{config}] " + ", ".join(f"{s}: {n:,} rows" for s, n in splits.items()))
@@ -346,7 +356,7 @@ def run(args: argparse.Namespace) -> int:
             args.out, cameras=args.cameras[0], positions_3d=positions_3d, annotations=args.annotations,
             detections=args.detections, subjects=args.subjects, fps=args.fps,
             unknown_subject_split=args.unknown_subject_split, simulate_detector=args.simulate_detector,
-            detector_seed=args.detector_seed, body_proportions=args.body_proportions,
+            detector_seed=args.detector_seed, detector_preset=detector_preset, body_proportions=args.body_proportions,
             virtual_cameras=args.virtual_cameras, **common,
         )  # fmt: skip
     elif args.dataset == "bvh":
@@ -364,7 +374,7 @@ def run(args: argparse.Namespace) -> int:
             virtual_cameras=args.virtual_cameras, joint_map=args.joint_map, units=args.units, up_axis=args.up_axis,
             bone_lengths=args.bone_lengths, body_proportions=args.body_proportions, fps=args.fps,
             split=args.split, simulate_detector=args.simulate_detector, detector_seed=args.detector_seed,
-            license=args.license, dataset_name=args.dataset_name, **common,
+            detector_preset=detector_preset, license=args.license, dataset_name=args.dataset_name, **common,
         )  # fmt: skip
     else:
         if not args.source:

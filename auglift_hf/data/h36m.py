@@ -575,6 +575,7 @@ def convert_h36m(
     depth_source: Any = None,
     simulate_detector: bool = False,
     detector_seed: int = 0,
+    detector_preset: str = "default",
     body_proportions: int = 0,
     virtual_cameras: int = 0,
     overwrite: bool = False,
@@ -639,7 +640,7 @@ def convert_h36m(
     if simulate_detector:
         if detections is not None:
             raise ValueError("give at most one of `detections` and `simulate_detector`")
-        info["detected2d"] = simulate_detector_2d(records, cameras, seed=detector_seed)
+        info["detected2d"] = simulate_detector_2d(records, cameras, seed=detector_seed, preset=detector_preset)
     if unknown_subject_split is not None:
         info["split"] += f"; other subjects {unknown_subject_split}"
     if detections is not None:

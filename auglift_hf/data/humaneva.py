@@ -250,6 +250,7 @@ def convert_humaneva(
     depth_source: Any = None,
     simulate_detector: bool = False,
     detector_seed: int = 0,
+    detector_preset: str = "default",
     overwrite: bool = False,
     progress: bool = True,
 ) -> dict[str, dict[str, int]]:
@@ -278,7 +279,9 @@ def convert_humaneva(
     }
     if simulate_detector:
         cams = {(r.subject, r.camera): humaneva_camera(r.subject, r.camera) for r in records}
-        info["detected2d"] = "simulated: " + simulate_detector_2d(records, cams, seed=detector_seed)
+        info["detected2d"] = "simulated: " + simulate_detector_2d(
+            records, cams, seed=detector_seed, preset=detector_preset
+        )
     return write_frame_table(
         records, out_dir, dataset_name=DATASET, depth_source=depth_source, card=info, overwrite=overwrite,
         progress=progress,

@@ -57,6 +57,9 @@ def non_negative_float(text: str) -> float:
 #: The depth simulations a CLI option can name (:data:`auglift_hf.data.schema.DEPTH_SIMULATIONS`; literal here so
 #: ``--help`` imports nothing heavy; a test checks they agree).
 DEPTH_SIMULATION_CHOICES: tuple[str, ...] = ("capsule-v1", "surface-v2")
+#: The simulated-detector presets (:data:`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS`; literal for the
+#: same reason, checked by the same kind of test).
+DETECTOR_PRESET_CHOICES: tuple[str, ...] = ("default", "movenet-measured", "score-calibrated")
 
 
 def depth_severity(text: str) -> float:

@@ -276,3 +276,26 @@ def test_convert_default_depth_is_surface_v2_at_the_calibrated_severity(h36m_fil
     add_arguments(parser)
     help_text = " ".join(parser.format_help().split())
     assert f"surface-v2: {CALIBRATED_SEVERITY:g} = calibrated" in help_text
+
+
+def test_convert_detector_preset_changes_the_scores_only(h36m_files, tmp_path):
+    """`--detector-preset score-calibrated` (issue 24): the same detector 2D to the bit, other confidences; the card
+    names the preset; the option is refused without --simulate-detector; the CLI's choices are the presets."""
+    from auglift_hf.cli import main
+    from auglift_hf.simulation.detector2d import COCO_DETECTOR_PRESETS
+    from auglift_hf.utils.cli_args import DETECTOR_PRESET_CHOICES
+
+    assert DETECTOR_PRESET_CHOICES == tuple(COCO_DETECTOR_PRESETS)
+    base = ["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
+            str(h36m_files["cameras"]), "--simulate-detector", "--no-progress"]  # fmt: skip
+    tables = {}
+    for preset in ("default", "score-calibrated"):
+        out = tmp_path / preset
+        assert main([*base, "--detector-preset", preset, "--out", str(out)]) == 0
+        tables[preset] = datasets.load_dataset(str(out), "detected2d", split="test").with_format("numpy")
+    a, b = tables["default"], tables["score-calibrated"]
+    np.testing.assert_array_equal(np.stack(a["keypoints_2d"]), np.stack(b["keypoints_2d"]))
+    assert not np.array_equal(np.stack(a["keypoint_scores"]), np.stack(b["keypoint_scores"]))
+    assert "score-calibrated" in (tmp_path / "score-calibrated" / "README.md").read_text()
+    assert main([*base[:-2], "--detector-preset", "score-calibrated", "--out", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()

@@ -311,6 +311,7 @@ def convert_bvh(
     split: str = "train",
     simulate_detector: bool = False,
     detector_seed: int = 0,
+    detector_preset: str = "default",
     depth_source: Any = None,
     license: str | None = None,  # noqa: A002 - the card field's name
     dataset_name: str | None = None,
@@ -378,7 +379,7 @@ def convert_bvh(
             "spine-thorax fixed, PoseAug's BL range; one draw per clip and copy, seen by the same cameras)"
         )
     if simulate_detector:
-        info["detected2d"] = simulate_detector_2d(records, lookup, seed=detector_seed)
+        info["detected2d"] = simulate_detector_2d(records, lookup, seed=detector_seed, preset=detector_preset)
     licence = license or (known["license"] if known else None)
     info["licence"] = {
         "license": licence or "unknown",
