@@ -10,6 +10,7 @@ shift
 SEVERITIES=("$@")
 [ ${#SEVERITIES[@]} -gt 0 ] || SEVERITIES=(2 2.5 3 5)
 TAG=${TAG:-}
+XYC_TAG=${XYC_TAG:-}  # as run.sh: the XYC triple of a variant that changes the confidences
 ARCH=${ARCH:-tcn-27f}
 PREFIX=""
 [ "$ARCH" = tcn-27f ] || PREFIX="$ARCH-"
@@ -22,8 +23,8 @@ for sev in "${SEVERITIES[@]}"; do
   [ -d "$out" ] && continue
   models=("$(group xy "${PREFIX}xy")" "$(group xycd "${PREFIX}xycd-sev$sev$TAG")")
   compare=(xy:xycd)
-  if [ -f "$R/${PREFIX}xyc-seed2/final/model.safetensors" ]; then
-    models+=("$(group xyc "${PREFIX}xyc")")
+  if [ -f "$R/${PREFIX}xyc$XYC_TAG-seed2/final/model.safetensors" ]; then
+    models+=("$(group xyc "${PREFIX}xyc$XYC_TAG")")
     compare+=(xy:xyc xyc:xycd)
   fi
   "$AUGLIFT" evaluate --models "${models[@]}" --datasets "$ROOT/surf_$sev$TAG" --config detected2d \

@@ -14,6 +14,8 @@ SEVERITIES=("$@")
 [ ${#SEVERITIES[@]} -gt 0 ] || SEVERITIES=(0 0.5 0.75 1 2 3)
 TAG=${TAG:-}                      # e.g. TAG=-auglift EXTRA_CONVERT_FLAGS="--depth-encoding auglift": a variant's tables/runs
 EXTRA_CONVERT_FLAGS=${EXTRA_CONVERT_FLAGS:-}
+XYC_TAG=${XYC_TAG:-}              # a variant that changes the confidences (e.g. --detector-preset score-calibrated):
+                                  # XYC_TAG=$TAG retrains the XYC triple on its tables (XY reads the same 2D to the bit)
 ARCH=${ARCH:-tcn-27f}
 WORKERS=${WORKERS:-2}
 PREFIX=""
@@ -41,7 +43,7 @@ JOBS=()
 for s in "${SEVERITIES[@]}"; do JOBS+=("table $s"); done
 if [ "$ARCH" = tcn-27f ]; then
   for seed in 0 1 2; do JOBS+=("run xy-seed$seed tcn-27f-xy-surface.yaml surf_${SEVERITIES[0]}$TAG $seed"); done
-  for seed in 0 1 2; do JOBS+=("run xyc-seed$seed tcn-27f-xyc-surface.yaml surf_${SEVERITIES[0]}$TAG $seed"); done
+  for seed in 0 1 2; do JOBS+=("run xyc$XYC_TAG-seed$seed tcn-27f-xyc-surface.yaml surf_${SEVERITIES[0]}$TAG $seed"); done
   for s in "${SEVERITIES[@]}"; do
     for seed in 0 1 2; do JOBS+=("run xycd-sev$s$TAG-seed$seed tcn-27f-xycd-surface.yaml surf_$s$TAG $seed"); done
   done
@@ -49,7 +51,7 @@ else  # seed by seed, so that a stopped campaign leaves whole XY / XYCD pairs
   for seed in 0 1 2; do
     JOBS+=("run ${PREFIX}xy-seed$seed $ARCH-xy-surface.yaml surf_${SEVERITIES[0]}$TAG $seed")
     [ -f "$HERE/configs/$ARCH-xyc-surface.yaml" ] &&
-      JOBS+=("run ${PREFIX}xyc-seed$seed $ARCH-xyc-surface.yaml surf_${SEVERITIES[0]}$TAG $seed")
+      JOBS+=("run ${PREFIX}xyc$XYC_TAG-seed$seed $ARCH-xyc-surface.yaml surf_${SEVERITIES[0]}$TAG $seed")
     for s in "${SEVERITIES[@]}"; do
       JOBS+=("run ${PREFIX}xycd-sev$s$TAG-seed$seed $ARCH-xycd-surface.yaml surf_$s$TAG $seed")
     done
