@@ -4,7 +4,7 @@
 # train_i26_mixture.sh), each one model of three seed replicates (`auglift evaluate --models NAME=s0,s1,s2`; the
 # comparison averages the seeds' per-pose errors, paired bootstrap over test takes). Whole test sets: H36M S9/S11 and
 # its out-of-domain cameras every 10th frame, CMU and HumanEva-I every frame; simulated detector 2D, plus HumanEva-I
-# with its real GT 2D and CMU with the noise-free detector-definition 2D. Then mixture_table.py ROOT prints the
+# with its real GT 2D, CMU and H36M with the noise-free detector-definition 2D. Then mixture_table.py ROOT prints the
 # tables and the rule's decision. Resumable (an existing output folder is skipped).
 # Usage: bash benchmarks/reference/evaluate_i26_mixture.sh ROOT I24_ROOT S
 #   (ROOT of train_i26_mixture.sh; I24_ROOT holds runs/tcn-27f-xy-surface-seed{1,2} and build_i24_eval.sh's sev_S)
@@ -28,5 +28,7 @@ ev eval_mix_det --datasets "$I24/sev_$S/test_cmu" "$I24/sev_$S/humaneva" --confi
 ev eval_mix_h36m --datasets "$I24/sev_$S/test" --config detected2d --stride 10
 ev eval_mix_ood --datasets "$ROOT/eval_xy/test_ood" --config detected2d --stride 10
 wait
-ev eval_mix_gt --datasets "$I24/sev_$S/humaneva" "$ROOT/eval_xy/test_cmu_cocogt" --config gt2d
+ev eval_mix_gt --datasets "$I24/sev_$S/humaneva" "$ROOT/eval_xy/test_cmu_cocogt" --config gt2d &
+ev eval_mix_h36m_gt --datasets "$ROOT/eval_xy/test_cocogt" --config gt2d --stride 10
+wait
 "$REPO/.venv/bin/python" "$HERE/mixture_table.py" "$ROOT"

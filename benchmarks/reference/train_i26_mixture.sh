@@ -8,7 +8,8 @@
 # re-proportioned bodies, 25 fps, the four real cameras of one H36M training subject per clip, the same simulated
 # detector as the H36M table; no depth columns: XY lifters only). Also builds the XY evaluation tables the rule
 # reports beside the build_i24_eval.sh ones: the out-of-domain cameras (test_ood) and CMU with noise-free
-# detector-definition 2D (test_cmu_cocogt, the lifter's own ground-truth input). Two one-thread lanes; resumable.
+# detector-definition 2D (test_cmu_cocogt, the lifter's own ground-truth input), and the same for H36M S9/S11
+# (test_cocogt). Two one-thread lanes; resumable.
 # Usage: bash benchmarks/reference/train_i26_mixture.sh ROOT BVH_DIR H36M_TABLE
 #   e.g. ROOT=/work/cache/i26, BVH_DIR = the fetched Bandai-Namco-Research-Motiondataset *.bvh (3,076 clips),
 #   H36M_TABLE=/work/cache/i24/train_surface_full
@@ -29,6 +30,8 @@ eval_tables() {
     --no-depth >> "$ROOT/logs/tables.log" 2>&1
   [ -f "$ROOT/eval_xy/test_cmu_cocogt/README.md" ] || "$PY" "$HERE/build_data.py" --out "$ROOT/eval_xy" \
     --only test_cmu --gt-definition coco --no-depth >> "$ROOT/logs/tables.log" 2>&1
+  [ -f "$ROOT/eval_xy/test_cocogt/README.md" ] || "$PY" "$HERE/build_data.py" --out "$ROOT/eval_xy" \
+    --only test --gt-definition coco --no-depth >> "$ROOT/logs/tables.log" 2>&1
 }
 mix() {  # seed
   train_run "tcn-27f-xy-mix-seed$1" "$HERE/configs/tcn-27f-xy-real.yaml" "train_datasets=[$H36M,$BANDAI]" \

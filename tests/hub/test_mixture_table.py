@@ -25,7 +25,14 @@ def _diff(d: float, half: float) -> dict:
 
 def _write(root: Path, h36m_gap: float, cmu: float, humaneva: float, half: float = 2.0) -> Path:
     """Baseline 60 mm on H36M (candidate 60 + h36m_gap); candidate - baseline on CMU / HumanEva-I (mm)."""
-    by_table = {"test": h36m_gap, "test_cmu": cmu, "humaneva": humaneva, "test_ood": 0.0, "test_cmu_cocogt": -1.0}
+    by_table = {
+        "test": h36m_gap,
+        "test_cmu": cmu,
+        "humaneva": humaneva,
+        "test_ood": 0.0,
+        "test_cmu_cocogt": -1.0,
+        "test_cocogt": 0.5,
+    }
     for folder, table, _ in mixture_table.COLUMNS:
         path = root / folder / "evaluation.json"
         data = json.loads(path.read_text()) if path.exists() else {"cells": [], "comparisons": []}
