@@ -236,12 +236,13 @@ def real_summary(records: list[SequenceRecord]) -> dict:
 
 
 def read_bvh_training(
-    paths: list[str], cameras: dict, body_proportions: int
+    paths: list[str], cameras: dict, body_proportions: int, max_frames: int | None = None
 ) -> tuple[list[SequenceRecord], dict, dict]:
     """BVH clips -> training records as ``auglift convert bvh --bone-lengths h36m --body-proportions K --fps 25``
     with the real H36M cameras (:func:`auglift_hf.data.bvh.table.bvh_records`: retargeted onto S1's bone lengths,
     K re-proportioned copies, the four cameras of one H36M training subject per clip); returns ``(records,
-    {(subject, camera): camera}, summary)``, the summary holding the card's ``how_built`` and ``licence``."""
+    {(subject, camera): camera}, summary)``, the summary holding the card's ``how_built`` and ``licence``;
+    ``max_frames``: the first frames of every clip only (``--train-max-frames``)."""
     from tqdm.auto import tqdm
 
     from auglift_hf.data.bvh.table import KNOWN_SOURCES, bvh_records, clip_names, read_bvh_world
@@ -252,7 +253,7 @@ def read_bvh_training(
     known = KNOWN_SOURCES.get(maps[0]) if len(maps) == 1 else None
     records, lookup, dropped = bvh_records(
         clips, dataset=known["dataset"] if known else "bvh", cameras=cameras, bone_lengths="h36m",
-        body_proportions=body_proportions, fps=FPS, seed=SEEDS["body"],
+        body_proportions=body_proportions, fps=FPS, max_frames=max_frames, seed=SEEDS["body"],
     )  # fmt: skip
     summary = real_summary(records)
     summary.update(
@@ -360,7 +361,9 @@ def main(argv: list[str] | None = None) -> int:
         train = name in ("train_noisy", "train_bvh")
         detector_cameras = cameras
         if name == "train_bvh":
-            records, detector_cameras, summary = read_bvh_training(args.bvh, cameras, args.body_proportions)
+            records, detector_cameras, summary = read_bvh_training(
+                args.bvh, cameras, args.body_proportions, args.train_max_frames or None
+            )
         elif name == "test_ood":
             records, summary = read_ood(positions, cameras, H36M_TEST_SUBJECTS)
             if test_max:
@@ -376,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "train_noisy" and args.body_proportions:  # train_bvh: re-proportioned in read_bvh_training
             records += augment_body_proportions(records, cameras, copies=args.body_proportions, seed=SEEDS["body"])
         if train and args.virtual_cameras:
-            views = augment_viewpoints(records, cameras, copies=args.virtual_cameras, seed=SEEDS["views"])
+            views = augment_viewpoints(records, detector_cameras, copies=args.virtual_cameras, seed=SEEDS["views"])
             summary["virtual_camera_geometry"] = {
                 **{f"virtual_{k}": v for k, v in real_summary(views).items()},
                 "virtual_focal_px": {"mean": float(np.mean([r.focal[0] for r in views])),
