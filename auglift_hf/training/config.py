@@ -11,6 +11,7 @@ A config file is either flat (every field at the top level) or sectioned::
     data:
       train_datasets: [data/h36m]          # canonical table folders (``auglift convert ... --out``)
       train_weights: [1.0]                 # cross-dataset mixing probabilities
+      train_epoch_windows: null            # a mixture's epoch: null = all tables' windows, first = the first's
       eval_datasets: [data/h36m]
       flip_augmentation: true
     training:                              # any transformers.TrainingArguments field, plus the extras below
