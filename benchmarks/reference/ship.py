@@ -348,7 +348,8 @@ DATA_MIXTURE = """- **Data** (issue 26, a training mixture, `benchmarks/referenc
   drawn from one of the tables below with the probability of its weight (`train_weights`,
   `auglift_hf.data.mixing.MixedWindowDataset`), {epoch_windows:,} windows per epoch = the number of windows of the first
   table ({first}; `train_epoch_windows: first`), so that the epoch, the learning-rate schedule and the number of
-  windows seen equal those of the same recipe trained on {first} alone. The 2D of every table is **detector-definition
+  windows seen equal those of the same recipe and budget trained on {first} alone (the baseline of the three-seed
+  comparison below). The 2D of every table is **detector-definition
   2D** from the same simulated detector (`auglift_hf.simulation.simulate_coco_detector`: COCO-17 landmarks placed where
   COCO annotators put them, temporally correlated AR(1) detector noise scaled by the COCO OKS constants, larger errors
   and lower confidences where the body hides a landmark, then AugLift's `coco_to_h36m`), so the input contract says
@@ -644,7 +645,7 @@ slightly higher in-domain H36M error (the first comparison row below; inside the
 alone) or for H36M's research-only terms without the CC BY-NC 4.0 of the Bandai Namco data.
 
 **Three training seeds** (seed 0 = these weights, seeds 1 and 2 the same recipe, data and budget; the baseline
-`tcn-27f-xy` is the same recipe on the H36M training table alone, its seeds 0-2 of `benchmarks/RESULTS.md` "Issue 23:
+`tcn-27f-xy` is the same recipe and budget on the H36M training table alone, its seeds 0-2 of `benchmarks/RESULTS.md` "Issue 23:
 three training seeds"; printed by
 `python benchmarks/reference/mixture_table.py` on the evaluations of `benchmarks/reference/evaluate_i26_mixture.sh`;
 whole test sets, CMU and HumanEva-I every frame, flip test). MPJPE / PA-MPJPE in mm, mean ± std over the seeds; then
