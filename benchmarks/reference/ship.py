@@ -19,6 +19,13 @@ Usage::
 
     python benchmarks/reference/ship.py --runs /work/cache/h36m_ref/runs --eval /work/cache/h36m_ref/eval \
         poseformer-9f-xycd:poseformer-xycd poseformer-9f-xy:poseformer-xy tcn-27f-xycd:tcn-27f-xycd tcn-27f-xy:tcn-27f-xy
+
+An XY run on a mixture of source datasets (issue 26: several training tables whose ``dataset`` columns differ) is
+read table by table (:func:`training_sources`: source, card licence, weight), recorded in ``eval_results.json``
+(:data:`SOURCES_KEY`) and needs the root of its three-seed evaluation (``mixture_table.py``)::
+
+    python benchmarks/reference/ship.py --runs /work/cache/i26/runs --eval /work/cache/i26/eval_ref \
+        --three-seeds /work/cache/i26 tcn-27f-xy-mix-seed0:tcn-27f-xy-mix
 """
 
 from __future__ import annotations
