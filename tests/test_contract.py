@@ -205,6 +205,7 @@ def test_dataset_card_contract(tmp_path):
         "tcn-27f-casp",
         "tcn-27f-xy-h36m",
         "tcn-27f-xy-h36m-anyview",
+        "tcn-27f-xy-mix",
     ],
 )
 def test_shipped_checkpoints_carry_the_training_contract(name):
@@ -392,7 +393,7 @@ SHIPPED_FRAME_RATE = 25.0
 @pytest.mark.parametrize(
     "name",
     ["poseformer-xy", "poseformer-xycd", "poseformer-casp", "tcn-27f-xy", "tcn-27f-xycd", "tcn-27f-casp",
-     "tcn-27f-xy-h36m", "tcn-27f-xy-h36m-anyview"],
+     "tcn-27f-xy-h36m", "tcn-27f-xy-h36m-anyview", "tcn-27f-xy-mix"],
 )  # fmt: skip
 def test_shipped_checkpoints_record_their_frame_rate(name):
     folder = ROOT / "checkpoints" / name
@@ -409,7 +410,9 @@ def test_every_shipped_folder_records_a_frame_rate():
         assert raw.get("frame_rate") == SHIPPED_FRAME_RATE, folder.name
 
 
-@pytest.mark.parametrize("name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy-h36m", "tcn-27f-xy-h36m-anyview"])
+@pytest.mark.parametrize(
+    "name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy-h36m", "tcn-27f-xy-h36m-anyview", "tcn-27f-xy-mix"]
+)
 def test_shipped_frame_rate_is_the_training_tables_fps(name):
     """Provenance: where the training tables named in training_config.json are on this machine, re-read them."""
     from auglift_hf.training.data import training_frame_rate

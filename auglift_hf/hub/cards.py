@@ -351,6 +351,7 @@ def build_model_card(
     summary: str | None = None,
     template_path: str | os.PathLike | None = None,
     depth_simulation: str | None = None,
+    licences: list[dict[str, str]] | None = None,
 ) -> ModelCard:
     """Fill the model card template from a saved lifter folder.
 
@@ -360,7 +361,11 @@ def build_model_card(
             taken from ``training_config.json`` / ``training_args.json`` (keys ``datasets``, ``training_data``)
             when present. The training tables' own licences (:func:`training_table_licences`, e.g. Bandai Namco's
             CC BY-NC 4.0) are listed in the licence note; a lifter trained only on tables of one Hub licence id
-            gets that id as its ``license``, any research-only table keeps ``other`` / research-only.
+            gets that id as its ``license``, any research-only table keeps ``other`` / research-only (with other
+            Hub licence ids too, e.g. Human3.6M + Bandai Namco, its ``license_name`` joins them:
+            ``research-only-and-cc-by-nc-4.0``).
+        licences: the training sources' licences as :func:`training_table_licences` returns them, recorded at
+            shipping time (the tables may be gone when a card is rebuilt); ``None`` reads the tables' cards.
         eval_results: path / object for :func:`load_eval_results`; defaults to ``eval_results.json`` in the
             folder when it exists.
         repo_id: the Hub id used in the usage snippet (default ``auglift/<folder name>``).
@@ -412,7 +417,7 @@ def build_model_card(
             f"every depth value this lifter was trained and scored on came from the depth simulation "
             f"`{depth_simulation}`, so its numbers below are those of simulated depth, not of a real depth model."
         )
-    licences = training_table_licences(training)
+    licences = training_table_licences(training) if licences is None else licences
     own = sorted({x["license"] for x in licences})
     licence_note = DATA_LICENCE_NOTE + "".join(
         f"; {x['name']} (training table `{x['table']}`): {x['license']}"
@@ -422,9 +427,10 @@ def build_model_card(
     if len(own) == 1 and own[0] not in ("research-only", "other", "unknown"):  # one source with a Hub licence id
         licence_fields = {"license": own[0]}
     else:
+        extra = [x for x in own if x not in ("research-only", "other", "unknown")]  # e.g. cc-by-nc-4.0 on top
         licence_fields = {
             "license": "other",
-            "license_name": "research-only",
+            "license_name": "-and-".join(["research-only", *extra]),
             "license_link": "http://vision.imar.ro/human3.6m/eula.php",
         }
     card_data = ModelCardData(

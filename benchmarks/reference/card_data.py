@@ -53,11 +53,14 @@ from ship import (  # noqa: E402
     H36M_MOTION,
     LEGACY_DEPTH_SIMULATION,
     SIMULATED_DEPTH,
+    SOURCES_KEY,
     _ordinal,
     condition_row,
     measured_selection,
     measured_severities,
     simulated_depth_text,
+    source_datasets,
+    source_licences,
     table_severity,
     training_data_text,
 )
@@ -255,14 +258,15 @@ def whole_rows(
     """The additional model-index rows of checkpoint ``name`` (empty when RESULTS has none for it).
 
     ``record`` / ``reference``: the folder's ``eval_results.json`` depth record and ``reference_eval``. A re-shipped
-    folder (either records issue-24 data) takes its rows from :data:`RESHIP_SECTION`, which must list it; every
-    other folder from :data:`SECTION`.
+    folder (either records issue-24 data) takes its rows from :data:`RESHIP_SECTION`, which must list it when
+    :data:`SECTION` lists its name (those rows are of the weights it replaced; a folder first shipped later, e.g. the
+    issue-26 mixture, has none until a section lists it); every other folder from :data:`SECTION`.
     """
     reference = reference or {}
     reshipped = record is not None or bool(reference.get("tables"))
     section = RESHIP_SECTION if reshipped else SECTION
     numbers, frames = whole_test_numbers(results_md, section)
-    if reshipped and name not in numbers:
+    if reshipped and name not in numbers and name in whole_test_numbers(results_md, SECTION)[0]:
         raise ValueError(f"{name}: re-shipped, but '{RESHIP_SECTION[3:]}' in benchmarks/RESULTS.md does not list it "
                          f"(the '{SECTION[3:]}' rows are of the weights it replaced)")  # fmt: skip
     cells = data_table(results_md, section) if reshipped else {}
@@ -391,10 +395,11 @@ def rewrite(folder: Path, results_md: str) -> str:
     config = json.loads((folder / "config.json").read_text())
     processor = json.loads((folder / "preprocessor_config.json").read_text())
     has_depth = "d" in config.get("input_channels", [])
-    reference, record = {}, None
+    reference, record, sources = {}, None, None
     if (folder / "eval_results.json").is_file():
         saved = json.loads((folder / "eval_results.json").read_text())
         reference, record = saved.get("reference_eval", {}) or {}, saved.get(DEPTH_RECORD_KEY)
+        sources = saved.get(SOURCES_KEY)  # a mixture (issue 26): its sources and licences, recorded by ship.py
     surface = has_depth and record is not None and record["simulation"] != LEGACY_DEPTH_SIMULATION
     severities = measured_severities(reference, str(folder / "eval_results.json")) if surface else {}
     label_of = {cfg: label for label, (cfg, _) in CARD_ROWS.items()}
@@ -415,9 +420,11 @@ def rewrite(folder: Path, results_md: str) -> str:
     rows += whole_rows(folder.name, has_depth, processor.get("keypoint_definition"), results_md, record, reference)
     depth_text = simulated_depth_text(record, list(severities.values())) if surface else None
     new = build_model_card(
-        folder, eval_results={"results": rows}, repo_id=f"auglift/{folder.name}", datasets=["h36m"],
-        training_data=training_data_text(processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text),
-        depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION,
+        folder, eval_results={"results": rows}, repo_id=f"auglift/{folder.name}", datasets=source_datasets(sources),
+        training_data=training_data_text(
+            processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text, sources
+        ),
+        depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION, licences=source_licences(sources),
     )  # fmt: skip
     measured = text.find("\n## How this checkpoint was made")
     if measured < 0 or text.find("\n## Citation", measured) < 0:

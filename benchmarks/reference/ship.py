@@ -19,6 +19,13 @@ Usage::
 
     python benchmarks/reference/ship.py --runs /work/cache/h36m_ref/runs --eval /work/cache/h36m_ref/eval \
         poseformer-9f-xycd:poseformer-xycd poseformer-9f-xy:poseformer-xy tcn-27f-xycd:tcn-27f-xycd tcn-27f-xy:tcn-27f-xy
+
+An XY run on a mixture of source datasets (issue 26: several training tables whose ``dataset`` columns differ) is
+read table by table (:func:`training_sources`: source, card licence, weight), recorded in ``eval_results.json``
+(:data:`SOURCES_KEY`) and needs the root of its three-seed evaluation (``mixture_table.py``)::
+
+    python benchmarks/reference/ship.py --runs /work/cache/i26/runs --eval /work/cache/i26/eval_ref \
+        --three-seeds /work/cache/i26 tcn-27f-xy-mix-seed0:tcn-27f-xy-mix
 """
 
 from __future__ import annotations
@@ -58,6 +65,9 @@ LEGACY_DEPTH_SIMULATION = "capsule-v1"
 DEPTH_SIMULATION = LEGACY_DEPTH_SIMULATION  # the name the texts below were written for
 #: ``eval_results.json`` key of the folder's depth record (:func:`depth_record` of the training table + its source).
 DEPTH_RECORD_KEY = "depth_simulation"
+#: ``eval_results.json`` key of a mixture folder's training sources (:func:`training_sources`): ``card_data.py``,
+#: which runs without the tables, names them and their licences from it.
+SOURCES_KEY = "training_sources"
 H36M_MOTION = (
     "real: Human3.6M S9/S11 motion capture (data_3d_h36m_fk25.npz, forward kinematics of the public motion files "
     "with S1's bone lengths), 25 Hz"
@@ -250,8 +260,7 @@ every number and the exact commands). In short:
 
 {data}
 - **Budget**: {steps} steps x batch {batch} ({samples:,} windows, {runtime:.0f} s on one shared CPU thread),
-  AdamW, learning rate {lr:g} multiplied by {decay:g} every {epoch_steps:,} steps (one pass over the ~{windows:,} training
-  windows, one every {stride} frames), seed 0, horizontal-flip augmentation. This is a small
+  AdamW, learning rate {lr:g} multiplied by {decay:g} every {epoch_steps:,} steps ({epoch}), seed 0, horizontal-flip augmentation. This is a small
   CPU budget and the model is not converged: the XY models are behind published XY numbers (PoseFormer 81f
   reaches 31.3 mm GT-2D MPJPE after ~130 GPU epochs on the official H36M data), and the depth channels come from a
   simulated monocular depth model (documented error model), not Depth Anything itself, so neither compares
@@ -264,12 +273,15 @@ every number and the exact commands). In short:
 
 Input conventions are in `preprocessor_config.json`; use `PoseLiftingProcessor.from_pretrained(<folder>)`.
 {depth_note}
-
+{extra_results}
 ## Licence of the training data
 
-The weights were trained on Human3.6M motion, which is licensed for **non-commercial research only**
-(http://vision.imar.ro/human3.6m/eula.php). Use these weights under the same terms.
+{licence}
 """
+#: The ``{epoch}`` and ``{licence}`` of :data:`EXTRA_SECTION` for a run on Human3.6M alone.
+EPOCH_ONE_PASS = "one pass over the ~{windows:,} training\n  windows, one every {stride} frames"
+LICENCE_H36M = """The weights were trained on Human3.6M motion, which is licensed for **non-commercial research only**
+(http://vision.imar.ro/human3.6m/eula.php). Use these weights under the same terms."""
 
 EVALUATION_LEGACY = """- **Evaluation** (table above, MPJPE / PA-MPJPE in mm, frame-wise, flip test; the reference evaluation of
   `benchmarks/RESULTS.md`): "GT-2D" = the H36M joints' projections (the ground truth of an `"h36m"` lifter);
@@ -335,6 +347,45 @@ VIEWPOINTS = (
     'px on 1000 x 1000 images, any azimuth, aimed at the mean pelvis; the "virtual cameras" evaluation rows lie '
     "inside these ranges, so they are not out of this lifter's viewpoint distribution)"
 )
+
+
+#: The Data bullet of an XY lifter trained on a mixture of sources (issue 26, :func:`mixture_info`): ``{sources}`` is
+#: one sub-bullet per training table (:data:`MIXTURE_SOURCE`).
+DATA_MIXTURE = """- **Data** (issue 26, a training mixture, `benchmarks/reference/train_i26_mixture.sh`): every training window is
+  drawn from one of the tables below with the probability of its weight (`train_weights`,
+  `auglift_hf.data.mixing.MixedWindowDataset`), {epoch_windows:,} windows per epoch = the number of windows of the first
+  table ({first}; `train_epoch_windows: first`), so that the epoch, the learning-rate schedule and the number of
+  windows seen equal those of the same recipe and budget trained on {first} alone (the baseline of the three-seed
+  comparison below). The 2D of every table is **detector-definition
+  2D** from the same simulated detector (`auglift_hf.simulation.simulate_coco_detector`: COCO-17 landmarks placed where
+  COCO annotators put them, temporally correlated AR(1) detector noise scaled by the COCO OKS constants, larger errors
+  and lower confidences where the body hides a landmark, then AugLift's `coco_to_h36m`), so the input contract says
+  `"keypoint_definition": "coco"`. No depth is read (XY lifter).
+{sources}"""
+#: One source of :data:`DATA_MIXTURE`.
+MIXTURE_SOURCE = (
+    "  - **{name}** (training table `{table}`, weight {weight:g} = {share:.0%} of drawn windows, licence {license}): "
+    "{motion}; {rows:,} camera-frames{extra}."
+)
+#: What the motion of a mixture source is, by its ``dataset`` column.
+MIXTURE_MOTION = {
+    "h36m": "real Human3.6M motion (`data_3d_h36m_fk25.npz`, 25 Hz) of S1, S5, S6, S7, S8, {frames} of every sequence, "
+    "rendered into the four real H36M cameras",
+    "bandai": "real motion capture, {clips:,} clips ({source_frames:,} frames at their file rate) read by "
+    "`auglift_hf.data.bvh` (the reader of `auglift convert bvh`, through `build_data.py --only train_bvh`): {how_built}",
+}
+#: Licence texts of the training sources of a mixture card, by Hub licence id.
+LICENCE_TEXTS = {
+    "research-only": "research-only: **non-commercial research only** (Human3.6M: "
+    "http://vision.imar.ro/human3.6m/eula.php)",
+    "cc-by-nc-4.0": "CC BY-NC 4.0 (https://creativecommons.org/licenses/by-nc/4.0/): **non-commercial use only, "
+    "attribution required**",
+}
+#: Attribution of a CC BY source (by its ``dataset`` column) in a mixture card's licence section.
+ATTRIBUTION = {
+    "bandai": "Bandai Namco Research Motion Dataset, Bandai Namco Research Inc. "
+    "(https://github.com/BandaiNamcoResearchInc/Bandai-Namco-Research-Motiondataset)",
+}
 
 
 def _summary(table: Path) -> dict:
@@ -419,9 +470,142 @@ def training_table(training: dict) -> dict:
     return info
 
 
-def training_data_text(h36m_joint_2d: bool, realistic: bool, has_depth: bool, depth_text: str | None = None) -> str:
+def training_sources(training: dict) -> list[dict]:
+    """One record per training table of a run, in ``data.train_datasets`` order: ``{"table", "dataset", "name",
+    "license", "weight", "rows", ...}``, read from the table, never from its folder name: ``dataset`` is the value of
+    its ``dataset`` column (one per table), ``license`` the Hub licence of its dataset card
+    (:func:`auglift_hf.hub.cards.training_table_licences`), ``rows`` / ``clips`` / ``source_frames`` its
+    ``<table>_summary.json``, ``how_built`` its card's ``bvh:`` line (BVH tables), ``weight`` the share of drawn
+    windows (``train_weights`` normalised). Raises ``ValueError`` naming the table when any of it is missing."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from auglift_hf.hub.cards import DATASET_NAMES, training_table_licences
+
+    data = training["data"]
+    tables = [Path(p) for p in data["train_datasets"]]
+    weights = [float(w) for w in data.get("train_weights") or [1.0] * len(tables)]
+    if len(weights) != len(tables):
+        raise ValueError(f"{tables}: {len(weights)} train_weights for {len(tables)} training tables")
+    config, split = data.get("dataset_config") or "gt2d", data.get("train_split") or "train"
+    sources = []
+    for table, weight in zip(tables, weights):
+        files = sorted((table / config).glob(f"{split}-*.parquet"))
+        if not files:
+            raise ValueError(
+                f"{table}: no {config}/{split}-*.parquet (the training table is needed to ship a mixture)"
+            )
+        names = sorted(set().union(*(pc.unique(pq.read_table(f, columns=["dataset"])["dataset"]).to_pylist()
+                                     for f in files)))  # fmt: skip
+        if len(names) != 1:
+            raise ValueError(f"{table}: its dataset column holds {names}, expected one source per training table")
+        licence = training_table_licences({"data": {"train_datasets": [str(table)]}})
+        if not licence:
+            raise ValueError(f"{table}/README.md: no dataset card with a license (a mixture card lists every licence)")
+        summary = _summary(table)
+        record = {
+            "table": table.name, "dataset": names[0], "name": DATASET_NAMES.get(names[0], names[0]),
+            "license": licence[0]["license"], "weight": weight / sum(weights),
+            "rows": sum(sum(split.values()) for split in summary["counts"].values()),
+            "train_max_frames": int(summary["train_max_frames"]),
+        }  # fmt: skip
+        record.update({k: summary[k] for k in ("clips", "source_frames") if k in summary})
+        card = (table / "README.md").read_text(encoding="utf-8")
+        if built := re.search(r"^- bvh: (.+)$", card, re.M):
+            record["how_built"] = built.group(1).strip()
+        sources.append(record)
+    return sources
+
+
+def is_mixture(sources: list[dict] | None) -> bool:
+    """Whether the training tables (:func:`training_sources`) hold more than one source dataset."""
+    return bool(sources) and len({s["dataset"] for s in sources}) > 1
+
+
+def mixture_info(training: dict, sources: list[dict]) -> dict:
+    """The :data:`EXTRA_SECTION` fields of a run on a mixture of sources (:func:`training_sources`): its data bullet,
+    the epoch (``train_epoch_windows``: ``"first"`` = the first table's windows, or a number) and the licence
+    section. Raises ``ValueError`` for a source whose motion or licence this module cannot describe."""
+    data = training["data"]
+    stride = int(data.get("train_stride") or 1)
+    batch = int(training["training"].get("per_device_train_batch_size", 8))
+    first = sources[0]
+    epoch = data.get("train_epoch_windows")
+    if epoch is None:
+        raise ValueError(f"{[s['table'] for s in sources]}: a mixture without train_epoch_windows (its epoch is not "
+                         "recorded)")  # fmt: skip
+    windows = first["rows"] // stride if epoch == "first" else int(epoch)
+    lines = []
+    for s in sources:
+        if s["dataset"] not in MIXTURE_MOTION or s["license"] not in LICENCE_TEXTS:
+            raise ValueError(f"{s['table']}: ship.py cannot describe source {s['dataset']!r} (licence {s['license']})")
+        cap = s["train_max_frames"]
+        motion = MIXTURE_MOTION[s["dataset"]].format(
+            frames=f"first {cap} frames" if cap else "all frames", clips=s.get("clips", 0),
+            source_frames=s.get("source_frames", 0), how_built=s.get("how_built", "not recorded"),
+        )  # fmt: skip
+        extra = ""
+        if s["dataset"] == "h36m":
+            extra = " (the table also has depth columns, which this XY lifter does not read)"
+        lines.append(MIXTURE_SOURCE.format(**s, share=s["weight"], motion=motion, extra=extra))
+    bullet = DATA_MIXTURE.format(epoch_windows=windows, first=first["name"], sources="\n".join(lines))
+    head, *subs = bullet.split("\n  - ")
+    text = textwrap.fill(" ".join(head.split()), width=118, subsequent_indent="  ")
+    for sub in subs:
+        text += "\n" + textwrap.fill(" ".join(sub.split()), width=118, initial_indent="  - ", subsequent_indent="    ")
+    table = "\n".join(
+        f"| {s['name']} | `{s['table']}` | {s['weight']:.0%} | {LICENCE_TEXTS[s['license']]} |" for s in sources
+    )
+    cc = [s for s in sources if s["license"].startswith("cc-")]
+    credit = "; ".join(ATTRIBUTION.get(s["dataset"], s["name"]) for s in cc)
+    licence = (
+        "The weights were trained on a mixture of sources and inherit the terms of every one of them:\n\n"
+        "| training source | table | share of drawn windows | licence |\n|---|---|---|---|\n" + table + "\n\n"
+        + textwrap.fill(
+            "**These weights are licensed CC BY-NC 4.0 (non-commercial use only; attribution: " + credit + ") on top "
+            "of Human3.6M's research-only terms**: use them for non-commercial research only, and credit the "
+            + " and the ".join(s["name"] for s in cc) + " wherever you use or redistribute them or their outputs."
+            if cc else "Use these weights under the terms of every source above.",
+            width=118,
+        )
+    )  # fmt: skip
+    return {
+        "table_rows": sum(s["rows"] for s in sources), "windows": windows, "stride": stride,
+        "epoch_steps": math.ceil(windows / batch), "data": text, "licence": licence,
+        "epoch": f"one epoch = {windows:,} windows drawn from the mixture, one every {stride} frames of each table",
+    }  # fmt: skip
+
+
+def source_datasets(sources: list[dict] | None) -> list[str]:
+    """The card's ``datasets`` of a folder (its :data:`SOURCES_KEY` record; ``None``: Human3.6M alone)."""
+    return list(dict.fromkeys(s["dataset"] for s in sources)) if sources else ["h36m"]
+
+
+def source_licences(sources: list[dict] | None) -> list[dict] | None:
+    """The recorded licences of a mixture folder for :func:`~auglift_hf.hub.cards.build_model_card` (``None``: read
+    the training tables' cards, as for every folder shipped before the record)."""
+    return [{"table": s["table"], "name": s["name"], "license": s["license"]} for s in sources] if sources else None
+
+
+def training_data_text(
+    h36m_joint_2d: bool,
+    realistic: bool,
+    has_depth: bool,
+    depth_text: str | None = None,
+    sources: list[dict] | None = None,
+) -> str:
     """The card's "Training data" sentence: real motion, simulated 2D and (for depth lifters) simulated depth, named
-    (``depth_text``: :func:`simulated_depth_text` of a re-shipped folder; ``None``: ``capsule-v1``)."""
+    (``depth_text``: :func:`simulated_depth_text` of a re-shipped folder; ``None``: ``capsule-v1``); ``sources``: the
+    :func:`training_sources` of a mixture run (each source named with its share of windows and its licence)."""
+    if is_mixture(sources):
+        parts = [f"{s['name']} ({s['weight']:.0%} of drawn windows, licence {s['license']})" for s in sources]
+        return (
+            "**Real** motion from a mixture of sources: "
+            + "; ".join(parts)
+            + ", all rendered into real H36M cameras, "
+            "**simulated** detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences; "
+            "one training seed (seed 0)."
+        )
     two_d = (
         "H36M-joint 2D with temporally correlated detector errors and confidences" if h36m_joint_2d
         else "detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences" if realistic
@@ -442,15 +626,71 @@ def training_data_text(h36m_joint_2d: bool, realistic: bool, has_depth: bool, de
     )
 
 
-def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
+def three_seed_results(root: Path) -> str:
+    """The three-seed tables and the pre-registered decision of ``mixture_table.py ROOT``, as a card subsection."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling scripts, when imported from elsewhere
+    import mixture_table
+    from seeds_table import load
+
+    evaluations = {k: load(root / k) for k in dict.fromkeys(k for k, _, _ in mixture_table.COLUMNS)}
+    ship_it, reasons = mixture_table.decide(evaluations)
+    if not ship_it:
+        raise ValueError(f"{root}: the pre-registered rule says not to ship the mixture: {'; '.join(reasons)}")
+    return "\n".join(mixture_table.tables(evaluations)) + "\n\n" + "\n".join(f"- {r}" for r in reasons)
+
+
+#: The mixture card's subsection after the one-seed table (:func:`ship` with ``three_seeds``).
+MIXTURE_RESULTS = """
+**What it is good for.** Lifting detector-definition 2D of motion and viewpoints beyond Human3.6M: trained with real
+motion of other performers beyond H36M's 15 actions (the Bandai Namco clips, retargeted onto several bodies), it is
+better than the same recipe on H36M alone on the real other captures (CMU, HumanEva-I, each with the simulated
+detector 2D and with ground-truth 2D) and on the out-of-domain cameras (closer, higher and lower than H36M's), at a
+slightly higher in-domain H36M error (the first comparison row below; inside the pre-registered 3 mm limit). Use
+`tcn-27f-xy` for the H36M-only XY twin of the shipped depth lifters (`tcn-27f-xycd`, `tcn-27f-casp`, trained on H36M
+alone) or for H36M's research-only terms without the CC BY-NC 4.0 of the Bandai Namco data.
+
+**Three training seeds** (seed 0 = these weights, seeds 1 and 2 the same recipe, data and budget; the baseline
+`tcn-27f-xy` is the same recipe and budget on the H36M training table alone, its seeds 0-2 of `benchmarks/RESULTS.md` "Issue 23:
+three training seeds"; printed by
+`python benchmarks/reference/mixture_table.py` on the evaluations of `benchmarks/reference/evaluate_i26_mixture.sh`;
+whole test sets, CMU and HumanEva-I every frame, flip test). MPJPE / PA-MPJPE in mm, mean ± std over the seeds; then
+the mixture minus the baseline with the paired bootstrap 95 % interval over test takes of the seed-averaged
+per-pose errors ("no significant difference": the interval contains 0). Real motion everywhere; simulated detector
+2D except "real GT 2D" (HumanEva-I's own ground-truth 2D) and "noise-free detector-definition 2D" (the 2D this
+"coco" lifter would get from a perfect detector); the selection rule was written before any mixture run
+(`benchmarks/RESULTS.md`, "Issue 26: training mixture with Bandai Namco motion, selection rule"):
+
+{tables}
+"""
+
+
+def ship(run_dir: Path, eval_json: Path, dest: Path, three_seeds: Path | None = None) -> Path:
+    """Ship ``run_dir/final`` as ``dest`` with its card (module docstring). ``three_seeds``: the root of
+    ``evaluate_i26_mixture.sh`` whose three-seed tables (:func:`three_seed_results`) a mixture card must carry;
+    a run on a mixture of source datasets (:func:`training_sources`) is shipped only as an XY lifter, with them."""
     final = run_dir / "final"
     res = json.loads(eval_json.read_text())
     training = json.loads((final / "training_config.json").read_text())
     has_depth = "d" in json.loads((final / "config.json").read_text()).get("input_channels", [])
+    sources = training_sources(training) if len(training["data"]["train_datasets"]) > 1 else None
+    mixture = is_mixture(sources)
+    if not mixture:
+        sources = None
+    elif has_depth or three_seeds is None:
+        raise ValueError(f"{final}: trained on a mixture of {sorted({s['dataset'] for s in sources})}; ship.py writes "
+                         "mixture cards for XY lifters only, with their three-seed evaluation (--three-seeds ROOT)")  # fmt: skip
     info = training_table(training)
     realistic, h36m_joint_2d = info.pop("realistic"), info.pop("h36m_joint_2d")
     record = info.pop("depth_record")
     surface = record is not None and record["simulation"] != LEGACY_DEPTH_SIMULATION
+    if mixture:  # an XY lifter: the depth columns of its H36M table are not read
+        record, surface = None, False
+        info = {**mixture_info(training, sources), "extra_results": MIXTURE_RESULTS.format(
+            tables=three_seed_results(three_seeds))}  # fmt: skip
+    else:
+        info.update(epoch=EPOCH_ONE_PASS.format(**info), extra_results="", licence=LICENCE_H36M)
     if (
         surface and not has_depth
     ):  # the card texts of such a run are not written (the XY checkpoints are not retrained)
@@ -503,12 +743,15 @@ def ship(run_dir: Path, eval_json: Path, dest: Path) -> Path:
         results = {"results": rows, "reference_eval": res}
         if record is not None:
             results[DEPTH_RECORD_KEY] = record
+        if sources is not None:
+            results[SOURCES_KEY] = sources
         (tmp / "eval_results.json").write_text(json.dumps(results, indent=2))
         channels = json.loads((final / "config.json").read_text()).get("input_channels", [])
         write_model_card(
-            tmp, eval_results={"results": rows}, repo_id=f"auglift/{dest.name}", datasets=["h36m"],
+            tmp, eval_results={"results": rows}, repo_id=f"auglift/{dest.name}", datasets=source_datasets(sources),
             depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION,
-            training_data=training_data_text(h36m_joint_2d, realistic, "d" in channels, depth_text),
+            training_data=training_data_text(h36m_joint_2d, realistic, "d" in channels, depth_text, sources),
+            licences=source_licences(sources),
         )  # fmt: skip
         t = training["training"]
         steps, batch = int(t.get("max_steps")), int(t.get("per_device_train_batch_size", 8))
@@ -552,10 +795,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", default="/work/cache/h36m_ref/runs")
     parser.add_argument("--eval", default="/work/cache/h36m_ref/eval")
     parser.add_argument("--dest", default=str(REPO / "checkpoints"))
+    parser.add_argument("--three-seeds", type=Path, default=None,
+                        help="root of evaluate_i26_mixture.sh: the three-seed tables of a mixture run's card")  # fmt: skip
     args = parser.parse_args(argv)
     for pair in args.pairs:
         run, _, name = pair.partition(":")
-        out = ship(Path(args.runs) / run, Path(args.eval) / f"{run}.json", Path(args.dest) / (name or run))
+        out = ship(Path(args.runs) / run, Path(args.eval) / f"{run}.json", Path(args.dest) / (name or run),
+                   three_seeds=args.three_seeds)  # fmt: skip
         size = sum(p.stat().st_size for p in out.iterdir()) / 1e6
         print(f"{out}: {size:.1f} MB")
     return 0

@@ -161,9 +161,18 @@ def test_model_card_carries_the_training_tables_licences(tmp_path, monkeypatch):
         card = build_model_card(folder)
         assert card.data.to_dict()["license"] == licence
         assert "Bandai Namco Research Motion Dataset (training table `bandai_table`): cc-by-nc-4.0" in card.text
+    # the mixture's metadata names both terms: CC BY-NC 4.0 on top of research-only
+    assert card.data.to_dict()["license_name"] == "research-only-and-cc-by-nc-4.0"
     (folder / "training_config.json").write_text(json.dumps({"data": {"train_datasets": ["h36m_table"]}}))
     card = build_model_card(folder)
     assert card.data.to_dict()["license"] == "other" and "cc-by-nc" not in card.text
+    assert card.data.to_dict()["license_name"] == "research-only"
+    # licences recorded at shipping time replace the tables' cards (gone when a card is rebuilt elsewhere)
+    recorded = [{"table": "train_bvh", "name": "Bandai Namco Research Motion Dataset", "license": "cc-by-nc-4.0"},
+                {"table": "train_h36m", "name": "Human3.6M", "license": "research-only"}]  # fmt: skip
+    card = build_model_card(folder, licences=recorded)
+    assert card.data.to_dict()["license_name"] == "research-only-and-cc-by-nc-4.0"
+    assert "Bandai Namco Research Motion Dataset (training table `train_bvh`): cc-by-nc-4.0" in card.text
 
 
 def test_model_card_names_simulated_inputs_and_frame_counts(tmp_path):
