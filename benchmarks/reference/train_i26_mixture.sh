@@ -10,6 +10,10 @@
 # reports beside the build_i24_eval.sh ones: the out-of-domain cameras (test_ood) and CMU with noise-free
 # detector-definition 2D (test_cmu_cocogt, the lifter's own ground-truth input), and the same for H36M S9/S11
 # (test_cocogt). Two one-thread lanes; resumable.
+# DEPTH=1 (the rule's second step, after the XY candidate passed): the Bandai table with surface-v2 depth columns
+# (train_bvh_surface: the same 2D and scores to the bit as train_bvh, severities U[2, 4] per sequence as the shipped
+# depth lifters; ~70 minutes on one thread) and the TCN 27f XYCD / CASP recipes of train_i24_reship.sh on the same
+# mixture, seeds 0-2 (tcn-27f-{xycd,casp}-mix-seed*), twins of tcn-27f-xy-mix.
 # Usage: bash benchmarks/reference/train_i26_mixture.sh ROOT BVH_DIR H36M_TABLE
 #   e.g. ROOT=/work/cache/i26, BVH_DIR = the fetched Bandai-Namco-Research-Motiondataset *.bvh (3,076 clips),
 #   H36M_TABLE=/work/cache/i24/train_surface_full
@@ -38,5 +42,22 @@ mix() {  # seed
     "train_weights=[0.7,0.3]" train_epoch_windows=first train_stride=4 max_steps=20000 lr_decay=0.87 \
     save_strategy=steps save_steps=2000 save_total_limit=1 resume=true "seed=$1" "data_seed=$1"
 }
-JOBS=("mix 0" "mix 1" "eval_tables" "mix 2")
+if [ "${DEPTH:-0}" != 1 ]; then
+  JOBS=("mix 0" "mix 1" "eval_tables" "mix 2")
+  work_off_jobs 2
+  exit 0
+fi
+BANDAI_DEPTH=$ROOT/train_bvh_surface
+if [ ! -f "$BANDAI_DEPTH/README.md" ]; then
+  "$PY" "$HERE/build_data.py" --out "$ROOT" --only train_bvh --bvh "$BVH" --bvh-name train_bvh_surface \
+    --train-max-frames 0 --body-proportions 2 --depth-simulation surface-v2 --train-severity 2 4 \
+    >> "$ROOT/logs/tables.log" 2>&1 || { echo "train_bvh_surface failed: $ROOT/logs/tables.log" >&2; exit 1; }
+fi
+depth_mix() {  # recipe seed
+  train_run "tcn-27f-$1-mix-seed$2" "$HERE/configs/tcn-27f-$1-real.yaml" "train_datasets=[$H36M,$BANDAI_DEPTH]" \
+    "train_weights=[0.7,0.3]" train_epoch_windows=first train_stride=4 max_steps=20000 lr_decay=0.87 \
+    save_strategy=steps save_steps=2000 save_total_limit=1 resume=true "seed=$2" "data_seed=$2"
+}
+JOBS=()
+for seed in 0 1 2; do for v in xycd casp; do JOBS+=("depth_mix $v $seed"); done; done
 work_off_jobs 2
