@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Issue-26 second step (after `DEPTH=1 train_i26_mixture.sh`): the TCN 27f XYCD / CASP recipes trained on the H36M +
+# Bandai Namco mixture, three seeds each, against their XY twin on the same mixture (tcn-27f-xy-mix) and against the
+# H36M-only depth lifters they would replace (tcn-27f-xycd / tcn-27f-casp: the shipped seed 0 + seeds 1-2 of
+# train_i23_seeds.sh). Same tables as evaluate_i23_seeds.sh (build_i24_eval.sh: the whole test sets at the calibrated
+# severity S, with DEGRADATION=1 also at 2S and with the depth withheld, the issue-24 degradation check a re-shipped
+# depth lifter must pass). Resumable (an existing output folder is skipped); then
+#   python benchmarks/reference/seeds_table.py --h36m ROOT/eval_mixd_h36m --det ROOT/eval_mixd_det --gt ROOT/eval_mixd_gt
+# Usage: bash benchmarks/reference/evaluate_i26_depth_mixture.sh ROOT I24_ROOT S
+set -u
+ROOT=$1 I24=$2 S=$3
+HERE=$(cd "$(dirname "$0")" && pwd)
+source "$HERE/../lanes.sh"
+S2=$(python3 -c "print(f'{2 * float(\"$S\"):g}')")
+for p in "$ROOT/runs/tcn-27f-"{xy,xycd,casp}"-mix-seed"{0,1,2} "$I24/runs/tcn-27f-"{xycd,casp}"-surface-seed"{1,2}; do
+  [ -f "$p/final/model.safetensors" ] || { echo "missing run $p (train it first)" >&2; exit 2; }
+done
+mix() { echo "$ROOT/runs/tcn-27f-$1-mix-seed0/final,$ROOT/runs/tcn-27f-$1-mix-seed1/final,$ROOT/runs/tcn-27f-$1-mix-seed2/final"; }
+MODELS=("tcn-27f-xy-mix=$(mix xy)")
+CMP=()
+for v in xycd casp; do
+  MODELS+=("tcn-27f-$v-mix=$(mix "$v")"
+           "tcn-27f-$v=$REPO/checkpoints/tcn-27f-$v,$I24/runs/tcn-27f-$v-surface-seed1/final,$I24/runs/tcn-27f-$v-surface-seed2/final")
+  CMP+=("tcn-27f-xy-mix:tcn-27f-$v-mix" "tcn-27f-$v:tcn-27f-$v-mix")
+done
+ev() {  # out-folder evaluate-args...
+  local out=$ROOT/$1
+  shift
+  [ -d "$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --out "$out" --no-progress "$@"
+}
+ev eval_mixd_det --datasets "$I24/sev_$S/test_cmu" "$I24/sev_$S/humaneva" --config detected2d &
+ev eval_mixd_h36m --datasets "$I24/sev_$S/test" --config detected2d --stride 10
+ev eval_mixd_gt --datasets "$I24/sev_$S/humaneva" --config gt2d
+wait
+[ "${DEGRADATION:-0}" = 1 ] || exit 0
+ev eval_mixd_2x --datasets "$I24/sev_$S2/test" "$I24/sev_$S2/test_cmu" "$I24/sev_$S2/humaneva" --config detected2d \
+  --stride 10 &
+ev eval_mixd_nodepth --datasets "$I24/sev_$S/test" "$I24/sev_$S/test_cmu" "$I24/sev_$S/humaneva" \
+  --config detected2d --stride 10 --no-depth
+wait
