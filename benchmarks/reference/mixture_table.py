@@ -34,6 +34,8 @@ COLUMNS = (
     ("eval_mix_gt", "test_cmu_cocogt", "CMU, noise-free detector-definition 2D"),
     ("eval_mix_h36m_gt", "test_cocogt", "H36M S9/S11, noise-free detector-definition 2D (every 10th frame)"),
 )
+#: the script that writes the evaluations read here
+PRODUCER = "benchmarks/reference/evaluate_i26_mixture.sh"
 #: the rule's limits: H36M mean not worse by more than this (mm); the columns that decide (simulated detector 2D)
 H36M_TOLERANCE_MM = 3.0
 DECIDING = (("eval_mix_det", "test_cmu"), ("eval_mix_det", "humaneva"))
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("root", type=Path, help="output root of evaluate_i26_mixture.sh")
     args = parser.parse_args(argv)
     try:
-        evaluations = {k: load(args.root / k) for k in dict.fromkeys(k for k, _, _ in COLUMNS)}
+        evaluations = {k: load(args.root / k, PRODUCER) for k in dict.fromkeys(k for k, _, _ in COLUMNS)}
         lines = tables(evaluations)
         ship, reasons = decide(evaluations)
     except (FileNotFoundError, KeyError, ValueError) as err:

@@ -45,10 +45,11 @@ def _interval(c: dict) -> str:
     return text if c["significant"] else text + ": no significant difference"
 
 
-def load(folder: Path) -> dict:
+def load(folder: Path, producer: str = "evaluate_i23_seeds.sh") -> dict:
+    """``folder/evaluation.json``; ``FileNotFoundError`` naming it and the script that writes it (``producer``)."""
     path = folder / "evaluation.json"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no evaluation.json (run evaluate_i23_seeds.sh first)")
+        raise FileNotFoundError(f"{path}: no evaluation.json (run {producer} first)")
     return json.loads(path.read_text())
 
 

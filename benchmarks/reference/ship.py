@@ -634,7 +634,9 @@ def three_seed_results(root: Path) -> str:
     import mixture_table
     from seeds_table import load
 
-    evaluations = {k: load(root / k) for k in dict.fromkeys(k for k, _, _ in mixture_table.COLUMNS)}
+    evaluations = {
+        k: load(root / k, mixture_table.PRODUCER) for k in dict.fromkeys(k for k, _, _ in mixture_table.COLUMNS)
+    }
     ship_it, reasons = mixture_table.decide(evaluations)
     if not ship_it:
         raise ValueError(f"{root}: the pre-registered rule says not to ship the mixture: {'; '.join(reasons)}")

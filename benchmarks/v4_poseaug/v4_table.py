@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 from pathlib import Path
 
 _SPEC = importlib.util.spec_from_file_location(  # by path: benchmarks/reference also holds an evaluate.py
@@ -71,13 +70,10 @@ def _relative(c: dict) -> str:
 
 def load_all(root: Path) -> dict[str, dict]:
     """The ``evaluation.json`` of every folder of :data:`COLUMNS` under ``root``."""
-    out = {}
-    for k in dict.fromkeys(k for k, _, _ in COLUMNS):
-        path = root / k / "evaluation.json"
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: no evaluation.json (run benchmarks/v4_poseaug/evaluate.sh first)")
-        out[k] = json.loads(path.read_text())
-    return out
+    return {
+        k: seeds_table.load(root / k, "benchmarks/v4_poseaug/evaluate.sh")
+        for k in dict.fromkeys(k for k, _, _ in COLUMNS)
+    }
 
 
 def tables(evaluations: dict[str, dict]) -> list[str]:

@@ -77,3 +77,4 @@ def test_missing_folder_is_refused_in_one_line(tmp_path, capsys):
         mixture_table.main([str(root)])
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "eval_mix_ood" in err and err.count("\n") == 1
+    assert "run benchmarks/reference/evaluate_i26_mixture.sh first" in err

@@ -96,7 +96,11 @@ def test_headline_without_significance_says_so(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("kwargs", "unlink", "needle"),
     [
-        ({}, "eval_v4_ood", "eval_v4_ood"),  # a folder of evaluate.sh missing
+        (
+            {},
+            "eval_v4_ood",
+            "eval_v4_ood/evaluation.json: no evaluation.json (run benchmarks/v4_poseaug/evaluate.sh first)",
+        ),  # a folder of evaluate.sh missing
         ({"seeds": 2}, None, "need 3"),  # a model with two seeds
         ({"skip": (("eval_v4_cross", "xyd", "xyd-pa", "humaneva"),)}, None, "xyd:xyd-pa on table 'humaneva'"),
     ],
