@@ -243,14 +243,9 @@ def read_bvh_training(
     K re-proportioned copies, the four cameras of one H36M training subject per clip); returns ``(records,
     {(subject, camera): camera}, summary)``, the summary holding the card's ``how_built`` and ``licence``;
     ``max_frames``: the first frames of every clip only (``--train-max-frames``)."""
-    from tqdm.auto import tqdm
+    from auglift_hf.data.bvh.table import bvh_records, read_bvh_clips
 
-    from auglift_hf.data.bvh.table import KNOWN_SOURCES, bvh_records, clip_names, read_bvh_world
-
-    files = clip_names(paths)
-    clips = [read_bvh_world(f, name=n) for f, n in tqdm(files, desc="bvh files", mininterval=10)]
-    maps = sorted({c.joint_map for c in clips})
-    known = KNOWN_SOURCES.get(maps[0]) if len(maps) == 1 else None
+    clips, maps, known = read_bvh_clips(paths)
     records, lookup, dropped = bvh_records(
         clips, dataset=known["dataset"] if known else "bvh", cameras=cameras, bone_lengths="h36m",
         body_proportions=body_proportions, fps=FPS, max_frames=max_frames, seed=SEEDS["body"],

@@ -294,6 +294,28 @@ def bvh_records(
     return records, lookup, dropped
 
 
+def read_bvh_clips(
+    sources: Sequence[str | os.PathLike],
+    joint_map: str | Mapping[str, Any] | None = None,
+    *,
+    units: str = "auto",
+    up_axis: str = "y",
+    progress: bool = True,
+) -> tuple[list[BVHClip], list[str], dict[str, str] | None]:
+    """Every clip of BVH files / folders (:func:`clip_names`, :func:`read_bvh_world`), read and checked; returns
+    ``(clips, the joint maps they used (sorted), the known source of that map or None)`` (:data:`KNOWN_SOURCES`:
+    the source is known only when every clip used the same map)."""
+    from tqdm.auto import tqdm
+
+    files = clip_names(list(sources))
+    clips = [
+        read_bvh_world(f, joint_map, units=units, up_axis=up_axis, name=n)
+        for f, n in tqdm(files, desc="bvh files", disable=not progress, leave=False)
+    ]
+    maps = sorted({c.joint_map for c in clips})
+    return clips, maps, KNOWN_SOURCES.get(maps[0]) if len(maps) == 1 else None
+
+
 def convert_bvh(
     sources: Sequence[str | os.PathLike],
     out_dir: str | os.PathLike,
@@ -326,19 +348,11 @@ def convert_bvh(
     Namco) or records the licence as unknown. ``dataset_name``: the ``dataset`` column (default ``bandai`` for
     the Bandai Namco skeleton, else ``bvh``).
     """
-    from tqdm.auto import tqdm
-
     from ..h36m import simulate_detector_2d
     from ..schema import check_table_output, write_frame_table
 
     check_table_output(out_dir, overwrite)
-    files = clip_names(list(sources))
-    clips = [
-        read_bvh_world(f, joint_map, units=units, up_axis=up_axis, name=n)
-        for f, n in tqdm(files, desc="bvh files", disable=not progress, leave=False)
-    ]
-    maps = sorted({c.joint_map for c in clips})
-    known = KNOWN_SOURCES.get(maps[0]) if len(maps) == 1 else None
+    clips, maps, known = read_bvh_clips(sources, joint_map, units=units, up_axis=up_axis, progress=progress)
     dataset = dataset_name or (known["dataset"] if known else "bvh")
     records, lookup, dropped = bvh_records(
         clips, dataset=dataset, cameras=cameras, virtual_cameras=virtual_cameras, bone_lengths=bone_lengths,
@@ -403,6 +417,7 @@ __all__ = [
     "convert_bvh",
     "h36m_bone_lengths",
     "place_on_floor",
+    "read_bvh_clips",
     "read_bvh_world",
     "retarget_bone_lengths",
 ]
