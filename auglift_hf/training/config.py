@@ -179,12 +179,17 @@ class DataArguments:
         if self.scale_normalization not in (None, "box", "depth"):
             raise ValueError(f"data.scale_normalization must be null, box or depth, got {self.scale_normalization!r}")
         if self.train_epoch_windows is not None and self.train_epoch_windows != "first":
-            try:
-                self.train_epoch_windows = int(self.train_epoch_windows)
-            except (TypeError, ValueError):
-                self.train_epoch_windows = 0
-            if self.train_epoch_windows <= 0:
-                raise ValueError("data.train_epoch_windows must be null, 'first' or a positive number of windows")
+            try:  # a whole number only: 2.5, nan or inf windows cannot be meant
+                value = float(self.train_epoch_windows)
+                windows = int(value) if value.is_integer() else 0
+            except (TypeError, ValueError, OverflowError):
+                windows = 0
+            if windows <= 0:
+                raise ValueError(
+                    "data.train_epoch_windows must be null, 'first' or a positive whole number of windows, got "
+                    f"{self.train_epoch_windows!r}"
+                )
+            self.train_epoch_windows = windows
         if self.train_weights is not None:
             if len(self.train_weights) != len(self.train_datasets):
                 raise ValueError(

@@ -101,7 +101,7 @@ def test_train_epoch_windows_sets_a_mixture_epoch_and_follows_the_data_seed(moti
     _, d_num, _ = load_config({**base, "train_epoch_windows": 50})
     other, _ = build_datasets(m, d_num, proc, 27, seed=2)
     assert len(other) == 50 and not np.array_equal(other.local, mixed.local[:50])
-    for bad in ("all", 0, -3):
+    for bad in ("all", 0, -3, 2.5, float("nan"), float("inf"), "1e400"):
         with pytest.raises(ValueError, match="train_epoch_windows"):
             load_config({**base, "train_epoch_windows": bad})
 
