@@ -37,27 +37,24 @@ eval_tables() {
   [ -f "$ROOT/eval_xy/test_cocogt/README.md" ] || "$PY" "$HERE/build_data.py" --out "$ROOT/eval_xy" \
     --only test --gt-definition coco --no-depth >> "$ROOT/logs/tables.log" 2>&1
 }
-mix() {  # seed
-  train_run "tcn-27f-xy-mix-seed$1" "$HERE/configs/tcn-27f-xy-real.yaml" "train_datasets=[$H36M,$BANDAI]" \
+BANDAI_DEPTH=$ROOT/train_bvh_surface
+mix() {  # recipe xy|depth seed: the shipped TCN recipe and budget on H36M 0.7 + Bandai 0.3 (its table without / with depth)
+  local bandai=$BANDAI
+  [ "$2" = depth ] && bandai=$BANDAI_DEPTH
+  train_run "tcn-27f-$1-mix-seed$3" "$HERE/configs/tcn-27f-$1-real.yaml" "train_datasets=[$H36M,$bandai]" \
     "train_weights=[0.7,0.3]" train_epoch_windows=first train_stride=4 max_steps=20000 lr_decay=0.87 \
-    save_strategy=steps save_steps=2000 save_total_limit=1 resume=true "seed=$1" "data_seed=$1"
+    save_strategy=steps save_steps=2000 save_total_limit=1 resume=true "seed=$3" "data_seed=$3"
 }
 if [ "${DEPTH:-0}" != 1 ]; then
-  JOBS=("mix 0" "mix 1" "eval_tables" "mix 2")
+  JOBS=("mix xy xy 0" "mix xy xy 1" "eval_tables" "mix xy xy 2")
   work_off_jobs 2
   exit 0
 fi
-BANDAI_DEPTH=$ROOT/train_bvh_surface
 if [ ! -f "$BANDAI_DEPTH/README.md" ]; then
   "$PY" "$HERE/build_data.py" --out "$ROOT" --only train_bvh --bvh "$BVH" --bvh-name train_bvh_surface \
     --train-max-frames 0 --body-proportions 2 --depth-simulation surface-v2 --train-severity 2 4 \
     >> "$ROOT/logs/tables.log" 2>&1 || { echo "train_bvh_surface failed: $ROOT/logs/tables.log" >&2; exit 1; }
 fi
-depth_mix() {  # recipe seed
-  train_run "tcn-27f-$1-mix-seed$2" "$HERE/configs/tcn-27f-$1-real.yaml" "train_datasets=[$H36M,$BANDAI_DEPTH]" \
-    "train_weights=[0.7,0.3]" train_epoch_windows=first train_stride=4 max_steps=20000 lr_decay=0.87 \
-    save_strategy=steps save_steps=2000 save_total_limit=1 resume=true "seed=$2" "data_seed=$2"
-}
 JOBS=()
-for seed in 0 1 2; do for v in xycd casp; do JOBS+=("depth_mix $v $seed"); done; done
+for seed in 0 1 2; do for v in xycd casp; do JOBS+=("mix $v depth $seed"); done; done
 work_off_jobs 2
