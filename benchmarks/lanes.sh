@@ -7,6 +7,9 @@
 # which works off the global JOBS array (each entry a command line) with WORKERS one-thread workers (default 2),
 # each job claimed once (claims in a temporary folder under ROOT). Or run lanes in parallel with `lane_function &` ...
 # `wait` (one thread each: the machines have 2 cores).
+#   evaluate_models OUT [auglift evaluate args...]
+# which runs `auglift evaluate` of the global MODELS array (NAME=folder[,seed folders]) with the comparisons of the
+# global CMP array (A:B) into OUT, skipped when OUT exists (evaluation scripts are resumable by output folder).
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AUGLIFT=${AUGLIFT:-$REPO/.venv/bin/auglift}
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
@@ -40,4 +43,10 @@ work_off_jobs() {  # [workers]
   for _ in $(seq "${1:-2}"); do _job_worker & done
   wait
   rm -rf "$claims"
+}
+
+evaluate_models() {  # out-folder evaluate-args...
+  local out=$1
+  shift
+  [ -d "$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --out "$out" --no-progress "$@"
 }

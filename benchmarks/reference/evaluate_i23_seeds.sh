@@ -22,12 +22,7 @@ for arch in ${ARCHS:-tcn-27f poseformer-9f}; do
   done
 done
 [ ${#CMP[@]} -gt 0 ] || { echo "no complete XY / depth pair of three seeds under $ROOT/runs" >&2; exit 2; }
-ev() {  # out-folder evaluate-args...
-  local out=$1${SUFFIX:-}
-  shift
-  [ -d "$ROOT/$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --out "$ROOT/$out" \
-    --no-progress "$@"
-}
+ev() { evaluate_models "$ROOT/$1${SUFFIX:-}" "${@:2}"; }  # out-folder evaluate-args...
 # two one-thread lanes of about equal size (37k and 34k scored frames)
 ev eval_seeds_det --datasets "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" --config detected2d &
 ev eval_seeds_h36m --datasets "$ROOT/sev_$S/test" --config detected2d --stride 10

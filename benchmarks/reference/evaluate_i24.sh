@@ -27,12 +27,7 @@ if [ "$STEP" = reference ]; then
     "${RUNS[@]}"
   exit $?
 fi
-ev() {  # out-folder evaluate-args...
-  local out=$1
-  shift
-  [ -d "$ROOT/$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --out "$ROOT/$out" \
-    --no-progress "$@"
-}
+ev() { evaluate_models "$ROOT/$1" "${@:2}"; }  # out-folder evaluate-args...
 ev eval_i24_det --datasets "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" --config detected2d
 ev eval_i24_h36m --datasets "$ROOT/sev_$S/test" --config detected2d --stride 10
 ev eval_i24_gt --datasets "$ROOT/sev_$S/humaneva" --config gt2d

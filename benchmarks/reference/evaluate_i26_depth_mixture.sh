@@ -23,11 +23,7 @@ for v in xycd casp; do
            "tcn-27f-$v=$REPO/checkpoints/tcn-27f-$v,$I24/runs/tcn-27f-$v-surface-seed1/final,$I24/runs/tcn-27f-$v-surface-seed2/final")
   CMP+=("tcn-27f-xy-mix:tcn-27f-$v-mix" "tcn-27f-$v:tcn-27f-$v-mix")
 done
-ev() {  # out-folder evaluate-args...
-  local out=$ROOT/$1
-  shift
-  [ -d "$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --out "$out" --no-progress "$@"
-}
+ev() { evaluate_models "$ROOT/$1" "${@:2}"; }  # out-folder evaluate-args...
 ev eval_mixd_det --datasets "$I24/sev_$S/test_cmu" "$I24/sev_$S/humaneva" --config detected2d &
 ev eval_mixd_h36m --datasets "$I24/sev_$S/test" --config detected2d --stride 10
 ev eval_mixd_gt --datasets "$I24/sev_$S/humaneva" --config gt2d

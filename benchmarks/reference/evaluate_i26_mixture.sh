@@ -18,12 +18,8 @@ for f in "${base}1" "${base}2" "${mix}0" "${mix}1" "${mix}2"; do
 done
 MODELS=("tcn-27f-xy=$REPO/checkpoints/tcn-27f-xy,${base}1/final,${base}2/final"
         "tcn-27f-xy-mix=${mix}0/final,${mix}1/final,${mix}2/final")
-ev() {  # out-folder evaluate-args...
-  local out=$ROOT/$1
-  shift
-  [ -d "$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare tcn-27f-xy:tcn-27f-xy-mix --out "$out" \
-    --no-progress "$@"
-}
+CMP=(tcn-27f-xy:tcn-27f-xy-mix)
+ev() { evaluate_models "$ROOT/$1" "${@:2}"; }  # out-folder evaluate-args...
 ev eval_mix_det --datasets "$I24/sev_$S/test_cmu" "$I24/sev_$S/humaneva" --config detected2d &
 ev eval_mix_h36m --datasets "$I24/sev_$S/test" --config detected2d --stride 10
 ev eval_mix_ood --datasets "$ROOT/eval_xy/test_ood" --config detected2d --stride 10

@@ -33,12 +33,7 @@ for t in "$I24/sev_$S/test" "$I24/sev_$S/test_cmu" "$I24/sev_$S/humaneva" "$ROOT
   [ -f "$t/README.md" ] || { echo "missing table $t (build_i24_eval.sh / run.sh)" >&2; exit 2; }
 done
 CMP=(xy:xyd xy:xy-pa xyd:xyd-pa xy-pa:xyd-pa)
-ev() {  # out-folder evaluate-args...
-  local out=$ROOT/$1
-  shift
-  [ -d "$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --config gt2d --out "$out" \
-    --no-progress "$@"
-}
+ev() { evaluate_models "$ROOT/$1" --config gt2d "${@:2}"; }  # out-folder evaluate-args...
 ev eval_v4_h36m --datasets "$I24/sev_$S/test" --stride 10 &
 ev eval_v4_cross --datasets "$I24/sev_$S/test_cmu" "$I24/sev_$S/humaneva"
 ev eval_v4_ood --datasets "$ROOT/sev_$S/test_ood" --stride 10
