@@ -65,6 +65,25 @@ def load_frame_table(source: Any, config: str = GT2D_CONFIG, split: str = "train
     raise FileNotFoundError(f"frame table {path!r} not found (expected a dataset folder, Parquet file or Dataset)")
 
 
+def declared_split_files(path: str | os.PathLike, config: str, split: str) -> list[str] | None:
+    """Absolute paths of the data files of ``split`` in ``config`` as the folder's ``README.md`` card declares them
+    (its YAML ``configs`` block, paths relative to the folder, globs allowed), sorted; ``None`` when the card declares
+    no such config and split (``datasets`` then resolves the folder its own way)."""
+    from ..contract import read_card_metadata
+
+    card = Path(path) / "README.md"
+    meta = read_card_metadata(card) if card.is_file() else {}
+    for entry in meta.get("configs") or []:
+        if not isinstance(entry, dict) or entry.get("config_name") != config:
+            continue
+        for item in entry.get("data_files") or []:
+            if isinstance(item, dict) and item.get("split") == split:
+                patterns = item.get("path")
+                patterns = [patterns] if isinstance(patterns, str) else list(patterns or [])
+                return sorted({os.fspath(f.resolve()) for pat in patterns for f in Path(path).glob(pat)})
+    return None
+
+
 def _load_table_folder(path: str, config: str, split: str) -> Any:
     """``datasets.load_dataset`` of a table folder; a folder that is no table, or an unreadable shard, is one
     ``ValueError`` naming the folder (and the shard)."""
@@ -76,8 +95,16 @@ def _load_table_folder(path: str, config: str, split: str) -> Any:
             pq.read_metadata(shard)
         except Exception as bad:  # noqa: BLE001 - any reader error names the shard
             raise ValueError(f"frame table {path}: unreadable Parquet shard {shard} ({bad})") from bad
+    files = declared_split_files(path, config, split)
+    if files == []:
+        raise ValueError(f"frame table {path} ({config}, {split}): its card declares the split but no file matches")
     try:
-        return datasets.load_dataset(path, config, split=split).with_format("arrow")[:]
+        # The files themselves, not only the config name: `datasets` caches a local folder under its folder name,
+        # config and card, so two tables of the same name and sizes (a table rebuilt in place, or another folder
+        # `test` with other values) would be served from the first one's cache. Given files, the cache key includes
+        # each file's path and modification time (tests/data/test_table_and_windows.py pins the case).
+        kwargs = {} if files is None else {"data_files": {split: files}}
+        return datasets.load_dataset(path, config, split=split, **kwargs).with_format("arrow")[:]
     except datasets.exceptions.DatasetGenerationError as err:
         raise ValueError(f"frame table {path}: cannot be read ({err.__cause__ or err})") from err
     except ValueError as err:  # e.g. "BuilderConfig 'gt2d' not found", "Unknown split"

@@ -227,3 +227,32 @@ def test_mixing_balanced_and_weighted(tmp_path):
     assert next(iter(loader))["keypoints"].shape == (8, 3, 17, 2)
     with pytest.raises(ValueError, match="weights"):
         MixedWindowDataset([a, b], weights=[1.0])
+
+
+def test_tables_of_one_name_and_size_are_not_served_from_each_others_cache(tmp_path):
+    """Two tables named ``test`` whose cards agree (same features, rows and Parquet sizes) but whose values differ:
+    ``datasets`` keys its cache of a local folder by the folder name, config and card, so the second was served the
+    first one's rows (failed before: the 25 Hz table loaded with fps 24)."""
+    from auglift_hf.data.windows import load_frame_table
+
+    tables = {}
+    for fps in (24, 25):
+        rec = _record("S9", frames=12, seed=7)
+        rec.fps = float(fps)
+        out = tmp_path / f"at{fps}" / "test"
+        write_frame_table([rec], out, dataset_name="h36m", progress=False)
+        tables[fps] = out
+    assert (tables[24] / "README.md").read_text() == (tables[25] / "README.md").read_text()  # the cache-key inputs
+    for fps, out in tables.items():
+        assert set(load_frame_table(out, "gt2d", "test").column("fps").to_pylist()) == {float(fps)}
+
+
+def test_declared_split_files(tmp_path):
+    from auglift_hf.data.windows import declared_split_files
+
+    tables = {25: tmp_path / "test"}
+    write_frame_table([_record("S9", frames=5)], tables[25], dataset_name="h36m", progress=False)
+    files = declared_split_files(tables[25], "gt2d", "test")
+    assert files == [str((tables[25] / "gt2d" / "test-00000-of-00001.parquet").resolve())]
+    assert declared_split_files(tables[25], "gt2d", "train") is None
+    assert declared_split_files(tmp_path, "gt2d", "test") is None  # no card
