@@ -100,6 +100,7 @@ def evaluate_folder(
     from transformers import AutoModel
 
     import auglift_hf  # noqa: F401 - registers the Auto classes
+    from auglift_hf.contract import frame_rate_for
     from auglift_hf.data.windows import PoseWindowDataset, column_numpy, load_frame_table
     from auglift_hf.metrics import compute_pose3d_metrics, mpjpe, p_mpjpe
     from auglift_hf.processing_lifting import PoseLiftingProcessor
@@ -108,8 +109,13 @@ def evaluate_folder(
     model = AutoModel.from_pretrained(folder).eval()
     processor = PoseLiftingProcessor.from_pretrained(folder)
     window = processor.num_frames
+    # A temporal lifter's window spans its training rate's seconds: rows of a table at another rate (CMU's 24 Hz,
+    # HumanEva's 60 Hz) are resampled to it, as `auglift evaluate` does (auglift_hf/analysis/cli.py _lifter_frame_rate)
+    rate, note = frame_rate_for(processor, os.fspath(folder))
+    if note is not None:
+        raise ValueError(f"{note} (the evaluation would feed every table's rows as they are)")
     results: dict = {"folder": os.fspath(folder), "stride": stride, "flip_test": flip_test, "conditions": {},
-                     "tables": {}}  # fmt: skip
+                     "tables": {}, "frame_rate": rate}  # fmt: skip
     from auglift_hf.processing_lifting import MISSING_DEPTH_FILL
 
     depth_idx = [i for i, c in enumerate(processor.input_channels) if c in ("d", "d_min", "d_max")]
@@ -121,7 +127,13 @@ def evaluate_folder(
         table = load_frame_table(data_root / table_name, config=config, split="test")
         table_stride = (strides or {}).get(table_name, stride)
         ds = PoseWindowDataset(
-            table, window_size=window, stride=table_stride, processor=processor, config=config, split="test"
+            table,
+            window_size=window,
+            stride=table_stride,
+            processor=processor,
+            config=config,
+            split="test",
+            frame_rate=rate,
         )
         if table_name not in results["tables"]:
             results["tables"][table_name] = table_record(data_root / table_name, ds, table)
@@ -139,6 +151,8 @@ def evaluate_folder(
         metrics["inference_poses_per_second"] = len(ds) / seconds
         metrics["frames"] = {"scored": int(len(ds)), "valid": int(ds.valid.sum()), "rows": int(table.num_rows)}
         metrics["table"], metrics["stride"] = table_name, table_stride
+        metrics["table_fps"] = sorted({float(f) for f in np.unique(column_numpy(table, "fps"))})
+        metrics["window_frame_rate"] = rate  # None: a single-frame lifter (rate-free)
         results["conditions"][label] = metrics
         results.setdefault("per_pose", {})[label] = {
             "mpjpe": mpjpe(pred, expected * 1000.0, reduction="none"),
