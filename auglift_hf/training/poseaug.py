@@ -395,8 +395,10 @@ class PoseAugSchedule:
         sample_budget: int | None = None,
         seed: int = 0,
         run_past_schedule: bool = False,
+        progress: bool = False,
     ):
         self.module, self.dataset, self.collator, self.lifter = module, dataset, collator, lifter
+        self.progress = bool(progress)  # a bar per GAN pass: with depth, a pass holds no lifter step for ~30 min
         self.run_past_schedule = bool(run_past_schedule)
         self.batch_size, self.total_epochs = int(batch_size), int(total_epochs)
         self.pretrain_steps, self.sample_budget, self.seed = int(pretrain_steps), sample_budget, int(seed)
@@ -470,7 +472,10 @@ class PoseAugSchedule:
         was_training = self.lifter.training
         kept: list[dict[str, torch.Tensor]] = []
         b = self.batch_size
-        for i in range(self.n_real):
+        from tqdm.auto import tqdm
+
+        desc = f"PoseAug epoch {epoch}/{self.total_epochs}: GAN pass{'' if warm else ' (warm-up)'}"
+        for i in tqdm(range(self.n_real), desc=desc, disable=not self.progress, leave=False, unit="batch"):
             sl = slice(i * b, (i + 1) * b)
             batch = {k: v[order[sl]] for k, v in swapped.items()}
             j2 = real_2d[sl]  # the 2D target is another independent draw (target_2d_loader, :230)
@@ -719,6 +724,7 @@ class PoseAugTrainer(LiftingTrainer):
         self.schedule = PoseAugSchedule(
             poseaug, self.train_dataset, self.data_collator, self.model, self.args.per_device_train_batch_size,
             total_epochs, pretrain_steps, sample_budget, seed=self.args.seed, run_past_schedule=run_past_schedule,
+            progress=not self.args.disable_tqdm,
         )  # fmt: skip
         self._lr_factor = 1.0
         self.add_callback(_StopWhenScheduleEnds(self.schedule))

@@ -64,7 +64,7 @@ class _RecordingModule:
         self.real.load_training_state(state)
 
 
-def _schedule(motion_table, warmup=1, epochs=3, pretrain=2, budget=None, run_past=False):
+def _schedule(motion_table, warmup=1, epochs=3, pretrain=2, budget=None, run_past=False, progress=False):
     from auglift_hf import PoseLiftingProcessor
     from auglift_hf.data.windows import PoseWindowDataset
     from auglift_hf.models import SimpleBaselineConfig, SimpleBaselineForPoseLifting
@@ -78,8 +78,18 @@ def _schedule(motion_table, warmup=1, epochs=3, pretrain=2, budget=None, run_pas
     module = _RecordingModule(proc, warmup)
     schedule = PoseAugSchedule(module, ds, PoseLiftingCollator(flip_prob=0.5, seed=0), lifter, 32, epochs,
                                pretrain_steps=pretrain, sample_budget=budget, seed=0,
-                               run_past_schedule=run_past)  # fmt: skip
+                               run_past_schedule=run_past, progress=progress)  # fmt: skip
     return schedule, module, ds
+
+
+def test_gan_passes_show_progress_only_when_asked(motion_table, capsys):
+    """A GAN pass holds no lifter step (with depth, ~30 min on the v4 table), so it has its own bar."""
+    for progress in (True, False):
+        schedule, _, _ = _schedule(motion_table, warmup=1, epochs=2, pretrain=0, progress=progress)
+        next(iter(schedule))  # the warm-up pass, then epoch 2's pass, before the first lifter batch
+        err = capsys.readouterr().err
+        assert ("PoseAug epoch 1/2: GAN pass (warm-up)" in err and "PoseAug epoch 2/2: GAN pass" in err) == progress
+        assert ("/7 [" in err) == progress  # one bar per pass, its total the real batches
 
 
 def test_schedule_follows_the_official_epoch_alternation(motion_table):
