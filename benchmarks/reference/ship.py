@@ -967,6 +967,10 @@ def main(argv: list[str] | None = None) -> int:
     existing = [str(Path(args.dest) / name) for _, name in pairs if (Path(args.dest) / name).exists()]
     if existing and not args.replace:  # checked for every pair before any folder is written
         parser.exit(2, f"ship.py: error: {', '.join(existing)} exist(s): pass --replace to replace\n")
+    for run, _ in pairs:  # every input too: a triple is replaced whole or not at all
+        for path in (Path(args.runs) / run / "final" / "model.safetensors", Path(args.eval) / f"{run}.json"):
+            if not path.is_file():
+                parser.exit(2, f"ship.py: error: {path}: not found (nothing shipped)\n")
     for run, name in pairs:
         try:
             out = ship(Path(args.runs) / run, Path(args.eval) / f"{run}.json", Path(args.dest) / name,

@@ -280,6 +280,13 @@ def test_ship_cli_refuses_existing_folders_before_writing_any(tmp_path, capsys):
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and err.count("\n") == 1 and "tcn-27f-xycd exist(s): pass --replace" in err
     assert sorted(p.name for p in dest.iterdir()) == ["tcn-27f-xycd"]  # the first pair was not shipped either
+    with pytest.raises(SystemExit) as exit_info:  # a pair without its evaluation: none is shipped
+        ship.main([*argv, "tcn-27f-casp-mix-seed0:tcn-27f-casp", "--replace"])
+    assert exit_info.value.code == 2 and "tcn-27f-casp-mix-seed0/final/model.safetensors: not found" in (
+        capsys.readouterr().err
+    )
+    assert sorted(p.name for p in dest.iterdir()) == ["tcn-27f-xycd"]
+    assert filecmp.cmp(dest / "tcn-27f-xycd" / "README.md", ROOT / "checkpoints" / "tcn-27f-xycd" / "README.md")
     assert ship.main([*argv, "--replace"]) == 0
     saved = json.loads((dest / "tcn-27f-xycd" / "eval_results.json").read_text())
     assert [s["dataset"] for s in saved[ship.SOURCES_KEY]] == ["h36m", "bandai"]
