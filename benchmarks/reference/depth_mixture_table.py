@@ -10,7 +10,8 @@ calibrated severity S; ``eval_mixd_gt``: ``humaneva`` with its real GT 2D; ``eva
 1. MPJPE / PA-MPJPE mean ± std over seeds per model and column (``seeds_table._seeds``);
 2. per comparison, the paired bootstrap 95 % interval over test takes of the seed-averaged per-pose errors
    (``seeds_table._interval``; an interval containing 0 is "no significant difference");
-3. the decision of the rule written before any depth-mixture run (:func:`decide`): replace the shipped triple
+3. the decision of the rule written before any depth-mixture run (:func:`decide`, on evaluations scored as the rule
+   says, :func:`check_conditions`): replace the shipped triple
    ``tcn-27f-xy`` / ``tcn-27f-xycd`` / ``tcn-27f-casp`` by the mixture lifters only if both depth variants pass
    (1) the XY rule of ``mixture_table.py`` against their H36M-only twin and (2) issue 24's degradation target
    against ``tcn-27f-xy-mix``.
@@ -88,6 +89,42 @@ def _index(evaluations: dict[str, dict]) -> tuple[dict, dict]:
     return cells, comps
 
 
+def check_conditions(evaluations: dict[str, dict]) -> float:
+    """The calibrated severity S of the evaluations, after checking that they were scored as the rule says: every table
+    with the same depth simulation, at S = ``CALIBRATED_SEVERITY`` but ``eval_mixd_2x`` at 2S (each table's severity
+    as ``ship.table_severity`` reads it from ``auglift evaluate``'s table record), and only ``eval_mixd_nodepth`` with
+    the depth withheld (``--no-depth``). Raises ``ValueError`` naming the folder and table."""
+    saved = list(sys.path)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # when imported from elsewhere (tests)
+    try:
+        from ship import CALIBRATED_SEVERITY, table_severity  # the package's calibrated severity, the tables' depth
+    finally:
+        sys.path[:] = saved
+
+    simulations = set()
+    for key in FOLDERS:
+        data = evaluations[key]
+        withheld = str(data.get("depth", "")).startswith("depth withheld")
+        if withheld != (key == "eval_mixd_nodepth"):
+            raise ValueError(f"{key}/evaluation.json: the depth was {'' if withheld else 'not '}withheld "
+                             f"(auglift evaluate --no-depth); run {PRODUCER}")  # fmt: skip
+        expected = (2 if key == "eval_mixd_2x" else 1) * CALIBRATED_SEVERITY
+        for table in dict.fromkeys(t for k, t, _ in COLUMNS if k == key):
+            record = (data.get("tables") or {}).get(table)
+            if record is None:
+                raise ValueError(f"{key}/evaluation.json: no record of table {table!r} (run {PRODUCER})")
+            sim, sev = table_severity(record.get("data") or {}, f"{key}/evaluation.json: table {table!r}")
+            if sev is None or float(sev) != expected:
+                raise ValueError(f"{key}/evaluation.json: table {table!r} ({record.get('path')}) has depth severity "
+                                 f"{sev}, the rule reads {expected:g} there (calibrated {CALIBRATED_SEVERITY:g})")  # fmt: skip
+            simulations.add(sim)
+    if len(simulations) != 1:
+        raise ValueError(
+            f"{FOLDERS}: evaluation tables of different depth simulations {sorted(map(str, simulations))}"
+        )
+    return CALIBRATED_SEVERITY
+
+
 def _mean(cells: dict, key: str, model: str, table: str) -> float:
     return float(cells[(key, model, table)]["mpjpe_seeds"]["mean"])
 
@@ -100,6 +137,7 @@ def decide(evaluations: dict[str, dict]) -> tuple[bool, list[str]]:
     three-seed mean MPJPE is not worse by more than :data:`DEGRADATION_TOLERANCE` on H36M, CMU and HumanEva-I at 2x
     the severity and with the depth withheld. Returns ``(replace, reasons)``."""
     cells, comps = _index(evaluations)
+    check_conditions(evaluations)
     ok, reasons = True, []
     for cand, old in VARIANTS.items():
         gap = _mean(cells, "eval_mixd_h36m", cand, "test") - _mean(cells, "eval_mixd_h36m", old, "test")

@@ -15,6 +15,11 @@ table = import_reference("depth_mixture_table")
 
 XY, XYCD, CASP = "tcn-27f-xy-mix", "tcn-27f-xycd-mix", "tcn-27f-casp-mix"
 STRIDE = {"eval_mixd_h36m": 10, "eval_mixd_det": 1, "eval_mixd_gt": 1, "eval_mixd_2x": 10, "eval_mixd_nodepth": 10}
+SURFACE = (  # the shape of build_data.py's depth text, as auglift evaluate records each table
+    "synthetic metric depth (casp, 16 sunflower samples, package encoding, surface-v2 surface body in a room/outdoor "
+    "scene, seed 201); monocular depth error model: {{'severity': {sev}, 'fps': 25.0, 'preset': 'surface-v2'}}"
+)
+WITHHELD = "depth withheld (--no-depth): the table's depth columns were not read"
 
 
 def _cell(model: str, tab: str, mean: float) -> dict:
@@ -35,7 +40,11 @@ def _write(root: Path, means: dict, diffs: dict | None = None) -> Path:
     for folder, tab, _ in table.COLUMNS:
         path = root / folder / "evaluation.json"
         data = json.loads(path.read_text()) if path.exists() else {"stride": STRIDE[folder], "cells": [],
-                                                                    "comparisons": []}  # fmt: skip
+                                                                    "comparisons": [], "tables": {}}  # fmt: skip
+        sev = 6.0 if folder == "eval_mixd_2x" else 3.0
+        data["tables"][tab] = {"path": f"/i24/sev_{sev:g}/{tab}", "data": {"depth": SURFACE.format(sev=sev)}}
+        if folder == "eval_mixd_nodepth":
+            data["depth"] = WITHHELD
         mean = {m: means.get((folder, m, tab), 100.0) for m in (XY, XYCD, "tcn-27f-xycd", CASP, "tcn-27f-casp")}
         data["cells"] += [_cell(m, tab, v) for m, v in mean.items()]
         for b, old in ((XYCD, "tcn-27f-xycd"), (CASP, "tcn-27f-casp")):
@@ -130,6 +139,10 @@ def test_each_clause_failing_alone_keeps_the_triple(tmp_path, capsys, name, reas
         ("comparison", "eval_mixd_det/evaluation.json: no comparison tcn-27f-xy-mix:tcn-27f-xycd-mix on table "
                        "'test_cmu'"),
         ("seeds", "eval_mixd_h36m/evaluation.json: model 'tcn-27f-xycd-mix' on 'test' has 1 seed(s): need 3"),
+        ("2x-severity", "eval_mixd_2x/evaluation.json: table 'test_cmu' (/i24/sev_3/test_cmu) has depth severity 3.0, "
+                        "the rule reads 6 there (calibrated 3)"),
+        ("depth-kept", "eval_mixd_nodepth/evaluation.json: the depth was not withheld (auglift evaluate --no-depth)"),
+        ("depth-withheld", "eval_mixd_det/evaluation.json: the depth was withheld (auglift evaluate --no-depth)"),
     ],
 )  # fmt: skip
 def test_missing_evaluation_is_refused_in_one_line(tmp_path, capsys, breakage, message):
@@ -137,10 +150,18 @@ def test_missing_evaluation_is_refused_in_one_line(tmp_path, capsys, breakage, m
     if breakage == "folder":
         (root / "eval_mixd_nodepth" / "evaluation.json").unlink()
     else:
-        folder = {"model": "eval_mixd_2x", "comparison": "eval_mixd_det", "seeds": "eval_mixd_h36m"}[breakage]
+        folder = {"model": "eval_mixd_2x", "comparison": "eval_mixd_det", "seeds": "eval_mixd_h36m",
+                  "2x-severity": "eval_mixd_2x", "depth-kept": "eval_mixd_nodepth",
+                  "depth-withheld": "eval_mixd_det"}[breakage]  # fmt: skip
         path = root / folder / "evaluation.json"
         data = json.loads(path.read_text())
-        if breakage == "model":
+        if breakage == "2x-severity":  # scored at S instead of 2S
+            data["tables"]["test_cmu"] = {"path": "/i24/sev_3/test_cmu", "data": {"depth": SURFACE.format(sev=3.0)}}
+        elif breakage == "depth-kept":
+            data.pop("depth")
+        elif breakage == "depth-withheld":
+            data["depth"] = WITHHELD
+        elif breakage == "model":
             data["cells"] = [c for c in data["cells"] if (c["model"], c["table"]) != ("tcn-27f-casp", "humaneva")]
         elif breakage == "comparison":
             data["comparisons"] = [c for c in data["comparisons"]
