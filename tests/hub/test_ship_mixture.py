@@ -189,6 +189,7 @@ def test_depth_mixture_card_names_every_source_its_depth_and_licence(depth_mixed
     assert "no real Depth Anything output was seen in training or evaluation" in text
     assert "**no real Depth Anything output was seen**" in text and "No real Depth Anything" in card.text
     assert "**These weights are licensed CC BY-NC 4.0" in text and "capsule" not in text
+    assert "human3.6m/eula" in text  # the H36M terms, as tests/test_checkpoints.py asks of every shipped card
     # the depth pair's decision, as depth_mixture_table.py prints it
     assert "These weights **replace** the `tcn-27f-xycd` trained on H36M alone" in text
     seeds = card.text[card.text.index("**Three training seeds**") : card.text.index("## Licence")]
@@ -224,6 +225,7 @@ def test_card_data_rebuilds_the_depth_mixture_card(depth_mixed, tmp_path):
         ("other-error-model", ValueError, "training tables with different depth simulations"),
         ("wrong-recipe", ValueError, "tcn-27f-casp: replaced by the recipe tcn-27f-casp-mix only"),
         ("exists", FileExistsError, "tcn-27f-xycd exists: pass --replace"),
+        ("eval-capsule", ValueError, "condition 'in-domain noisy-2D' was scored on capsule-v1 depth"),
     ],
 )
 def test_ship_refuses_a_depth_mixture_that_cannot_be_right(tmp_path, case, error, match):
@@ -236,6 +238,10 @@ def test_ship_refuses_a_depth_mixture_that_cannot_be_right(tmp_path, case, error
     root = depth_decision(tmp_path / "i26", "2x" if case == "keep" else None)
     if case == "no-evaluation":
         (root / "eval_mixd_nodepth" / "evaluation.json").unlink()
+    if case == "eval-capsule":  # the one-seed rows scored on another depth simulation than the training tables'
+        res = json.loads(eval_json.read_text())
+        res["tables"]["test"]["depth_simulation"]["simulation"] = "capsule-v1"
+        eval_json.write_text(json.dumps(res))
     dest = tmp_path / "checkpoints" / ("tcn-27f-casp" if case == "wrong-recipe" else "tcn-27f-xycd")
     if case == "exists":
         shutil.copytree(ROOT / "checkpoints" / "tcn-27f-xycd", dest)
