@@ -27,6 +27,11 @@ list, or every card when the section is absent, is unchanged; a malformed sectio
 another header, an unknown or repeated recipe, a comparison of a recipe the mean table lacks) is refused. Every card
 is rebuilt before any is written: an error writes none (one stderr line, exit 2).
 
+A folder trained on a mixture of sources (issue 26: ``ship.SOURCES_KEY`` recorded) takes neither the whole-test-set
+rows nor the three-seed section of those RESULTS sections, even under the name of a folder they list (the mixture
+triple replacing ``tcn-27f-xy`` / ``tcn-27f-xycd`` / ``tcn-27f-casp``): they measured the H36M-only weights; its own
+three-seed tables are in its measured section, written by ``ship.py --three-seeds``.
+
 Usage::
 
     python benchmarks/reference/card_data.py                       # all folders in checkpoints/
@@ -417,7 +422,8 @@ def rewrite(folder: Path, results_md: str) -> str:
             depth_text=simulated_depth_text(record, [severities.get(label)]) if surface else None,
             selection=measured_selection(reference, label),
         ))  # fmt: skip
-    rows += whole_rows(folder.name, has_depth, processor.get("keypoint_definition"), results_md, record, reference)
+    if not sources:  # a mixture's numbers are its card's three-seed tables: these sections measured H36M-only weights
+        rows += whole_rows(folder.name, has_depth, processor.get("keypoint_definition"), results_md, record, reference)
     depth_text = simulated_depth_text(record, list(severities.values())) if surface else None
     new = build_model_card(
         folder, eval_results={"results": rows}, repo_id=f"auglift/{folder.name}", datasets=source_datasets(sources),
@@ -432,7 +438,7 @@ def rewrite(folder: Path, results_md: str) -> str:
                          "section this script keeps)")  # fmt: skip
     extra = text[measured : text.index("\n## Citation", measured)]
     head, sep, tail = str(new).partition("\n## Citation")
-    seeds = seeds_card_section(folder.name, seed_tables(results_md))
+    seeds = "" if sources else seeds_card_section(folder.name, seed_tables(results_md))
     return head.rstrip("\n") + "\n" + (f"\n{seeds}" if seeds else "") + extra + sep + tail
 
 

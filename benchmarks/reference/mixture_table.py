@@ -41,6 +41,31 @@ H36M_TOLERANCE_MM = 3.0
 DECIDING = (("eval_mix_det", "test_cmu"), ("eval_mix_det", "humaneva"))
 
 
+def h36m_clause(gap: float) -> tuple[bool, str]:
+    """Clause (1) of the rule: ``gap`` = candidate minus baseline three-seed mean H36M MPJPE (mm) within
+    :data:`H36M_TOLERANCE_MM`. Returns ``(holds, reason)``."""
+    ok = gap <= H36M_TOLERANCE_MM
+    return ok, f"H36M mean MPJPE {gap:+.1f} mm vs the baseline (limit +{H36M_TOLERANCE_MM:g}): " + (
+        "holds" if ok else "fails"
+    )
+
+
+def cross_clause(comparisons: list[dict]) -> tuple[bool, str]:
+    """Clause (2) of the rule on the ``auglift evaluate`` comparisons (``b`` = candidate, ``a`` = baseline) of the
+    deciding tables: some paired interval excludes 0 in the candidate's favour, none against it. Returns
+    ``(holds, reason)``."""
+    better, worse = [], []
+    for c in comparisons:
+        m = c["mpjpe"]
+        if m["significant"]:
+            (better if m["difference"] < 0 else worse).append(c["table"])
+    ok = bool(better) and not worse
+    return ok, (
+        f"significantly better on {better or 'neither'}, significantly worse on {worse or 'neither'} "
+        "(CMU, HumanEva-I; detector 2D): " + ("holds" if ok else "fails")
+    )
+
+
 def decide(evaluations: dict[str, dict]) -> tuple[bool, list[str]]:
     """The pre-registered rule: ship the candidate only if (1) its three-seed mean H36M MPJPE is not worse than the
     baseline's by more than :data:`H36M_TOLERANCE_MM` and (2) on CMU or HumanEva-I (detector 2D) the paired interval
@@ -48,21 +73,9 @@ def decide(evaluations: dict[str, dict]) -> tuple[bool, list[str]]:
     comp = {(k, c["table"]): c for k, data in evaluations.items() for c in data["comparisons"]}
     h36m = comp[("eval_mix_h36m", "test")]
     cells = {c["model"]: c for c in evaluations["eval_mix_h36m"]["cells"]}
-    gap = cells[h36m["b"]]["mpjpe_seeds"]["mean"] - cells[h36m["a"]]["mpjpe_seeds"]["mean"]
-    ok_h36m = gap <= H36M_TOLERANCE_MM
-    reasons = [f"(1) H36M mean MPJPE {gap:+.1f} mm vs the baseline (limit +{H36M_TOLERANCE_MM:g}): "
-               + ("holds" if ok_h36m else "fails")]  # fmt: skip
-    better, worse = [], []
-    for key in DECIDING:
-        m = comp[key]["mpjpe"]
-        if m["significant"]:
-            (better if m["difference"] < 0 else worse).append(key[1])
-    ok_cross = bool(better) and not worse
-    reasons.append(
-        f"(2) significantly better on {better or 'neither'}, significantly worse on {worse or 'neither'} "
-        "(CMU, HumanEva-I; detector 2D): " + ("holds" if ok_cross else "fails")
-    )
-    return ok_h36m and ok_cross, reasons
+    ok_h36m, first = h36m_clause(cells[h36m["b"]]["mpjpe_seeds"]["mean"] - cells[h36m["a"]]["mpjpe_seeds"]["mean"])
+    ok_cross, second = cross_clause([comp[key] for key in DECIDING])
+    return ok_h36m and ok_cross, [f"(1) {first}", f"(2) {second}"]
 
 
 def tables(evaluations: dict[str, dict]) -> list[str]:

@@ -26,6 +26,12 @@ read table by table (:func:`training_sources`: source, card licence, weight), re
 
     python benchmarks/reference/ship.py --runs /work/cache/i26/runs --eval /work/cache/i26/eval_ref \
         --three-seeds /work/cache/i26 tcn-27f-xy-mix-seed0:tcn-27f-xy-mix
+
+A depth lifter on a mixture (every source with the same simulated depth, :func:`source_depths`) needs the root of
+``evaluate_i26_depth_mixture.sh`` (the same root) and its rule (``depth_mixture_table.py``) saying "replace"; shipped
+under ``tcn-27f-xy`` / ``tcn-27f-xycd`` / ``tcn-27f-casp`` the mixture replaces the H36M-only triple (header of
+``evaluate_i26_depth_mixture.sh``). An existing folder is replaced only with ``--replace``; every destination is
+checked before any folder is written.
 """
 
 from __future__ import annotations
@@ -360,8 +366,16 @@ DATA_MIXTURE = """- **Data** (issue 26, a training mixture, `benchmarks/referenc
   2D** from the same simulated detector (`auglift_hf.simulation.simulate_coco_detector`: COCO-17 landmarks placed where
   COCO annotators put them, temporally correlated AR(1) detector noise scaled by the COCO OKS constants, larger errors
   and lower confidences where the body hides a landmark, then AugLift's `coco_to_h36m`), so the input contract says
-  `"keypoint_definition": "coco"`. No depth is read (XY lifter).
+  `"keypoint_definition": "coco"`. {depth}
 {sources}"""
+#: The depth sentence of :data:`DATA_MIXTURE` for an XY lifter, and for a depth lifter (``{depth_text}``:
+#: :func:`simulated_depth_text`, the same for every source; ``{dropout}``: as in :data:`DATA_SURFACE`).
+MIXTURE_NO_DEPTH = "No depth is read (XY lifter)."
+MIXTURE_DEPTH = (
+    "Depth descriptors (d, d_min, d_max) of every table, simulated by the same simulation with the same severity "
+    "range (each source's below, as its table records it): {depth_text}; **depth dropout** ({dropout}) so that the "
+    "lifter falls back to XY when no depth is given."
+)
 #: One source of :data:`DATA_MIXTURE`.
 MIXTURE_SOURCE = (
     "  - **{name}** (training table `{table}`, weight {weight:g} = {share:.0%} of drawn windows, licence {license}): "
@@ -522,10 +536,40 @@ def is_mixture(sources: list[dict] | None) -> bool:
     return bool(sources) and len({s["dataset"] for s in sources}) > 1
 
 
-def mixture_info(training: dict, sources: list[dict]) -> dict:
+def source_depths(training: dict) -> list[dict]:
+    """The depth of every training table of a depth lifter on a mixture, in ``train_datasets`` order:
+    :func:`depth_record` of its ``<table>_summary.json`` ``"depth"`` text (what ``build_data.py`` also writes into the
+    table's card) plus ``"error"``, its monocular error model. Raises ``ValueError`` naming the summary of a table
+    without depth, or the tables when their simulation, severity range, CASP samples or error model differ (one depth
+    text describes the lifter's training)."""
+    tables = [Path(p) for p in training["data"]["train_datasets"]]
+    records = []
+    for table in tables:
+        text = _summary(table).get("depth")
+        if text in (None, "none"):
+            raise ValueError(f"{table.parent / (table.name + '_summary.json')}: the table has no depth columns; a depth "
+                             "lifter on a mixture needs the same simulated depth in every source")  # fmt: skip
+        record = depth_record(text, str(table))
+        _, sep, model = text.partition("monocular depth error model: ")
+        error = ast.literal_eval(model.strip()) if sep else None
+        if isinstance(error, dict):  # the draw of each sequence's severity is the table's own seed
+            error = {k: v for k, v in error.items() if k != "severity_per_sequence"}
+        records.append({**record, "error": error})
+    if len({json.dumps(r, sort_keys=True) for r in records}) > 1:
+        raise ValueError(f"{[t.name for t in tables]}: training tables with different depth simulations "
+                         f"{[{k: r[k] for k in ('simulation', 'severity', 'samples')} for r in records]} (or error "
+                         "models); a depth lifter on a mixture needs the same simulated depth in every source")  # fmt: skip
+    return records
+
+
+def mixture_info(
+    training: dict, sources: list[dict], depth_text: str | None = None, dropout: str | None = None
+) -> dict:
     """The :data:`EXTRA_SECTION` fields of a run on a mixture of sources (:func:`training_sources`): its data bullet,
     the epoch (``train_epoch_windows``: ``"first"`` = the first table's windows, or a number) and the licence
-    section. Raises ``ValueError`` for a source whose motion or licence this module cannot describe."""
+    section. A depth lifter's sources carry ``"depth"`` (:func:`source_depths`), ``depth_text`` its
+    :func:`simulated_depth_text` and ``dropout`` its depth dropout. Raises ``ValueError`` for a source whose motion or
+    licence this module cannot describe."""
     data = training["data"]
     stride = int(data.get("train_stride") or 1)
     batch = int(training["training"].get("per_device_train_batch_size", 8))
@@ -545,10 +589,16 @@ def mixture_info(training: dict, sources: list[dict]) -> dict:
             source_frames=s.get("source_frames", 0), how_built=s.get("how_built", "not recorded"),
         )  # fmt: skip
         extra = ""
-        if s["dataset"] == "h36m":
+        if depth_text is not None:
+            d = s["depth"]
+            extra = f" (depth: simulated {d['simulation']}, {_range(d['severity'])}, CASP {d['samples']} samples)"
+        elif s["dataset"] == "h36m":
             extra = " (the table also has depth columns, which this XY lifter does not read)"
         lines.append(MIXTURE_SOURCE.format(**s, share=s["weight"], motion=motion, extra=extra))
-    bullet = DATA_MIXTURE.format(epoch_windows=windows, first=first["name"], sources="\n".join(lines))
+    depth = MIXTURE_NO_DEPTH
+    if depth_text is not None:
+        depth = MIXTURE_DEPTH.format(depth_text=depth_text, dropout=dropout)
+    bullet = DATA_MIXTURE.format(epoch_windows=windows, first=first["name"], sources="\n".join(lines), depth=depth)
     head, *subs = bullet.split("\n  - ")
     text = textwrap.fill(" ".join(head.split()), width=118, subsequent_indent="  ")
     for sub in subs:
@@ -599,12 +649,16 @@ def training_data_text(
     :func:`training_sources` of a mixture run (each source named with its share of windows and its licence)."""
     if is_mixture(sources):
         parts = [f"{s['name']} ({s['weight']:.0%} of drawn windows, licence {s['license']})" for s in sources]
+        depth = (
+            f", monocular depth descriptors with depth dropout, **{depth_text}**" if has_depth and depth_text else ""
+        )
         return (
             "**Real** motion from a mixture of sources: "
             + "; ".join(parts)
             + ", all rendered into real H36M cameras, "
-            "**simulated** detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences; "
-            "one training seed (seed 0)."
+            "**simulated** detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences"
+            + depth
+            + "; one training seed (seed 0)."
         )
     two_d = (
         "H36M-joint 2D with temporally correlated detector errors and confidences" if h36m_joint_2d
@@ -643,15 +697,41 @@ def three_seed_results(root: Path) -> str:
     return "\n".join(mixture_table.tables(evaluations)) + "\n\n" + "\n".join(f"- {r}" for r in reasons)
 
 
+def depth_mixture_decision(root: Path) -> tuple[list[str], list[str]]:
+    """``(tables, reasons)`` of ``depth_mixture_table.py ROOT`` (the depth pair on the mixture); ``ValueError`` unless
+    its pre-registered rule says to replace the triple (``FileNotFoundError`` naming a missing evaluation)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import depth_mixture_table
+
+    evaluations = depth_mixture_table.load_all(root)
+    lines = depth_mixture_table.tables(evaluations)
+    replace, reasons = depth_mixture_table.decide(evaluations)
+    if not replace:
+        raise ValueError(f"{root}: the pre-registered rule of the depth pair on the mixture says to keep the H36M-only "
+                         f"triple (depth_mixture_table.py): {'; '.join(reasons)}")  # fmt: skip
+    return lines, reasons
+
+
+def replaced_recipe(name: str) -> str | None:
+    """The mixture recipe a shipped folder ``name`` is replaced by when the depth pair's rule says replace
+    (``depth_mixture_table.REPLACES``: ``tcn-27f-xy`` <- ``tcn-27f-xy-mix``, ...); ``None`` for any other name."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import depth_mixture_table
+
+    return depth_mixture_table.REPLACES.get(name)
+
+
 #: The mixture card's subsection after the one-seed table (:func:`ship` with ``three_seeds``).
 MIXTURE_RESULTS = """
 **What it is good for.** Lifting detector-definition 2D of motion and viewpoints beyond Human3.6M: trained with real
 motion of other performers beyond H36M's 15 actions (the Bandai Namco clips, retargeted onto several bodies), it is
 better than the same recipe on H36M alone on the real other captures (CMU, HumanEva-I, each with the simulated
 detector 2D and with ground-truth 2D) and on the out-of-domain cameras (closer, higher and lower than H36M's), at a
-slightly higher in-domain H36M error (the first comparison row below; inside the pre-registered 3 mm limit). Use
-`tcn-27f-xy` for the H36M-only XY twin of the shipped depth lifters (`tcn-27f-xycd`, `tcn-27f-casp`, trained on H36M
-alone) or for H36M's research-only terms without the CC BY-NC 4.0 of the Bandai Namco data.
+slightly higher in-domain H36M error (the first comparison row below; inside the pre-registered 3 mm limit). {twin}
 
 **Three training seeds** (seed 0 = these weights, seeds 1 and 2 the same recipe, data and budget; the baseline
 `tcn-27f-xy` is the same recipe and budget on the H36M training table alone, its seeds 0-2 of `benchmarks/RESULTS.md` "Issue 23:
@@ -666,13 +746,60 @@ per-pose errors ("no significant difference": the interval contains 0). Real mot
 
 {tables}
 """
+#: ``{twin}`` of :data:`MIXTURE_RESULTS` for the folder ``tcn-27f-xy-mix``, beside the H36M-only triple.
+MIXTURE_TWIN = """Use
+`tcn-27f-xy` for the H36M-only XY twin of the shipped depth lifters (`tcn-27f-xycd`, `tcn-27f-casp`, trained on H36M
+alone) or for H36M's research-only terms without the CC BY-NC 4.0 of the Bandai Namco data."""
+#: ``{twin}`` of :data:`MIXTURE_RESULTS` when these weights replace ``tcn-27f-xy`` (the triple replaced together).
+MIXTURE_TWIN_REPLACED = """These
+weights **replace** the `tcn-27f-xy` trained on H36M alone (the "tcn-27f-xy" rows below are that recipe), together with
+the depth lifters `tcn-27f-xycd` / `tcn-27f-casp`, now the same recipes on the same mixture, so that they keep an XY
+twin trained on the same data: the pre-registered rule of `benchmarks/RESULTS.md` "Issue 26: the depth pair on the
+mixture, selection rule" (`python benchmarks/reference/depth_mixture_table.py` on the evaluations of
+`benchmarks/reference/evaluate_i26_depth_mixture.sh`) says replace:
+
+{reasons}
+
+For H36M's research-only terms without the CC BY-NC 4.0 of the Bandai Namco data, use this folder's revision before
+the replacement (H36M-only weights)."""
+#: The card subsection of a depth lifter on the mixture after the one-seed table (:func:`ship` with ``three_seeds``):
+#: the tables and decision of ``depth_mixture_table.py``.
+DEPTH_MIXTURE_RESULTS = """
+**What it is good for.** Lifting detector-definition 2D with per-joint monocular depth, for motion and viewpoints
+beyond Human3.6M: the `{recipe}` recipe, trained on the same mixture as `tcn-27f-xy-mix` (H36M + the Bandai Namco
+clips, retargeted onto several bodies). {replaces} Its depth is **simulated** in training and in every evaluation below
+({simulation}, trained on {train}; evaluated at the calibrated severity, at 2x it and withheld): **no real
+Depth Anything output was seen**, so read its depth gains as upper bounds of what a real monocular depth model gives
+(`benchmarks/RESULTS.md` "Issue 24: calibration").
+
+**Three training seeds** (seed 0 = these weights, seeds 1 and 2 the same recipe, data and budget; printed by
+`python benchmarks/reference/depth_mixture_table.py` on the evaluations of `DEGRADATION=1
+benchmarks/reference/evaluate_i26_depth_mixture.sh`; whole test sets, CMU and HumanEva-I every frame at the calibrated
+severity, flip test). Models: `tcn-27f-xy-mix` (the XY twin on the mixture), `tcn-27f-xycd-mix` / `tcn-27f-casp-mix`
+(the depth pair on the mixture) and `tcn-27f-xycd` / `tcn-27f-casp` (the same recipes and budget on the H36M training
+table alone: the weights shipped before the mixture and their seeds 1-2). MPJPE / PA-MPJPE in mm, mean ± std over the
+seeds; then each depth lifter on the mixture minus its H36M-only twin and minus `tcn-27f-xy-mix`, with the paired
+bootstrap 95 % interval over test takes of the seed-averaged per-pose errors ("no significant difference": the
+interval contains 0). Real motion everywhere; simulated detector 2D except "real GT 2D" (HumanEva-I's own ground-truth
+2D); "2x severity": the depth error at twice the calibrated severity; "depth withheld": the depth channels set to the
+processor's missing-depth fill. The selection rule was written before any depth-mixture run (`benchmarks/RESULTS.md`,
+"Issue 26: the depth pair on the mixture, selection rule"):
+
+{tables}
+"""
 
 
-def ship(run_dir: Path, eval_json: Path, dest: Path, three_seeds: Path | None = None) -> Path:
-    """Ship ``run_dir/final`` as ``dest`` with its card (module docstring). ``three_seeds``: the root of
-    ``evaluate_i26_mixture.sh`` whose three-seed tables (:func:`three_seed_results`) a mixture card must carry;
-    a run on a mixture of source datasets (:func:`training_sources`) is shipped only as an XY lifter, with them."""
+def ship(run_dir: Path, eval_json: Path, dest: Path, three_seeds: Path | None = None, replace: bool = False) -> Path:
+    """Ship ``run_dir/final`` as ``dest`` with its card (module docstring); an existing ``dest`` is refused unless
+    ``replace``. ``three_seeds``: the root of ``evaluate_i26_mixture.sh`` (XY) / ``evaluate_i26_depth_mixture.sh``
+    (depth lifters; the same root in ``train_i26_mixture.sh``) whose three-seed tables a run on a mixture of source
+    datasets (:func:`training_sources`) must carry: :func:`three_seed_results` for an XY lifter,
+    :func:`depth_mixture_decision` for a depth lifter (every source with the same simulated depth,
+    :func:`source_depths`). A mixture shipped under the name of an H36M-only folder it replaces
+    (:func:`replaced_recipe`) needs the depth pair's rule to say replace."""
     final = run_dir / "final"
+    if dest.exists() and not replace:
+        raise FileExistsError(f"{dest} exists: pass --replace to replace it")
     res = json.loads(eval_json.read_text())
     training = json.loads((final / "training_config.json").read_text())
     has_depth = "d" in json.loads((final / "config.json").read_text()).get("input_channels", [])
@@ -680,17 +807,35 @@ def ship(run_dir: Path, eval_json: Path, dest: Path, three_seeds: Path | None = 
     mixture = is_mixture(sources)
     if not mixture:
         sources = None
-    elif has_depth or three_seeds is None:
+    elif three_seeds is None:
         raise ValueError(f"{final}: trained on a mixture of {sorted({s['dataset'] for s in sources})}; ship.py writes "
-                         "mixture cards for XY lifters only, with their three-seed evaluation (--three-seeds ROOT)")  # fmt: skip
+                         "mixture cards with their three-seed evaluation (--three-seeds ROOT)")  # fmt: skip
+    replaced = replaced_recipe(dest.name) if mixture else None
+    if replaced is not None and re.sub(r"-seed\d+$", "", run_dir.name) != replaced:
+        raise ValueError(f"{dest.name}: replaced by the recipe {replaced} only (rule of the depth pair on the mixture), "
+                         f"not by run {run_dir.name}")  # fmt: skip
+    if mixture and has_depth:  # before training_table: name the source without depth
+        sources = [{**s, "depth": {k: d[k] for k in ("simulation", "severity", "samples")}}
+                   for s, d in zip(sources, source_depths(training))]  # fmt: skip
     info = training_table(training)
     realistic, h36m_joint_2d = info.pop("realistic"), info.pop("h36m_joint_2d")
     record = info.pop("depth_record")
     surface = record is not None and record["simulation"] != LEGACY_DEPTH_SIMULATION
-    if mixture:  # an XY lifter: the depth columns of its H36M table are not read
+    if mixture and has_depth:  # the data bullet is written once the evaluated severities are known (below)
+        if not surface:
+            raise ValueError(f"{final}: a depth lifter on a mixture of {record and record['simulation']} depth; "
+                             "ship.py describes mixtures of surface-v2 depth only")  # fmt: skip
+        depth_tables, depth_reasons = depth_mixture_decision(three_seeds)
+        info = {"dropout": info["dropout"], "depth_results": "\n".join(depth_tables) + "\n\n"
+                + "\n".join(f"- {r}" for r in depth_reasons)}  # fmt: skip
+    elif mixture:  # an XY lifter: the depth columns of its H36M table are not read
         record, surface = None, False
+        twin = MIXTURE_TWIN
+        if replaced is not None:  # the triple is replaced together: the depth pair's rule must say so
+            reasons = depth_mixture_decision(three_seeds)[1]
+            twin = MIXTURE_TWIN_REPLACED.format(reasons="\n".join(f"- {r}" for r in reasons))
         info = {**mixture_info(training, sources), "extra_results": MIXTURE_RESULTS.format(
-            tables=three_seed_results(three_seeds))}  # fmt: skip
+            tables=three_seed_results(three_seeds), twin=twin)}  # fmt: skip
     else:
         info.update(epoch=EPOCH_ONE_PASS.format(**info), extra_results="", licence=LICENCE_H36M)
     if (
@@ -718,12 +863,28 @@ def ship(run_dir: Path, eval_json: Path, dest: Path, three_seeds: Path | None = 
         for label, m in res["conditions"].items()
     ]  # fmt: skip
     depth_text = simulated_depth_text(record, list(severities.values())) if surface else None
-    if surface:
+    if mixture and has_depth:
+        recipe = re.sub(r"-seed\d+$", "", run_dir.name)
+        replaces = (
+            f"These weights **replace** the `{dest.name}` trained on H36M alone (the `{dest.name}` rows below): the "
+            "triple `tcn-27f-xy` / `tcn-27f-xycd` / `tcn-27f-casp` is replaced together by the mixture recipes, so "
+            "that the shipped depth lifters keep an XY twin trained on the same data."
+            if replaced is not None
+            else f"`{recipe.removesuffix('-mix')}` is the same recipe on H36M alone."
+        )
+        extra = DEPTH_MIXTURE_RESULTS.format(
+            recipe=recipe, replaces=replaces, simulation=record["simulation"], train=_range(record["train_severity"]),
+            tables=info.pop("depth_results"),
+        )  # fmt: skip
+        head, sep, tail = extra.partition("\n\n**Three training seeds**")  # the first paragraph holds long names
+        extra = "\n" + textwrap.fill(" ".join(head.split()), width=118) + sep + tail
+        info = {**mixture_info(training, sources, depth_text, info.pop("dropout")), "extra_results": extra}
+    elif surface:
         info["data"] = textwrap.fill(
             " ".join(info.pop("data").format(depth_text=depth_text, **info).split()), width=118, subsequent_indent="  "
         )
         info.pop("conf"), info.pop("dropout")
-    with atomic_write_dir(dest) as tmp:
+    with atomic_write_dir(dest, overwrite=replace) as tmp:
         for name in COPY:
             shutil.copy2(final / name, tmp / name)
         if realistic:  # the input contract is inherited from the training table's card (auglift train)
@@ -798,12 +959,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", default="/work/cache/h36m_ref/eval")
     parser.add_argument("--dest", default=str(REPO / "checkpoints"))
     parser.add_argument("--three-seeds", type=Path, default=None,
-                        help="root of evaluate_i26_mixture.sh: the three-seed tables of a mixture run's card")  # fmt: skip
+                        help="root of evaluate_i26_mixture.sh / evaluate_i26_depth_mixture.sh: the three-seed tables "
+                        "of a mixture run's card")  # fmt: skip
+    parser.add_argument("--replace", action="store_true", help="replace existing checkpoint folders (default: refuse)")
     args = parser.parse_args(argv)
-    for pair in args.pairs:
-        run, _, name = pair.partition(":")
-        out = ship(Path(args.runs) / run, Path(args.eval) / f"{run}.json", Path(args.dest) / (name or run),
-                   three_seeds=args.three_seeds)  # fmt: skip
+    pairs = [(run, name or run) for run, _, name in (p.partition(":") for p in args.pairs)]
+    existing = [str(Path(args.dest) / name) for _, name in pairs if (Path(args.dest) / name).exists()]
+    if existing and not args.replace:  # checked for every pair before any folder is written
+        parser.exit(2, f"ship.py: error: {', '.join(existing)} exist(s): pass --replace to replace\n")
+    for run, _ in pairs:  # every input too: a triple is replaced whole or not at all
+        for path in (Path(args.runs) / run / "final" / "model.safetensors", Path(args.eval) / f"{run}.json"):
+            if not path.is_file():
+                parser.exit(2, f"ship.py: error: {path}: not found (nothing shipped)\n")
+    for run, name in pairs:
+        try:
+            out = ship(Path(args.runs) / run, Path(args.eval) / f"{run}.json", Path(args.dest) / name,
+                       three_seeds=args.three_seeds, replace=args.replace)  # fmt: skip
+        except (FileNotFoundError, FileExistsError, KeyError, ValueError) as err:
+            parser.exit(2, f"ship.py: error: {run}: {err}\n")
         size = sum(p.stat().st_size for p in out.iterdir()) / 1e6
         print(f"{out}: {size:.1f} MB")
     return 0

@@ -1,0 +1,205 @@
+"""RESULTS "Issue 26: the depth pair on the mixture" tables and the pre-registered replace / keep decision.
+
+Reads the ``evaluation.json`` of the five folders of ``DEGRADATION=1 evaluate_i26_depth_mixture.sh ROOT I24_ROOT S``
+(``eval_mixd_h36m``: H36M ``test``; ``eval_mixd_det``: ``test_cmu``, ``humaneva``, all with simulated detector 2D at the
+calibrated severity S; ``eval_mixd_gt``: ``humaneva`` with its real GT 2D; ``eval_mixd_2x``: the three at 2S;
+``eval_mixd_nodepth``: the three at S with the depth withheld), each holding the five three-seed models
+``tcn-27f-xy-mix``, ``tcn-27f-{xycd,casp}-mix`` and the H36M-only ``tcn-27f-{xycd,casp}`` with the comparisons
+``tcn-27f-xy-mix:tcn-27f-V-mix`` and ``tcn-27f-V:tcn-27f-V-mix``, and prints:
+
+1. MPJPE / PA-MPJPE mean ± std over seeds per model and column (``seeds_table._seeds``);
+2. per comparison, the paired bootstrap 95 % interval over test takes of the seed-averaged per-pose errors
+   (``seeds_table._interval``; an interval containing 0 is "no significant difference");
+3. the decision of the rule written before any depth-mixture run (:func:`decide`, on evaluations scored as the rule
+   says, :func:`check_conditions`): replace the shipped triple
+   ``tcn-27f-xy`` / ``tcn-27f-xycd`` / ``tcn-27f-casp`` by the mixture lifters only if both depth variants pass
+   (1) the XY rule of ``mixture_table.py`` against their H36M-only twin and (2) issue 24's degradation target
+   against ``tcn-27f-xy-mix``.
+
+Usage::
+
+    python benchmarks/reference/depth_mixture_table.py ROOT   (ROOT of evaluate_i26_depth_mixture.sh)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mixture_table import cross_clause, h36m_clause  # noqa: E402
+from seeds_table import _interval, _seeds, load  # noqa: E402
+
+#: (folder, table, column name) in print order; the first four at the calibrated severity
+COLUMNS = (
+    ("eval_mixd_h36m", "test", "H36M S9/S11"),
+    ("eval_mixd_det", "test_cmu", "CMU"),
+    ("eval_mixd_det", "humaneva", "HumanEva-I"),
+    ("eval_mixd_gt", "humaneva", "HumanEva-I, real GT 2D"),
+    ("eval_mixd_2x", "test", "H36M S9/S11, 2x severity"),
+    ("eval_mixd_2x", "test_cmu", "CMU, 2x severity"),
+    ("eval_mixd_2x", "humaneva", "HumanEva-I, 2x severity"),
+    ("eval_mixd_nodepth", "test", "H36M S9/S11, depth withheld"),
+    ("eval_mixd_nodepth", "test_cmu", "CMU, depth withheld"),
+    ("eval_mixd_nodepth", "humaneva", "HumanEva-I, depth withheld"),
+)
+FOLDERS = tuple(dict.fromkeys(k for k, _, _ in COLUMNS))
+#: the script that writes the evaluations read here
+PRODUCER = "DEGRADATION=1 benchmarks/reference/evaluate_i26_depth_mixture.sh"
+#: the XY twin on the mixture, and each depth variant's candidate -> the H36M-only lifter it would replace
+XY_TWIN = "tcn-27f-xy-mix"
+VARIANTS = {"tcn-27f-xycd-mix": "tcn-27f-xycd", "tcn-27f-casp-mix": "tcn-27f-casp"}
+#: what a replace decision replaces: shipped folder <- recipe trained on the mixture
+REPLACES = {"tcn-27f-xy": XY_TWIN, **{old: new for new, old in VARIANTS.items()}}
+#: clause (1): the columns of the cross-dataset clause (simulated detector 2D)
+DECIDING = (("eval_mixd_det", "test_cmu"), ("eval_mixd_det", "humaneva"))
+#: clause (2), issue 24's degradation target: not worse than the XY twin by more than this fraction of its mean
+DEGRADATION_TOLERANCE = 0.03
+DEGRADATION = tuple((k, t) for k, t, _ in COLUMNS if k in ("eval_mixd_2x", "eval_mixd_nodepth"))
+
+
+def _name(key: str, table: str) -> str:
+    return next(name for k, t, name in COLUMNS if (k, t) == (key, table))
+
+
+def _label(evaluations: dict[str, dict], key: str, table: str) -> str:
+    """Column name with the frames scored (``auglift evaluate --stride``, recorded in its json)."""
+    stride = int(evaluations[key].get("stride") or 1)
+    return _name(key, table) + (f" (every {stride}th frame)" if stride > 1 else "")
+
+
+def _index(evaluations: dict[str, dict]) -> tuple[dict, dict]:
+    """``({(folder, model, table): cell}, {(folder, a, b, table): comparison})``; ``ValueError`` naming the folder
+    when a model (with three seeds) or a comparison the rule reads is missing from it."""
+    cells = {(k, c["model"], c["table"]): c for k, data in evaluations.items() for c in data["cells"]}
+    comps = {(k, c["a"], c["b"], c["table"]): c for k, data in evaluations.items() for c in data["comparisons"]}
+    for key, table, _ in COLUMNS:
+        for model in (XY_TWIN, *VARIANTS, *VARIANTS.values()):
+            if (key, model, table) not in cells:
+                raise ValueError(f"{key}/evaluation.json: no model {model!r} on table {table!r} (run {PRODUCER})")
+            seeds = int((cells[(key, model, table)].get("mpjpe_seeds") or {}).get("seeds", 1))
+            if seeds < 3:
+                raise ValueError(f"{key}/evaluation.json: model {model!r} on {table!r} has {seeds} seed(s): need 3")
+        for cand, old in VARIANTS.items():
+            for a in (XY_TWIN, old):
+                if (key, a, cand, table) not in comps:
+                    raise ValueError(f"{key}/evaluation.json: no comparison {a}:{cand} on table {table!r} "
+                                     f"(run {PRODUCER})")  # fmt: skip
+    return cells, comps
+
+
+def check_conditions(evaluations: dict[str, dict]) -> float:
+    """The calibrated severity S of the evaluations, after checking that they were scored as the rule says: every table
+    with the same depth simulation, at S = ``CALIBRATED_SEVERITY`` but ``eval_mixd_2x`` at 2S (each table's severity
+    as ``ship.table_severity`` reads it from ``auglift evaluate``'s table record), and only ``eval_mixd_nodepth`` with
+    the depth withheld (``--no-depth``). Raises ``ValueError`` naming the folder and table."""
+    saved = list(sys.path)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # when imported from elsewhere (tests)
+    try:
+        from ship import CALIBRATED_SEVERITY, table_severity  # the package's calibrated severity, the tables' depth
+    finally:
+        sys.path[:] = saved
+
+    simulations = set()
+    for key in FOLDERS:
+        data = evaluations[key]
+        withheld = str(data.get("depth", "")).startswith("depth withheld")
+        if withheld != (key == "eval_mixd_nodepth"):
+            raise ValueError(f"{key}/evaluation.json: the depth was {'' if withheld else 'not '}withheld "
+                             f"(auglift evaluate --no-depth); run {PRODUCER}")  # fmt: skip
+        expected = (2 if key == "eval_mixd_2x" else 1) * CALIBRATED_SEVERITY
+        for table in dict.fromkeys(t for k, t, _ in COLUMNS if k == key):
+            record = (data.get("tables") or {}).get(table)
+            if record is None:
+                raise ValueError(f"{key}/evaluation.json: no record of table {table!r} (run {PRODUCER})")
+            sim, sev = table_severity(record.get("data") or {}, f"{key}/evaluation.json: table {table!r}")
+            if sev is None or float(sev) != expected:
+                raise ValueError(f"{key}/evaluation.json: table {table!r} ({record.get('path')}) has depth severity "
+                                 f"{sev}, the rule reads {expected:g} there (calibrated {CALIBRATED_SEVERITY:g})")  # fmt: skip
+            simulations.add(sim)
+    if len(simulations) != 1:
+        raise ValueError(
+            f"{FOLDERS}: evaluation tables of different depth simulations {sorted(map(str, simulations))}"
+        )
+    return CALIBRATED_SEVERITY
+
+
+def _mean(cells: dict, key: str, model: str, table: str) -> float:
+    return float(cells[(key, model, table)]["mpjpe_seeds"]["mean"])
+
+
+def decide(evaluations: dict[str, dict]) -> tuple[bool, list[str]]:
+    """The pre-registered rule (RESULTS "Issue 26: the depth pair on the mixture, selection rule"): replace the triple
+    only if, for every depth variant, (1) against its H36M-only twin the three-seed mean H36M MPJPE is not worse by
+    more than ``mixture_table.H36M_TOLERANCE_MM`` and the paired interval excludes 0 in its favour on CMU or
+    HumanEva-I, neither significantly worse (``mixture_table``'s clauses), and (2) against ``tcn-27f-xy-mix`` its
+    three-seed mean MPJPE is not worse by more than :data:`DEGRADATION_TOLERANCE` on H36M, CMU and HumanEva-I at 2x
+    the severity and with the depth withheld. Returns ``(replace, reasons)``."""
+    cells, comps = _index(evaluations)
+    check_conditions(evaluations)
+    ok, reasons = True, []
+    for cand, old in VARIANTS.items():
+        gap = _mean(cells, "eval_mixd_h36m", cand, "test") - _mean(cells, "eval_mixd_h36m", old, "test")
+        ok_h36m, h36m = h36m_clause(gap)
+        ok_cross, cross = cross_clause([comps[(k, old, cand, t)] for k, t in DECIDING])
+        worse = []
+        for key, table in DEGRADATION:
+            twin = _mean(cells, key, XY_TWIN, table)
+            rel = (_mean(cells, key, cand, table) - twin) / twin
+            if rel > DEGRADATION_TOLERANCE:
+                worse.append(f"{_name(key, table)} {100 * rel:+.1f} %")
+        ok_deg = not worse
+        deg = (
+            f"vs {XY_TWIN} not worse by more than {100 * DEGRADATION_TOLERANCE:g} % (three-seed means) at 2x severity "
+            f"and with the depth withheld (H36M, CMU, HumanEva-I): "
+            + ("holds" if ok_deg else f"fails ({'; '.join(worse)})")
+        )
+        reasons += [f"{cand} vs {old} (1) {h36m}", f"{cand} vs {old} (1) {cross}", f"{cand} (2) {deg}"]
+        ok = ok and ok_h36m and ok_cross and ok_deg
+    return ok, reasons
+
+
+def tables(evaluations: dict[str, dict]) -> list[str]:
+    """Markdown lines: the mean ± std table (every model, every column), then one paired table per comparison."""
+    cells, comps = _index(evaluations)
+    models = list(dict.fromkeys(c["model"] for c in evaluations[FOLDERS[0]]["cells"]))
+    labels = [_label(evaluations, k, t) for k, t, _ in COLUMNS]
+    lines = ["| model (3 seeds) | " + " | ".join(labels) + " |", "|---|" + "---|" * len(COLUMNS)]
+    for model in models:
+        row = [f"{_seeds(cells[(k, model, t)], 'mpjpe')} / {_seeds(cells[(k, model, t)], 'pa_mpjpe')}"
+               for k, t, _ in COLUMNS]  # fmt: skip
+        lines.append(f"| {model} | " + " | ".join(row) + " |")
+    for cand, old in VARIANTS.items():
+        for a in (old, XY_TWIN):
+            lines += ["", f"| {cand} vs {a} | MPJPE | PA-MPJPE |", "|---|---|---|"]
+            for (k, t, _), label in zip(COLUMNS, labels):
+                c = comps[(k, a, cand, t)]
+                lines.append(f"| {label} | {_interval(c['mpjpe'])} | {_interval(c['pa_mpjpe'])} |")
+    return lines
+
+
+def load_all(root: Path) -> dict[str, dict]:
+    """The ``evaluation.json`` of every folder of :data:`FOLDERS` under ``root`` (``FileNotFoundError`` naming it)."""
+    return {k: load(root / k, PRODUCER) for k in FOLDERS}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("root", type=Path, help="output root of evaluate_i26_depth_mixture.sh (with DEGRADATION=1)")
+    args = parser.parse_args(argv)
+    try:
+        evaluations = load_all(args.root)
+        lines = tables(evaluations)
+        replace, reasons = decide(evaluations)
+    except (FileNotFoundError, KeyError, ValueError) as err:
+        parser.exit(2, f"depth_mixture_table.py: error: {err}\n")
+    print("\n".join(lines) + "\n\n" + "\n".join(f"- {r}" for r in reasons))
+    triple = ", ".join(f"{old} <- {new}" for old, new in REPLACES.items())
+    decision = f"replace the triple ({triple})" if replace else "keep the H36M-only triple; report as measured"
+    print(f"- decision: {decision}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
