@@ -7,9 +7,9 @@ calibrated severity S; ``eval_mixd_gt``: ``humaneva`` with its real GT 2D; ``eva
 ``tcn-27f-xy-mix``, ``tcn-27f-{xycd,casp}-mix`` and the H36M-only ``tcn-27f-{xycd,casp}`` with the comparisons
 ``tcn-27f-xy-mix:tcn-27f-V-mix`` and ``tcn-27f-V:tcn-27f-V-mix``, and prints:
 
-1. MPJPE / PA-MPJPE mean ± std over seeds per model and column (``seeds_table._seeds``);
+1. MPJPE / PA-MPJPE mean ± std over seeds per model and column (``seeds_table.seed_cell``);
 2. per comparison, the paired bootstrap 95 % interval over test takes of the seed-averaged per-pose errors
-   (``seeds_table._interval``; an interval containing 0 is "no significant difference");
+   (``seeds_table.interval_cell``; an interval containing 0 is "no significant difference");
 3. the decision of the rule written before any depth-mixture run (:func:`decide`, on evaluations scored as the rule
    says, :func:`check_conditions`): replace the shipped triple
    ``tcn-27f-xy`` / ``tcn-27f-xycd`` / ``tcn-27f-casp`` by the mixture lifters only if both depth variants pass
@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mixture_table import cross_clause, h36m_clause  # noqa: E402
-from seeds_table import _interval, _seeds, load  # noqa: E402
+from seeds_table import interval_cell, load, seed_cell  # noqa: E402
 
 #: (folder, table, column name) in print order; the first four at the calibrated severity
 COLUMNS = (
@@ -167,7 +167,7 @@ def tables(evaluations: dict[str, dict]) -> list[str]:
     labels = [_label(evaluations, k, t) for k, t, _ in COLUMNS]
     lines = ["| model (3 seeds) | " + " | ".join(labels) + " |", "|---|" + "---|" * len(COLUMNS)]
     for model in models:
-        row = [f"{_seeds(cells[(k, model, t)], 'mpjpe')} / {_seeds(cells[(k, model, t)], 'pa_mpjpe')}"
+        row = [f"{seed_cell(cells[(k, model, t)], 'mpjpe')} / {seed_cell(cells[(k, model, t)], 'pa_mpjpe')}"
                for k, t, _ in COLUMNS]  # fmt: skip
         lines.append(f"| {model} | " + " | ".join(row) + " |")
     for cand, old in VARIANTS.items():
@@ -175,7 +175,7 @@ def tables(evaluations: dict[str, dict]) -> list[str]:
             lines += ["", f"| {cand} vs {a} | MPJPE | PA-MPJPE |", "|---|---|---|"]
             for (k, t, _), label in zip(COLUMNS, labels):
                 c = comps[(k, a, cand, t)]
-                lines.append(f"| {label} | {_interval(c['mpjpe'])} | {_interval(c['pa_mpjpe'])} |")
+                lines.append(f"| {label} | {interval_cell(c['mpjpe'])} | {interval_cell(c['pa_mpjpe'])} |")
     return lines
 
 

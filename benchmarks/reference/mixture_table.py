@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seeds_table import _interval, _seeds, load  # noqa: E402
+from seeds_table import interval_cell, load, seed_cell  # noqa: E402
 
 #: (folder, table, column name) in print order
 COLUMNS = (
@@ -87,14 +87,14 @@ def tables(evaluations: dict[str, dict]) -> list[str]:
         "|---|" + "---|" * len(COLUMNS),
     ]
     for model in models:
-        row = [f"{_seeds(cells[(k, model, t)], 'mpjpe')} / {_seeds(cells[(k, model, t)], 'pa_mpjpe')}"
+        row = [f"{seed_cell(cells[(k, model, t)], 'mpjpe')} / {seed_cell(cells[(k, model, t)], 'pa_mpjpe')}"
                for k, t, _ in COLUMNS]  # fmt: skip
         lines.append(f"| {model} | " + " | ".join(row) + " |")
     first = comps[(COLUMNS[0][0], COLUMNS[0][1])]
     lines += ["", f"| {first['b']} vs {first['a']} | MPJPE | PA-MPJPE |", "|---|---|---|"]
     for k, t, name in COLUMNS:
         c = comps[(k, t)]
-        lines.append(f"| {name} | {_interval(c['mpjpe'])} | {_interval(c['pa_mpjpe'])} |")
+        lines.append(f"| {name} | {interval_cell(c['mpjpe'])} | {interval_cell(c['pa_mpjpe'])} |")
     return lines
 
 

@@ -33,14 +33,17 @@ MEAN_COLUMNS = (
 PAIRED_COLUMNS = (("h36m", "test"), ("det", "test_cmu"), ("det", "humaneva"))
 
 
-def _seeds(cell: dict, metric: str) -> str:
+def seed_cell(cell: dict, metric: str) -> str:
+    """``"mean ± std"`` (mm) of ``metric`` over a three-seed model's seeds; refuses fewer than 3 seeds."""
     s = cell.get(f"{metric}_seeds") or {"mean": cell[metric], "std": 0.0, "seeds": 1}
     if s["seeds"] < 3:
         raise ValueError(f"model {cell['model']!r} on {cell['table']!r} has {s['seeds']} seed(s): need 3")
     return f"{s['mean']:.1f} ± {s['std']:.1f}"
 
 
-def _interval(c: dict) -> str:
+def interval_cell(c: dict) -> str:
+    """A comparison's difference, relative change and paired 95 % interval; "no significant difference" when it
+    contains 0."""
     text = f"{c['difference']:+.1f} mm ({100 * c['relative']:+.1f} %) [{c['low']:+.1f}, {c['high']:+.1f}]"
     return text if c["significant"] else text + ": no significant difference"
 
@@ -60,7 +63,7 @@ def tables(evaluations: dict[str, dict]) -> tuple[list[str], list[str]]:
     mean = ["| recipe (seed-0 checkpoint) | " + " | ".join(name for name, _, _ in MEAN_COLUMNS) + " |",
             "|---|" + "---|" * len(MEAN_COLUMNS)]  # fmt: skip
     for model in models:
-        row = [f"{_seeds(cells[(k, model, t)], 'mpjpe')} / {_seeds(cells[(k, model, t)], 'pa_mpjpe')}"
+        row = [f"{seed_cell(cells[(k, model, t)], 'mpjpe')} / {seed_cell(cells[(k, model, t)], 'pa_mpjpe')}"
                for _, k, t in MEAN_COLUMNS]  # fmt: skip
         mean.append(f"| {model} | " + " | ".join(row) + " |")
     comps = {(key, c["a"], c["b"], c["table"]): c for key, data in evaluations.items() for c in data["comparisons"]}
@@ -71,7 +74,7 @@ def tables(evaluations: dict[str, dict]) -> tuple[list[str], list[str]]:
         row = []
         for key, table in PAIRED_COLUMNS:
             comp = comps[(key, a, b, table)]
-            row += [_interval(comp["mpjpe"]), _interval(comp["pa_mpjpe"])]
+            row += [interval_cell(comp["mpjpe"]), interval_cell(comp["pa_mpjpe"])]
         paired.append(f"| {b} vs {a} | " + " | ".join(row) + " |")
     return mean, paired
 

@@ -96,14 +96,14 @@ def tables(evaluations: dict[str, dict]) -> list[str]:
     lines = ["| arm (3 seeds; GT 2D) | " + header + " |", "|---|" + "---|" * len(COLUMNS)]
     present = {m for (_, m, _) in cells}
     for model, label in ARMS + tuple(c for c in CONTEXT if c[0] in present):
-        row = [f"{seeds_table._seeds(cell((k, model, t)), 'mpjpe')} / {seeds_table._seeds(cell((k, model, t)), 'pa_mpjpe')}"
+        row = [f"{seeds_table.seed_cell(cell((k, model, t)), 'mpjpe')} / {seeds_table.seed_cell(cell((k, model, t)), 'pa_mpjpe')}"
                for k, t, _ in COLUMNS]  # fmt: skip
         lines.append(f"| {label} | " + " | ".join(row) + " |")
     for metric, title in (("mpjpe", "MPJPE"), ("pa_mpjpe", "PA-MPJPE")):
         lines += ["", f"| B vs A ({title}, B - A, paired 95 % interval) | " + header + " |",
                   "|---|" + "---|" * len(COLUMNS)]  # fmt: skip
         for a, b in COMPARISONS:
-            row = [seeds_table._interval(comp(k, a, b, t)[metric]) for k, t, _ in COLUMNS]
+            row = [seeds_table.interval_cell(comp(k, a, b, t)[metric]) for k, t, _ in COLUMNS]
             lines.append(f"| {_label(b)} vs {_label(a)} | " + " | ".join(row) + " |")
     a, b = HEADLINE
     lines += ["", f"| {_label(b)} vs {_label(a)} (relative MPJPE change, negative = better) | change |", "|---|---|"]
