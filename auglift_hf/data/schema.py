@@ -293,17 +293,56 @@ def resolve_depth_source(depth_source: None | str | DepthSource) -> DepthSource 
     return depth_source
 
 
-def _apply_depth(fn: DepthSource, rec: SequenceRecord, detected: bool) -> np.ndarray:
+def _apply_depth(fn: DepthSource, rec: SequenceRecord, detected: bool, call: int | None = None) -> np.ndarray:
+    """Depth of one sequence: ``fn``'s next call, or its ``call``-th (``fn.at_call``, parallel writers)."""
     k2 = rec.detected_2d if detected else rec.keypoints_2d
     sc = rec.detected_scores if detected else rec.keypoint_scores
     if not detected and getattr(fn, "gt_keypoints_from_3d", False):
         k2 = None
-    out = np.asarray(fn(rec.keypoints_3d, k2, sc, rec.focal, rec.center, rec.image_size), dtype=np.float32)
+    args = (rec.keypoints_3d, k2, sc, rec.focal, rec.center, rec.image_size)
+    out = np.asarray(fn(*args) if call is None else fn.at_call(call, *args), dtype=np.float32)
     if out.ndim == 2:
         out = out[..., None]
     if out.shape[:2] != (rec.num_frames, NUM_JOINTS):
         raise ValueError(f"depth source returned shape {out.shape}, expected ({rec.num_frames}, 17, k)")
     return out
+
+
+#: What forked depth workers read (set before the pool forks; fork shares it without pickling the closures)
+_DEPTH_WORKER_STATE: dict[str, Any] = {}
+
+
+def _depth_worker_init() -> None:
+    import torch
+
+    torch.set_num_threads(1)  # one core per worker; a single-threaded op never enters the inherited OpenMP pool
+
+
+def _depth_worker_task(task: tuple[int, bool, int]) -> np.ndarray:
+    index, detected, call = task
+    state = _DEPTH_WORKER_STATE
+    return _apply_depth(state["fn"], state["records"][index], detected, call)
+
+
+def _parallel_depths(
+    fn: DepthSource, tasks: list[tuple[int, bool]], records: list[SequenceRecord], workers: int, desc: str,
+    progress: bool,
+) -> list[np.ndarray]:  # fmt: skip
+    """The depth of every ``(record index, detected)`` task with ``workers`` processes, bit-identical to calling
+    ``fn`` on the tasks in order: task ``k`` gets ``fn``'s call number ``first + k`` (``fn.at_call``)."""
+    import multiprocessing
+
+    from tqdm.auto import tqdm
+
+    first = fn.skip_calls(len(tasks))
+    jobs = [(i, detected, first + k) for k, (i, detected) in enumerate(tasks)]
+    _DEPTH_WORKER_STATE.update(fn=fn, records=records)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_depth_worker_init) as pool:
+            it = pool.imap(_depth_worker_task, jobs, chunksize=max(1, min(16, len(jobs) // (8 * workers))))
+            return list(tqdm(it, total=len(jobs), desc=desc, disable=not progress, leave=False))
+    finally:
+        _DEPTH_WORKER_STATE.clear()
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -502,8 +541,13 @@ def write_frame_table(
     shard_rows: int = 250_000,
     overwrite: bool = False,
     progress: bool = True,
+    workers: int = 1,
 ) -> dict[str, dict[str, int]]:
     """Write sequences as Parquet shards + a README dataset card, atomically (temp dir, then rename).
+
+    ``workers > 1`` simulates the depth of the sequences in that many forked processes (Linux / macOS), with the
+    seeds of the serial run: the table is byte-identical to ``workers=1`` (the depth source must offer ``at_call``,
+    as every simulated source does; a custom callable is refused).
 
     Only files auglift wrote are replaced (the folder's manifest, :mod:`auglift_hf.utils.outputs`): an ``out_dir``
     holding other files raises :class:`~auglift_hf.errors.OutputError` unless ``overwrite=True``, which writes the
@@ -537,11 +581,25 @@ def write_frame_table(
         dup = next(k for k in keys if keys.count(k) > 1)
         raise ValueError(f"{dataset_name}: duplicate sequence {dup}")
     fn = resolve_depth_source(depth_source)
+    workers = int(workers)
+    if workers < 1:
+        raise ValueError(f"`workers` must be >= 1, got {workers}")
+    if workers > 1 and fn is not None and not hasattr(fn, "at_call"):
+        raise ValueError(
+            "workers > 1 needs a depth source that can reproduce its n-th call (`at_call`, as the simulated "
+            "sources have); this one cannot: use workers=1"
+        )
     channels: tuple[str, ...] = ()
     configs = [GT2D_CONFIG]
     if all(r.detected_2d is not None for r in records):
         configs.append(DETECTED2D_CONFIG)
     splits = sorted({r.split for r in records}, key=lambda s: (s != "train", s))
+    precomputed: list[np.ndarray] = []
+    if workers > 1 and fn is not None:  # every depth call, in the order of the serial loop below
+        tasks = [(i, config == DETECTED2D_CONFIG) for config in configs for split in splits
+                 for i, r in enumerate(records) if r.split == split]  # fmt: skip
+        precomputed = _parallel_depths(fn, tasks, records, workers, f"{dataset_name} depth", progress)
+        precomputed.reverse()  # popped from the end, in order
     counts: dict[str, dict[str, int]] = {c: {} for c in configs}
     out_dir = os.fspath(out_dir)
     with output_folder(
@@ -557,7 +615,7 @@ def write_frame_table(
                 for rec in tqdm(recs, desc=f"{dataset_name} {config}/{split}", disable=not progress, leave=False):
                     depth = rec.depth
                     if fn is not None:
-                        depth = _apply_depth(fn, rec, detected)
+                        depth = precomputed.pop() if workers > 1 else _apply_depth(fn, rec, detected)
                     if depth is not None and not channels:
                         channels = tuple(getattr(fn, "channels", None) or _DEFAULT_CHANNELS.get(depth.shape[-1], ()))
                         if len(channels) != depth.shape[-1]:

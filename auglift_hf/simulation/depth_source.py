@@ -57,7 +57,9 @@ def simulated_depth_source(
 
     The source carries ``channels``, ``simulation``, ``kind``, ``contract`` (depth kind, the metric depth model a
     lifter trained on it expects, the descriptor), ``depth_error``, ``simulation_record`` (the card's
-    :data:`DEPTH_SIMULATION_KEY` entry) and ``gt_keypoints_from_3d``.
+    :data:`DEPTH_SIMULATION_KEY` entry) and ``gt_keypoints_from_3d``; and ``at_call(call, ...)`` (the output of the
+    ``call``-th call, without counting it) with ``skip_calls(n)`` (count ``n`` calls made with ``at_call``; returns
+    the first call number), so that sequences can be simulated in parallel with the serial seeds.
     """
     from ..contract import DEFAULT_DEPTH_MODEL, DEFAULT_NUM_SAMPLES, default_descriptor, descriptor_kwargs
     from ..features.depth import AUGLIFT_SAMPLING, DEPTH_CHANNELS, DEPTH_ENCODINGS
@@ -72,13 +74,25 @@ def simulated_depth_source(
     kwargs["pattern_seed"] = kwargs.pop("seed")
     calls = [0]
 
-    def source(keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
-        calls[0] += 1
+    def at_call(call, keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
         out = descriptors(
             keypoints_3d, keypoints_2d, scores, focal, center, mode=mode, image_size=tuple(image_size),
-            seed=seed * 1_000_003 + calls[0], **kwargs,
+            seed=seed * 1_000_003 + call, **kwargs,
         )  # fmt: skip
         return np.asarray(out.detach().cpu().numpy() if hasattr(out, "detach") else out, dtype=np.float32)
+
+    def source(keypoints_3d, keypoints_2d, scores, focal, center, image_size):  # noqa: ANN001, ANN202
+        calls[0] += 1
+        return at_call(calls[0], keypoints_3d, keypoints_2d, scores, focal, center, image_size)
+
+    def skip_calls(n: int) -> int:
+        """Advance the call counter by ``n`` (calls made elsewhere with :func:`at_call`); returns the first one."""
+        calls[0] += int(n)
+        return calls[0] - int(n) + 1
+
+    # what a parallel writer needs to reproduce the serial calls exactly (auglift_hf.data.schema.write_frame_table)
+    source.at_call = at_call  # type: ignore[attr-defined]
+    source.skip_calls = skip_calls  # type: ignore[attr-defined]
 
     described = error.to_dict() if hasattr(error, "to_dict") else error
     source.gt_keypoints_from_3d = True  # type: ignore[attr-defined]

@@ -318,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--no-depth", action="store_true", help="no depth columns (tables for XY lifters only)")
     parser.add_argument(
+        "--workers", type=int, default=1,
+        help="processes simulating depth (surface-v2; the table is byte-identical to --workers 1)",
+    )  # fmt: skip
+    parser.add_argument(
         "--body-proportions", type=int, default=0, metavar="K",
         help="add K re-proportioned copies of every training take (augment_body_proportions: PoseAug's bone-length "
              "ratios 1 +- 0.2 per symmetric group, one person per take)",
@@ -434,7 +438,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         depth = None if args.no_depth else depth
         counts = write_frame_table(
-            records, out / folder, dataset_name=f"h36m_ref_{folder}", depth_source=depth, card=card
+            records,
+            out / folder,
+            dataset_name=f"h36m_ref_{folder}",
+            depth_source=depth,
+            card=card,
+            workers=args.workers,
         )
         kind = depth.kind if depth is not None else "none"
         summary.update(counts=counts, seconds=round(time.time() - t0, 1), depth=kind, detector=detector)
