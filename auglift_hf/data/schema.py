@@ -30,6 +30,7 @@ import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -310,6 +311,8 @@ def _apply_depth(fn: DepthSource, rec: SequenceRecord, detected: bool, call: int
 
 #: What forked depth workers read (set before the pool forks; fork shares it without pickling the closures)
 _DEPTH_WORKER_STATE: dict[str, Any] = {}
+#: The manifest of a ``depth_cache`` folder (what the cached arrays belong to)
+DEPTH_CACHE_MANIFEST = "auglift_depth_cache.json"
 
 
 def _depth_worker_init() -> None:
@@ -321,28 +324,88 @@ def _depth_worker_init() -> None:
 def _depth_worker_task(task: tuple[int, bool, int]) -> np.ndarray:
     index, detected, call = task
     state = _DEPTH_WORKER_STATE
-    return _apply_depth(state["fn"], state["records"][index], detected, call)
+    out = _apply_depth(state["fn"], state["records"][index], detected, call)
+    cache = state.get("cache")
+    if cache is not None:  # kept as soon as computed: an interrupted write resumes from here
+        tmp = cache / f".{call}.npy.tmp"
+        with open(tmp, "wb") as fh:
+            np.save(fh, out)
+        os.replace(tmp, cache / f"{call}.npy")
+    return out
 
 
-def _parallel_depths(
+def _open_depth_cache(cache: Path, fn: DepthSource, jobs: list[tuple[int, bool, int]], keys: list) -> None:
+    """Create ``cache`` or check that its manifest describes this source and these tasks (else ``ValueError``)."""
+    import hashlib
+
+    manifest = {
+        "written_by": "auglift_hf.data.write_frame_table (depth_cache)",
+        "depth_source": str(getattr(fn, "kind", "")),
+        "tasks": hashlib.sha256(json.dumps([[str(k) for k in keys[i]] + [d, c] for i, d, c in jobs]).encode()).hexdigest(),
+    }  # fmt: skip
+    path = cache / DEPTH_CACHE_MANIFEST
+    if path.is_file():
+        found = json.loads(path.read_text())
+        if found != manifest:
+            what = "depth source" if found.get("depth_source") != manifest["depth_source"] else "sequences or order"
+            raise ValueError(
+                f"depth cache {cache}: made for another {what} ({path}); give another --depth-cache folder or "
+                "delete this one"
+            )
+        return
+    if cache.exists() and any(cache.iterdir()):
+        raise ValueError(f"depth cache {cache}: not empty and not a depth cache (no {DEPTH_CACHE_MANIFEST})")
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=1))
+
+
+def _precompute_depths(
     fn: DepthSource, tasks: list[tuple[int, bool]], records: list[SequenceRecord], workers: int, desc: str,
-    progress: bool,
+    progress: bool, cache: Path | None = None,
 ) -> list[np.ndarray]:  # fmt: skip
-    """The depth of every ``(record index, detected)`` task with ``workers`` processes, bit-identical to calling
-    ``fn`` on the tasks in order: task ``k`` gets ``fn``'s call number ``first + k`` (``fn.at_call``)."""
+    """The depth of every ``(record index, detected)`` task, bit-identical to calling ``fn`` on the tasks in order:
+    task ``k`` gets ``fn``'s call number ``first + k`` (``fn.at_call``); ``workers`` processes; with ``cache``, each
+    array is kept as ``<cache>/<call>.npy`` when computed and read back instead of recomputed."""
     import multiprocessing
 
     from tqdm.auto import tqdm
 
     first = fn.skip_calls(len(tasks))
     jobs = [(i, detected, first + k) for k, (i, detected) in enumerate(tasks)]
-    _DEPTH_WORKER_STATE.update(fn=fn, records=records)
+    done: dict[int, np.ndarray] = {}
+    if cache is not None:
+        _open_depth_cache(cache, fn, jobs, [r.sort_key for r in records])
+        for _, _, call in jobs:
+            if (cache / f"{call}.npy").is_file():
+                done[call] = np.load(cache / f"{call}.npy", allow_pickle=False)
+    todo = [j for j in jobs if j[2] not in done]
+    _DEPTH_WORKER_STATE.update(fn=fn, records=records, cache=cache)
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_depth_worker_init) as pool:
-            it = pool.imap(_depth_worker_task, jobs, chunksize=max(1, min(16, len(jobs) // (8 * workers))))
-            return list(tqdm(it, total=len(jobs), desc=desc, disable=not progress, leave=False))
+        bar = tqdm(total=len(jobs), initial=len(done), desc=desc, disable=not progress, leave=False)
+        if workers > 1 and todo:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_depth_worker_init) as pool:
+                chunk = max(1, min(16, len(todo) // (8 * workers)))
+                for job, out in zip(todo, pool.imap(_depth_worker_task, todo, chunksize=chunk)):
+                    done[job[2]] = out
+                    bar.update()
+        else:
+            for job in todo:
+                done[job[2]] = _depth_worker_task(job)
+                bar.update()
+        bar.close()
     finally:
         _DEPTH_WORKER_STATE.clear()
+    return [done[call] for _, _, call in jobs]
+
+
+def _remove_depth_cache(cache: Path) -> None:
+    """Remove what the depth cache wrote (its arrays and manifest), and the folder when that leaves it empty."""
+    for f in cache.glob("*.npy"):
+        if f.stem.isdigit():
+            f.unlink()
+    (cache / DEPTH_CACHE_MANIFEST).unlink(missing_ok=True)
+    if not any(cache.iterdir()):
+        cache.rmdir()
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -542,12 +605,16 @@ def write_frame_table(
     overwrite: bool = False,
     progress: bool = True,
     workers: int = 1,
+    depth_cache: str | os.PathLike | None = None,
 ) -> dict[str, dict[str, int]]:
     """Write sequences as Parquet shards + a README dataset card, atomically (temp dir, then rename).
 
     ``workers > 1`` simulates the depth of the sequences in that many forked processes (Linux / macOS), with the
     seeds of the serial run: the table is byte-identical to ``workers=1`` (the depth source must offer ``at_call``,
-    as every simulated source does; a custom callable is refused).
+    as every simulated source does; a custom callable is refused). ``depth_cache``: a folder where each sequence's
+    simulated depth is kept as soon as it is computed, so that an interrupted write (hours for millions of rows)
+    resumes where it stopped with the same bytes; it records the depth source and the sequences and refuses others;
+    it is removed once the table is written.
 
     Only files auglift wrote are replaced (the folder's manifest, :mod:`auglift_hf.utils.outputs`): an ``out_dir``
     holding other files raises :class:`~auglift_hf.errors.OutputError` unless ``overwrite=True``, which writes the
@@ -584,21 +651,24 @@ def write_frame_table(
     workers = int(workers)
     if workers < 1:
         raise ValueError(f"`workers` must be >= 1, got {workers}")
-    if workers > 1 and fn is not None and not hasattr(fn, "at_call"):
+    if (workers > 1 or depth_cache is not None) and fn is not None and not hasattr(fn, "at_call"):
+        what = "workers > 1" if workers > 1 else "depth_cache"
         raise ValueError(
-            "workers > 1 needs a depth source that can reproduce its n-th call (`at_call`, as the simulated "
-            "sources have); this one cannot: use workers=1"
+            f"{what} needs a depth source that can reproduce its n-th call (`at_call`, as the simulated "
+            "sources have); this one cannot: use workers=1 without depth_cache"
         )
+    cache = None if depth_cache is None or fn is None else Path(depth_cache)
     channels: tuple[str, ...] = ()
     configs = [GT2D_CONFIG]
     if all(r.detected_2d is not None for r in records):
         configs.append(DETECTED2D_CONFIG)
     splits = sorted({r.split for r in records}, key=lambda s: (s != "train", s))
     precomputed: list[np.ndarray] = []
-    if workers > 1 and fn is not None:  # every depth call, in the order of the serial loop below
+    ahead = fn is not None and (workers > 1 or cache is not None)
+    if ahead:  # every depth call, in the order of the serial loop below
         tasks = [(i, config == DETECTED2D_CONFIG) for config in configs for split in splits
                  for i, r in enumerate(records) if r.split == split]  # fmt: skip
-        precomputed = _parallel_depths(fn, tasks, records, workers, f"{dataset_name} depth", progress)
+        precomputed = _precompute_depths(fn, tasks, records, workers, f"{dataset_name} depth", progress, cache)
         precomputed.reverse()  # popped from the end, in order
     counts: dict[str, dict[str, int]] = {c: {} for c in configs}
     out_dir = os.fspath(out_dir)
@@ -615,7 +685,7 @@ def write_frame_table(
                 for rec in tqdm(recs, desc=f"{dataset_name} {config}/{split}", disable=not progress, leave=False):
                     depth = rec.depth
                     if fn is not None:
-                        depth = precomputed.pop() if workers > 1 else _apply_depth(fn, rec, detected)
+                        depth = precomputed.pop() if ahead else _apply_depth(fn, rec, detected)
                     if depth is not None and not channels:
                         channels = tuple(getattr(fn, "channels", None) or _DEFAULT_CHANNELS.get(depth.shape[-1], ()))
                         if len(channels) != depth.shape[-1]:
@@ -647,4 +717,6 @@ def write_frame_table(
         (tmp / TABLE_MARKER).write_text(
             json.dumps({"written_by": "auglift_hf.data.write_frame_table", "dataset": dataset_name, "counts": counts})
         )
+    if cache is not None:
+        _remove_depth_cache(cache)
     return counts

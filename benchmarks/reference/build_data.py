@@ -322,6 +322,11 @@ def main(argv: list[str] | None = None) -> int:
         help="processes simulating depth (surface-v2; the table is byte-identical to --workers 1)",
     )  # fmt: skip
     parser.add_argument(
+        "--depth-cache", default=None, metavar="DIR",
+        help="keep each sequence's simulated depth here as it is computed, so that an interrupted build resumes "
+             "with the same bytes (removed once the table is written)",
+    )  # fmt: skip
+    parser.add_argument(
         "--body-proportions", type=int, default=0, metavar="K",
         help="add K re-proportioned copies of every training take (augment_body_proportions: PoseAug's bone-length "
              "ratios 1 +- 0.2 per symmetric group, one person per take)",
@@ -444,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
             depth_source=depth,
             card=card,
             workers=args.workers,
+            depth_cache=None if depth is None else args.depth_cache,
         )
         kind = depth.kind if depth is not None else "none"
         summary.update(counts=counts, seconds=round(time.time() - t0, 1), depth=kind, detector=detector)

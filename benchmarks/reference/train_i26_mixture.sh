@@ -12,9 +12,10 @@
 # (test_cocogt). Two one-thread lanes; resumable.
 # DEPTH=1 (the rule's second step, after the XY candidate passed): the Bandai table with surface-v2 depth columns
 # (train_bvh_surface: the same 2D and scores to the bit as train_bvh, severities U[2, 4] per sequence as the shipped
-# depth lifters; two depth passes (gt2d, detected2d) over 36,912 sequences, ~8 sequences/s on one loaded thread; TABLE_WORKERS=2 splits
-# them over two processes with the same bytes) and the TCN 27f XYCD / CASP recipes of train_i24_reship.sh on the same
-# mixture, seeds 0-2 (tcn-27f-{xycd,casp}-mix-seed*), twins of tcn-27f-xy-mix.
+# depth lifters; two depth passes (gt2d, detected2d) over 36,912 sequences, ~8 sequences/s on one loaded thread;
+# TABLE_WORKERS=2 splits them over two processes with the same bytes; resumable: each sequence's depth is kept in a
+# cache until the table is written) and the TCN 27f XYCD / CASP recipes of train_i24_reship.sh on the same mixture,
+# seeds 0-2 (tcn-27f-{xycd,casp}-mix-seed*), twins of tcn-27f-xy-mix.
 # Usage: bash benchmarks/reference/train_i26_mixture.sh ROOT BVH_DIR H36M_TABLE
 #   e.g. ROOT=/work/cache/i26, BVH_DIR = the fetched Bandai-Namco-Research-Motiondataset *.bvh (3,076 clips),
 #   H36M_TABLE=/work/cache/i24/train_surface_full
@@ -54,7 +55,7 @@ fi
 if [ ! -f "$BANDAI_DEPTH/README.md" ]; then
   "$PY" "$HERE/build_data.py" --out "$ROOT" --only train_bvh --bvh "$BVH" --bvh-name train_bvh_surface \
     --train-max-frames 0 --body-proportions 2 --depth-simulation surface-v2 --train-severity 2 4 \
-    --workers "${TABLE_WORKERS:-1}" >> "$ROOT/logs/tables.log" 2>&1 || { echo "train_bvh_surface failed: $ROOT/logs/tables.log" >&2; exit 1; }
+    --workers "${TABLE_WORKERS:-1}" --depth-cache "$ROOT/train_bvh_surface.depth_cache" >> "$ROOT/logs/tables.log" 2>&1 || { echo "train_bvh_surface failed: $ROOT/logs/tables.log" >&2; exit 1; }
 fi
 JOBS=()
 for seed in 0 1 2; do for v in xycd casp; do JOBS+=("mix $v depth $seed"); done; done

@@ -308,3 +308,34 @@ def test_parallel_depth_refuses_a_source_that_cannot_replay_its_calls(tmp_path):
     assert not (tmp_path / "t").exists()
     with pytest.raises(ValueError, match="`workers` must be >= 1"):
         write_frame_table(_bodies(), tmp_path / "t", dataset_name="toy", workers=0, progress=False)
+
+
+def test_depth_cache_resumes_an_interrupted_write_with_the_same_bytes(tmp_path, monkeypatch):
+    from auglift_hf.data import schema
+    from auglift_hf.data.schema import synthetic_depth_source
+
+    reference = tmp_path / "reference"
+    write_frame_table(_bodies(), reference, dataset_name="toy", depth_source=synthetic_depth_source(seed=5),
+                      progress=False)  # fmt: skip
+    cache, out = tmp_path / "cache", tmp_path / "table"
+    real, calls = schema._apply_depth, []
+
+    def dies_on_the_fourth(*args):
+        calls.append(args[-1])
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # the session ends mid-table
+        return real(*args)
+
+    monkeypatch.setattr(schema, "_apply_depth", dies_on_the_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        write_frame_table(_bodies(), out, dataset_name="toy", depth_source=synthetic_depth_source(seed=5),
+                          progress=False, depth_cache=cache)  # fmt: skip
+    assert not out.exists() and sorted(p.name for p in cache.glob("*.npy")) == ["1.npy", "2.npy", "3.npy"]
+    with pytest.raises(ValueError, match="made for another depth source"):  # another seed: refused, cache kept
+        write_frame_table(_bodies(), out, dataset_name="toy", depth_source=synthetic_depth_source(seed=6),
+                          progress=False, depth_cache=cache)  # fmt: skip
+    calls.clear()
+    write_frame_table(_bodies(), out, dataset_name="toy", depth_source=synthetic_depth_source(seed=5),
+                      progress=False, depth_cache=cache)  # fmt: skip
+    assert calls == [4, 5, 6]  # only the three sequences x passes not cached were simulated
+    assert _digest(out) == _digest(reference) and not cache.exists()
