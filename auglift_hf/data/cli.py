@@ -102,6 +102,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "errors, calibrated; issue 24) or capsule-v1 (capsules on the joint chain: the earlier tables)",
     )  # fmt: skip
     parser.add_argument(
+        "--workers", type=positive_int, default=1, metavar="N",
+        help="with --depth-source synthetic: simulate the sequences' depth in N processes (default 1); the table is "
+        "byte-identical to --workers 1",
+    )  # fmt: skip
+    parser.add_argument(
+        "--depth-cache", default=None, metavar="DIR",
+        help="with --depth-source synthetic: keep each sequence's simulated depth in DIR as it is computed, so that "
+        "an interrupted conversion rerun with the same options resumes with the same bytes (other options or inputs "
+        "are refused); removed once the table is written",
+    )  # fmt: skip
+    parser.add_argument(
         "--simulate-detector", action="store_true",
         help="h36m: add the detected2d config with detector-definition 2D (COCO-17 landmarks, realistic noise)",
     )  # fmt: skip
@@ -244,6 +255,34 @@ def _run_join(args: argparse.Namespace) -> dict:
     return counts or {}
 
 
+def _check_depth_workers(args: argparse.Namespace) -> None:
+    """``--workers`` / ``--depth-cache`` parallelise and keep the simulated depth: refused without it (they would be
+    ignored), and a cache that is, holds or lies in ``--out`` (replaced by the table) or an input is refused."""
+    workers, cache = args.workers, args.depth_cache  # workers >= 1: the parser's positive_int
+    for option, given in (("--workers", workers != 1), ("--depth-cache", cache is not None)):
+        if given and args.depth_source != "synthetic":
+            raise ValueError(f"{option} applies to --depth-source synthetic only (no simulated depth to "
+                             f"{'parallelise' if option == '--workers' else 'cache'})")  # fmt: skip
+    if cache is not None and args.out:
+        from pathlib import Path
+
+        from ..utils.outputs import check_not_input
+
+        c, o = Path(cache).resolve(), Path(args.out).resolve()
+        if c == o or o in c.parents or c in o.parents:
+            raise ValueError(f"--depth-cache {cache} and --out {args.out} must be separate folders (the table "
+                             "replaces --out; the cache is removed once the table is written)")  # fmt: skip
+        check_not_input(cache, [*(args.source if isinstance(args.source, list) else [args.source]), args.positions_3d,
+                                args.annotations, args.detections, *(args.cameras or ())], what="--depth-cache")  # fmt: skip
+    if workers > 1:
+        import os
+
+        cores = os.cpu_count() or 1
+        if workers > cores:
+            print(f"auglift convert: warning: --workers {workers} exceeds the {cores} CPU cores; the processes share "
+                  "them (the same table, not faster)", file=sys.stderr)  # fmt: skip
+
+
 def run(args: argparse.Namespace) -> int:
     """Convert and print ``{config: {split: rows}}``. Failures are raised to ``auglift_hf.cli``, which prints one
     line and exits with the code of :mod:`auglift_hf.errors`; nothing partial is written and an ``--out`` that is
@@ -253,6 +292,7 @@ def run(args: argparse.Namespace) -> int:
         if len(sources) > 1:
             raise ValueError(f"{args.dataset} takes one dataset root or file, got {len(sources)}: {sources}")
         args.source = sources[0] if sources else None
+    _check_depth_workers(args)
     if getattr(args, "check", False):
         return _run_check(args)
     if not args.out:
@@ -331,6 +371,7 @@ def run(args: argparse.Namespace) -> int:
             args.source, args.out, subjects=args.subjects, max_frames=args.max_frames, stride=args.stride,
             depth_source=depth, simulate_detector=args.simulate_detector, detector_seed=args.detector_seed,
             detector_preset=detector_preset, overwrite=args.overwrite, progress=not args.no_progress,
+            workers=args.workers, depth_cache=args.depth_cache,
         )  # fmt: skip
         for config, splits in counts.items():
             print(f"{args.out} [{config}] " + ", ".join(f"{s}: {n:,} rows" for s, n in splits.items()))
@@ -341,6 +382,8 @@ def run(args: argparse.Namespace) -> int:
         "depth_source": depth_source,
         "progress": not args.no_progress,
         "overwrite": args.overwrite,
+        "workers": args.workers,
+        "depth_cache": args.depth_cache,
     }
     if args.dataset != "h36m":
         for option in ("unknown_subject_split",) + (("fps",) if args.dataset != "bvh" else ()):

@@ -580,6 +580,8 @@ def convert_h36m(
     virtual_cameras: int = 0,
     overwrite: bool = False,
     progress: bool = True,
+    workers: int = 1,
+    depth_cache: str | os.PathLike | None = None,
     unknown_subject_split: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Read Human3.6M (``positions_3d`` *or* ``annotations``) and write the Parquet frame table to ``out_dir``.
@@ -592,6 +594,10 @@ def convert_h36m(
     ``detections`` only, since images and detections cannot follow a changed body). ``virtual_cameras = K`` adds K
     copies of every training record (re-proportioned ones included) seen by random virtual cameras
     (:func:`augment_viewpoints`, seeded by ``detector_seed``; same input restriction).
+
+    ``workers`` / ``depth_cache``: ``depth_source`` simulated in that many processes (byte-identical to one) / kept
+    in that folder as it is computed, so an interrupted write resumes
+    (:func:`~auglift_hf.data.schema.write_frame_table`).
     """
     from .schema import check_table_output, write_frame_table
 
@@ -647,5 +653,5 @@ def convert_h36m(
         info["detections"] = os.path.basename(os.fspath(detections))
     return write_frame_table(
         records, out_dir, dataset_name=DATASET, depth_source=depth_source, card=info, overwrite=overwrite,
-        progress=progress,
+        progress=progress, workers=workers, depth_cache=depth_cache,
     )  # fmt: skip

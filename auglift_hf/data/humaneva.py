@@ -253,9 +253,16 @@ def convert_humaneva(
     detector_preset: str = "default",
     overwrite: bool = False,
     progress: bool = True,
+    workers: int = 1,
+    depth_cache: str | os.PathLike | None = None,
 ) -> dict[str, dict[str, int]]:
     """Write the HumanEva-I evaluation table. ``source``: a folder holding :data:`FILE_3D` and :data:`FILE_2D`, or
-    the 3D npz itself (then ``positions_2d`` or :data:`FILE_2D` beside it). Options as ``auglift convert h36m``."""
+    the 3D npz itself (then ``positions_2d`` or :data:`FILE_2D` beside it). Options as ``auglift convert h36m``.
+
+    ``workers`` / ``depth_cache``: ``depth_source`` simulated in that many processes (byte-identical to one) / kept
+    in that folder as it is computed, so an interrupted write resumes
+    (:func:`~auglift_hf.data.schema.write_frame_table`).
+    """
     from .h36m import simulate_detector_2d
     from .schema import check_table_output, write_frame_table
 
@@ -284,5 +291,5 @@ def convert_humaneva(
         )
     return write_frame_table(
         records, out_dir, dataset_name=DATASET, depth_source=depth_source, card=info, overwrite=overwrite,
-        progress=progress,
+        progress=progress, workers=workers, depth_cache=depth_cache,
     )  # fmt: skip

@@ -393,8 +393,15 @@ def convert_3dhp(
     depth_source: Any = None,
     overwrite: bool = False,
     progress: bool = True,
+    workers: int = 1,
+    depth_cache: str | os.PathLike | None = None,
 ) -> dict[str, dict[str, int]]:
-    """``source`` = dataset root (annot.mat / annot_data.mat) or MMPose npz (with ``cameras`` pkl paths)."""
+    """``source`` = dataset root (annot.mat / annot_data.mat) or MMPose npz (with ``cameras`` pkl paths).
+
+    ``workers`` / ``depth_cache``: ``depth_source`` simulated in that many processes (byte-identical to one) / kept
+    in that folder as it is computed, so an interrupted write resumes
+    (:func:`~auglift_hf.data.schema.write_frame_table`).
+    """
     from .schema import write_frame_table
 
     if os.path.isfile(source) and os.fspath(source).endswith(".npz"):
@@ -415,5 +422,5 @@ def convert_3dhp(
     info = {"how_built": how, "split": "S1-S8 train; TS1-TS6 test", "joint_mapping": "3DHP -> H36M-17 by joint name"}
     return write_frame_table(
         records, out_dir, dataset_name=DATASET, depth_source=depth_source, card=info, overwrite=overwrite,
-        progress=progress,
+        progress=progress, workers=workers, depth_cache=depth_cache,
     )  # fmt: skip

@@ -161,8 +161,15 @@ def convert_3dpw(
     depth_source: Any = None,
     overwrite: bool = False,
     progress: bool = True,
+    workers: int = 1,
+    depth_cache: str | os.PathLike | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Read 3DPW sequence files under ``source`` and write the Parquet frame table to ``out_dir``."""
+    """Read 3DPW sequence files under ``source`` and write the Parquet frame table to ``out_dir``.
+
+    ``workers`` / ``depth_cache``: ``depth_source`` simulated in that many processes (byte-identical to one) / kept
+    in that folder as it is computed, so an interrupted write resumes
+    (:func:`~auglift_hf.data.schema.write_frame_table`).
+    """
     from .schema import write_frame_table
 
     records = read_3dpw_root(source, sequences=sequences, max_frames=max_frames, stride=stride)
@@ -174,5 +181,5 @@ def convert_3dpw(
     }
     return write_frame_table(
         records, out_dir, dataset_name=DATASET, depth_source=depth_source, card=info, overwrite=overwrite,
-        progress=progress,
+        progress=progress, workers=workers, depth_cache=depth_cache,
     )  # fmt: skip

@@ -339,6 +339,8 @@ def convert_bvh(
     dataset_name: str | None = None,
     overwrite: bool = False,
     progress: bool = True,
+    workers: int = 1,
+    depth_cache: str | os.PathLike | None = None,
 ) -> dict[str, dict[str, int]]:
     """BVH files / folders -> the Parquet frame table in ``out_dir`` (module docstring). Every file is read
     and checked before anything is written; returns ``{config: {split: rows}}``.
@@ -346,7 +348,9 @@ def convert_bvh(
     ``license``: the source motion's licence (a Hub licence id, e.g. ``cc-by-nc-4.0``), written to the card's
     ``license`` field; ``None`` uses the known licence of the skeleton's source (:data:`KNOWN_SOURCES`: Bandai
     Namco) or records the licence as unknown. ``dataset_name``: the ``dataset`` column (default ``bandai`` for
-    the Bandai Namco skeleton, else ``bvh``).
+    the Bandai Namco skeleton, else ``bvh``). ``workers`` / ``depth_cache``: ``depth_source`` simulated in that many
+    processes (byte-identical to one) / kept in that folder as it is computed, so an interrupted write resumes
+    (:func:`~auglift_hf.data.schema.write_frame_table`).
     """
     from ..h36m import simulate_detector_2d
     from ..schema import check_table_output, write_frame_table
@@ -402,7 +406,7 @@ def convert_bvh(
     }  # fmt: skip
     counts = write_frame_table(
         records, out_dir, dataset_name=dataset, depth_source=depth_source, card=info, overwrite=overwrite,
-        progress=progress,
+        progress=progress, workers=workers, depth_cache=depth_cache,
     )  # fmt: skip
     return counts
 
