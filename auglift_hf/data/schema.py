@@ -334,23 +334,38 @@ def _depth_worker_task(task: tuple[int, bool, int]) -> np.ndarray:
     return out
 
 
-def _open_depth_cache(cache: Path, fn: DepthSource, jobs: list[tuple[int, bool, int]], keys: list) -> None:
-    """Create ``cache`` or check that its manifest describes this source and these tasks (else ``ValueError``)."""
+def _depth_inputs_digest(jobs: list[tuple[int, bool, int]], records: list[SequenceRecord]) -> str:
+    """SHA-256 of every task's key, pass, call number and the arrays its depth is computed from: a cache entry is
+    only reused for the same frames (another stride, frame budget or detector seed keeps keys and frame counts)."""
     import hashlib
 
+    h = hashlib.sha256()
+    for i, detected, call in jobs:
+        rec = records[i]
+        h.update(json.dumps([[str(k) for k in rec.sort_key], detected, call]).encode())
+        k2, sc = (rec.detected_2d, rec.detected_scores) if detected else (rec.keypoints_2d, rec.keypoint_scores)
+        for a in (rec.keypoints_3d, k2, sc, rec.focal, rec.center, rec.image_size):
+            arr = np.ascontiguousarray(np.asarray(a if a is not None else np.nan, dtype=np.float64))
+            h.update(f"{arr.shape}".encode())
+            h.update(arr)
+    return h.hexdigest()
+
+
+def _open_depth_cache(cache: Path, fn: DepthSource, jobs: list[tuple[int, bool, int]], records: list) -> None:
+    """Create ``cache`` or check that its manifest describes this source and these tasks (else ``ValueError``)."""
     manifest = {
         "written_by": "auglift_hf.data.write_frame_table (depth_cache)",
         "depth_source": str(getattr(fn, "kind", "")),
-        "tasks": hashlib.sha256(json.dumps([[str(k) for k in keys[i]] + [d, c] for i, d, c in jobs]).encode()).hexdigest(),
-    }  # fmt: skip
+        "tasks": _depth_inputs_digest(jobs, records),
+    }
     path = cache / DEPTH_CACHE_MANIFEST
     if path.is_file():
         found = json.loads(path.read_text())
         if found != manifest:
-            what = "depth source" if found.get("depth_source") != manifest["depth_source"] else "sequences or order"
+            same_source = found.get("depth_source") == manifest["depth_source"]
+            what = "other sequences or inputs" if same_source else "another depth source"
             raise ValueError(
-                f"depth cache {cache}: made for another {what} ({path}); give another --depth-cache folder or "
-                "delete this one"
+                f"depth cache {cache}: made for {what} ({path}); give another --depth-cache folder or delete this one"
             )
         return
     if cache.exists() and any(cache.iterdir()):
@@ -374,7 +389,7 @@ def _precompute_depths(
     jobs = [(i, detected, first + k) for k, (i, detected) in enumerate(tasks)]
     done: dict[int, np.ndarray] = {}
     if cache is not None:
-        _open_depth_cache(cache, fn, jobs, [r.sort_key for r in records])
+        _open_depth_cache(cache, fn, jobs, records)
         for _, _, call in jobs:
             if (cache / f"{call}.npy").is_file():
                 done[call] = np.load(cache / f"{call}.npy", allow_pickle=False)
@@ -613,8 +628,8 @@ def write_frame_table(
     seeds of the serial run: the table is byte-identical to ``workers=1`` (the depth source must offer ``at_call``,
     as every simulated source does; a custom callable is refused). ``depth_cache``: a folder where each sequence's
     simulated depth is kept as soon as it is computed, so that an interrupted write (hours for millions of rows)
-    resumes where it stopped with the same bytes; it records the depth source and the sequences and refuses others;
-    it is removed once the table is written.
+    resumes where it stopped with the same bytes; it records the depth source, the sequences and a digest of their
+    input arrays, and refuses others; it is removed once the table is written.
 
     Only files auglift wrote are replaced (the folder's manifest, :mod:`auglift_hf.utils.outputs`): an ``out_dir``
     holding other files raises :class:`~auglift_hf.errors.OutputError` unless ``overwrite=True``, which writes the

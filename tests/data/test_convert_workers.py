@@ -125,3 +125,27 @@ def test_convert_humaneva_workers_give_the_serial_table(tmp_path, monkeypatch):
     seen = _spy_precompute(monkeypatch)
     assert main([*base, "--workers", "2", "--depth-cache", str(cache), "--out", str(parallel)]) == 0
     assert seen == [(2, cache)] and _digest(parallel) == _digest(serial) and not cache.exists()
+
+
+@pytest.mark.parametrize("other", [["--stride", "2"], ["--detector-seed", "1"]])
+def test_convert_depth_cache_refuses_a_rerun_on_other_motion(h36m_files, tmp_path, monkeypatch, capsys, other):
+    """The same sequences and frame counts but other frames (`--stride 2` under `--max-frames 8`) or other detected
+    keypoints (`--detector-seed`): the cached depth is not theirs, so the rerun is refused (exit 2, no table)."""
+    from auglift_hf.data import schema
+
+    out, cache = tmp_path / "table", tmp_path / "cache"
+    real, calls = schema._apply_depth, []
+
+    def interrupted_on_the_fourth(*args):
+        calls.append(args[-1])
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(schema, "_apply_depth", interrupted_on_the_fourth)
+    command = [*_base(h36m_files), "--depth-cache", str(cache), "--out", str(out), "--no-progress"]
+    assert main(command) == 130 and len(list(cache.glob("*.npy"))) == 3
+    capsys.readouterr()
+    assert main([*command, *other]) == 2
+    err = capsys.readouterr().err
+    assert "made for other sequences or inputs" in err and not out.exists() and len(list(cache.glob("*.npy"))) == 3
