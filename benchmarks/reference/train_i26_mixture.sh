@@ -55,7 +55,8 @@ fi
 if [ ! -f "$BANDAI_DEPTH/README.md" ]; then
   "$PY" "$HERE/build_data.py" --out "$ROOT" --only train_bvh --bvh "$BVH" --bvh-name train_bvh_surface \
     --train-max-frames 0 --body-proportions 2 --depth-simulation surface-v2 --train-severity 2 4 \
-    --workers "${TABLE_WORKERS:-1}" --depth-cache "$ROOT/train_bvh_surface.depth_cache" >> "$ROOT/logs/tables.log" 2>&1 || { echo "train_bvh_surface failed: $ROOT/logs/tables.log" >&2; exit 1; }
+    --workers "${TABLE_WORKERS:-1}" --depth-cache "$ROOT/train_bvh_surface.depth_cache" >> "$ROOT/logs/tables.log" \
+    2>&1 || { echo "train_bvh_surface failed: $ROOT/logs/tables.log" >&2; exit 1; }
 fi
 JOBS=()
 for seed in 0 1 2; do for v in xycd casp; do JOBS+=("mix $v depth $seed"); done; done
