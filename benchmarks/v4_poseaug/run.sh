@@ -35,8 +35,8 @@
 #   PoseAug lifter step                       XY 0.053 s, XYD 0.048 s
 #   whole pilot PoseAug runs (tiny table, 21 % / 17 % of the RT poses kept after 93 GAN iterations: the free RT
 #   translation needs ~1,000 iterations, RESULTS "PoseAug as published: RT translation"): 1,934 / 361 samples/CPU-s
-# Chosen budgets (full table: 617,012 rows -> 602 batches of 1024 per pass; 2 warm-up epochs = 1,204 GAN iterations,
-# enough for the RT poses to be kept, ~96 % at 1,200 iterations in that measurement):
+# Sizing plan, before the run (what ran: end of this header). Full table: 617,012 rows -> 602 batches of 1024 per
+# pass; 2 warm-up epochs = 1,204 GAN iterations, enough for the RT poses to be kept (~96 % at 1,200 iterations):
 #   phase 1  P1_EPOCHS=10 -> 6,020 steps, 6.2 M samples: ~255 CPU-s per run, 6 runs 1,500 s
 #   phase 2  PA_LIFTER_EPOCHS=3 -> 1,806 feedback iterations, ~3,500 lifter steps (~3.6 M samples, ~48 % generated):
 #            XYD + PA ~5,460 CPU-s per seed, XY + PA ~1,060 s, continuations ~150 s each (6)
@@ -47,6 +47,12 @@
 #            then evaluate.sh ~2-5 minutes (80 s wall for the dry run's 12 lifters under load). PA_LIFTER_EPOCHS=2:
 #            ~2.5 h. Uncertainty: the feedback iteration cost 2.21 s instead of 2.77 with 98 % of the RT poses in view
 #            (rt_translation=bounded pilot), so the XYD + PA runs may be ~20 % shorter once the buffer fills.
+# Run (2026-12-06, the numbers in benchmarks/RESULTS.md "Issue 27: AugLift v4's headline experiment"): the default
+# PA_LIFTER_EPOCHS=1, chosen before any phase-2 run for the CPU time left in the session (3 would not have finished;
+# the design is otherwise unchanged): 2 warm-up + 1 feedback GAN epochs = 1,806 GAN iterations, ~1,200 lifter steps
+# (1.23 M lifter samples, 0.61 M generated) per PoseAug run. Measured wall time, two one-thread lanes, nice 10: train
+# table 1,770 s; phase 1 ~6 min (XYD) / ~5 min (XY) per run on a free lane; XYD + PA 30-37 min, XY + PA ~10 min,
+# continuations 1-2 min; the phase-2 stage of all 12 runs took 82 minutes.
 # Usage: bash benchmarks/v4_poseaug/run.sh [ROOT]   (default /work/cache/v4; logs in ROOT/logs)
 #        then: bash benchmarks/v4_poseaug/evaluate.sh ROOT   (prints v4_table.py's tables)
 set -u
@@ -59,7 +65,7 @@ BUILD=$HERE/../reference/build_data.py
 TABLE=$ROOT/train_gt_surface
 OOD=$ROOT/sev_3/test_ood
 P1_EPOCHS=${P1_EPOCHS:-10}
-PA_LIFTER_EPOCHS=${PA_LIFTER_EPOCHS:-3}
+PA_LIFTER_EPOCHS=${PA_LIFTER_EPOCHS:-1}
 BATCH=1024
 rm -f "$ROOT"/*.failed "$ROOT"/runs/*.failed  # a re-run retries what failed before
 mkdir -p "$ROOT/sev_3"
