@@ -206,6 +206,7 @@ def test_dataset_card_contract(tmp_path):
         "tcn-27f-xy-h36m",
         "tcn-27f-xy-h36m-anyview",
         "tcn-27f-xy-mix",
+        "simplebaseline-xyd-h36m-poseaug",
     ],
 )
 def test_shipped_checkpoints_carry_the_training_contract(name):
@@ -224,6 +225,10 @@ def test_shipped_checkpoints_carry_the_training_contract(name):
         # trained with depth dropout (training_config.json) -> no-depth input is within the contract
         drops = json.loads((folder / "training_config.json").read_text())
         assert c.missing_depth == "fill" and "depth_dropout_window" in json.dumps(drops)
+    elif "-xyd-" in name:  # issue 27: XYD + dscale2d on ground-truth 2D, no depth dropout: depth is required
+        assert c.depth_kind == "metric" and c.depth_model == DEFAULT_DEPTH_MODEL
+        assert c.depth_descriptor["mode"] == "casp" and c.depth_descriptor["num_samples"] == 16
+        assert c.missing_depth is None and c.scale_normalization == "depth" and c.reference_depth == 4.5
     else:
         assert c.depth_kind is None and c.depth_model is None and c.depth_descriptor is None
         assert c.missing_depth is None
@@ -411,8 +416,10 @@ def test_every_shipped_folder_records_a_frame_rate():
 
 
 @pytest.mark.parametrize(
-    "name", ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy-h36m", "tcn-27f-xy-h36m-anyview", "tcn-27f-xy-mix"]
-)
+    "name",
+    ["poseformer-xy", "poseformer-xycd", "tcn-27f-xy-h36m", "tcn-27f-xy-h36m-anyview", "tcn-27f-xy-mix",
+     "simplebaseline-xyd-h36m-poseaug"],
+)  # fmt: skip
 def test_shipped_frame_rate_is_the_training_tables_fps(name):
     """Provenance: where the training tables named in training_config.json are on this machine, re-read them."""
     from auglift_hf.training.data import training_frame_rate

@@ -405,7 +405,8 @@ def build_model_card(
     )
     n_params = count_parameters(folder / "model.safetensors") if (folder / "model.safetensors").is_file() else None
     depth_sentence = (
-        "Besides (x, y) it reads the keypoint confidence and a monocular depth estimate sampled around each "
+        f"Besides (x, y) it reads {'the keypoint confidence and ' if 'c' in channels else ''}a monocular depth "
+        "estimate sampled around each "
         "keypoint (AugLift's depth-augmented input, reported to improve cross-dataset generalisation with real "
         "depth; how much it helps this checkpoint is measured in the results below)."
         if has_depth
@@ -470,7 +471,7 @@ def build_model_card(
         repo_id=repo_id,
         model_name=repo_id.split("/")[-1],
         model_summary=summary
-        or f"Depth-augmented 3D human pose lifting ({'XYCD' if has_depth else 'XY'} input) with {arch_name}.",
+        or f"Depth-augmented 3D human pose lifting ({('XYCD' if 'c' in channels else 'XYD') if has_depth else 'XY'} input) with {arch_name}.",
         architecture_name=arch_name,
         model_type=model_type,
         num_frames=input_frames(config),

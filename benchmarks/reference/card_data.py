@@ -30,7 +30,9 @@ is rebuilt before any is written: an error writes none (one stderr line, exit 2)
 A folder trained on a mixture of sources (issue 26: ``ship.SOURCES_KEY`` recorded) takes neither the whole-test-set
 rows nor the three-seed section of those RESULTS sections, even under the name of a folder they list (the mixture
 triple replacing ``tcn-27f-xy`` / ``tcn-27f-xycd`` / ``tcn-27f-casp``): they measured the H36M-only weights; its own
-three-seed tables are in its measured section, written by ``ship.py --three-seeds``.
+three-seed tables are in its measured section, written by ``ship.py --three-seeds``. So does a PoseAug-trained folder
+(issue 27: ``ship.POSEAUG_KEY`` recorded; its tables written by ``ship.py --v4``), whose training sentence names its
+ground-truth 2D and PoseAug phase from the record.
 
 Usage::
 
@@ -57,6 +59,7 @@ from ship import (  # noqa: E402
     DEPTH_SIMULATION,
     H36M_MOTION,
     LEGACY_DEPTH_SIMULATION,
+    POSEAUG_KEY,
     SIMULATED_DEPTH,
     SOURCES_KEY,
     _ordinal,
@@ -400,11 +403,12 @@ def rewrite(folder: Path, results_md: str) -> str:
     config = json.loads((folder / "config.json").read_text())
     processor = json.loads((folder / "preprocessor_config.json").read_text())
     has_depth = "d" in config.get("input_channels", [])
-    reference, record, sources = {}, None, None
+    reference, record, sources, poseaug = {}, None, None, None
     if (folder / "eval_results.json").is_file():
         saved = json.loads((folder / "eval_results.json").read_text())
         reference, record = saved.get("reference_eval", {}) or {}, saved.get(DEPTH_RECORD_KEY)
         sources = saved.get(SOURCES_KEY)  # a mixture (issue 26): its sources and licences, recorded by ship.py
+        poseaug = saved.get(POSEAUG_KEY)  # a PoseAug run on ground-truth 2D (issue 27), recorded by ship.py
     surface = has_depth and record is not None and record["simulation"] != LEGACY_DEPTH_SIMULATION
     severities = measured_severities(reference, str(folder / "eval_results.json")) if surface else {}
     label_of = {cfg: label for label, (cfg, _) in CARD_ROWS.items()}
@@ -422,13 +426,14 @@ def rewrite(folder: Path, results_md: str) -> str:
             depth_text=simulated_depth_text(record, [severities.get(label)]) if surface else None,
             selection=measured_selection(reference, label),
         ))  # fmt: skip
-    if not sources:  # a mixture's numbers are its card's three-seed tables: these sections measured H36M-only weights
+    # a mixture's or PoseAug run's numbers are its card's three-seed tables: these sections measured other weights
+    if not sources and not poseaug:
         rows += whole_rows(folder.name, has_depth, processor.get("keypoint_definition"), results_md, record, reference)
     depth_text = simulated_depth_text(record, list(severities.values())) if surface else None
     new = build_model_card(
         folder, eval_results={"results": rows}, repo_id=f"auglift/{folder.name}", datasets=source_datasets(sources),
         training_data=training_data_text(
-            processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text, sources
+            processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text, sources, poseaug
         ),
         depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION, licences=source_licences(sources),
     )  # fmt: skip
@@ -438,7 +443,7 @@ def rewrite(folder: Path, results_md: str) -> str:
                          "section this script keeps)")  # fmt: skip
     extra = text[measured : text.index("\n## Citation", measured)]
     head, sep, tail = str(new).partition("\n## Citation")
-    seeds = "" if sources else seeds_card_section(folder.name, seed_tables(results_md))
+    seeds = "" if sources or poseaug else seeds_card_section(folder.name, seed_tables(results_md))
     return head.rstrip("\n") + "\n" + (f"\n{seeds}" if seeds else "") + extra + sep + tail
 
 

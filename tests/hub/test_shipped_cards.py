@@ -36,6 +36,12 @@ def test_shipped_card_names_its_data(readme):
     if saved.get("training_sources") and not whole:  # issue 26 mixture, shipped after the RESULTS whole-set sections:
         seeds = card.text[card.text.index("**Three training seeds**") : card.text.index("## Licence")]
         assert "| HumanEva-I |" in seeds and "| CMU |" in seeds  # its cross-dataset numbers: the three-seed tables
+    elif saved.get("poseaug") and not whole:  # issue 27, PoseAug on GT 2D: the v4 experiment's three-seed tables
+        seeds = card.text[
+            card.text.index("**What it is good for, and the v4 experiment.**") : card.text.index("## Licence")
+        ]
+        assert "| XYD + dscale2d + PoseAug |" in seeds and "| CMU |" in seeds and "HumanEva-I (real GT 2D)" in seeds
+        assert all(r.dataset_config.startswith("gt2d") for r in results)  # no COCO-detector rows for an "h36m" lifter
     else:
         assert {r.dataset_type for r in whole} >= {"humaneva"}  # the RESULTS 'Issue 23' numbers are in every card
     if (readme.parent / "config.json").read_text().count('"d"'):
