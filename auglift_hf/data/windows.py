@@ -104,7 +104,13 @@ def _load_table_folder(path: str, config: str, split: str) -> Any:
         # `test` with other values) would be served from the first one's cache. Given files, the cache key includes
         # each file's path and modification time (tests/data/test_table_and_windows.py pins the case).
         kwargs = {} if files is None else {"data_files": {split: files}}
-        return datasets.load_dataset(path, config, split=split, **kwargs).with_format("arrow")[:]
+        bars = datasets.is_progress_bar_enabled()
+        datasets.disable_progress_bars()  # its cache-building bar ("Generating train split") is not the package's
+        try:
+            return datasets.load_dataset(path, config, split=split, **kwargs).with_format("arrow")[:]
+        finally:
+            if bars:
+                datasets.enable_progress_bars()
     except datasets.exceptions.DatasetGenerationError as err:
         raise ValueError(f"frame table {path}: cannot be read ({err.__cause__ or err})") from err
     except ValueError as err:  # e.g. "BuilderConfig 'gt2d' not found", "Unknown split"

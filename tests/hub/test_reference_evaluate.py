@@ -11,7 +11,18 @@ from auglift_hf.data import SequenceRecord, write_frame_table
 from auglift_hf.models import TCNConfig, TCNForPoseLifting
 from auglift_hf.processing_lifting import PoseLiftingProcessor
 
-from .reference_scripts import import_reference
+from .reference_scripts import REFERENCE
+
+
+def import_evaluate_script():
+    """``benchmarks/reference/evaluate.py`` under another module name: as ``evaluate`` it would shadow Hugging Face
+    ``evaluate`` in ``sys.modules`` for every test after this one."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("reference_evaluate_script", REFERENCE / "evaluate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _table(root, fps: float):
@@ -36,7 +47,7 @@ def _lifter(folder, frame_rate):
 
 
 def test_windows_sampled_at_the_lifter_rate(tmp_path):
-    evaluate = import_reference("evaluate")
+    evaluate = import_evaluate_script()
     lifter = _lifter(tmp_path / "lifter", 25.0)
     at24 = evaluate.evaluate_folder(lifter, _table(tmp_path / "d24", 24.0), stride=1, flip_test=False)
     at25 = evaluate.evaluate_folder(lifter, _table(tmp_path / "d25", 25.0), stride=1, flip_test=False)
@@ -49,7 +60,7 @@ def test_windows_sampled_at_the_lifter_rate(tmp_path):
 
 
 def test_temporal_lifter_without_frame_rate_is_refused(tmp_path):
-    evaluate = import_reference("evaluate")
+    evaluate = import_evaluate_script()
     lifter = _lifter(tmp_path / "old", None)
     with pytest.raises(ValueError, match="no `frame_rate`"):
         evaluate.evaluate_folder(lifter, _table(tmp_path / "d", 24.0), stride=1, flip_test=False)
