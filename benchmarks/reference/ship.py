@@ -716,13 +716,24 @@ def training_data_text(
     )
 
 
-def three_seed_results(root: Path) -> str:
-    """The three-seed tables and the pre-registered decision of ``mixture_table.py ROOT``, as a card subsection."""
+def _sibling(name: str):  # noqa: ANN202
+    """The sibling script ``name`` of this folder, imported without leaving the folder on ``sys.path`` (it holds an
+    ``evaluate.py`` that would shadow Hugging Face ``evaluate`` for whatever imports it next in the process)."""
+    import importlib
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling scripts, when imported from elsewhere
-    import mixture_table
-    from seeds_table import load
+    saved = list(sys.path)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path[:] = saved  # also drops what the script inserted itself
+
+
+def three_seed_results(root: Path) -> str:
+    """The three-seed tables and the pre-registered decision of ``mixture_table.py ROOT``, as a card subsection."""
+    mixture_table = _sibling("mixture_table")
+    load = _sibling("seeds_table").load
 
     evaluations = {
         k: load(root / k, mixture_table.PRODUCER) for k in dict.fromkeys(k for k, _, _ in mixture_table.COLUMNS)
@@ -736,11 +747,7 @@ def three_seed_results(root: Path) -> str:
 def depth_mixture_decision(root: Path) -> tuple[list[str], list[str]]:
     """``(tables, reasons)`` of ``depth_mixture_table.py ROOT`` (the depth pair on the mixture); ``ValueError`` unless
     its pre-registered rule says to replace the triple (``FileNotFoundError`` naming a missing evaluation)."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import depth_mixture_table
-
+    depth_mixture_table = _sibling("depth_mixture_table")
     evaluations = depth_mixture_table.load_all(root)
     lines = depth_mixture_table.tables(evaluations)
     replace, reasons = depth_mixture_table.decide(evaluations)
@@ -753,12 +760,7 @@ def depth_mixture_decision(root: Path) -> tuple[list[str], list[str]]:
 def replaced_recipe(name: str) -> str | None:
     """The mixture recipe a shipped folder ``name`` is replaced by when the depth pair's rule says replace
     (``depth_mixture_table.REPLACES``: ``tcn-27f-xy`` <- ``tcn-27f-xy-mix``, ...); ``None`` for any other name."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import depth_mixture_table
-
-    return depth_mixture_table.REPLACES.get(name)
+    return _sibling("depth_mixture_table").REPLACES.get(name)
 
 
 #: The mixture card's subsection after the one-seed table (:func:`ship` with ``three_seeds``).

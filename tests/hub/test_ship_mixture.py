@@ -296,3 +296,13 @@ def test_ship_cli_refuses_existing_folders_before_writing_any(tmp_path, capsys):
     assert ship.main([*argv, "--replace"]) == 0
     saved = json.loads((dest / "tcn-27f-xycd" / "eval_results.json").read_text())
     assert [s["dataset"] for s in saved[ship.SOURCES_KEY]] == ["h36m", "bandai"]
+
+
+def test_sibling_scripts_leave_sys_path_as_it_was():
+    """ship.py imports mixture_table / depth_mixture_table / seeds_table from its folder, which also holds an
+    evaluate.py: left on sys.path, it shadowed Hugging Face ``evaluate`` for later tests (fresh-clone CI: 11 metric
+    tests failed after the ship tests)."""
+    before = list(sys.path)
+    for name in ("mixture_table", "depth_mixture_table", "seeds_table"):
+        assert ship._sibling(name).__name__ == name
+    assert sys.path == before
