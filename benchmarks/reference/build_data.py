@@ -116,6 +116,7 @@ from auglift_hf.simulation import (
 from auglift_hf.simulation.detector2d import COCO_DETECTOR_PRESETS
 from auglift_hf.simulation.surface_depth import surface_depth_source
 from auglift_hf.skeleton import PELVIS, h36m32_to_17
+from auglift_hf.utils.cli_args import positive_int
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "h36m"
 DEFAULT_CMU = DEFAULT_DATA.parent / "cmu" / "data_3d_cmu24.npz"
@@ -318,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--no-depth", action="store_true", help="no depth columns (tables for XY lifters only)")
     parser.add_argument(
-        "--workers", type=int, default=1,
+        "--workers", type=positive_int, default=1,
         help="processes simulating depth (surface-v2; the table is byte-identical to --workers 1)",
     )  # fmt: skip
     parser.add_argument(

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from evaluation_records import paired_interval as _diff  # noqa: E402
+from evaluation_records import three_seed_cell as _cell  # noqa: E402
 from reference_scripts import import_reference  # noqa: E402
 
 table = import_reference("depth_mixture_table")
@@ -20,17 +22,6 @@ SURFACE = (  # the shape of build_data.py's depth text, as auglift evaluate reco
     "scene, seed 201); monocular depth error model: {{'severity': {sev}, 'fps': 25.0, 'preset': 'surface-v2'}}"
 )
 WITHHELD = "depth withheld (--no-depth): the table's depth columns were not read"
-
-
-def _cell(model: str, tab: str, mean: float) -> dict:
-    seeds = {"mean": mean, "std": 0.5, "seeds": 3}
-    return {"model": model, "table": tab, "mpjpe": mean, "pa_mpjpe": 0.7 * mean, "mpjpe_seeds": seeds,
-            "pa_mpjpe_seeds": {**seeds, "mean": 0.7 * mean}}  # fmt: skip
-
-
-def _diff(d: float, half: float) -> dict:
-    low, high = d - half, d + half
-    return {"difference": d, "relative": d / 100, "low": low, "high": high, "significant": low > 0 or high < 0}
 
 
 def _write(root: Path, means: dict, diffs: dict | None = None) -> Path:

@@ -7,20 +7,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from evaluation_records import paired_interval as _diff  # noqa: E402
+from evaluation_records import three_seed_cell as _cell  # noqa: E402
 from reference_scripts import import_reference  # noqa: E402
 
 mixture_table = import_reference("mixture_table")
-
-
-def _cell(model: str, table: str, mean: float) -> dict:
-    seeds = {"mean": mean, "std": 0.5, "seeds": 3}
-    return {"model": model, "table": table, "mpjpe": mean, "pa_mpjpe": 0.7 * mean, "mpjpe_seeds": seeds,
-            "pa_mpjpe_seeds": {**seeds, "mean": 0.7 * mean}}  # fmt: skip
-
-
-def _diff(d: float, half: float) -> dict:
-    low, high = d - half, d + half
-    return {"difference": d, "relative": d / 100, "low": low, "high": high, "significant": low > 0 or high < 0}
 
 
 def _write(root: Path, h36m_gap: float, cmu: float, humaneva: float, half: float = 2.0) -> Path:
