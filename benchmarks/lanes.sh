@@ -10,6 +10,11 @@
 #   evaluate_models OUT [auglift evaluate args...]
 # which runs `auglift evaluate` of the global MODELS array (NAME=folder[,seed folders]) with the comparisons of the
 # global CMP array (A:B) into OUT, skipped when OUT exists (evaluation scripts are resumable by output folder).
+#   evaluate_severity_sets OUT_PREFIX OUT_SUFFIX TABLES S DEGRADATION
+# which runs evaluate_models on the whole issue-24 test sets of build_i24_eval.sh under TABLES at severity S (two
+# lanes): <prefix>_det<suffix> (CMU + HumanEva-I, detector 2D), <prefix>_h36m<suffix> (H36M S9/S11 every 10th frame),
+# <prefix>_gt<suffix> (HumanEva-I, real GT 2D); with DEGRADATION=1 also <prefix>_2x<suffix> (the three at 2S) and
+# <prefix>_nodepth<suffix> (depth withheld).
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AUGLIFT=${AUGLIFT:-$REPO/.venv/bin/auglift}
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
@@ -49,4 +54,20 @@ evaluate_models() {  # out-folder evaluate-args...
   local out=$1
   shift
   [ -d "$out" ] || "$AUGLIFT" evaluate --models "${MODELS[@]}" --compare "${CMP[@]}" --out "$out" --no-progress "$@"
+}
+
+evaluate_severity_sets() {  # out-prefix out-suffix tables-root severity degradation(0|1)
+  local out=$1 suffix=$2 tables=$3 s=$4 s2
+  s2=$(python3 -c "print(f'{2 * float(\"$s\"):g}')")
+  evaluate_models "${out}_det$suffix" --datasets "$tables/sev_$s/test_cmu" "$tables/sev_$s/humaneva" \
+    --config detected2d &
+  evaluate_models "${out}_h36m$suffix" --datasets "$tables/sev_$s/test" --config detected2d --stride 10
+  evaluate_models "${out}_gt$suffix" --datasets "$tables/sev_$s/humaneva" --config gt2d
+  wait
+  [ "$5" = 1 ] || return 0
+  evaluate_models "${out}_2x$suffix" --datasets "$tables/sev_$s2/test" "$tables/sev_$s2/test_cmu" \
+    "$tables/sev_$s2/humaneva" --config detected2d --stride 10 &
+  evaluate_models "${out}_nodepth$suffix" --datasets "$tables/sev_$s/test" "$tables/sev_$s/test_cmu" \
+    "$tables/sev_$s/humaneva" --config detected2d --stride 10 --no-depth
+  wait
 }

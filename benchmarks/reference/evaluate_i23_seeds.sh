@@ -10,7 +10,6 @@ set -u
 ROOT=$1 S=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../lanes.sh"
-S2=$(python3 -c "print(f'{2 * float(\"$S\"):g}')")
 MODELS=() CMP=()
 for arch in ${ARCHS:-tcn-27f poseformer-9f}; do
   ship=${arch/poseformer-9f/poseformer}  # checkpoint names: tcn-27f-xy, poseformer-xy
@@ -22,14 +21,5 @@ for arch in ${ARCHS:-tcn-27f poseformer-9f}; do
   done
 done
 [ ${#CMP[@]} -gt 0 ] || { echo "no complete XY / depth pair of three seeds under $ROOT/runs" >&2; exit 2; }
-ev() { evaluate_models "$ROOT/$1${SUFFIX:-}" "${@:2}"; }  # out-folder evaluate-args...
 # two one-thread lanes of about equal size (37k and 34k scored frames)
-ev eval_seeds_det --datasets "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" --config detected2d &
-ev eval_seeds_h36m --datasets "$ROOT/sev_$S/test" --config detected2d --stride 10
-ev eval_seeds_gt --datasets "$ROOT/sev_$S/humaneva" --config gt2d
-wait
-[ "${DEGRADATION:-0}" = 1 ] || exit 0
-ev eval_seeds_2x --datasets "$ROOT/sev_$S2/test" "$ROOT/sev_$S2/test_cmu" "$ROOT/sev_$S2/humaneva" \
-  --config detected2d --stride 10
-ev eval_seeds_nodepth --datasets "$ROOT/sev_$S/test" "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" \
-  --config detected2d --stride 10 --no-depth
+evaluate_severity_sets "$ROOT/eval_seeds" "${SUFFIX:-}" "$ROOT" "$S" "${DEGRADATION:-0}"

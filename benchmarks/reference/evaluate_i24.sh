@@ -10,7 +10,6 @@ shift 3
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../lanes.sh"
 PY=$REPO/.venv/bin/python
-S2=$(python3 -c "print(f'{2 * float(\"$S\"):g}')")
 PAIRS=(tcn-27f-xy:tcn-27f-xycd tcn-27f-xy:tcn-27f-casp poseformer-xy:poseformer-xycd poseformer-xy:poseformer-casp)
 RUNS=() MODELS=() CMP=()
 for pair in "${PAIRS[@]}"; do
@@ -27,11 +26,4 @@ if [ "$STEP" = reference ]; then
     "${RUNS[@]}"
   exit $?
 fi
-ev() { evaluate_models "$ROOT/$1" "${@:2}"; }  # out-folder evaluate-args...
-ev eval_i24_det --datasets "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" --config detected2d
-ev eval_i24_h36m --datasets "$ROOT/sev_$S/test" --config detected2d --stride 10
-ev eval_i24_gt --datasets "$ROOT/sev_$S/humaneva" --config gt2d
-ev eval_i24_2x --datasets "$ROOT/sev_$S2/test" "$ROOT/sev_$S2/test_cmu" "$ROOT/sev_$S2/humaneva" --config detected2d \
-  --stride 10
-ev eval_i24_nodepth --datasets "$ROOT/sev_$S/test" "$ROOT/sev_$S/test_cmu" "$ROOT/sev_$S/humaneva" \
-  --config detected2d --stride 10 --no-depth
+evaluate_severity_sets "$ROOT/eval_i24" "" "$ROOT" "$S" 1

@@ -21,7 +21,6 @@ set -u
 ROOT=$1 I24=$2 S=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/../lanes.sh"
-S2=$(python3 -c "print(f'{2 * float(\"$S\"):g}')")
 for p in "$ROOT/runs/tcn-27f-"{xy,xycd,casp}"-mix-seed"{0,1,2} "$I24/runs/tcn-27f-"{xycd,casp}"-surface-seed"{1,2}; do
   [ -f "$p/final/model.safetensors" ] || { echo "missing run $p (train it first)" >&2; exit 2; }
 done
@@ -37,15 +36,6 @@ for v in xycd casp; do
            "tcn-27f-$v=$REPO/checkpoints/tcn-27f-$v,$I24/runs/tcn-27f-$v-surface-seed1/final,$I24/runs/tcn-27f-$v-surface-seed2/final")
   CMP+=("tcn-27f-xy-mix:tcn-27f-$v-mix" "tcn-27f-$v:tcn-27f-$v-mix")
 done
-ev() { evaluate_models "$ROOT/$1" "${@:2}"; }  # out-folder evaluate-args...
-ev eval_mixd_det --datasets "$I24/sev_$S/test_cmu" "$I24/sev_$S/humaneva" --config detected2d &
-ev eval_mixd_h36m --datasets "$I24/sev_$S/test" --config detected2d --stride 10
-ev eval_mixd_gt --datasets "$I24/sev_$S/humaneva" --config gt2d
-wait
+evaluate_severity_sets "$ROOT/eval_mixd" "" "$I24" "$S" "${DEGRADATION:-0}"
 [ "${DEGRADATION:-0}" = 1 ] || exit 0
-ev eval_mixd_2x --datasets "$I24/sev_$S2/test" "$I24/sev_$S2/test_cmu" "$I24/sev_$S2/humaneva" --config detected2d \
-  --stride 10 &
-ev eval_mixd_nodepth --datasets "$I24/sev_$S/test" "$I24/sev_$S/test_cmu" "$I24/sev_$S/humaneva" \
-  --config detected2d --stride 10 --no-depth
-wait
 "$REPO/.venv/bin/python" "$HERE/depth_mixture_table.py" "$ROOT"
