@@ -339,3 +339,15 @@ def test_depth_cache_resumes_an_interrupted_write_with_the_same_bytes(tmp_path, 
                       progress=False, depth_cache=cache)  # fmt: skip
     assert calls == [4, 5, 6]  # only the three sequences x passes not cached were simulated
     assert _digest(out) == _digest(reference) and not cache.exists()
+
+
+def test_depth_cache_refuses_a_folder_holding_user_files(tmp_path):
+    from auglift_hf.data.schema import synthetic_depth_source
+
+    cache = tmp_path / "mine"
+    cache.mkdir()
+    (cache / "notes.txt").write_text("the user's")
+    with pytest.raises(ValueError, match="not empty and not a depth cache"):
+        write_frame_table(_bodies(), tmp_path / "t", dataset_name="toy", depth_source=synthetic_depth_source(seed=5),
+                          progress=False, depth_cache=cache)  # fmt: skip
+    assert sorted(p.name for p in cache.iterdir()) == ["notes.txt"] and not (tmp_path / "t").exists()
