@@ -59,7 +59,7 @@ def non_negative_float(text: str) -> float:
 DEPTH_SIMULATION_CHOICES: tuple[str, ...] = ("capsule-v1", "surface-v2")
 #: The simulated-detector presets (:data:`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS`; literal for the
 #: same reason, checked by the same kind of test).
-DETECTOR_PRESET_CHOICES: tuple[str, ...] = ("default", "movenet-measured", "score-calibrated")
+DETECTOR_PRESET_CHOICES: tuple[str, ...] = ("default", "movenet-measured", "score-calibrated", "movenet-fitted")
 
 
 def depth_severity(text: str) -> float:

@@ -42,7 +42,9 @@ H36M walking motion (S9/S11 ``Walking``, resampled to 10 fps, camera 54138969) a
 (the motion's own share). The preset's ``time_constant`` is the AR(1) correlation time whose Savitzky-Golay residual
 ratio (:func:`ar1_jitter_ratio`) equals MoveNet's clip jitter, the motion share removed in quadrature, over the
 measured precision (an AR(1)-only model: the simulator's per-frame gross errors and hidden-keypoint factor add
-jitter of their own, see the table's simulated rows).
+jitter of their own, see the table's simulated rows). ``time_constant_persistent`` is the fit of the whole simulator
+(gross errors, swaps and hidden-keypoint factor kept, misses persistent with ``gross_error_dwell`` equal to the
+correlation time, 3 draws per sequence) to MoveNet's clip jitter over all keypoints: the ``movenet-fitted`` preset.
 
 Usage (package venv)::
 
@@ -131,7 +133,8 @@ def annotated_frames(raw: dict) -> list[dict]:
 
 
 def lifter_rows(frames: list[dict]) -> dict[str, dict[str, np.ndarray]]:
-    """``{lifter: {"mediapipe 2D"|"movenet 2D": (F, 17, 3) root-relative mm}}`` for every shipped checkpoint."""
+    """``{lifter: {"mediapipe 2D"|"movenet 2D": (F, 17, 3) root-relative mm}}`` for every shipped checkpoint that
+    can lift 2D alone (a ``scale_normalization="depth"`` lifter needs metric depth, which these frames do not have)."""
     from transformers import AutoModel
 
     import auglift_hf  # noqa: F401
@@ -145,6 +148,9 @@ def lifter_rows(frames: list[dict]) -> dict[str, dict[str, np.ndarray]]:
             continue
         model = AutoModel.from_pretrained(folder).eval()
         proc = PoseLiftingProcessor.from_pretrained(folder)
+        if proc.scale_normalization == "depth":
+            print(f"skipped {folder.name}: needs metric depth (scale_normalization='depth')", file=sys.stderr)
+            continue
         rows = {}
         for src in ("mediapipe 2D", "movenet 2D"):
             preds = []
@@ -406,18 +412,24 @@ def part_b_jitter(raw: dict, preset_noise: dict, preset_offsets: dict) -> dict:
             seqs.append((j10, c))
     tot = sum(len(j10) - 4 for j10, _ in seqs)
 
-    def simulated(spec: tuple | None) -> dict:
+    def simulated(spec: tuple | None, draws: int = 1) -> dict:
+        """Jitter of the simulated detector ``spec = (noise, offsets)`` (None: noise-free landmarks) on the walking
+        sequences; ``draws`` independent draws per sequence (seeds ``n + 100 d``; one draw is seed ``n``)."""
         vals = []
-        for n, (j10, c) in enumerate(seqs):
-            if spec is None:
-                kp = project(coco_landmarks_3d(j10), c["f"], c["c"], c.get("k"), c.get("p"))
-            else:
-                kp = simulate_coco_detector(j10, c, 10.0, params=spec[0], offsets=spec[1], seed=n)["coco_2d"]
-            vals.append(sg_jitter(kp.astype(np.float64), object_scale_px(kp), sig) ** 2 * (len(kp) - 4))
-        j = np.sqrt(np.sum(vals, 0) / tot)
+        for d in range(draws if spec is not None else 1):
+            for n, (j10, c) in enumerate(seqs):
+                if spec is None:
+                    kp = project(coco_landmarks_3d(j10), c["f"], c["c"], c.get("k"), c.get("p"))
+                else:
+                    kp = simulate_coco_detector(j10, c, 10.0, params=spec[0], offsets=spec[1], seed=n + 100 * d)[
+                        "coco_2d"
+                    ]
+                vals.append(sg_jitter(kp.astype(np.float64), object_scale_px(kp), sig) ** 2 * (len(kp) - 4))
+        j = np.sqrt(np.sum(vals, 0) / (tot * (len(vals) // len(seqs))))
         return {
             "per_keypoint": j.round(4).tolist(), "torso": float(np.sqrt(np.mean(j[[5, 6, 11, 12]] ** 2))),
             "all": float(np.sqrt(np.mean(j**2))), "frames": int(tot + 4 * len(seqs)), "sequences": len(seqs),
+            "draws": len(vals) // len(seqs),
         }  # fmt: skip
 
     sim = out["simulated_h36m_walking_10fps"]
@@ -443,7 +455,32 @@ def part_b_jitter(raw: dict, preset_noise: dict, preset_offsets: dict) -> dict:
     sim[f"measured offsets + precision, time_constant={tau_fit:g}, no gross errors / swaps, hidden_factor=1"] = (
         simulated((clean, offsets))
     )
+
+    # The full simulator (gross errors, swaps, hidden factor kept) with persistent misses: the correlation time of
+    # the small errors and the mean duration of a miss set equal (one parameter, one number to match: MoveNet's
+    # jitter over all keypoints on the clip, motion share included on both sides).
+    def persistent(tau: float) -> RealisticDetectorNoise:
+        return RealisticDetectorNoise(**{**preset_noise, "time_constant": tau, "gross_error_dwell": tau})
+
+    target = out["clip"]["movenet"]["all"]
+    tau_full = bisect_time_constant(lambda tau: simulated((persistent(tau), offsets), draws=3)["all"], target)
+    out["time_constant_persistent_fit"] = tau_full
+    sim[f"measured offsets + precision, persistent misses, time_constant = gross_error_dwell = {tau_full:g}"] = (
+        simulated((persistent(tau_full), offsets), draws=3)
+    )
     return out
+
+
+def bisect_time_constant(jitter_at, target: float, lo: float = 0.1, hi: float = 20.0, steps: int = 14) -> float:  # noqa: ANN001
+    """The time constant (s, 2 decimals) in ``[lo, hi]`` at which the decreasing ``jitter_at(tau)`` equals ``target``
+    (bisection in log space; the end of the range when the target lies outside it)."""
+    for _ in range(steps):
+        mid = float(np.sqrt(lo * hi))
+        if jitter_at(mid) > target:
+            lo = mid
+        else:
+            hi = mid
+    return round(float(np.sqrt(lo * hi)), 2)
 
 
 def ar1_jitter_ratio(rho: float) -> float:
@@ -517,6 +554,10 @@ def _md_part_b(offsets: dict, fit: dict, jitter: dict) -> str:
         for n, v in jitter[group].items():
             lines.append(f"| {group}: {n} | {v['torso']:.3f} | {v['all']:.3f} | {v['frames']} |")
     lines.append(f"\ntime_constant (AR(1) alone, MoveNet clip, motion share removed): {jitter['time_constant_fit']} s")
+    lines.append(
+        "time_constant = gross_error_dwell (full simulator with persistent misses, MoveNet clip jitter over all "
+        f"keypoints): {jitter['time_constant_persistent_fit']} s"
+    )
     return "\n".join(lines)
 
 
@@ -566,6 +607,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "precision": preset_noise["precision"],
             "time_constant": jitter["time_constant_fit"],
+            "time_constant_persistent": jitter["time_constant_persistent_fit"],
             "jitter_movenet_clip": round(jitter["clip"]["movenet"]["all"], 4),
             "jitter_clip_frames": jitter["clip"]["movenet"]["frames"],
             "precision_rms": round(fit["precision_h36m_loo_rms"], 3),

@@ -193,3 +193,65 @@ def test_simulate_detector_2d_takes_a_preset_and_names_it():
     assert np.array_equal(a.detected_2d, b.detected_2d) and not np.array_equal(a.detected_scores, b.detected_scores)
     with pytest.raises(ValueError, match="unknown detector preset"):
         simulate_detector_2d([record()], {}, preset="movenet")
+
+
+# ------------------------------------------------------------------ persistent misses (issue 24.5)
+
+
+def test_persistent_events_keep_the_rate_and_last_the_dwell():
+    from auglift_hf.simulation.detector2d import persistent_events
+
+    rng = np.random.default_rng(0)
+    on = persistent_events(np.full((20000, 40), 0.05), 10.0, rng)
+    assert on.mean() == pytest.approx(0.05, abs=0.005)  # the stationary probability is the per-frame one
+    starts = (on[1:] & ~on[:-1]).sum()
+    assert on[1:].sum() / starts == pytest.approx(10.0, rel=0.1)  # mean episode length in frames
+    iid = np.random.default_rng(1).random((20000, 40)) < 0.05
+    assert (iid[1:] & ~iid[:-1]).sum() > 8 * starts  # independent draws switch far more often
+    varying = persistent_events(np.where(np.arange(20000)[:, None] < 10000, 0.02, 0.2) + np.zeros((1, 40)), 5.0, rng)
+    assert varying[:10000].mean() == pytest.approx(0.02, abs=0.006) and varying[10000:].mean() == pytest.approx(
+        0.2, abs=0.02
+    )
+
+
+def test_hold_over_episodes_holds_the_first_value_of_each_run():
+    from auglift_hf.simulation.detector2d import hold_over_episodes
+
+    on = np.array([[0], [1], [1], [0], [1], [1], [1]], bool)
+    values = np.arange(7.0)[:, None]
+    assert hold_over_episodes(values, on)[:, 0].tolist() == [0.0, 1.0, 1.0, 3.0, 4.0, 4.0, 4.0]
+
+
+def _frame_to_frame(noise: RealisticDetectorNoise, seed: int = 0) -> float:
+    """Median frame-to-frame displacement (px) of the simulated COCO keypoints on a static pose at 25 Hz."""
+    pose = np.repeat(_standing_pose()[None], 400, 0)
+    out = simulate_coco_detector(pose, _PIN_CAM, 25.0, params=noise, seed=seed)["coco_2d"]
+    return float(np.abs(np.diff(out, axis=0)).mean())
+
+
+def test_persistent_misses_cut_the_jitter_and_keep_the_default_untouched():
+    flicker = RealisticDetectorNoise(gross_error_prob=0.1, hidden_gross_error_prob=0.1, swap_prob=0.05)
+    persistent = RealisticDetectorNoise(**{**flicker.to_dict(), "gross_error_dwell": 1.0})
+    assert _frame_to_frame(persistent) < 0.5 * _frame_to_frame(flicker)
+    assert "gross_error_dwell" not in RealisticDetectorNoise().to_dict()  # table cards built before it: unchanged
+    assert persistent.to_dict()["gross_error_dwell"] == 1.0
+    with pytest.raises(ValueError, match="gross_error_dwell"):
+        _frame_to_frame(RealisticDetectorNoise(gross_error_dwell=-1.0))
+    # the same share of frames in a miss either way: persistence changes when, not how often
+    pose = np.repeat(_standing_pose()[None], 2000, 0)
+    shares = []
+    for noise in (flicker, persistent):
+        out = simulate_coco_detector(pose, _PIN_CAM, 25.0, params=noise, seed=1)
+        far = np.linalg.norm(out["coco_2d"] - np.median(out["coco_2d"], axis=0), axis=-1) > 25.0
+        shares.append(far.mean())
+    assert shares[1] == pytest.approx(shares[0], rel=0.35)
+
+
+def test_movenet_fitted_preset_is_the_committed_fit():
+    measured = json.loads(MEASURED.read_text())
+    noise, offsets = coco_detector_preset("movenet-fitted")
+    assert offsets == coco_detector_preset("movenet-measured")[1]
+    assert noise.precision == pytest.approx(measured["precision"])
+    assert noise.time_constant == noise.gross_error_dwell == pytest.approx(measured["time_constant_persistent"])
+    assert noise.confidence_informativeness == coco_detector_preset("score-calibrated")[0].confidence_informativeness
+    assert noise.time_constant > measured["time_constant"]  # the misses' own jitter needs a slower small error
