@@ -42,9 +42,8 @@ H36M walking motion (S9/S11 ``Walking``, resampled to 10 fps, camera 54138969) a
 (the motion's own share). The preset's ``time_constant`` is the AR(1) correlation time whose Savitzky-Golay residual
 ratio (:func:`ar1_jitter_ratio`) equals MoveNet's clip jitter, the motion share removed in quadrature, over the
 measured precision (an AR(1)-only model: the simulator's per-frame gross errors and hidden-keypoint factor add
-jitter of their own, see the table's simulated rows). ``time_constant_persistent`` is the fit of the whole simulator
-(gross errors, swaps and hidden-keypoint factor kept, misses persistent with ``gross_error_dwell`` equal to the
-correlation time, 3 draws per sequence) to MoveNet's clip jitter over all keypoints: the ``movenet-fitted`` preset.
+jitter of their own, see the table's simulated rows). The whole simulator is fitted to these numbers by
+``fit_detector.py`` (the ``movenet-fitted`` preset).
 
 Usage (package venv)::
 
@@ -368,17 +367,62 @@ def sg_jitter(kp: np.ndarray, scale: np.ndarray, sigmas: np.ndarray) -> np.ndarr
     return np.sqrt(np.mean(r**2, axis=(0, 2)))
 
 
-def part_b_jitter(raw: dict, preset_noise: dict, preset_offsets: dict) -> dict:
-    from auglift_hf.camera import load_mmpose_cameras, project, world_to_camera
+def walking_sequences() -> list[tuple[np.ndarray, dict]]:
+    """Real H36M S9/S11 walking motion (``Walking*`` takes) seen by camera 54138969, resampled to 10 fps (the clip's
+    rate): ``[(joints_cam (T, 17, 3) m, camera)]``."""
+    from auglift_hf.camera import load_mmpose_cameras, world_to_camera
     from auglift_hf.data.h36m import load_positions_3d
-    from auglift_hf.simulation import CocoLandmarkOffsets, coco_landmarks_3d
+    from auglift_hf.skeleton import h36m32_to_17
+
+    pos = load_positions_3d(SHARED / "h36m" / "data_3d_h36m_fk25.npz")
+    cam = load_mmpose_cameras(SHARED / "h36m" / "cameras.pkl")
+    seqs = []
+    for subj in ("S9", "S11"):
+        c = cam[(subj, "54138969")]
+        for act, x in pos[subj].items():
+            if act.split(" ")[0] != "Walking":
+                continue
+            j = world_to_camera(h36m32_to_17(x.astype(np.float64)), c["R"], c["T"])
+            t25 = np.arange(len(j)) / 25.0
+            t10 = np.arange(0, t25[-1], 0.1)
+            j10 = np.stack([np.stack([np.interp(t10, t25, j[:, k, d]) for d in range(3)], -1) for k in range(17)], 1)
+            seqs.append((j10, c))
+    return seqs
+
+
+def simulated_jitter(seqs: list[tuple[np.ndarray, dict]], spec: tuple | None, draws: int = 1) -> dict:
+    """:func:`sg_jitter` of the simulated detector ``spec = (noise, offsets)`` (``None``: the noise-free landmarks,
+    the motion's own share) on ``seqs`` at 10 fps, pooled over sequences and ``draws`` independent draws (seeds
+    ``n + 100 d`` for sequence ``n``; one draw = seed ``n``)."""
+    from auglift_hf.camera import project
+    from auglift_hf.simulation import coco_landmarks_3d
+    from auglift_hf.simulation.detector2d import COCO_OKS_SIGMAS, object_scale_px, simulate_coco_detector
+
+    sig = np.asarray(COCO_OKS_SIGMAS)
+    vals, frames = [], 0
+    for d in range(draws if spec is not None else 1):
+        for n, (j10, c) in enumerate(seqs):
+            if spec is None:
+                kp = project(coco_landmarks_3d(j10), c["f"], c["c"], c.get("k"), c.get("p"))
+            else:
+                kp = simulate_coco_detector(j10, c, 10.0, params=spec[0], offsets=spec[1], seed=n + 100 * d)["coco_2d"]
+            vals.append(sg_jitter(kp.astype(np.float64), object_scale_px(kp), sig) ** 2 * (len(kp) - 4))
+            frames += len(kp) - 4
+    j = np.sqrt(np.sum(vals, 0) / frames)
+    return {
+        "per_keypoint": j.round(4).tolist(), "torso": float(np.sqrt(np.mean(j[[5, 6, 11, 12]] ** 2))),
+        "all": float(np.sqrt(np.mean(j**2))), "frames": int(sum(len(j10) for j10, _ in seqs)), "sequences": len(seqs),
+        "draws": len(vals) // len(seqs),
+    }  # fmt: skip
+
+
+def part_b_jitter(raw: dict, preset_noise: dict, preset_offsets: dict) -> dict:
+    from auglift_hf.simulation import CocoLandmarkOffsets
     from auglift_hf.simulation.detector2d import (
         COCO_OKS_SIGMAS,
         RealisticDetectorNoise,
         object_scale_px,
-        simulate_coco_detector,
     )
-    from auglift_hf.skeleton import h36m32_to_17
 
     sig = np.asarray(COCO_OKS_SIGMAS)
     clip = raw["clips"]["walking_woman"]
@@ -397,40 +441,10 @@ def part_b_jitter(raw: dict, preset_noise: dict, preset_offsets: dict) -> dict:
         out["clip"][name] = {"per_keypoint": j.round(4).tolist(), "torso": float(np.sqrt(np.mean(j[[5, 6, 11, 12]] ** 2))),
                              "all": float(np.sqrt(np.mean(j**2))), "frames": int(kp.shape[0])}  # fmt: skip
 
-    pos = load_positions_3d(SHARED / "h36m" / "data_3d_h36m_fk25.npz")
-    cam = load_mmpose_cameras(SHARED / "h36m" / "cameras.pkl")
-    seqs = []
-    for subj in ("S9", "S11"):
-        c = cam[(subj, "54138969")]
-        for act, x in pos[subj].items():
-            if act.split(" ")[0] != "Walking":
-                continue
-            j = world_to_camera(h36m32_to_17(x.astype(np.float64)), c["R"], c["T"])
-            t25 = np.arange(len(j)) / 25.0
-            t10 = np.arange(0, t25[-1], 0.1)
-            j10 = np.stack([np.stack([np.interp(t10, t25, j[:, k, d]) for d in range(3)], -1) for k in range(17)], 1)
-            seqs.append((j10, c))
-    tot = sum(len(j10) - 4 for j10, _ in seqs)
+    seqs = walking_sequences()
 
-    def simulated(spec: tuple | None, draws: int = 1) -> dict:
-        """Jitter of the simulated detector ``spec = (noise, offsets)`` (None: noise-free landmarks) on the walking
-        sequences; ``draws`` independent draws per sequence (seeds ``n + 100 d``; one draw is seed ``n``)."""
-        vals = []
-        for d in range(draws if spec is not None else 1):
-            for n, (j10, c) in enumerate(seqs):
-                if spec is None:
-                    kp = project(coco_landmarks_3d(j10), c["f"], c["c"], c.get("k"), c.get("p"))
-                else:
-                    kp = simulate_coco_detector(j10, c, 10.0, params=spec[0], offsets=spec[1], seed=n + 100 * d)[
-                        "coco_2d"
-                    ]
-                vals.append(sg_jitter(kp.astype(np.float64), object_scale_px(kp), sig) ** 2 * (len(kp) - 4))
-        j = np.sqrt(np.sum(vals, 0) / (tot * (len(vals) // len(seqs))))
-        return {
-            "per_keypoint": j.round(4).tolist(), "torso": float(np.sqrt(np.mean(j[[5, 6, 11, 12]] ** 2))),
-            "all": float(np.sqrt(np.mean(j**2))), "frames": int(tot + 4 * len(seqs)), "sequences": len(seqs),
-            "draws": len(vals) // len(seqs),
-        }  # fmt: skip
+    def simulated(spec: tuple | None) -> dict:
+        return simulated_jitter(seqs, spec)
 
     sim = out["simulated_h36m_walking_10fps"]
     sim["noise-free projection (motion only)"] = simulated(None)
@@ -456,31 +470,7 @@ def part_b_jitter(raw: dict, preset_noise: dict, preset_offsets: dict) -> dict:
         simulated((clean, offsets))
     )
 
-    # The full simulator (gross errors, swaps, hidden factor kept) with persistent misses: the correlation time of
-    # the small errors and the mean duration of a miss set equal (one parameter, one number to match: MoveNet's
-    # jitter over all keypoints on the clip, motion share included on both sides).
-    def persistent(tau: float) -> RealisticDetectorNoise:
-        return RealisticDetectorNoise(**{**preset_noise, "time_constant": tau, "gross_error_dwell": tau})
-
-    target = out["clip"]["movenet"]["all"]
-    tau_full = bisect_time_constant(lambda tau: simulated((persistent(tau), offsets), draws=3)["all"], target)
-    out["time_constant_persistent_fit"] = tau_full
-    sim[f"measured offsets + precision, persistent misses, time_constant = gross_error_dwell = {tau_full:g}"] = (
-        simulated((persistent(tau_full), offsets), draws=3)
-    )
     return out
-
-
-def bisect_time_constant(jitter_at, target: float, lo: float = 0.1, hi: float = 20.0, steps: int = 14) -> float:  # noqa: ANN001
-    """The time constant (s, 2 decimals) in ``[lo, hi]`` at which the decreasing ``jitter_at(tau)`` equals ``target``
-    (bisection in log space; the end of the range when the target lies outside it)."""
-    for _ in range(steps):
-        mid = float(np.sqrt(lo * hi))
-        if jitter_at(mid) > target:
-            lo = mid
-        else:
-            hi = mid
-    return round(float(np.sqrt(lo * hi)), 2)
 
 
 def ar1_jitter_ratio(rho: float) -> float:
@@ -554,10 +544,6 @@ def _md_part_b(offsets: dict, fit: dict, jitter: dict) -> str:
         for n, v in jitter[group].items():
             lines.append(f"| {group}: {n} | {v['torso']:.3f} | {v['all']:.3f} | {v['frames']} |")
     lines.append(f"\ntime_constant (AR(1) alone, MoveNet clip, motion share removed): {jitter['time_constant_fit']} s")
-    lines.append(
-        "time_constant = gross_error_dwell (full simulator with persistent misses, MoveNet clip jitter over all "
-        f"keypoints): {jitter['time_constant_persistent_fit']} s"
-    )
     return "\n".join(lines)
 
 
@@ -607,7 +593,6 @@ def main(argv: list[str] | None = None) -> int:
             },
             "precision": preset_noise["precision"],
             "time_constant": jitter["time_constant_fit"],
-            "time_constant_persistent": jitter["time_constant_persistent_fit"],
             "jitter_movenet_clip": round(jitter["clip"]["movenet"]["all"], 4),
             "jitter_clip_frames": jitter["clip"]["movenet"]["frames"],
             "precision_rms": round(fit["precision_h36m_loo_rms"], 3),
