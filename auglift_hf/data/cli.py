@@ -120,7 +120,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--detector-preset", choices=DETECTOR_PRESET_CHOICES, default=None,
         help="with --simulate-detector: the simulated detector's preset (auglift_hf.simulation.detector2d."
         "COCO_DETECTOR_PRESETS; default: 'default', what the shipped checkpoints were trained with; "
-        "'score-calibrated': confidences only as informative of the errors as real MoveNet's)",
+        "'score-calibrated': confidences only as informative of the errors as real MoveNet's; 'movenet-fitted': "
+        "the whole simulator fitted to real MoveNet: error tails, persistent misses, scores)",
     )  # fmt: skip
     parser.add_argument(
         "--detector-seed",

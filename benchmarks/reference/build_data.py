@@ -345,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         "--detector-preset", choices=sorted(COCO_DETECTOR_PRESETS), default="default",
         help="realistic: the simulated detector's named preset for every table built (auglift_hf.simulation."
              "detector2d.COCO_DETECTOR_PRESETS; default: what the shipped checkpoints were trained with; "
-             "score-calibrated: the same 2D with scores only as informative as real MoveNet's, issue 24)",
+             "score-calibrated: the same 2D with scores only as informative as real MoveNet's, issue 24; "
+             "movenet-fitted: the whole simulator fitted to real MoveNet, benchmarks/real_peers/fit_detector.py)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     if args.detector_preset != "default" and args.simulation != "realistic":
