@@ -392,7 +392,12 @@ def _precompute_depths(
         _open_depth_cache(cache, fn, jobs, records)
         for _, _, call in jobs:
             if (cache / f"{call}.npy").is_file():
-                done[call] = np.load(cache / f"{call}.npy", allow_pickle=False)
+                try:
+                    done[call] = np.load(cache / f"{call}.npy", allow_pickle=False)
+                except (ValueError, OSError, EOFError) as err:  # written atomically, so only an outside change
+                    raise ValueError(
+                        f"depth cache {cache / f'{call}.npy'}: unreadable ({err}); delete that file to recompute it"
+                    ) from err
     todo = [j for j in jobs if j[2] not in done]
     _DEPTH_WORKER_STATE.update(fn=fn, records=records, cache=cache)
     try:

@@ -351,3 +351,28 @@ def test_depth_cache_refuses_a_folder_holding_user_files(tmp_path):
         write_frame_table(_bodies(), tmp_path / "t", dataset_name="toy", depth_source=synthetic_depth_source(seed=5),
                           progress=False, depth_cache=cache)  # fmt: skip
     assert sorted(p.name for p in cache.iterdir()) == ["notes.txt"] and not (tmp_path / "t").exists()
+
+
+def test_depth_cache_names_an_unreadable_entry(tmp_path, monkeypatch):
+    from auglift_hf.data import schema
+    from auglift_hf.data.schema import synthetic_depth_source
+
+    cache, out = tmp_path / "cache", tmp_path / "table"
+    real, calls = schema._apply_depth, []
+
+    def dies_on_the_third(*args):
+        calls.append(args[-1])
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(schema, "_apply_depth", dies_on_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        write_frame_table(_bodies(), out, dataset_name="toy", depth_source=synthetic_depth_source(seed=5),
+                          progress=False, depth_cache=cache)  # fmt: skip
+    (cache / "1.npy").write_bytes(b"\x93NUMPY truncated")  # changed outside the package
+    monkeypatch.setattr(schema, "_apply_depth", real)
+    with pytest.raises(ValueError, match=r"depth cache .*1\.npy: unreadable .*delete that file"):
+        write_frame_table(_bodies(), out, dataset_name="toy", depth_source=synthetic_depth_source(seed=5),
+                          progress=False, depth_cache=cache)  # fmt: skip
+    assert not out.exists() and (cache / "2.npy").is_file()  # nothing written, the rest of the cache kept
