@@ -420,11 +420,13 @@ def rewrite(folder: Path, results_md: str) -> str:
     rows = []
     for cfg, values in metrics.items():
         label = label_of[cfg]
-        frames = (reference.get("conditions", {}).get(label) or {}).get("num_poses")
+        measured = reference.get("conditions", {}).get(label) or {}
         rows.append(condition_row(
-            label, values, has_depth, frames,
+            label, values, has_depth, measured.get("num_poses"),
             depth_text=simulated_depth_text(record, [severities.get(label)]) if surface else None,
             selection=measured_selection(reference, label),
+            frame_rates=(measured["table_fps"], measured["window_frame_rate"]) if "window_frame_rate" in measured
+            else None,
         ))  # fmt: skip
     # a mixture's or PoseAug run's numbers are its card's three-seed tables: these sections measured other weights
     if not sources and not poseaug:

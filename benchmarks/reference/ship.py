@@ -248,14 +248,26 @@ def condition_row(
     seeds: int = 1,
     depth_text: str | None = None,
     selection: str | None = None,
+    frame_rates: tuple[list[float], float] | None = None,
 ) -> dict:
     """The exactly named model-index row of one ``evaluate.py`` condition (``CARD_ROWS`` label): real motion vs
     simulated 2D / depth with the simulation's name, frames scored (``"not recorded"`` when unknown), the test frame
     selection and the number of training seeds. ``depth_text`` / ``selection`` replace :data:`SIMULATED_DEPTH` and
-    the :data:`PLACES` selection (re-shipped checkpoints: :func:`simulated_depth_text`, :func:`measured_selection`)."""
+    the :data:`PLACES` selection (re-shipped checkpoints: :func:`simulated_depth_text`, :func:`measured_selection`).
+    ``frame_rates`` = ``(table_fps, window_frame_rate)`` as ``evaluate.py`` records them since it resamples: the
+    motion text then says how the rows reached the lifter (without it, the older record's "fed as 25 Hz")."""
     place, _, rest = label.partition(" ")
     two_d, _, no_depth = rest.partition(", ")
     kind, name, motion, selection = PLACES[place][:3] + (selection or PLACES[place][3],)
+    if frame_rates is not None:
+        table_fps, rate = frame_rates
+        if rate is None:  # a single-frame lifter: no frame rate to meet
+            fed = "fed frame by frame"
+        else:
+            fed = (
+                "fed as they are" if set(table_fps) == {rate} else f"resampled to {rate:g} Hz (the lifter frame rate)"
+            )
+        motion = motion.replace("24 Hz rows fed as 25 Hz", f"{'/'.join(f'{f:g}' for f in table_fps)} Hz rows {fed}")
     depth = (
         "none: the depth channels set to the processor's missing-depth fill" if no_depth
         else (depth_text or SIMULATED_DEPTH) if has_depth else "none (XY lifter: no depth input)"
@@ -1044,6 +1056,7 @@ def ship(
             label, {"mpjpe": m["mpjpe"], "pa_mpjpe": m["pa_mpjpe"]}, has_depth, m.get("num_poses"),
             depth_text=simulated_depth_text(record, [severities[label]]) if surface else None,
             selection=measured_selection(res, label) if measured else None,
+            frame_rates=(m["table_fps"], m["window_frame_rate"]) if "window_frame_rate" in m else None,
         )
         for label, m in conditions.items()
     ]  # fmt: skip

@@ -24,26 +24,21 @@ MEAN_HEAD = [
     "|---|---|---|---|---|",
 ]
 MEAN = {
-    "tcn-27f-xy": "| tcn-27f-xy | 67.9 ± 0.3 / 50.4 ± 0.2 | 110.8 ± 1.2 / 77.2 ± 0.5 | 121.7 ± 2.1 / 89.3 ± 0.9 | "
+    "poseformer-xy": "| poseformer-xy | 67.9 ± 0.3 / 50.4 ± 0.2 | 110.8 ± 1.2 / 77.2 ± 0.5 | 121.7 ± 2.1 / 89.3 ± 0.9 | "
     "130.2 ± 3.3 / 96.1 ± 1.0 |",
-    "tcn-27f-xycd": "| tcn-27f-xycd | 62.7 ± 0.4 / 47.2 ± 0.1 | 103.6 ± 0.8 / 72.1 ± 0.4 | 107.9 ± 1.5 / 80.3 ± 0.6 | "
+    "poseformer-xycd": "| poseformer-xycd | 62.7 ± 0.4 / 47.2 ± 0.1 | 103.6 ± 0.8 / 72.1 ± 0.4 | 107.9 ± 1.5 / 80.3 ± 0.6 | "
     "122.8 ± 2.0 / 93.4 ± 0.7 |",
     # odd spacing and a trailing space: copied as it is, never reformatted
-    "tcn-27f-casp": "|  tcn-27f-casp |  61.95 ± 0.50 / 46.8 ± 0.3 | 101.0 ± 1.0 / 71.0 ± 0.2 | 105.1 ± 1.9 / 79.0 ± 0.8 "
+    "poseformer-casp": "|  poseformer-casp |  61.95 ± 0.50 / 46.8 ± 0.3 | 101.0 ± 1.0 / 71.0 ± 0.2 | 105.1 ± 1.9 / 79.0 ± 0.8 "
     "| 120.0 ± 2.2 / 92.0 ± 0.9 | ",
-    "poseformer-xy": "| poseformer-xy | 71.6 ± 0.9 / 51.6 ± 0.4 | 116.9 ± 2.5 / 79.4 ± 1.0 | 106.8 ± 1.1 / 81.5 ± 0.5 | "
-    "118.0 ± 1.9 / 90.0 ± 0.4 |",
 }
 PAIRED_HEAD = [
     "| B vs A | H36M MPJPE | H36M PA | CMU MPJPE | CMU PA | HumanEva-I MPJPE | HumanEva-I PA |",
     "|---|---|---|---|---|---|---|",
 ]
 PAIRED = {
-    ("tcn-27f-xycd", "tcn-27f-xy"): "| tcn-27f-xycd vs tcn-27f-xy | -5.2 mm (-7.6 %) [-6.0, -4.4] | -3.2 mm [-3.6, -2.8] "
+    ("poseformer-xycd", "poseformer-xy"): "| poseformer-xycd vs poseformer-xy | -5.2 mm (-7.6 %) [-6.0, -4.4] | -3.2 mm [-3.6, -2.8] "
     "| -7.2 mm (-6.5 %) [-9.9, -4.6] | -5.1 mm [-6.0, -4.1] | -13.8 mm (-11.3 %) [-16.6, -10.9] | -9.0 mm [-10.4, -7.6] |",
-    ("tcn-27f-casp", "tcn-27f-xy"): "| tcn-27f-casp vs tcn-27f-xy | -5.95 mm (-8.8 %) [-6.7, -5.2] | -3.6 mm [-4.0, -3.2] "
-    "| +0.3 mm (+0.3 %) [-1.1, 1.6]: no significant difference | -6.2 mm [-7.1, -5.3] | -16.6 mm (-13.6 %) "
-    "[-19.6, -13.4] | -10.3 mm [-11.9, -8.7] |",
 }  # fmt: skip
 LATER = """
 ## A later section (not part of the seeds section)
@@ -52,7 +47,7 @@ LATER = """
 
 | recipe (seed-0 checkpoint) | H36M test (every 10th frame) | CMU | HumanEva-I | HumanEva-I, real GT 2D |
 |---|---|---|---|---|
-| poseformer-xycd | 1.0 ± 0.1 / 1.0 ± 0.1 | 1.0 ± 0.1 / 1.0 ± 0.1 | 1.0 ± 0.1 / 1.0 ± 0.1 | 1.0 ± 0.1 / 1.0 ± 0.1 |
+| tcn-27f-xy-h36m-anyview | 1.0 ± 0.1 / 1.0 ± 0.1 | 1.0 ± 0.1 / 1.0 ± 0.1 | 1.0 ± 0.1 / 1.0 ± 0.1 | 1.0 ± 0.1 / 1.0 ± 0.1 |
 """
 
 
@@ -112,7 +107,7 @@ def test_seed_tables_reads_the_section_verbatim():
     tables = card_data.seed_tables(results_md())
     assert tables.heading == HEADING
     assert list(tables.mean_head) == MEAN_HEAD and list(tables.paired_head) == PAIRED_HEAD
-    assert tables.mean == MEAN  # the later section's poseformer-xycd row is not part of it
+    assert tables.mean == MEAN  # the later section's tcn-27f-xy-h36m-anyview row is not part of it
     assert [(b, a) for b, a, _ in tables.paired] == list(PAIRED)
     assert [line for *_, line in tables.paired] == list(PAIRED.values())
     assert card_data.seed_tables(base_md()) is None
@@ -121,9 +116,8 @@ def test_seed_tables_reads_the_section_verbatim():
 @pytest.mark.parametrize(
     ("name", "pairs"),
     [
-        ("tcn-27f-xycd", [("tcn-27f-xycd", "tcn-27f-xy")]),
-        ("tcn-27f-xy", [("tcn-27f-xycd", "tcn-27f-xy"), ("tcn-27f-casp", "tcn-27f-xy")]),
-        ("tcn-27f-casp", [("tcn-27f-casp", "tcn-27f-xy")]),
+        ("poseformer-xycd", [("poseformer-xycd", "poseformer-xy")]),
+        ("poseformer-xy", [("poseformer-xycd", "poseformer-xy")]),
     ],
 )
 def test_listed_card_gets_its_rows(name, pairs):
@@ -140,17 +134,17 @@ def test_listed_card_gets_its_rows(name, pairs):
     assert f"`benchmarks/RESULTS.md`, '{HEADING}'" in section
     assert "0 (these weights), 1 and 2" in section and "contains 0" in section and "simulated" in section
     for other, line in MEAN.items():
-        assert (line in section) == (other == name)  # "tcn-27f-xy" does not pick up the tcn-27f-xycd row
+        assert (line in section) == (other == name)  # "poseformer-xy" does not pick up the poseformer-xycd row
     for pair, line in PAIRED.items():
         assert (line in section) == (pair in pairs)
     assert ModelCard(new).data.to_dict() == ModelCard(base).data.to_dict()  # the model-index is unchanged
 
 
 def test_listed_card_without_comparison_says_so():
-    folder = _card("poseformer-xy")
+    folder = _card("poseformer-casp")
     new = card_data.rewrite(folder, results_md())
     section = new[new.index("\n" + card_data.CARD_SEEDS) : new.index("\n## How this checkpoint was made")]
-    assert MEAN["poseformer-xy"] in section
+    assert MEAN["poseformer-casp"] in section
     assert "No comparison of that section names this recipe" in section and PAIRED_HEAD[0] not in section
 
 
@@ -161,17 +155,32 @@ def test_unlisted_cards_and_absent_section_change_nothing():
         base = card_data.rewrite(folder, base_md())
         if card_data.CARD_SEEDS not in readme.read_text(encoding="utf-8"):
             assert base == readme.read_text(encoding="utf-8"), folder.name  # no section in RESULTS: nothing changes
-        if folder.name not in listed:  # e.g. tcn-27f-xy-h36m, poseformer-xycd (listed only in the later section)
+        if folder.name not in listed:  # e.g. tcn-27f-xy-h36m-anyview (listed only in the later section)
             assert card_data.rewrite(folder, results_md()) == base, folder.name
 
 
+def test_mixture_cards_take_no_seeds_section_even_when_listed():
+    """The TCN triple is trained on the H36M + Bandai mixture since issue 26: a seeds section listing those names
+    measured the H36M-only weights, so the mixture cards keep their own three-seed tables and take none of it."""
+    mean = {**MEAN, **{n: MEAN["poseformer-xy"].replace("poseformer-xy", n) for n in ("tcn-27f-xy", "tcn-27f-xycd")}}
+    paired = {**PAIRED, ("tcn-27f-xycd", "tcn-27f-xy"): PAIRED[("poseformer-xycd", "poseformer-xy")].replace(
+        "poseformer-", "tcn-27f-")}  # fmt: skip
+    md = base_md() + seeds_md(mean=mean, paired=paired) + LATER
+    for name in ("tcn-27f-xy", "tcn-27f-xycd"):
+        folder = _card(name)
+        if "training_sources" not in (folder / "eval_results.json").read_text(encoding="utf-8"):
+            pytest.skip(f"checkpoints/{name} is not a mixture lifter")
+        new = card_data.rewrite(folder, md)
+        assert new == card_data.rewrite(folder, base_md()) and mean[name] not in new, name
+
+
 def test_rewrite_is_idempotent(tmp_path):
-    folder = _copy("tcn-27f-xycd", tmp_path)
+    folder = _copy("poseformer-xycd", tmp_path)
     md = results_md()
     new = card_data.rewrite(folder, md)
     (folder / "README.md").write_text(new, encoding="utf-8")
     assert card_data.rewrite(folder, md) == new  # the section is rebuilt, not duplicated
-    assert card_data.rewrite(folder, base_md()) == card_data.rewrite(CHECKPOINTS / "tcn-27f-xycd", base_md())
+    assert card_data.rewrite(folder, base_md()) == card_data.rewrite(CHECKPOINTS / "poseformer-xycd", base_md())
 
 
 MALFORMED = {
@@ -190,8 +199,8 @@ MALFORMED = {
     ),
     "unknown recipe": (lambda s: s.replace("| poseformer-xy |", "| poseformer-xyz |"), r"not a shipped recipe"),
     "comparison of a recipe without seeds": (
-        lambda s: s.replace("| tcn-27f-casp vs tcn-27f-xy |", "| poseformer-xycd vs poseformer-xy |"),
-        r"'poseformer-xycd vs poseformer-xy' is not 'B vs A' of two recipes",
+        lambda s: s.replace("| poseformer-xycd vs poseformer-xy |", "| tcn-27f-xycd vs tcn-27f-xy |"),
+        r"'tcn-27f-xycd vs tcn-27f-xy' is not 'B vs A' of two recipes",
     ),
     "section twice": (lambda s: s + s, r"appears 2 times"),
 }
@@ -204,18 +213,18 @@ def test_malformed_section_is_refused(case):
     with pytest.raises(ValueError, match=rf"^benchmarks/RESULTS\.md, '{re.escape(HEADING)}': .*{message}"):
         card_data.seed_tables(results_md(section))
     with pytest.raises(ValueError, match="benchmarks/RESULTS.md"):  # every card refuses it, listed or not
-        card_data.rewrite(_card("tcn-27f-xy-h36m"), results_md(section))
+        card_data.rewrite(_card("tcn-27f-xy-h36m-anyview"), results_md(section))
 
 
 def test_main_writes_the_cards(tmp_path):
-    folders = [_copy(name, tmp_path) for name in ("tcn-27f-xycd", "tcn-27f-xy-h36m")]
+    folders = [_copy(name, tmp_path) for name in ("poseformer-xycd", "tcn-27f-xy-h36m-anyview")]
     before = [(f / "README.md").read_text(encoding="utf-8") for f in folders]
     md = tmp_path / "RESULTS.md"
     md.write_text(results_md(), encoding="utf-8")
     assert card_data.main([*map(str, folders), "--results", str(md)]) == 0
     after = [(f / "README.md").read_text(encoding="utf-8") for f in folders]
     assert after[0] == card_data.rewrite(folders[0], md.read_text(encoding="utf-8")) != before[0]
-    assert MEAN["tcn-27f-xycd"] in after[0]
+    assert MEAN["poseformer-xycd"] in after[0]
     assert after[1] == before[1]  # not listed: byte-identical
     assert card_data.main([*map(str, folders), "--results", str(md), "--check"]) == 0
 
@@ -223,17 +232,17 @@ def test_main_writes_the_cards(tmp_path):
 def test_main_refuses_a_malformed_section_and_writes_nothing(tmp_path, capsys):
     """Every card is rebuilt before any is written: a bad input leaves all of them as they were (before this change
     the folders before the failing one were already rewritten, and the error was a traceback)."""
-    good = _copy("tcn-27f-xycd", tmp_path)
+    good = _copy("poseformer-xycd", tmp_path)
     before = (good / "README.md").read_text(encoding="utf-8")
     md = tmp_path / "RESULTS.md"
     # a listed card first, then a folder whose card has lost its measured section: nothing is written
-    broken = _copy("tcn-27f-xy", tmp_path)
+    broken = _copy("poseformer-xy", tmp_path)
     text = (broken / "README.md").read_text(encoding="utf-8")
     (broken / "README.md").write_text(text.replace("## How this checkpoint was made", "## How"), encoding="utf-8")
     md.write_text(results_md(), encoding="utf-8")
     assert card_data.main([str(good), str(broken), "--results", str(md)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "tcn-27f-xy/README.md: no '## How this checkpoint was made' section" in err[0]
+    assert len(err) == 1 and "poseformer-xy/README.md: no '## How this checkpoint was made' section" in err[0]
     assert (good / "README.md").read_text(encoding="utf-8") == before
     # a malformed seeds section: one line naming RESULTS.md and the heading, no card written
     md.write_text(results_md(MALFORMED["wrong header"][0](seeds_md())), encoding="utf-8")

@@ -306,3 +306,24 @@ def test_sibling_scripts_leave_sys_path_as_it_was():
     for name in ("mixture_table", "depth_mixture_table", "seeds_table"):
         assert ship._sibling(name).__name__ == name
     assert sys.path == before
+
+
+@pytest.mark.parametrize(
+    ("frame_rates", "says"),
+    [
+        (([24.0], 25.0), "24 Hz rows resampled to 25 Hz (the lifter frame rate)"),
+        (([24.0], None), "24 Hz rows fed frame by frame"),
+        (([25.0], 25.0), "25 Hz rows fed as they are"),
+        (None, "24 Hz rows fed as 25 Hz"),  # a record from before evaluate.py resampled: what it did then
+    ],
+)
+def test_cmu_row_says_how_its_frames_reached_the_lifter(frame_rates, says):
+    """evaluate.py resamples CMU's 24 Hz rows to a temporal lifter's 25 Hz since the fix of issue 26's session; a card
+    row says so from the rates it recorded, and an older record keeps the text of how it was scored."""
+    row = ship.condition_row("CMU noisy-2D", {"mpjpe": 1.0}, False, 10, frame_rates=frame_rates)
+    assert says in row["data"]["motion"]
+    in_domain = ship.condition_row("in-domain noisy-2D", {"mpjpe": 1.0}, False, 10, frame_rates=([25.0], 25.0))
+    assert (
+        in_domain["data"]["motion"]
+        == ship.condition_row("in-domain noisy-2D", {"mpjpe": 1.0}, False, 10)["data"]["motion"]
+    )  # only the CMU text names a frame rate conversion
