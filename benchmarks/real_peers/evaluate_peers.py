@@ -547,6 +547,21 @@ def _md_part_b(offsets: dict, fit: dict, jitter: dict) -> str:
     return "\n".join(lines)
 
 
+def load_raw(path: str | Path) -> tuple[dict, list[dict]]:
+    """``(raw, annotated frames)`` of a ``run_peers.py`` output; ``FileNotFoundError`` / ``ValueError`` with one line
+    naming the file when it is missing or is not such an output."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found (run run_peers.py in the peers venv first)")
+    raw = json.loads(path.read_text())
+    if "frames" not in raw or "clips" not in raw:
+        raise ValueError(f"{path} is not a run_peers.py output (no 'frames' / 'clips')")
+    try:
+        return raw, annotated_frames(raw)
+    except (KeyError, ValueError) as err:
+        raise ValueError(f"{path}: {err}") from err
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("raw", help="JSON written by run_peers.py")
@@ -558,19 +573,11 @@ def main(argv: list[str] | None = None) -> int:
         if p and Path(p).exists() and not args.overwrite:
             print(f"error: {p} exists (pass --overwrite to replace it)", file=sys.stderr)
             return 4
-    raw_path = Path(args.raw)
-    if not raw_path.is_file():
-        print(f"error: {raw_path} not found (run run_peers.py in the peers venv first)", file=sys.stderr)
-        return 3
-    raw = json.loads(raw_path.read_text())
-    if "frames" not in raw or "clips" not in raw:
-        print(f"error: {raw_path} is not a run_peers.py output (no 'frames' / 'clips')", file=sys.stderr)
-        return 2
     try:
-        frames = annotated_frames(raw)
-    except (KeyError, ValueError) as err:
-        print(f"error: {raw_path}: {err}", file=sys.stderr)
-        return 2
+        raw, frames = load_raw(args.raw)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3 if isinstance(err, FileNotFoundError) else 2
     a = part_a(frames)
     offsets = offsets_table(frames)
     fit = part_b_fit(frames)

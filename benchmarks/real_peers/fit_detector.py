@@ -42,7 +42,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from confidence_informativeness import _keypoints, _landmarks_px, _unit, real_pairs  # noqa: E402
-from evaluate_peers import annotated_frames, simulated_jitter, walking_sequences  # noqa: E402
+from evaluate_peers import load_raw, simulated_jitter, walking_sequences  # noqa: E402
 
 TAIL_THRESHOLDS = (1.0, 2.0, 4.0)  # error in units of 2 sigma_j s
 RATE_GRID = (2.0, 4.0, 6.0, 8.0, 10.0, 12.0)
@@ -93,13 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     if Path(args.out).exists() and not args.overwrite:
         print(f"error: {args.out} exists (pass --overwrite to replace it)", file=sys.stderr)
         return 2
-    raw_path = Path(args.raw)
-    if not raw_path.is_file():
-        print(f"error: {raw_path} not found (run run_peers.py in the peers venv first)", file=sys.stderr)
-        return 3
+    try:
+        raw, frames = load_raw(args.raw)
+    except (FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3 if isinstance(err, FileNotFoundError) else 2
     t0 = time.time()
-    raw = json.loads(raw_path.read_text())
-    frames = annotated_frames(raw)
     measured, offsets = coco_detector_preset("movenet-measured")
     calibrated, _ = coco_detector_preset("score-calibrated")
     real = real_pairs(frames, offsets, "movenet")["error"]

@@ -258,3 +258,36 @@ def test_movenet_fitted_preset_is_the_committed_fit():
     assert np.allclose(tails["fitted"], tails["movenet"], atol=0.015)  # the fit reproduces MoveNet's tails
     assert tails["movenet_measured_preset"][1] < 0.5 * tails["movenet"][1]  # the measured preset alone is kinder
     assert fitted["jitter"]["fitted_all"] == pytest.approx(fitted["jitter"]["movenet_clip_all"], rel=0.05)
+
+
+def _real_peers_script(name: str):
+    """A script of ``benchmarks/real_peers`` imported without leaving its folder on ``sys.path``."""
+    import importlib
+    import sys
+
+    saved = list(sys.path)
+    sys.path.insert(0, str(MEASURED.parent))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path[:] = saved
+
+
+def test_fit_detector_pieces():
+    fit = _real_peers_script("fit_detector")
+    assert fit.tail_fractions(np.array([0.5, 1.5, 2.5, 5.0])) == [0.75, 0.5, 0.25]
+    # a decreasing jitter curve 1 / tau: the bisection finds where it meets the target, or the end of the range
+    assert fit.bisect_time_constant(lambda t: 1.0 / t, 0.25, 0.1, 60.0) == pytest.approx(4.0, abs=0.05)
+    assert fit.bisect_time_constant(lambda t: 1.0 / t, 1e-6, 0.1, 60.0) == pytest.approx(60.0, rel=0.01)
+
+
+def test_peer_scripts_refuse_a_file_that_is_not_their_input(tmp_path, capsys):
+    fit = _real_peers_script("fit_detector")
+    bad = tmp_path / "raw.json"
+    bad.write_text('{"models": {}}')
+    assert fit.main([str(bad), "--out", str(tmp_path / "fit.json")]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {bad} is not a run_peers.py output (no 'frames' / 'clips')"
+    assert fit.main([str(tmp_path / "missing.json"), "--out", str(tmp_path / "fit.json")]) == 3
+    (tmp_path / "fit.json").write_text("mine")
+    assert fit.main([str(bad), "--out", str(tmp_path / "fit.json")]) == 2  # never overwritten without --overwrite
+    assert (tmp_path / "fit.json").read_text() == "mine"
