@@ -375,6 +375,8 @@ def detector_errors(
     p = params
     if not 0.0 <= p.confidence_informativeness <= 1.0:
         raise ValueError(f"`confidence_informativeness` must be in [0, 1], got {p.confidence_informativeness}")
+    if p.gross_error_dwell < 0:
+        raise ValueError(f"`gross_error_dwell` must be >= 0 s, got {p.gross_error_dwell}")
     t, k = proj.shape[:2]
     s = object_scale_px(proj, p.area_fraction)[:, None]  # (T, 1)
     noisy = _draw_detections(proj, hidden, sigmas, flip_pairs, fps, p, s, rng)
@@ -405,15 +407,12 @@ def _draw_detections(
     sigma = np.where(hidden, sigma * p.hidden_factor, sigma)
     rho = float(np.exp(-1.0 / (p.time_constant * fps))) if p.time_constant > 0 else 0.0
     noisy = proj + ar1_noise((t, k, 2), rho, rng) * sigma[..., None]
-    if p.gross_error_dwell < 0:
-        raise ValueError(f"`gross_error_dwell` must be >= 0 s, got {p.gross_error_dwell}")
     persistent = p.gross_error_dwell > 0
-    gross_prob = np.where(hidden, p.hidden_gross_error_prob, p.gross_error_prob)
-    gross = (
-        persistent_events(gross_prob, p.gross_error_dwell * fps, rng)
-        if persistent
-        else rng.random((t, k)) < gross_prob
-    )
+
+    def events(prob: np.ndarray) -> np.ndarray:  # (T, N) bool: misses drawn per frame, or persistent episodes
+        return persistent_events(prob, p.gross_error_dwell * fps, rng) if persistent else rng.random(prob.shape) < prob
+
+    gross = events(np.where(hidden, p.hidden_gross_error_prob, p.gross_error_prob))
     angle = rng.uniform(0, 2 * np.pi, (t, k))
     mag = rng.uniform(0.5, 1.0, (t, k)) * p.gross_error_scale
     if persistent:  # one displacement per episode, in units of s (the person's scale may change during it)
@@ -423,12 +422,7 @@ def _draw_detections(
     if p.swap_prob > 0:
         left = np.array([a for a, _ in flip_pairs])
         right = np.array([b for _, b in flip_pairs])
-        swap_prob = np.full((t, len(left)), p.swap_prob)
-        swap = (
-            persistent_events(swap_prob, p.gross_error_dwell * fps, rng)
-            if persistent
-            else rng.random((t, len(left))) < p.swap_prob
-        )
+        swap = events(np.full((t, len(left)), p.swap_prob))
         sw = noisy.copy()
         sw[:, left] = np.where(swap[..., None], noisy[:, right], noisy[:, left])
         sw[:, right] = np.where(swap[..., None], noisy[:, left], noisy[:, right])
