@@ -66,6 +66,7 @@ from ship import (  # noqa: E402
     condition_row,
     measured_selection,
     measured_severities,
+    recorded_frame_rates,
     simulated_depth_text,
     source_datasets,
     source_licences,
@@ -425,8 +426,7 @@ def rewrite(folder: Path, results_md: str) -> str:
             label, values, has_depth, measured.get("num_poses"),
             depth_text=simulated_depth_text(record, [severities.get(label)]) if surface else None,
             selection=measured_selection(reference, label),
-            frame_rates=(measured["table_fps"], measured["window_frame_rate"]) if "window_frame_rate" in measured
-            else None,
+            frame_rates=recorded_frame_rates(measured),
         ))  # fmt: skip
     # a mixture's or PoseAug run's numbers are its card's three-seed tables: these sections measured other weights
     if not sources and not poseaug:

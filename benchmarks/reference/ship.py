@@ -240,6 +240,12 @@ def measured_severities(reference: dict, where: str) -> dict[str, float | None]:
     return out
 
 
+def recorded_frame_rates(condition: dict) -> tuple[list[float], float | None] | None:
+    """``(table_fps, window_frame_rate)`` of one ``evaluate.py`` condition, the ``frame_rates`` of
+    :func:`condition_row`; ``None`` for a record from before ``evaluate.py`` resampled (it recorded neither)."""
+    return (condition["table_fps"], condition["window_frame_rate"]) if "window_frame_rate" in condition else None
+
+
 def condition_row(
     label: str,
     metrics: dict,
@@ -248,7 +254,7 @@ def condition_row(
     seeds: int = 1,
     depth_text: str | None = None,
     selection: str | None = None,
-    frame_rates: tuple[list[float], float] | None = None,
+    frame_rates: tuple[list[float], float | None] | None = None,
 ) -> dict:
     """The exactly named model-index row of one ``evaluate.py`` condition (``CARD_ROWS`` label): real motion vs
     simulated 2D / depth with the simulation's name, frames scored (``"not recorded"`` when unknown), the test frame
@@ -1056,7 +1062,7 @@ def ship(
             label, {"mpjpe": m["mpjpe"], "pa_mpjpe": m["pa_mpjpe"]}, has_depth, m.get("num_poses"),
             depth_text=simulated_depth_text(record, [severities[label]]) if surface else None,
             selection=measured_selection(res, label) if measured else None,
-            frame_rates=(m["table_fps"], m["window_frame_rate"]) if "window_frame_rate" in m else None,
+            frame_rates=recorded_frame_rates(m),
         )
         for label, m in conditions.items()
     ]  # fmt: skip
