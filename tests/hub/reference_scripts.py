@@ -11,9 +11,11 @@ from types import ModuleType
 REFERENCE = Path(__file__).resolve().parents[2] / "benchmarks" / "reference"
 
 
-def import_reference(name: str) -> ModuleType:
+def import_reference(name: str, folder: Path = REFERENCE) -> ModuleType:
+    """The script ``name`` of ``folder`` (default ``benchmarks/reference``), imported without leaving the folder on
+    ``sys.path``."""
     saved = list(sys.path)
-    sys.path.insert(0, str(REFERENCE))
+    sys.path.insert(0, str(folder))
     try:
         return importlib.import_module(name)
     finally:

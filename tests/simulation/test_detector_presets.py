@@ -262,15 +262,14 @@ def test_movenet_fitted_preset_is_the_committed_fit():
 
 def _real_peers_script(name: str):
     """A script of ``benchmarks/real_peers`` imported without leaving its folder on ``sys.path``."""
-    import importlib
     import sys
 
-    saved = list(sys.path)
-    sys.path.insert(0, str(MEASURED.parent))
+    sys.path.insert(0, str(Path(__file__).parents[1] / "hub"))
     try:
-        return importlib.import_module(name)
+        from reference_scripts import import_reference
     finally:
-        sys.path[:] = saved
+        sys.path.pop(0)
+    return import_reference(name, MEASURED.parent)
 
 
 def test_fit_detector_pieces():
