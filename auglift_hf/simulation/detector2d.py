@@ -375,7 +375,7 @@ def detector_errors(
     p = params
     if not 0.0 <= p.confidence_informativeness <= 1.0:
         raise ValueError(f"`confidence_informativeness` must be in [0, 1], got {p.confidence_informativeness}")
-    if p.gross_error_dwell < 0:
+    if not p.gross_error_dwell >= 0:  # NaN too: it would silently mean "per frame"
         raise ValueError(f"`gross_error_dwell` must be >= 0 s, got {p.gross_error_dwell}")
     t, k = proj.shape[:2]
     s = object_scale_px(proj, p.area_fraction)[:, None]  # (T, 1)

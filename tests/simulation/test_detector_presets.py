@@ -235,8 +235,9 @@ def test_persistent_misses_cut_the_jitter_and_keep_the_default_untouched():
     assert _frame_to_frame(persistent) < 0.5 * _frame_to_frame(flicker)
     assert "gross_error_dwell" not in RealisticDetectorNoise().to_dict()  # table cards built before it: unchanged
     assert persistent.to_dict()["gross_error_dwell"] == 1.0
-    with pytest.raises(ValueError, match="gross_error_dwell"):
-        _frame_to_frame(RealisticDetectorNoise(gross_error_dwell=-1.0))
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="gross_error_dwell"):
+            _frame_to_frame(RealisticDetectorNoise(gross_error_dwell=bad))
     # the same share of frames in a miss either way: persistence changes when, not how often
     pose = np.repeat(_standing_pose()[None], 2000, 0)
     shares = []
