@@ -28,6 +28,7 @@ import argparse
 import sys
 
 from ..utils.cli_args import (
+    DEFAULT_DETECTOR_PRESET,
     DEPTH_SIMULATION_CHOICES,
     DETECTOR_PRESET_CHOICES,
     depth_severity,
@@ -119,9 +120,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--detector-preset", choices=DETECTOR_PRESET_CHOICES, default=None,
         help="with --simulate-detector: the simulated detector's preset (auglift_hf.simulation.detector2d."
-        "COCO_DETECTOR_PRESETS; default: 'default', what the shipped checkpoints were trained with; "
-        "'score-calibrated': confidences only as informative of the errors as real MoveNet's; 'movenet-fitted': "
-        "the whole simulator fitted to real MoveNet: error tails, persistent misses, scores)",
+        f"COCO_DETECTOR_PRESETS; default: {DEFAULT_DETECTOR_PRESET!r}, the whole simulator fitted to real MoveNet: "
+        "error tails, persistent misses, scores; 'optimistic': the default until 2026-12-06, kinder than MoveNet; "
+        "'score-calibrated': 'optimistic' with confidences only as informative of the errors as real MoveNet's)",
     )  # fmt: skip
     parser.add_argument(
         "--detector-seed",
@@ -348,7 +349,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--simulate-detector needs 3D camera-frame motion; supported for h36m, humaneva and bvh")
     if args.detector_preset is not None and not args.simulate_detector:
         raise ValueError("--detector-preset applies with --simulate-detector only")
-    detector_preset = args.detector_preset or "default"
+    detector_preset = args.detector_preset or DEFAULT_DETECTOR_PRESET
     if args.dataset != "bvh":
         given = [o for o in ("joint_map", "license", "dataset_name") if getattr(args, o) is not None]
         given += [o for o, d in (("units", "auto"), ("up_axis", "y"), ("bone_lengths", "file"), ("split", "train"))

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..camera import camera_to_world, load_mmpose_cameras, project, world_to_camera
+from ..simulation.detector2d import DEFAULT_DETECTOR_PRESET
 from ..skeleton import NUM_JOINTS, coco_to_h36m, h36m32_to_17
 from .npz import load_mmpose_annotations, load_npz
 from .schema import SequenceRecord, check_person_extent
@@ -443,7 +444,7 @@ def simulate_detector_2d(
     seed: int = 0,
     noise_free: bool = False,
     definition: str = "coco",
-    preset: str = "default",
+    preset: str = DEFAULT_DETECTOR_PRESET,
 ) -> str:
     """Fill ``detected_2d`` / ``detected_scores`` of camera-frame ``records`` in place with detector-definition 2D.
 
@@ -454,14 +455,14 @@ def simulate_detector_2d(
     joint projections, confidence 1). ``definition="h36m"`` runs the same error
     process on the H36M joints themselves (:func:`auglift_hf.simulation.simulate_joint_detector`). ``preset`` names
     the detector's noise and landmark offsets (:data:`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS`;
-    ``"default"`` is what the shipped checkpoints were trained with).
+    default ``"movenet-fitted"``, fitted to real MoveNet), and the description names it.
     """
     from ..simulation.detector2d import coco_detector_preset, simulate_coco_detector, simulate_joint_detector
 
     if definition not in ("coco", "h36m"):
         raise ValueError(f"`definition` must be 'coco' or 'h36m', got {definition!r}")
     noise, offsets = coco_detector_preset(preset)
-    named = "" if preset == "default" else f"detector preset {preset!r}: "
+    named = f"detector preset {preset!r}: "
     cams = _cameras(cameras)
     for i, rec in enumerate(sorted(records, key=lambda r: r.sort_key)):
         cam = dict(cams.get((rec.subject, rec.camera), {}))
@@ -575,7 +576,7 @@ def convert_h36m(
     depth_source: Any = None,
     simulate_detector: bool = False,
     detector_seed: int = 0,
-    detector_preset: str = "default",
+    detector_preset: str = DEFAULT_DETECTOR_PRESET,
     body_proportions: int = 0,
     virtual_cameras: int = 0,
     overwrite: bool = False,

@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from ..camera import project, world_to_camera
+from ..simulation.detector2d import DEFAULT_DETECTOR_PRESET
 from ..skeleton import NUM_JOINTS
 from .npz import load_npz
 from .schema import SequenceRecord
@@ -250,7 +251,7 @@ def convert_humaneva(
     depth_source: Any = None,
     simulate_detector: bool = False,
     detector_seed: int = 0,
-    detector_preset: str = "default",
+    detector_preset: str = DEFAULT_DETECTOR_PRESET,
     overwrite: bool = False,
     progress: bool = True,
     workers: int = 1,

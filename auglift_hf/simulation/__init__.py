@@ -14,10 +14,10 @@ One package (DESIGN.md: "simulation is a product, not a test helper"), one modul
 * :mod:`.viewpoints` -- viewpoint augmentation (random static virtual cameras spanning the public datasets' set-ups);
 * :mod:`.depth_error` -- monocular depth-estimator error models (the simple corruption, and
   :class:`MonocularDepthError` with one ``severity`` and a Depth Anything V2 metric preset);
-* :mod:`.surface`, :mod:`.surface_error`, :mod:`.surface_depth` -- the opt-in ``surface-v2`` depth simulation
-  (issue 24): a body surface off the joint chain on a floor in a room, a part-aware error model on the terms that
-  survive the pelvis-relative encoding, and its per-joint descriptors / frame-table depth source. ``capsule-v1``
-  (:mod:`.renderer`, :mod:`.raycast`, :mod:`.depth_error`) stays the default the shipped lifters were trained on.
+* :mod:`.surface`, :mod:`.surface_error`, :mod:`.surface_depth` -- the ``surface-v2`` depth simulation (issue 24;
+  the default, at the calibrated severity): a body surface off the joint chain on a floor in a room, a part-aware
+  error model on the terms that survive the pelvis-relative encoding, and its per-joint descriptors / frame-table
+  depth source. ``capsule-v1`` (:mod:`.renderer`, :mod:`.raycast`, :mod:`.depth_error`) stays available.
 
 Every parameter cites its source in its docstring or comment.
 """

@@ -59,7 +59,9 @@ def non_negative_float(text: str) -> float:
 DEPTH_SIMULATION_CHOICES: tuple[str, ...] = ("capsule-v1", "surface-v2")
 #: The simulated-detector presets (:data:`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS`; literal for the
 #: same reason, checked by the same kind of test).
-DETECTOR_PRESET_CHOICES: tuple[str, ...] = ("default", "movenet-measured", "score-calibrated", "movenet-fitted")
+DETECTOR_PRESET_CHOICES: tuple[str, ...] = ("movenet-fitted", "optimistic", "movenet-measured", "score-calibrated")
+#: :data:`auglift_hf.simulation.detector2d.DEFAULT_DETECTOR_PRESET` (literal for the same reason, same test).
+DEFAULT_DETECTOR_PRESET = "movenet-fitted"
 
 
 def depth_severity(text: str) -> float:

@@ -17,6 +17,8 @@ EXTRA_CONVERT_FLAGS=${EXTRA_CONVERT_FLAGS:-}
 XYC_TAG=${XYC_TAG:-}              # a variant that changes the confidences (e.g. --detector-preset score-calibrated):
                                   # XYC_TAG=$TAG retrains the XYC triple on its tables (XY reads the same 2D to the bit)
 ARCH=${ARCH:-tcn-27f}
+# DETECTOR_PRESET: the simulated detector of every table (default optimistic: the one these calibration sections
+# were measured with; movenet-fitted, the package's default since 2026-12-06, with its own TAG for a recalibration)
 WORKERS=${WORKERS:-2}
 PREFIX=""
 [ "$ARCH" = tcn-27f ] || PREFIX="$ARCH-"
@@ -28,7 +30,7 @@ table() {  # severity
   [ -f "$ROOT/surf_$1$TAG/README.md" ] && return 0
   "$AUGLIFT" convert h36m --positions-3d "$SHARED/data_3d_h36m_fk25.npz" \
     --cameras "$SHARED/cameras.pkl" --depth-source synthetic --depth-simulation surface-v2 --depth-severity "$1" \
-    --simulate-detector --max-frames 150 $EXTRA_CONVERT_FLAGS --out "$ROOT/surf_$1$TAG" --no-progress \
+    --simulate-detector --detector-preset "${DETECTOR_PRESET:-optimistic}" --max-frames 150 $EXTRA_CONVERT_FLAGS --out "$ROOT/surf_$1$TAG" --no-progress \
     >> "$ROOT/logs/tables.log" 2>&1 || { touch "$ROOT/surf_$1$TAG.failed"; return 1; }
 }
 run() {  # name config table seed

@@ -10,10 +10,10 @@ source "$HERE/../lanes.sh"
 for S in "$@"; do
   OUT=$ROOT/sev_$S
   for t in test_cmu test; do
-    [ -f "$OUT/$t/README.md" ] || "$REPO/.venv/bin/python" "$HERE/build_data.py" --out "$OUT" --only "$t" \
+    [ -f "$OUT/$t/README.md" ] || "$REPO/.venv/bin/python" "$HERE/build_data.py" --detector-preset optimistic --out "$OUT" --only "$t" \
       --test-max-frames 0 --depth-simulation surface-v2 --test-severity "$S" >> "$ROOT/logs/tables.log" 2>&1
   done
   [ -f "$OUT/humaneva/README.md" ] || "$AUGLIFT" convert humaneva "$REPO/../shared/data/humaneva" --out "$OUT/humaneva" \
-    --simulate-detector --depth-source synthetic --depth-simulation surface-v2 --depth-severity "$S" --no-progress \
+    --simulate-detector --detector-preset optimistic --depth-source synthetic --depth-simulation surface-v2 --depth-severity "$S" --no-progress \
     >> "$ROOT/logs/tables.log" 2>&1
 done

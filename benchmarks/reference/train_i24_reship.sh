@@ -16,7 +16,7 @@ PY=$REPO/.venv/bin/python
 
 build_table() {
   [ -f "$TABLE/README.md" ] && return 0
-  "$PY" "$HERE/build_data.py" --out "$ROOT" --only train_noisy --train-name train_surface_full --train-max-frames 0 \
+  "$PY" "$HERE/build_data.py" --detector-preset optimistic --out "$ROOT" --only train_noisy --train-name train_surface_full --train-max-frames 0 \
     --depth-simulation surface-v2 --train-severity "$LO" "$HI" >> "$ROOT/logs/tables.log" 2>&1 || touch "$TABLE.failed"
 }
 run() {  # config-name run-name overrides...

@@ -28,15 +28,15 @@ BANDAI=$ROOT/train_bvh
 [ -f "$H36M/README.md" ] || { echo "no H36M training table at $H36M (train_i24_reship.sh builds it)" >&2; exit 2; }
 
 if [ ! -f "$BANDAI/README.md" ]; then
-  "$PY" "$HERE/build_data.py" --out "$ROOT" --only train_bvh --bvh "$BVH" --train-max-frames 0 --body-proportions 2 \
+  "$PY" "$HERE/build_data.py" --detector-preset optimistic --out "$ROOT" --only train_bvh --bvh "$BVH" --train-max-frames 0 --body-proportions 2 \
     --no-depth >> "$ROOT/logs/tables.log" 2>&1 || { echo "train_bvh failed: $ROOT/logs/tables.log" >&2; exit 1; }
 fi
 eval_tables() {
-  [ -f "$ROOT/eval_xy/test_ood/README.md" ] || "$PY" "$HERE/build_data.py" --out "$ROOT/eval_xy" --only test_ood \
+  [ -f "$ROOT/eval_xy/test_ood/README.md" ] || "$PY" "$HERE/build_data.py" --detector-preset optimistic --out "$ROOT/eval_xy" --only test_ood \
     --no-depth >> "$ROOT/logs/tables.log" 2>&1
-  [ -f "$ROOT/eval_xy/test_cmu_cocogt/README.md" ] || "$PY" "$HERE/build_data.py" --out "$ROOT/eval_xy" \
+  [ -f "$ROOT/eval_xy/test_cmu_cocogt/README.md" ] || "$PY" "$HERE/build_data.py" --detector-preset optimistic --out "$ROOT/eval_xy" \
     --only test_cmu --gt-definition coco --no-depth >> "$ROOT/logs/tables.log" 2>&1
-  [ -f "$ROOT/eval_xy/test_cocogt/README.md" ] || "$PY" "$HERE/build_data.py" --out "$ROOT/eval_xy" \
+  [ -f "$ROOT/eval_xy/test_cocogt/README.md" ] || "$PY" "$HERE/build_data.py" --detector-preset optimistic --out "$ROOT/eval_xy" \
     --only test --gt-definition coco --no-depth >> "$ROOT/logs/tables.log" 2>&1
 }
 BANDAI_DEPTH=$ROOT/train_bvh_surface
@@ -53,7 +53,7 @@ if [ "${DEPTH:-0}" != 1 ]; then
   exit 0
 fi
 if [ ! -f "$BANDAI_DEPTH/README.md" ]; then
-  "$PY" "$HERE/build_data.py" --out "$ROOT" --only train_bvh --bvh "$BVH" --bvh-name train_bvh_surface \
+  "$PY" "$HERE/build_data.py" --detector-preset optimistic --out "$ROOT" --only train_bvh --bvh "$BVH" --bvh-name train_bvh_surface \
     --train-max-frames 0 --body-proportions 2 --depth-simulation surface-v2 --train-severity 2 4 \
     --workers "${TABLE_WORKERS:-1}" --depth-cache "$ROOT/train_bvh_surface.depth_cache" >> "$ROOT/logs/tables.log" \
     2>&1 || { echo "train_bvh_surface failed: $ROOT/logs/tables.log" >&2; exit 1; }

@@ -74,12 +74,12 @@ wait_for() {  # file failure-marker: wait until the file exists; fail when the m
   while [ ! -f "$1" ]; do [ -f "$2" ] && { echo "$(date -u +%FT%TZ) $2: dependency failed" >> "$ROOT/logs/lanes.log"; return 1; }; sleep 30; done
 }
 table_train() {
-  [ -f "$TABLE/README.md" ] || "$PY" "$BUILD" --out "$ROOT" --only train_noisy --train-name train_gt_surface \
+  [ -f "$TABLE/README.md" ] || "$PY" "$BUILD" --detector-preset optimistic --out "$ROOT" --only train_noisy --train-name train_gt_surface \
     --train-max-frames 0 --train-noise-free --train-definition h36m --depth-simulation surface-v2 \
     --train-severity 2 4 >> "$ROOT/logs/tables.log" 2>&1 || touch "$TABLE.failed"
 }
 table_ood() {  # the out-of-domain virtual cameras (build_data.py ood_camera), surface-v2 depth at severity 3
-  [ -f "$OOD/README.md" ] || "$PY" "$BUILD" --out "$ROOT/sev_3" --only test_ood --test-max-frames 0 \
+  [ -f "$OOD/README.md" ] || "$PY" "$BUILD" --detector-preset optimistic --out "$ROOT/sev_3" --only test_ood --test-max-frames 0 \
     --depth-simulation surface-v2 --test-severity 3 >> "$ROOT/logs/tables.log" 2>&1 || touch "$OOD.failed"
 }
 arm_args() {  # arm -> ARGS (model input and scale normalisation)

@@ -289,11 +289,11 @@ def test_convert_detector_preset_changes_the_scores_only(h36m_files, tmp_path):
     base = ["convert", "h36m", "--positions-3d", str(h36m_files["positions_3d"]), "--cameras",
             str(h36m_files["cameras"]), "--simulate-detector", "--no-progress"]  # fmt: skip
     tables = {}
-    for preset in ("default", "score-calibrated"):
+    for preset in ("optimistic", "score-calibrated"):
         out = tmp_path / preset
         assert main([*base, "--detector-preset", preset, "--out", str(out)]) == 0
         tables[preset] = datasets.load_dataset(str(out), "detected2d", split="test").with_format("numpy")
-    a, b = tables["default"], tables["score-calibrated"]
+    a, b = tables["optimistic"], tables["score-calibrated"]
     np.testing.assert_array_equal(np.stack(a["keypoints_2d"]), np.stack(b["keypoints_2d"]))
     assert not np.array_equal(np.stack(a["keypoint_scores"]), np.stack(b["keypoint_scores"]))
     assert "score-calibrated" in (tmp_path / "score-calibrated" / "README.md").read_text()

@@ -162,6 +162,7 @@ def test_joint_detector_hides_a_wrist_behind_the_torso():
 def test_simulate_detector_2d_noise_free_is_the_definition_and_h36m_is_joint_centred():
     from auglift_hf.data.h36m import simulate_detector_2d
     from auglift_hf.data.schema import SequenceRecord
+    from auglift_hf.simulation.detector2d import DEFAULT_DETECTOR_PRESET, coco_detector_preset
 
     t = 50
     seq = _facing_camera(_POSE)[None].repeat(t, 0)
@@ -176,7 +177,8 @@ def test_simulate_detector_2d_noise_free_is_the_definition_and_h36m_is_joint_cen
 
     free = record()
     text = simulate_detector_2d([free], {}, seed=0, noise_free=True)
-    expected = coco_to_h36m(project(coco_landmarks_3d(seq), _CAM["f"], _CAM["c"]), confidence_channel=None)
+    _, offsets = coco_detector_preset(DEFAULT_DETECTOR_PRESET)  # the default preset's landmarks
+    expected = coco_to_h36m(project(coco_landmarks_3d(seq, offsets), _CAM["f"], _CAM["c"]), confidence_channel=None)
     assert np.allclose(free.detected_2d, expected, atol=1e-3) and (free.detected_scores == 1).all()
     assert "noise-free" in text
     joint = record()

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from ...simulation.detector2d import DEFAULT_DETECTOR_PRESET
 from ..schema import SequenceRecord, check_person_extent
 from .joint_map import apply_joint_map, choose_joint_map
 from .reader import forward_kinematics, parse_bvh
@@ -333,7 +334,7 @@ def convert_bvh(
     split: str = "train",
     simulate_detector: bool = False,
     detector_seed: int = 0,
-    detector_preset: str = "default",
+    detector_preset: str = DEFAULT_DETECTOR_PRESET,
     depth_source: Any = None,
     license: str | None = None,  # noqa: A002 - the card field's name
     dataset_name: str | None = None,
