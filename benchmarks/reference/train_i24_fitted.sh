@@ -6,7 +6,7 @@
 #     MIX=0: on the H36M table alone (train_i24_reship.sh / train_i23_seeds.sh)
 #   PoseFormer 9f XY / XYCD / CASP (7,000 steps x 128, stride 4, lr_decay 0.68) on the H36M table
 #     -> poseformer-9f-{xy,xycd,casp}-fit-seed{0,1,2}
-# Seed-0 runs first (what ships), then TCN seeds 1-2, then PoseFormer seeds 1-2 (the intervals). Two one-thread workers; resumable (finished runs
+# The TCN triple's seeds 0-2, then PoseFormer's. Two one-thread workers; resumable (finished runs
 # skipped, runs resume from their last checkpoint every 2,000 steps). Usage: bash train_i24_fitted.sh ROOT
 set -u
 ROOT=$1
@@ -37,9 +37,8 @@ poseformer() {
 }
 
 JOBS=()
-for v in xy xycd casp; do JOBS+=("tcn $v 0"); done
-for v in xy xycd casp; do JOBS+=("poseformer $v 0"); done
-# TCN seeds before PoseFormer's: the calibration target is judged on the TCN pair over three seeds
-for seed in 1 2; do for v in xy xycd casp; do JOBS+=("tcn $v $seed"); done; done
-for seed in 1 2; do for v in xy xycd casp; do JOBS+=("poseformer $v $seed"); done; done
+# The TCN triple's three seeds first (the family judged first: the calibration target is the TCN pair's), then
+# PoseFormer's, seed by seed
+for seed in 0 1 2; do for v in xy xycd casp; do JOBS+=("tcn $v $seed"); done; done
+for seed in 0 1 2; do for v in xy xycd casp; do JOBS+=("poseformer $v $seed"); done; done
 work_off_jobs 2
