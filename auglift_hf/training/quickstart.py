@@ -5,7 +5,8 @@
    bending) seen by random cameras - or, with ``--h36m/--cameras``, real Human3.6M motion with its real
    cameras - with **detector-definition 2D** by default (COCO-17 landmarks from the 3D skeleton, temporally
    correlated detector noise, occlusion-dependent errors and confidences, mapped to H36M-17 with AugLift's rule:
-   :func:`auglift_hf.simulation.simulate_coco_detector`) and per-joint depth from the package's default depth
+   :func:`auglift_hf.simulation.simulate_coco_detector` with the default detector preset, ``movenet-fitted``:
+   the simulator fitted to real MoveNet) and per-joint depth from the package's default depth
    simulation at its default severity (``surface-v2`` at the calibrated severity,
    :data:`auglift_hf.data.schema.DEFAULT_DEPTH_SIMULATION`,
    :data:`auglift_hf.simulation.surface_error.CALIBRATED_SEVERITY`) through the depth source of ``auglift convert
@@ -40,7 +41,12 @@ from typing import Any
 
 import numpy as np
 
-from auglift_hf.utils.cli_args import DEPTH_SIMULATION_CHOICES, depth_severity, positive_int
+from auglift_hf.utils.cli_args import (
+    DEFAULT_DETECTOR_PRESET,
+    DEPTH_SIMULATION_CHOICES,
+    depth_severity,
+    positive_int,
+)
 
 #: Budgets of the default run, of ``--full`` (the default before issue 28: ~29 min of job time under load) and of
 #: ``--smoke`` (used by the tests; its numbers are meaningless). The default is sized so the whole job stays under
@@ -167,7 +173,9 @@ def procedural_records(
         random_camera,
         simulate_coco_detector,
     )
+    from auglift_hf.simulation.detector2d import coco_detector_preset
 
+    noise, offsets = coco_detector_preset(DEFAULT_DETECTOR_PRESET)
     rng = np.random.default_rng(seed)
     records = []
     total = num_train + num_test
@@ -177,7 +185,7 @@ def procedural_records(
         cam = random_camera(world, seed=rng)
         joints_cam, kp = project_sequence(world, cam)
         if realistic:
-            det = simulate_coco_detector(joints_cam, cam, fps=25.0, seed=rng)
+            det = simulate_coco_detector(joints_cam, cam, fps=25.0, params=noise, offsets=offsets, seed=rng)
             noisy, scores = det["keypoints_2d"], det["scores"]
         else:
             noisy, scores = apply_detector_noise(kp, seed=rng)
@@ -585,7 +593,8 @@ def run(args: argparse.Namespace) -> int:
     )  # fmt: skip
     inputs = ", ".join([
         "real Human3.6M motion and cameras" if args.h36m else "procedural motion seen by random cameras",
-        "per-frame jitter on the H36M joints" if args.simple_simulation else "simulated COCO-detector 2D",
+        "per-frame jitter on the H36M joints" if args.simple_simulation
+        else f"simulated COCO-detector 2D ({DEFAULT_DETECTOR_PRESET} preset)",
         depth_label(source),
     ])  # fmt: skip
     t_data = time.perf_counter() - t0

@@ -131,9 +131,24 @@ def annotated_frames(raw: dict) -> list[dict]:
 # ------------------------------------------------------------------ Part A
 
 
-def lifter_rows(frames: list[dict]) -> dict[str, dict[str, np.ndarray]]:
-    """``{lifter: {"mediapipe 2D"|"movenet 2D": (F, 17, 3) root-relative mm}}`` for every shipped checkpoint that
-    can lift 2D alone (a ``scale_normalization="depth"`` lifter needs metric depth, which these frames do not have)."""
+def lifter_folders(given: list[str] | None) -> list[Path]:
+    """The model folders to score: ``given`` (e.g. training runs' ``.../final``), else every shipped checkpoint."""
+    if given:
+        missing = [p for p in given if not (Path(p) / "config.json").is_file()]
+        if missing:
+            raise FileNotFoundError(f"--lifters: no model folder (config.json) at {missing[0]}")
+        return [Path(p) for p in given]
+    return [f for f in sorted((ROOT / "checkpoints").iterdir()) if (f / "config.json").is_file()]
+
+
+def lifter_label(folder: Path) -> str:
+    """``checkpoints/NAME`` -> ``NAME``; a training run's ``runs/NAME/final`` -> ``NAME``."""
+    return folder.parent.name if folder.name == "final" else folder.name
+
+
+def lifter_rows(frames: list[dict], folders: list[Path]) -> dict[str, dict[str, np.ndarray]]:
+    """``{lifter: {"mediapipe 2D"|"movenet 2D": (F, 17, 3) root-relative mm}}`` for every folder that can lift 2D
+    alone (a ``scale_normalization="depth"`` lifter needs metric depth, which these frames do not have)."""
     from transformers import AutoModel
 
     import auglift_hf  # noqa: F401
@@ -142,9 +157,7 @@ def lifter_rows(frames: list[dict]) -> dict[str, dict[str, np.ndarray]]:
     from auglift_hf.skeleton import coco_to_h36m
 
     out = {}
-    for folder in sorted((ROOT / "checkpoints").iterdir()):
-        if not (folder / "config.json").is_file():
-            continue
+    for folder in folders:
         model = AutoModel.from_pretrained(folder).eval()
         proc = PoseLiftingProcessor.from_pretrained(folder)
         if proc.scale_normalization == "depth":
@@ -167,7 +180,7 @@ def lifter_rows(frames: list[dict]) -> dict[str, dict[str, np.ndarray]]:
                     )  # fmt: skip
                 preds.append(pose[0] * 1000.0)
             rows[src] = np.stack(preds)
-        label = folder.name
+        label = lifter_label(folder)
         if proc.needs_depth:
             label += " (no depth: fallback)"
         if proc.keypoint_definition == "h36m":
@@ -185,14 +198,14 @@ def frame_errors(pred_mm: np.ndarray, gt_mm: np.ndarray, joints: tuple[int, ...]
     return np.asarray(mpjpe(p, g, reduction="none")), np.asarray(p_mpjpe(p, g, reduction="none"))
 
 
-def part_a(frames: list[dict]) -> dict:
+def part_a(frames: list[dict], folders: list[Path]) -> dict:
     keep = [i for i, fr in enumerate(frames) if fr["mediapipe"] is not None]
     dropped = [fr["imgname"] for fr in frames if fr["mediapipe"] is None]
     fr = [frames[i] for i in keep]
     gt = np.stack([f["joints"] for f in fr]) * 1000.0
     world = np.stack([np.asarray(f["mediapipe"]["world"])[:, :3] for f in fr])
     rows = {"MediaPipe world (own 3D)": {"mediapipe": blazepose_to_h36m(world) * 1000.0}}
-    for name, r in lifter_rows(fr).items():
+    for name, r in lifter_rows(fr, folders).items():
         rows[name] = {"mediapipe": r["mediapipe 2D"], "movenet": r["movenet 2D"]}
     is_h36m = np.array([f["dataset"] == "h36m" for f in fr])
     table = {}
@@ -568,6 +581,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="JSON of every number (refused if it exists, unless --overwrite)")
     ap.add_argument("--write-measured", help="also write the small measured-numbers JSON (the preset's source)")
     ap.add_argument("--overwrite", action="store_true")
+    ap.add_argument("--lifters", nargs="+", metavar="DIR",
+                    help="model folders to score in part A (default: every checkpoints/* folder)")  # fmt: skip
     args = ap.parse_args(argv)
     for p in (args.out, args.write_measured):
         if p and Path(p).exists() and not args.overwrite:
@@ -575,10 +590,11 @@ def main(argv: list[str] | None = None) -> int:
             return 4
     try:
         raw, frames = load_raw(args.raw)
+        folders = lifter_folders(args.lifters)
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 3 if isinstance(err, FileNotFoundError) else 2
-    a = part_a(frames)
+    a = part_a(frames, folders)
     offsets = offsets_table(frames)
     fit = part_b_fit(frames)
     preset_offsets = dict(zip(fit["fields"], fit["fit_m"]))

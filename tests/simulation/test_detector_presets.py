@@ -313,3 +313,18 @@ def test_peer_scripts_refuse_a_file_that_is_not_their_input(tmp_path, capsys):
     (tmp_path / "fit.json").write_text("mine")
     assert fit.main([str(bad), "--out", str(tmp_path / "fit.json")]) == 2  # never overwritten without --overwrite
     assert (tmp_path / "fit.json").read_text() == "mine"
+
+
+def test_evaluate_peers_scores_given_lifter_folders(tmp_path):
+    """``evaluate_peers.py --lifters``: training runs' ``final`` folders are labelled by their run, a folder without a
+    model is refused naming it, and the default is every shipped checkpoint."""
+    peers = _real_peers_script("evaluate_peers")
+    run = tmp_path / "runs" / "tcn-27f-xy-fit-seed0" / "final"
+    run.mkdir(parents=True)
+    (run / "config.json").write_text("{}")
+    assert peers.lifter_folders([str(run)]) == [run] and peers.lifter_label(run) == "tcn-27f-xy-fit-seed0"
+    with pytest.raises(FileNotFoundError, match=f"--lifters: no model folder .*{tmp_path.name}/nothing"):
+        peers.lifter_folders([str(run), str(tmp_path / "nothing")])
+    shipped = peers.lifter_folders(None)
+    assert shipped and all(f.parent.name == "checkpoints" for f in shipped)
+    assert peers.lifter_label(shipped[0]) == shipped[0].name
