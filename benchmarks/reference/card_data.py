@@ -27,6 +27,21 @@ list, or every card when the section is absent, is unchanged; a malformed sectio
 another header, an unknown or repeated recipe, a comparison of a recipe the mean table lacks) is refused. Every card
 is rebuilt before any is written: an error writes none (one stderr line, exit 2).
 
+The simulated detector of the training 2D (issue 24.5): a folder records its preset in ``eval_results.json``
+(:data:`DETECTOR_PRESET_KEY`, top level; :func:`training_detector_preset`); a folder recording none was trained on
+:data:`OPTIMISTIC_PRESET`, the package's default until 2026-12-06, kinder than the real COCO detector measured
+(MoveNet). When RESULTS.md has the section :data:`FITTED_SECTION` and its table (:data:`FITTED_HEADER`) lists such a
+checkpoint, its card gets a section :data:`CARD_FITTED` right after "Evaluation", before "Three training seeds"
+and "How this checkpoint was made" (:func:`fitted_card_section`): what the numbers are (same evaluation sets built with
+``optimistic`` and with ``movenet-fitted``, only the detector differs; one seed; every 10th frame; all 2D and depth
+simulated), then the table's header and the checkpoint's row, copied verbatim (:func:`fitted_table`). A folder
+recording another preset (``movenet-fitted``: re-shipped) never gets it, even under a listed name: the row measured
+the weights it replaced; nor does a folder whose own H36M detected-2D numbers at every 10th frame
+(``reference_eval``) differ from the row's "H36M, default 2D" cell (:func:`row_measured_these_weights`: other weights
+shipped under the name without a preset record). A card the table does not list, or every card when the section is
+absent, gets no such section; a malformed section (repeated, its table missing or with another header, a malformed
+row, a checkpoint listed twice) is refused like the others.
+
 A folder trained on a mixture of sources (issue 26: ``ship.SOURCES_KEY`` recorded) takes neither the whole-test-set
 rows nor the three-seed section of those RESULTS sections, even under the name of a folder they list (the mixture
 triple replacing ``tcn-27f-xy`` / ``tcn-27f-xycd`` / ``tcn-27f-casp``): they measured the H36M-only weights; its own
@@ -121,6 +136,36 @@ ground-truth 2D), and all depth is simulated (no real monocular depth network ou
 `benchmarks/RESULTS.md`, '{{heading}}', which gives the procedure and the commands.
 
 Mean ± std over the three seeds, MPJPE / PA-MPJPE (mm):
+
+"""
+#: The key of ``eval_results.json`` recording the simulated detector preset of the training 2D
+#: (:data:`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS`); absent: the folder predates the record and was
+#: trained on :data:`OPTIMISTIC_PRESET`, the package's default until 2026-12-06.
+DETECTOR_PRESET_KEY = "detector_preset"
+OPTIMISTIC_PRESET = "optimistic"
+#: The RESULTS.md section (heading prefix) scoring the shipped checkpoints on evaluation tables built twice, with the
+#: ``optimistic`` preset (then the default) and with ``movenet-fitted`` (issue 24.5), and its table (exact header;
+#: found as the section's one table whose header starts with "checkpoint").
+FITTED_SECTION = "## Issue 24: the detector fitted to MoveNet"
+FITTED_HEADER = ("checkpoint", "H36M, default 2D", "H36M, MoveNet-fitted 2D", "CMU, default", "CMU, fitted",
+                 "HumanEva-I, default", "HumanEva-I, fitted")  # fmt: skip
+#: The card section written from :data:`FITTED_SECTION` for a checkpoint trained on ``optimistic`` 2D (right after
+#: "Evaluation": it qualifies every number there; before :data:`CARD_SEEDS` and "How this checkpoint was made").
+CARD_FITTED = "## On 2D as bad as a real detector's"
+#: What the :data:`CARD_FITTED` numbers are ({{heading}}: the RESULTS section's heading); the row follows it.
+FITTED_TEXT = f"""{CARD_FITTED}
+
+This checkpoint was trained on simulated detector 2D from the detector preset `{OPTIMISTIC_PRESET}`
+(`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS`, the package's default until 2026-12-06). That simulation is
+kinder than a real COCO detector (MoveNet) measured on real frames: its errors have lighter tails, and its misses are
+drawn independently per frame instead of persisting. The package's default is now `movenet-fitted`, the simulator
+fitted to real MoveNet output. The row below scores these weights on the same evaluation sets built twice: the
+"default" columns with the `{OPTIMISTIC_PRESET}` preset (the package's default when the table was measured), the
+"fitted" columns with `movenet-fitted`. Same motion, cameras, depth simulation and seeds; only the simulated detector
+differs. One training seed (these weights), so differences of a few mm between checkpoints are not established; every
+10th frame; MPJPE / PA-MPJPE (mm, frame-wise). The motion is real (Human3.6M S9/S11, CMU and HumanEva-I captures);
+all 2D and all depth are simulated: no real detector output and no real Depth Anything output. The row is copied from
+`benchmarks/RESULTS.md`, '{{heading}}', which gives the real-MoveNet measurements, the frames scored and the commands.
 
 """
 #: :data:`WHOLE` key -> the evaluation table folder ``evaluate.py`` records (for the severity cross-check)
@@ -313,6 +358,51 @@ class SeedTables:
     paired: list[tuple[str, str, str]]
 
 
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _table_at(lines: list[str], first: int, end: int) -> list[str]:
+    """The lines of the markdown table starting at ``lines[first]`` (up to the first non-table line or ``end``)."""
+    table = [lines[first]]
+    for line in lines[first + 1 : end]:
+        if not line.startswith("|"):
+            break
+        table.append(line)
+    return table
+
+
+def _checked_table(table: list[str], header: tuple[str, ...], where: str, place: str) -> tuple[tuple[str, str], list]:
+    """``((header line, separator line), [(cells, line)])`` of the markdown ``table`` (its lines); raises
+    ``ValueError`` naming ``where`` and the table's ``place`` when the header is not ``header``, the separator line is
+    missing or a row has another number of cells or an empty one."""
+    cells = [_cells(line) for line in table]
+    if tuple(cells[0]) != header:
+        raise ValueError(f"{where}: the table {place} has the header {cells[0]}, expected {list(header)}")
+    if len(table) < 2 or any(set(c) - {"-", ":"} or not c for c in cells[1]) or len(cells[1]) != len(header):
+        raise ValueError(f"{where}: the table {place} has no '|---|' separator line after its header")
+    for row in cells[2:]:
+        if len(row) != len(header) or not all(row):
+            raise ValueError(f"{where}: the row {'| ' + ' | '.join(row) + ' |'!r} {place} has "
+                             f"{len(row)} cells, {sum(not c for c in row)} of them empty; the header has {len(header)}")  # fmt: skip
+    return (table[0], table[1]), list(zip(cells[2:], table[2:]))
+
+
+def _only_section(results_md: str, prefix: str) -> tuple[str, str, str] | None:
+    """``(heading, where, text)`` of the one section of ``results_md`` whose heading starts with ``prefix``, or
+    ``None`` when there is none; raises ``ValueError`` when there are several."""
+    lines = results_md.splitlines()
+    starts = [k for k, line in enumerate(lines) if line.startswith(prefix)]
+    if not starts:
+        return None
+    heading = lines[starts[0]][3:].strip()
+    where = f"benchmarks/RESULTS.md, '{heading}'"
+    if len(starts) > 1:
+        raise ValueError(f"{where}: the section '{prefix[3:]}...' appears {len(starts)} times")
+    end = next((k for k in range(starts[0] + 1, len(lines)) if lines[k].startswith("## ")), len(lines))
+    return heading, where, "\n".join(lines[starts[0] : end])
+
+
 def _seeds_table(section: str, heading: str, header: tuple[str, ...], where: str) -> tuple[tuple[str, str], list]:
     """``((header line, separator line), [(cells, line)])`` of the table under the ``### heading...`` line of
     ``section``; raises ``ValueError`` naming ``where`` when the heading or its table is missing, the header is not
@@ -325,21 +415,7 @@ def _seeds_table(section: str, heading: str, header: tuple[str, ...], where: str
     first = next((k for k in range(starts[0] + 1, end) if lines[k].startswith("|")), None)
     if first is None:
         raise ValueError(f"{where}: no table under '{heading}...'")
-    table = [lines[first]]
-    for line in lines[first + 1 : end]:
-        if not line.startswith("|"):
-            break
-        table.append(line)
-    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in table]
-    if tuple(cells[0]) != header:
-        raise ValueError(f"{where}: the table under '{heading}...' has the header {cells[0]}, expected {list(header)}")
-    if len(table) < 2 or any(set(c) - {"-", ":"} or not c for c in cells[1]) or len(cells[1]) != len(header):
-        raise ValueError(f"{where}: the table under '{heading}...' has no '|---|' separator line after its header")
-    for row in cells[2:]:
-        if len(row) != len(header) or not all(row):
-            raise ValueError(f"{where}: the row {'| ' + ' | '.join(row) + ' |'!r} under '{heading}...' has "
-                             f"{len(row)} cells, {sum(not c for c in row)} of them empty; the header has {len(header)}")  # fmt: skip
-    return (table[0], table[1]), list(zip(cells[2:], table[2:]))
+    return _checked_table(_table_at(lines, first, end), header, where, f"under '{heading}...'")
 
 
 def seed_tables(results_md: str) -> SeedTables | None:
@@ -349,16 +425,10 @@ def seed_tables(results_md: str) -> SeedTables | None:
     :data:`SEEDS_MEAN_HEADER` / :data:`SEEDS_PAIRED_HEADER`, a recipe is not one of :data:`SEED_RECIPES` or is listed
     twice, or a comparison names a recipe the mean table does not list.
     """
-    lines = results_md.splitlines()
-    starts = [k for k, line in enumerate(lines) if line.startswith(SEEDS_SECTION)]
-    if not starts:
+    found = _only_section(results_md, SEEDS_SECTION)
+    if found is None:
         return None
-    heading = lines[starts[0]][3:].strip()
-    where = f"benchmarks/RESULTS.md, '{heading}'"
-    if len(starts) > 1:
-        raise ValueError(f"{where}: the section '{SEEDS_SECTION[3:]}...' appears {len(starts)} times")
-    end = next((k for k in range(starts[0] + 1, len(lines)) if lines[k].startswith("## ")), len(lines))
-    section = "\n".join(lines[starts[0] : end])
+    heading, where, section = found
     mean_head, rows = _seeds_table(section, SEEDS_MEAN_HEADING, SEEDS_MEAN_HEADER, where)
     mean: dict[str, str] = {}
     for cells, line in rows:
@@ -394,6 +464,92 @@ def seeds_card_section(name: str, tables: SeedTables | None) -> str:
         text + "\nDepth lifter B vs its XY twin A, B - A with the paired bootstrap 95 % interval over test takes:\n\n"
         + "\n".join([*tables.paired_head, *paired]) + "\n"
     )  # fmt: skip
+
+
+def training_detector_preset(folder: Path) -> str:
+    """The simulated detector preset a shipped folder's training 2D came from: its ``eval_results.json``
+    :data:`DETECTOR_PRESET_KEY` (top level), :data:`OPTIMISTIC_PRESET` when the folder records none (or has no
+    ``eval_results.json``: shipped before the record existed). Raises ``ValueError`` naming the file when the value is
+    not a known preset."""
+    from auglift_hf.simulation.detector2d import COCO_DETECTOR_PRESETS
+
+    path = Path(folder) / "eval_results.json"
+    saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    preset = saved.get(DETECTOR_PRESET_KEY, OPTIMISTIC_PRESET) if isinstance(saved, dict) else OPTIMISTIC_PRESET
+    if not isinstance(preset, str) or preset not in COCO_DETECTOR_PRESETS:
+        raise ValueError(f"{path}: {DETECTOR_PRESET_KEY!r} is {preset!r}, not a detector preset "
+                         f"({', '.join(sorted(COCO_DETECTOR_PRESETS))})")  # fmt: skip
+    return preset
+
+
+@dataclass(frozen=True)
+class FittedTable:
+    """The table of :data:`FITTED_SECTION`: the section's heading (without ``## ``), the table's header and separator
+    lines, and its body lines verbatim, ``{checkpoint: line}``."""
+
+    heading: str
+    head: tuple[str, str]
+    rows: dict[str, str]
+
+
+def fitted_table(results_md: str) -> FittedTable | None:
+    """The :data:`FITTED_SECTION` table of ``results_md``, or ``None`` when it has no such section.
+
+    Raises ``ValueError`` naming RESULTS.md and the heading when the section is repeated, has no table whose header
+    starts with "checkpoint" (or more than one), the header is not :data:`FITTED_HEADER`, a row is malformed (a
+    number cell not "MPJPE / PA-MPJPE", bold allowed), or a checkpoint is listed twice.
+    """
+    found = _only_section(results_md, FITTED_SECTION)
+    if found is None:
+        return None
+    heading, where, section = found
+    lines = section.splitlines()
+    starts = [k for k, line in enumerate(lines) if line.startswith("|") and not lines[k - 1].startswith("|")
+              and _cells(line)[0] == FITTED_HEADER[0]]  # fmt: skip
+    if len(starts) != 1:
+        raise ValueError(f"{where}: {'no' if not starts else 'more than one'} table whose header starts with "
+                         f"'| {FITTED_HEADER[0]} |'")  # fmt: skip
+    head, body = _checked_table(_table_at(lines, starts[0], len(lines)), FITTED_HEADER, where,
+                                f"'| {FITTED_HEADER[0]} | ...'")  # fmt: skip
+    rows: dict[str, str] = {}
+    for cells, line in body:
+        bad = [c for c in cells[1:] if not re.fullmatch(r"(\*\*)?\d+(\.\d+)? / \d+(\.\d+)?(\*\*)?", c)]
+        if bad:
+            raise ValueError(f"{where}: the row {cells[0]!r} of the table '| {FITTED_HEADER[0]} | ...' has the cell "
+                             f"{bad[0]!r}, not 'MPJPE / PA-MPJPE'")  # fmt: skip
+        if cells[0] in rows:
+            raise ValueError(f"{where}: the table '| {FITTED_HEADER[0]} | ...' lists {cells[0]!r} twice")
+        rows[cells[0]] = line
+    if not rows:
+        raise ValueError(f"{where}: the table '| {FITTED_HEADER[0]} | ...' has no rows")
+    return FittedTable(heading, head, rows)
+
+
+def row_measured_these_weights(line: str, reference: dict) -> bool:
+    """Whether a :data:`FITTED_HEADER` row can be of the weights whose ``reference_eval`` is ``reference``: its
+    "H36M, default 2D" cell (MPJPE / PA-MPJPE, 0.1 mm) equals the folder's own "in-domain noisy-2D" numbers rounded,
+    when those were scored at every 10th frame of the H36M test table (the same set and selection: the package's
+    then-default detector, every 10th frame). ``True`` when the folder records no such numbers (nothing to check)."""
+    measured = (reference.get("conditions") or {}).get("in-domain noisy-2D") or {}
+    if measured.get("table") != "test" or measured.get("stride") != 10 or "mpjpe" not in measured:
+        return True
+    cell = _cells(line)[FITTED_HEADER.index("H36M, default 2D")].replace("*", "")
+    row = [float(x) for x in cell.split("/")]
+    return len(row) == 2 and all(
+        abs(value - float(measured[key])) <= 0.05 + 1e-9 for value, key in zip(row, ("mpjpe", "pa_mpjpe"))
+    )
+
+
+def fitted_card_section(name: str, preset: str, table: FittedTable | None, reference: dict | None = None) -> str:
+    """The :data:`CARD_FITTED` section of checkpoint ``name`` trained on 2D of detector ``preset`` ("" unless the
+    preset is :data:`OPTIMISTIC_PRESET`, ``table`` lists it and the row can be of these weights,
+    :func:`row_measured_these_weights` with the folder's ``reference_eval``): what the numbers are, then its row,
+    verbatim."""
+    if preset != OPTIMISTIC_PRESET or table is None or name not in table.rows:
+        return ""
+    if not row_measured_these_weights(table.rows[name], reference or {}):  # other weights under the same name
+        return ""
+    return FITTED_TEXT.format(heading=table.heading) + "\n".join([*table.head, table.rows[name]]) + "\n"
 
 
 def rewrite(folder: Path, results_md: str) -> str:
@@ -446,7 +602,9 @@ def rewrite(folder: Path, results_md: str) -> str:
     extra = text[measured : text.index("\n## Citation", measured)]
     head, sep, tail = str(new).partition("\n## Citation")
     seeds = "" if sources or poseaug else seeds_card_section(folder.name, seed_tables(results_md))
-    return head.rstrip("\n") + "\n" + (f"\n{seeds}" if seeds else "") + extra + sep + tail
+    fitted = fitted_card_section(folder.name, training_detector_preset(folder), fitted_table(results_md), reference)
+    added = "".join(f"\n{part}" for part in (fitted, seeds) if part)
+    return head.rstrip("\n") + "\n" + added + extra + sep + tail
 
 
 def main(argv: list[str] | None = None) -> int:
