@@ -32,7 +32,9 @@ rows nor the three-seed section of those RESULTS sections, even under the name o
 triple replacing ``tcn-27f-xy`` / ``tcn-27f-xycd`` / ``tcn-27f-casp``): they measured the H36M-only weights; its own
 three-seed tables are in its measured section, written by ``ship.py --three-seeds``. So does a PoseAug-trained folder
 (issue 27: ``ship.POSEAUG_KEY`` recorded; its tables written by ``ship.py --v4``), whose training sentence names its
-ground-truth 2D and PoseAug phase from the record.
+ground-truth 2D and PoseAug phase from the record. So does a folder of the re-ship on MoveNet-fitted 2D (issue 24:
+``ship.FITTED_KEY`` recorded; its tables written by ``ship.py --fitted``). A folder recording the detector preset of its
+training 2D (``ship.DETECTOR_KEY``) names it in its training sentence; one shipped before the record names none.
 
 Usage::
 
@@ -57,6 +59,8 @@ from ship import (  # noqa: E402
     CARD_ROWS,
     DEPTH_RECORD_KEY,
     DEPTH_SIMULATION,
+    DETECTOR_KEY,
+    FITTED_KEY,
     H36M_MOTION,
     LEGACY_DEPTH_SIMULATION,
     POSEAUG_KEY,
@@ -404,7 +408,7 @@ def rewrite(folder: Path, results_md: str) -> str:
     config = json.loads((folder / "config.json").read_text())
     processor = json.loads((folder / "preprocessor_config.json").read_text())
     has_depth = "d" in config.get("input_channels", [])
-    reference, record, sources, poseaug = {}, None, None, None
+    reference, record, sources, poseaug, saved = {}, None, None, None, {}
     if (folder / "eval_results.json").is_file():
         saved = json.loads((folder / "eval_results.json").read_text())
         reference, record = saved.get("reference_eval", {}) or {}, saved.get(DEPTH_RECORD_KEY)
@@ -428,14 +432,17 @@ def rewrite(folder: Path, results_md: str) -> str:
             selection=measured_selection(reference, label),
             frame_rates=recorded_frame_rates(measured),
         ))  # fmt: skip
-    # a mixture's or PoseAug run's numbers are its card's three-seed tables: these sections measured other weights
-    if not sources and not poseaug:
+    # a mixture's, PoseAug run's or fitted re-ship's numbers are its card's three-seed tables: these sections measured
+    # other weights
+    own_tables = bool(sources or poseaug or saved.get(FITTED_KEY))
+    if not own_tables:
         rows += whole_rows(folder.name, has_depth, processor.get("keypoint_definition"), results_md, record, reference)
     depth_text = simulated_depth_text(record, list(severities.values())) if surface else None
     new = build_model_card(
         folder, eval_results={"results": rows}, repo_id=f"auglift/{folder.name}", datasets=source_datasets(sources),
         training_data=training_data_text(
-            processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text, sources, poseaug
+            processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text, sources, poseaug,
+            (saved.get(DETECTOR_KEY) or {}).get("preset"),
         ),
         depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION, licences=source_licences(sources),
     )  # fmt: skip
@@ -445,7 +452,7 @@ def rewrite(folder: Path, results_md: str) -> str:
                          "section this script keeps)")  # fmt: skip
     extra = text[measured : text.index("\n## Citation", measured)]
     head, sep, tail = str(new).partition("\n## Citation")
-    seeds = "" if sources or poseaug else seeds_card_section(folder.name, seed_tables(results_md))
+    seeds = "" if own_tables else seeds_card_section(folder.name, seed_tables(results_md))
     return head.rstrip("\n") + "\n" + (f"\n{seeds}" if seeds else "") + extra + sep + tail
 
 

@@ -114,16 +114,15 @@ def ship_module():  # noqa: ANN201
 
 def check_depth_scoring(
     evaluations: dict[str, dict], columns: tuple, producer: str, doubled: str, withheld: str
-) -> tuple[float, set]:
-    """``(S, simulations)`` after checking that the folders of ``columns`` were scored as a rule says: every table
-    at S = ``CALIBRATED_SEVERITY`` but the folder ``doubled`` at 2S (each table's severity as
-    ``ship.table_severity`` reads it from ``auglift evaluate``'s table record), and only the folder ``withheld`` with
-    the depth withheld (``--no-depth``). ``simulations``: the tables' depth simulations. Raises ``ValueError`` naming
-    the folder and table."""
+) -> float:
+    """The calibrated severity S, after checking that the folders of ``columns`` were scored as a rule says: every
+    table with the same depth simulation, at S = ``CALIBRATED_SEVERITY`` but the folder ``doubled`` at 2S (each
+    table's severity as ``ship.table_severity`` reads it from ``auglift evaluate``'s table record), and only the
+    folder ``withheld`` with the depth withheld (``--no-depth``). Raises ``ValueError`` naming the folder and table."""
     ship = ship_module()  # the package's calibrated severity, the tables' depth
     calibrated, table_severity = ship.CALIBRATED_SEVERITY, ship.table_severity
-    simulations = set()
-    for key in dict.fromkeys(k for k, _, _ in columns):
+    simulations, folders = set(), tuple(dict.fromkeys(k for k, _, _ in columns))
+    for key in folders:
         data = evaluations[key]
         is_withheld = str(data.get("depth", "")).startswith("depth withheld")
         if is_withheld != (key == withheld):
@@ -139,7 +138,11 @@ def check_depth_scoring(
                 raise ValueError(f"{key}/evaluation.json: table {table!r} ({record.get('path')}) has depth severity "
                                  f"{sev}, the rule reads {expected:g} there (calibrated {calibrated:g})")  # fmt: skip
             simulations.add(sim)
-    return calibrated, simulations
+    if len(simulations) != 1:
+        raise ValueError(
+            f"{folders}: evaluation tables of different depth simulations {sorted(map(str, simulations))}"
+        )
+    return calibrated
 
 
 def check_conditions(evaluations: dict[str, dict]) -> float:
@@ -147,15 +150,11 @@ def check_conditions(evaluations: dict[str, dict]) -> float:
     with the same depth simulation, at S = ``CALIBRATED_SEVERITY`` but ``eval_mixd_2x`` at 2S, and only
     ``eval_mixd_nodepth`` with the depth withheld (:func:`check_depth_scoring`). Raises ``ValueError`` naming the
     folder and table."""
-    severity, simulations = check_depth_scoring(evaluations, COLUMNS, PRODUCER, "eval_mixd_2x", "eval_mixd_nodepth")
-    if len(simulations) != 1:
-        raise ValueError(
-            f"{FOLDERS}: evaluation tables of different depth simulations {sorted(map(str, simulations))}"
-        )
-    return severity
+    return check_depth_scoring(evaluations, COLUMNS, PRODUCER, "eval_mixd_2x", "eval_mixd_nodepth")
 
 
-def _mean(cells: dict, key: str, model: str, table: str) -> float:
+def seed_mean(cells: dict, key: str, model: str, table: str) -> float:
+    """The three-seed mean MPJPE (mm) of ``model`` on ``table`` of folder ``key``."""
     return float(cells[(key, model, table)]["mpjpe_seeds"]["mean"])
 
 
@@ -165,8 +164,8 @@ def degradation_clause(cells: dict, cand: str, twin: str, columns: tuple) -> tup
     Returns ``(holds, reason)``."""
     worse = []
     for key, table, name in columns:
-        ref = _mean(cells, key, twin, table)
-        rel = (_mean(cells, key, cand, table) - ref) / ref
+        ref = seed_mean(cells, key, twin, table)
+        rel = (seed_mean(cells, key, cand, table) - ref) / ref
         if rel > DEGRADATION_TOLERANCE:
             worse.append(f"{name} {100 * rel:+.1f} %")
     return not worse, (
@@ -188,7 +187,7 @@ def decide(evaluations: dict[str, dict]) -> tuple[bool, list[str]]:
     ok, reasons = True, []
     degradation = tuple((k, t, _name(k, t)) for k, t in DEGRADATION)
     for cand, old in VARIANTS.items():
-        gap = _mean(cells, "eval_mixd_h36m", cand, "test") - _mean(cells, "eval_mixd_h36m", old, "test")
+        gap = seed_mean(cells, "eval_mixd_h36m", cand, "test") - seed_mean(cells, "eval_mixd_h36m", old, "test")
         ok_h36m, h36m = h36m_clause(gap)
         ok_cross, cross = cross_clause([comps[(k, old, cand, t)] for k, t in DECIDING])
         ok_deg, deg = degradation_clause(cells, cand, XY_TWIN, degradation)
@@ -229,6 +228,12 @@ def tables(evaluations: dict[str, dict]) -> list[str]:
     return lines
 
 
+def print_decision(lines: list[str], reasons: list[str], decision: str) -> None:
+    """Print a rule's tables, its reasons and its ``decision`` (the layout of the RESULTS sections)."""
+    print("\n".join(lines) + "\n\n" + "\n".join(f"- {r}" for r in reasons))
+    print(f"- decision: {decision}")
+
+
 def load_all(root: Path) -> dict[str, dict]:
     """The ``evaluation.json`` of every folder of :data:`FOLDERS` under ``root`` (``FileNotFoundError`` naming it)."""
     return {k: load(root / k, PRODUCER) for k in FOLDERS}
@@ -244,10 +249,9 @@ def main(argv: list[str] | None = None) -> int:
         replace, reasons = decide(evaluations)
     except (FileNotFoundError, KeyError, ValueError) as err:
         parser.exit(2, f"depth_mixture_table.py: error: {err}\n")
-    print("\n".join(lines) + "\n\n" + "\n".join(f"- {r}" for r in reasons))
     triple = ", ".join(f"{old} <- {new}" for old, new in REPLACES.items())
-    decision = f"replace the triple ({triple})" if replace else "keep the H36M-only triple; report as measured"
-    print(f"- decision: {decision}")
+    print_decision(lines, reasons, f"replace the triple ({triple})" if replace else "keep the H36M-only triple; report "
+                   "as measured")  # fmt: skip
     return 0
 
 

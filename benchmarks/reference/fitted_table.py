@@ -35,6 +35,8 @@ from depth_mixture_table import (  # noqa: E402
     index_evaluations,
     mean_table,
     paired_table,
+    print_decision,
+    seed_mean,
     ship_module,
 )
 from seeds_table import load  # noqa: E402
@@ -111,7 +113,7 @@ def check_conditions(evaluations: dict[str, dict], family: str) -> float:
     detector_preset = ship_module().detector_preset
     cols, producer = columns(family), PRODUCER.format(family=family)
     prefix = f"eval_fit_{family}_"
-    severity, simulations = check_depth_scoring(evaluations, cols, producer, prefix + "2x", prefix + "nodepth")
+    severity = check_depth_scoring(evaluations, cols, producer, prefix + "2x", prefix + "nodepth")
     for key in dict.fromkeys(k for k, _, _ in cols):
         data, suffix = evaluations[key], key.removeprefix(prefix)
         config, stride = SCORING[suffix.removesuffix("_default")]
@@ -131,22 +133,14 @@ def check_conditions(evaluations: dict[str, dict], family: str) -> float:
             if preset != expected:
                 raise ValueError(f"{where}: its detector 2D was built with the {preset!r} preset, the rule reads "
                                  f"{expected!r} there")  # fmt: skip
-    if len(simulations) != 1:
-        raise ValueError(
-            f"{prefix}*: evaluation tables of different depth simulations {sorted(map(str, simulations))}"
-        )
     return severity
-
-
-def _mean(cells: dict, key: str, model: str, table: str) -> float:
-    return float(cells[(key, model, table)]["mpjpe_seeds"]["mean"])
 
 
 def h36m_clause(cells: dict, comps: dict, family: str, base: str, cand: str) -> tuple[bool, str]:
     """The rule's first clause: ``cand``'s three-seed mean MPJPE on fitted H36M lower than ``base``'s and the paired
     95 % interval of ``cand`` minus ``base`` below 0. Returns ``(holds, reason)``."""
     key = f"eval_fit_{family}_h36m"
-    c, b = _mean(cells, key, cand, "test"), _mean(cells, key, base, "test")
+    c, b = seed_mean(cells, key, cand, "test"), seed_mean(cells, key, base, "test")
     m = comps[(key, base, cand, "test")]["mpjpe"]
     ok = c < b and m["high"] < 0
     return ok, (
@@ -202,6 +196,13 @@ def load_all(root: Path, family: str) -> dict[str, dict]:
     return {k: load(root / k, producer) for k in dict.fromkeys(k for k, _, _ in columns(family))}
 
 
+def judge(root: Path, family: str) -> tuple[list[str], bool, list[str]]:
+    """``(tables, replace, reasons)`` of ``family``'s evaluations under ``root`` (:func:`tables`, :func:`decide`)."""
+    evaluations = load_all(root, family)
+    lines = tables(evaluations, family)
+    return (lines, *decide(evaluations, family))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -210,13 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("family", choices=tuple(FAMILIES), help="the family judged")
     args = parser.parse_args(argv)
     try:
-        evaluations = load_all(args.root, args.family)
-        lines = tables(evaluations, args.family)
-        replace, reasons = decide(evaluations, args.family)
+        lines, replace, reasons = judge(args.root, args.family)
     except (FileNotFoundError, KeyError, ValueError) as err:
         parser.exit(2, f"fitted_table.py: error: {err}\n")
-    print("\n".join(lines) + "\n\n" + "\n".join(f"- {r}" for r in reasons))
-    print(f"- decision: {decision_line(replace, args.family)}")
+    print_decision(lines, reasons, decision_line(replace, args.family))
     return 0
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from evaluation_records import paired_interval as _diff  # noqa: E402
-from evaluation_records import three_seed_cell as _cell  # noqa: E402
+from evaluation_records import add_column  # noqa: E402
 from reference_scripts import import_reference  # noqa: E402
 from test_depth_mixture_table import SURFACE, WITHHELD  # noqa: E402
 
@@ -52,11 +51,8 @@ def write_evaluations(root: Path, family: str, means: dict, diffs: dict | None =
         if kind == "nodepth":
             data["depth"] = WITHHELD
         mean = {m: means.get((suffix, m, tab), 100.0) for m in (*cands, *bases)}
-        data["cells"] += [_cell(m, tab, v) for m, v in mean.items()]
-        for a, b in table.comparisons(family):
-            d, half = diffs.get((suffix, a, b, tab), (mean[b] - mean[a], 2.0))
-            data["comparisons"].append({"a": a, "b": b, "table": tab, "mpjpe": _diff(d, half),
-                                        "pa_mpjpe": _diff(0.3 * d, 9.0)})  # fmt: skip
+        own = {(a, b): v for (k, a, b, t), v in diffs.items() if (k, t) == (suffix, tab)}
+        add_column(data, tab, mean, table.comparisons(family), own)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data))
     return root
