@@ -28,7 +28,7 @@ another header, an unknown or repeated recipe, a comparison of a recipe the mean
 is rebuilt before any is written: an error writes none (one stderr line, exit 2).
 
 The simulated detector of the training 2D (issue 24.5): a folder records its preset in ``eval_results.json``
-(:data:`DETECTOR_PRESET_KEY`, top level; :func:`training_detector_preset`); a folder recording none was trained on
+(``ship.DETECTOR_KEY``'s ``"preset"``; :func:`training_detector_preset`); a folder recording none was trained on
 :data:`OPTIMISTIC_PRESET`, the package's default until 2026-12-06, kinder than the real COCO detector measured
 (MoveNet). When RESULTS.md has the section :data:`FITTED_SECTION` and its table (:data:`FITTED_HEADER`) lists such a
 checkpoint, its card gets a section :data:`CARD_FITTED` right after "Evaluation", before "Three training seeds"
@@ -47,7 +47,9 @@ rows nor the three-seed section of those RESULTS sections, even under the name o
 triple replacing ``tcn-27f-xy`` / ``tcn-27f-xycd`` / ``tcn-27f-casp``): they measured the H36M-only weights; its own
 three-seed tables are in its measured section, written by ``ship.py --three-seeds``. So does a PoseAug-trained folder
 (issue 27: ``ship.POSEAUG_KEY`` recorded; its tables written by ``ship.py --v4``), whose training sentence names its
-ground-truth 2D and PoseAug phase from the record.
+ground-truth 2D and PoseAug phase from the record. So does a folder of the re-ship on MoveNet-fitted 2D (issue 24:
+``ship.FITTED_KEY`` recorded; its tables written by ``ship.py --fitted``). A folder recording the detector preset of its
+training 2D (``ship.DETECTOR_KEY``) names it in its training sentence; one shipped before the record names none.
 
 Usage::
 
@@ -72,6 +74,8 @@ from ship import (  # noqa: E402
     CARD_ROWS,
     DEPTH_RECORD_KEY,
     DEPTH_SIMULATION,
+    DETECTOR_KEY,
+    FITTED_KEY,
     H36M_MOTION,
     LEGACY_DEPTH_SIMULATION,
     POSEAUG_KEY,
@@ -138,10 +142,9 @@ ground-truth 2D), and all depth is simulated (no real monocular depth network ou
 Mean ± std over the three seeds, MPJPE / PA-MPJPE (mm):
 
 """
-#: The key of ``eval_results.json`` recording the simulated detector preset of the training 2D
-#: (:data:`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS`); absent: the folder predates the record and was
-#: trained on :data:`OPTIMISTIC_PRESET`, the package's default until 2026-12-06.
-DETECTOR_PRESET_KEY = "detector_preset"
+#: The preset of a folder whose ``eval_results.json`` records no ``ship.DETECTOR_KEY`` (shipped before the record):
+#: :data:`auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS` ``"optimistic"``, the package's default until
+#: 2026-12-06.
 OPTIMISTIC_PRESET = "optimistic"
 #: The RESULTS.md section (heading prefix) scoring the shipped checkpoints on evaluation tables built twice, with the
 #: ``optimistic`` preset (then the default) and with ``movenet-fitted`` (issue 24.5), and its table (exact header;
@@ -468,16 +471,17 @@ def seeds_card_section(name: str, tables: SeedTables | None) -> str:
 
 def training_detector_preset(folder: Path) -> str:
     """The simulated detector preset a shipped folder's training 2D came from: its ``eval_results.json``
-    :data:`DETECTOR_PRESET_KEY` (top level), :data:`OPTIMISTIC_PRESET` when the folder records none (or has no
+    ``ship.DETECTOR_KEY`` record's ``"preset"``, :data:`OPTIMISTIC_PRESET` when the folder records none (or has no
     ``eval_results.json``: shipped before the record existed). Raises ``ValueError`` naming the file when the value is
     not a known preset."""
     from auglift_hf.simulation.detector2d import COCO_DETECTOR_PRESETS
 
     path = Path(folder) / "eval_results.json"
     saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    preset = saved.get(DETECTOR_PRESET_KEY, OPTIMISTIC_PRESET) if isinstance(saved, dict) else OPTIMISTIC_PRESET
+    record = (saved.get(DETECTOR_KEY) if isinstance(saved, dict) else None) or {}  # ship.py: {"preset": NAME, ...}
+    preset = record.get("preset", OPTIMISTIC_PRESET) if isinstance(record, dict) else record
     if not isinstance(preset, str) or preset not in COCO_DETECTOR_PRESETS:
-        raise ValueError(f"{path}: {DETECTOR_PRESET_KEY!r} is {preset!r}, not a detector preset "
+        raise ValueError(f"{path}: {DETECTOR_KEY!r} is {preset!r}, not a detector preset "
                          f"({', '.join(sorted(COCO_DETECTOR_PRESETS))})")  # fmt: skip
     return preset
 
@@ -560,7 +564,7 @@ def rewrite(folder: Path, results_md: str) -> str:
     config = json.loads((folder / "config.json").read_text())
     processor = json.loads((folder / "preprocessor_config.json").read_text())
     has_depth = "d" in config.get("input_channels", [])
-    reference, record, sources, poseaug = {}, None, None, None
+    reference, record, sources, poseaug, saved = {}, None, None, None, {}
     if (folder / "eval_results.json").is_file():
         saved = json.loads((folder / "eval_results.json").read_text())
         reference, record = saved.get("reference_eval", {}) or {}, saved.get(DEPTH_RECORD_KEY)
@@ -584,14 +588,17 @@ def rewrite(folder: Path, results_md: str) -> str:
             selection=measured_selection(reference, label),
             frame_rates=recorded_frame_rates(measured),
         ))  # fmt: skip
-    # a mixture's or PoseAug run's numbers are its card's three-seed tables: these sections measured other weights
-    if not sources and not poseaug:
+    # a mixture's, PoseAug run's or fitted re-ship's numbers are its card's three-seed tables: these sections measured
+    # other weights
+    own_tables = bool(sources or poseaug or saved.get(FITTED_KEY))
+    if not own_tables:
         rows += whole_rows(folder.name, has_depth, processor.get("keypoint_definition"), results_md, record, reference)
     depth_text = simulated_depth_text(record, list(severities.values())) if surface else None
     new = build_model_card(
         folder, eval_results={"results": rows}, repo_id=f"auglift/{folder.name}", datasets=source_datasets(sources),
         training_data=training_data_text(
-            processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text, sources, poseaug
+            processor.get("keypoint_definition") == "h36m", True, has_depth, depth_text, sources, poseaug,
+            (saved.get(DETECTOR_KEY) or {}).get("preset"),
         ),
         depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION, licences=source_licences(sources),
     )  # fmt: skip
@@ -601,7 +608,7 @@ def rewrite(folder: Path, results_md: str) -> str:
                          "section this script keeps)")  # fmt: skip
     extra = text[measured : text.index("\n## Citation", measured)]
     head, sep, tail = str(new).partition("\n## Citation")
-    seeds = "" if sources or poseaug else seeds_card_section(folder.name, seed_tables(results_md))
+    seeds = "" if own_tables else seeds_card_section(folder.name, seed_tables(results_md))
     fitted = fitted_card_section(folder.name, training_detector_preset(folder), fitted_table(results_md), reference)
     added = "".join(f"\n{part}" for part in (fitted, seeds) if part)
     return head.rstrip("\n") + "\n" + added + extra + sep + tail

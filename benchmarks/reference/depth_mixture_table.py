@@ -63,70 +63,116 @@ def _name(key: str, table: str) -> str:
     return next(name for k, t, name in COLUMNS if (k, t) == (key, table))
 
 
-def _label(evaluations: dict[str, dict], key: str, table: str) -> str:
-    """Column name with the frames scored (``auglift evaluate --stride``, recorded in its json)."""
+def column_label(evaluations: dict[str, dict], key: str, name: str) -> str:
+    """Column ``name`` with the frames scored (``auglift evaluate --stride``, recorded in its json)."""
     stride = int(evaluations[key].get("stride") or 1)
-    return _name(key, table) + (f" (every {stride}th frame)" if stride > 1 else "")
+    return name + (f" (every {stride}th frame)" if stride > 1 else "")
 
 
-def _index(evaluations: dict[str, dict]) -> tuple[dict, dict]:
+def index_evaluations(
+    evaluations: dict[str, dict],
+    columns: tuple,
+    models: tuple[str, ...],
+    comparisons: tuple[tuple[str, str], ...],
+    producer: str,
+) -> tuple[dict, dict]:
     """``({(folder, model, table): cell}, {(folder, a, b, table): comparison})``; ``ValueError`` naming the folder
-    when a model (with three seeds) or a comparison the rule reads is missing from it."""
+    when a model of ``models`` (with three seeds) or a comparison ``(a, b)`` the rule reads is missing from a column
+    ``(folder, table, name)`` of ``columns``."""
     cells = {(k, c["model"], c["table"]): c for k, data in evaluations.items() for c in data["cells"]}
     comps = {(k, c["a"], c["b"], c["table"]): c for k, data in evaluations.items() for c in data["comparisons"]}
-    for key, table, _ in COLUMNS:
-        for model in (XY_TWIN, *VARIANTS, *VARIANTS.values()):
+    for key, table, _ in columns:
+        for model in models:
             if (key, model, table) not in cells:
-                raise ValueError(f"{key}/evaluation.json: no model {model!r} on table {table!r} (run {PRODUCER})")
+                raise ValueError(f"{key}/evaluation.json: no model {model!r} on table {table!r} (run {producer})")
             seeds = int((cells[(key, model, table)].get("mpjpe_seeds") or {}).get("seeds", 1))
             if seeds < 3:
                 raise ValueError(f"{key}/evaluation.json: model {model!r} on {table!r} has {seeds} seed(s): need 3")
-        for cand, old in VARIANTS.items():
-            for a in (XY_TWIN, old):
-                if (key, a, cand, table) not in comps:
-                    raise ValueError(f"{key}/evaluation.json: no comparison {a}:{cand} on table {table!r} "
-                                     f"(run {PRODUCER})")  # fmt: skip
+        for a, b in comparisons:
+            if (key, a, b, table) not in comps:
+                raise ValueError(f"{key}/evaluation.json: no comparison {a}:{b} on table {table!r} (run {producer})")
     return cells, comps
+
+
+def _index(evaluations: dict[str, dict]) -> tuple[dict, dict]:
+    pairs = tuple((a, cand) for cand, old in VARIANTS.items() for a in (XY_TWIN, old))
+    return index_evaluations(evaluations, COLUMNS, (XY_TWIN, *VARIANTS, *VARIANTS.values()), pairs, PRODUCER)
+
+
+def ship_module():  # noqa: ANN201
+    """``ship.py`` of this folder, imported without leaving the folder on ``sys.path`` (imported from elsewhere:
+    tests)."""
+    import importlib
+
+    saved = list(sys.path)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        return importlib.import_module("ship")
+    finally:
+        sys.path[:] = saved
+
+
+def check_depth_scoring(
+    evaluations: dict[str, dict], columns: tuple, producer: str, doubled: str, withheld: str
+) -> float:
+    """The calibrated severity S, after checking that the folders of ``columns`` were scored as a rule says: every
+    table with the same depth simulation, at S = ``CALIBRATED_SEVERITY`` but the folder ``doubled`` at 2S (each
+    table's severity as ``ship.table_severity`` reads it from ``auglift evaluate``'s table record), and only the
+    folder ``withheld`` with the depth withheld (``--no-depth``). Raises ``ValueError`` naming the folder and table."""
+    ship = ship_module()  # the package's calibrated severity, the tables' depth
+    calibrated, table_severity = ship.CALIBRATED_SEVERITY, ship.table_severity
+    simulations, folders = set(), tuple(dict.fromkeys(k for k, _, _ in columns))
+    for key in folders:
+        data = evaluations[key]
+        is_withheld = str(data.get("depth", "")).startswith("depth withheld")
+        if is_withheld != (key == withheld):
+            raise ValueError(f"{key}/evaluation.json: the depth was {'' if is_withheld else 'not '}withheld "
+                             f"(auglift evaluate --no-depth); run {producer}")  # fmt: skip
+        expected = (2 if key == doubled else 1) * calibrated
+        for table in dict.fromkeys(t for k, t, _ in columns if k == key):
+            record = (data.get("tables") or {}).get(table)
+            if record is None:
+                raise ValueError(f"{key}/evaluation.json: no record of table {table!r} (run {producer})")
+            sim, sev = table_severity(record.get("data") or {}, f"{key}/evaluation.json: table {table!r}")
+            if sev is None or float(sev) != expected:
+                raise ValueError(f"{key}/evaluation.json: table {table!r} ({record.get('path')}) has depth severity "
+                                 f"{sev}, the rule reads {expected:g} there (calibrated {calibrated:g})")  # fmt: skip
+            simulations.add(sim)
+    if len(simulations) != 1:
+        raise ValueError(
+            f"{folders}: evaluation tables of different depth simulations {sorted(map(str, simulations))}"
+        )
+    return calibrated
 
 
 def check_conditions(evaluations: dict[str, dict]) -> float:
     """The calibrated severity S of the evaluations, after checking that they were scored as the rule says: every table
-    with the same depth simulation, at S = ``CALIBRATED_SEVERITY`` but ``eval_mixd_2x`` at 2S (each table's severity
-    as ``ship.table_severity`` reads it from ``auglift evaluate``'s table record), and only ``eval_mixd_nodepth`` with
-    the depth withheld (``--no-depth``). Raises ``ValueError`` naming the folder and table."""
-    saved = list(sys.path)
-    sys.path.insert(0, str(Path(__file__).resolve().parent))  # when imported from elsewhere (tests)
-    try:
-        from ship import CALIBRATED_SEVERITY, table_severity  # the package's calibrated severity, the tables' depth
-    finally:
-        sys.path[:] = saved
-
-    simulations = set()
-    for key in FOLDERS:
-        data = evaluations[key]
-        withheld = str(data.get("depth", "")).startswith("depth withheld")
-        if withheld != (key == "eval_mixd_nodepth"):
-            raise ValueError(f"{key}/evaluation.json: the depth was {'' if withheld else 'not '}withheld "
-                             f"(auglift evaluate --no-depth); run {PRODUCER}")  # fmt: skip
-        expected = (2 if key == "eval_mixd_2x" else 1) * CALIBRATED_SEVERITY
-        for table in dict.fromkeys(t for k, t, _ in COLUMNS if k == key):
-            record = (data.get("tables") or {}).get(table)
-            if record is None:
-                raise ValueError(f"{key}/evaluation.json: no record of table {table!r} (run {PRODUCER})")
-            sim, sev = table_severity(record.get("data") or {}, f"{key}/evaluation.json: table {table!r}")
-            if sev is None or float(sev) != expected:
-                raise ValueError(f"{key}/evaluation.json: table {table!r} ({record.get('path')}) has depth severity "
-                                 f"{sev}, the rule reads {expected:g} there (calibrated {CALIBRATED_SEVERITY:g})")  # fmt: skip
-            simulations.add(sim)
-    if len(simulations) != 1:
-        raise ValueError(
-            f"{FOLDERS}: evaluation tables of different depth simulations {sorted(map(str, simulations))}"
-        )
-    return CALIBRATED_SEVERITY
+    with the same depth simulation, at S = ``CALIBRATED_SEVERITY`` but ``eval_mixd_2x`` at 2S, and only
+    ``eval_mixd_nodepth`` with the depth withheld (:func:`check_depth_scoring`). Raises ``ValueError`` naming the
+    folder and table."""
+    return check_depth_scoring(evaluations, COLUMNS, PRODUCER, "eval_mixd_2x", "eval_mixd_nodepth")
 
 
-def _mean(cells: dict, key: str, model: str, table: str) -> float:
+def seed_mean(cells: dict, key: str, model: str, table: str) -> float:
+    """The three-seed mean MPJPE (mm) of ``model`` on ``table`` of folder ``key``."""
     return float(cells[(key, model, table)]["mpjpe_seeds"]["mean"])
+
+
+def degradation_clause(cells: dict, cand: str, twin: str, columns: tuple) -> tuple[bool, str]:
+    """Issue 24's degradation target: ``cand``'s three-seed mean MPJPE not worse than its XY ``twin``'s by more than
+    :data:`DEGRADATION_TOLERANCE` on every ``(folder, table, name)`` of ``columns`` (2x severity, depth withheld).
+    Returns ``(holds, reason)``."""
+    worse = []
+    for key, table, name in columns:
+        ref = seed_mean(cells, key, twin, table)
+        rel = (seed_mean(cells, key, cand, table) - ref) / ref
+        if rel > DEGRADATION_TOLERANCE:
+            worse.append(f"{name} {100 * rel:+.1f} %")
+    return not worse, (
+        f"vs {twin} not worse by more than {100 * DEGRADATION_TOLERANCE:g} % (three-seed means) at 2x severity "
+        f"and with the depth withheld (H36M, CMU, HumanEva-I): "
+        + ("holds" if not worse else f"fails ({'; '.join(worse)})")
+    )
 
 
 def decide(evaluations: dict[str, dict]) -> tuple[bool, list[str]]:
@@ -139,44 +185,53 @@ def decide(evaluations: dict[str, dict]) -> tuple[bool, list[str]]:
     cells, comps = _index(evaluations)
     check_conditions(evaluations)
     ok, reasons = True, []
+    degradation = tuple((k, t, _name(k, t)) for k, t in DEGRADATION)
     for cand, old in VARIANTS.items():
-        gap = _mean(cells, "eval_mixd_h36m", cand, "test") - _mean(cells, "eval_mixd_h36m", old, "test")
+        gap = seed_mean(cells, "eval_mixd_h36m", cand, "test") - seed_mean(cells, "eval_mixd_h36m", old, "test")
         ok_h36m, h36m = h36m_clause(gap)
         ok_cross, cross = cross_clause([comps[(k, old, cand, t)] for k, t in DECIDING])
-        worse = []
-        for key, table in DEGRADATION:
-            twin = _mean(cells, key, XY_TWIN, table)
-            rel = (_mean(cells, key, cand, table) - twin) / twin
-            if rel > DEGRADATION_TOLERANCE:
-                worse.append(f"{_name(key, table)} {100 * rel:+.1f} %")
-        ok_deg = not worse
-        deg = (
-            f"vs {XY_TWIN} not worse by more than {100 * DEGRADATION_TOLERANCE:g} % (three-seed means) at 2x severity "
-            f"and with the depth withheld (H36M, CMU, HumanEva-I): "
-            + ("holds" if ok_deg else f"fails ({'; '.join(worse)})")
-        )
+        ok_deg, deg = degradation_clause(cells, cand, XY_TWIN, degradation)
         reasons += [f"{cand} vs {old} (1) {h36m}", f"{cand} vs {old} (1) {cross}", f"{cand} (2) {deg}"]
         ok = ok and ok_h36m and ok_cross and ok_deg
     return ok, reasons
+
+
+def mean_table(evaluations: dict[str, dict], cells: dict, columns: tuple, models: list[str]) -> list[str]:
+    """Markdown lines of the MPJPE / PA-MPJPE mean ± std table of ``models`` on every column of ``columns``."""
+    labels = [column_label(evaluations, k, name) for k, _, name in columns]
+    lines = ["| model (3 seeds) | " + " | ".join(labels) + " |", "|---|" + "---|" * len(columns)]
+    for model in models:
+        row = [f"{seed_cell(cells[(k, model, t)], 'mpjpe')} / {seed_cell(cells[(k, model, t)], 'pa_mpjpe')}"
+               for k, t, _ in columns]  # fmt: skip
+        lines.append(f"| {model} | " + " | ".join(row) + " |")
+    return lines
+
+
+def paired_table(evaluations: dict[str, dict], comps: dict, columns: tuple, a: str, b: str) -> list[str]:
+    """Markdown lines (after a blank one) of comparison ``b`` vs ``a``'s paired intervals on every column."""
+    lines = ["", f"| {b} vs {a} | MPJPE | PA-MPJPE |", "|---|---|---|"]
+    for k, t, name in columns:
+        c = comps[(k, a, b, t)]
+        label = column_label(evaluations, k, name)
+        lines.append(f"| {label} | {interval_cell(c['mpjpe'])} | {interval_cell(c['pa_mpjpe'])} |")
+    return lines
 
 
 def tables(evaluations: dict[str, dict]) -> list[str]:
     """Markdown lines: the mean ± std table (every model, every column), then one paired table per comparison."""
     cells, comps = _index(evaluations)
     models = list(dict.fromkeys(c["model"] for c in evaluations[FOLDERS[0]]["cells"]))
-    labels = [_label(evaluations, k, t) for k, t, _ in COLUMNS]
-    lines = ["| model (3 seeds) | " + " | ".join(labels) + " |", "|---|" + "---|" * len(COLUMNS)]
-    for model in models:
-        row = [f"{seed_cell(cells[(k, model, t)], 'mpjpe')} / {seed_cell(cells[(k, model, t)], 'pa_mpjpe')}"
-               for k, t, _ in COLUMNS]  # fmt: skip
-        lines.append(f"| {model} | " + " | ".join(row) + " |")
+    lines = mean_table(evaluations, cells, COLUMNS, models)
     for cand, old in VARIANTS.items():
         for a in (old, XY_TWIN):
-            lines += ["", f"| {cand} vs {a} | MPJPE | PA-MPJPE |", "|---|---|---|"]
-            for (k, t, _), label in zip(COLUMNS, labels):
-                c = comps[(k, a, cand, t)]
-                lines.append(f"| {label} | {interval_cell(c['mpjpe'])} | {interval_cell(c['pa_mpjpe'])} |")
+            lines += paired_table(evaluations, comps, COLUMNS, a, cand)
     return lines
+
+
+def print_decision(lines: list[str], reasons: list[str], decision: str) -> None:
+    """Print a rule's tables, its reasons and its ``decision`` (the layout of the RESULTS sections)."""
+    print("\n".join(lines) + "\n\n" + "\n".join(f"- {r}" for r in reasons))
+    print(f"- decision: {decision}")
 
 
 def load_all(root: Path) -> dict[str, dict]:
@@ -194,10 +249,9 @@ def main(argv: list[str] | None = None) -> int:
         replace, reasons = decide(evaluations)
     except (FileNotFoundError, KeyError, ValueError) as err:
         parser.exit(2, f"depth_mixture_table.py: error: {err}\n")
-    print("\n".join(lines) + "\n\n" + "\n".join(f"- {r}" for r in reasons))
     triple = ", ".join(f"{old} <- {new}" for old, new in REPLACES.items())
-    decision = f"replace the triple ({triple})" if replace else "keep the H36M-only triple; report as measured"
-    print(f"- decision: {decision}")
+    print_decision(lines, reasons, f"replace the triple ({triple})" if replace else "keep the H36M-only triple; report "
+                   "as measured")  # fmt: skip
     return 0
 
 

@@ -10,6 +10,15 @@
 # into ROOT/eval_fit_<family>_{h36m,det,gt}[_default] and, with DEGRADATION=1, ROOT/eval_fit_<family>_{2x,nodepth}.
 # Resumable: an existing output folder is skipped. Usage:
 #   [FAMILIES=tcn] bash benchmarks/reference/evaluate_i24_fitted.sh ROOT I26_ROOT I24_ROOT S
+# The re-ship of a family, whole (ROOT=/work/cache/i24f; python = the repo venv; the TCN family shown, PoseFormer the
+# same with FAMILIES=poseformer, poseformer-9f-V-fit-seed0:poseformer-V):
+#   DEGRADATION=1 DEFAULT_TABLES=1 FAMILIES=tcn bash benchmarks/reference/evaluate_i24_fitted.sh $ROOT $I26 $I24 3
+#   python benchmarks/reference/fitted_table.py $ROOT tcn   # the tables and the rule's decision
+#   python benchmarks/reference/evaluate.py --data $ROOT/sev_3 --out $ROOT/eval_ref --stride 10 --table-stride \
+#     test_cmu=1 $ROOT/runs/tcn-27f-{xy,xycd,casp}-fit-seed0/final   # the cards' rows
+#   python benchmarks/reference/ship.py --runs $ROOT/runs --eval $ROOT/eval_ref --fitted $ROOT --replace \
+#     tcn-27f-xy-fit-seed0:tcn-27f-xy tcn-27f-xycd-fit-seed0:tcn-27f-xycd tcn-27f-casp-fit-seed0:tcn-27f-casp
+# ship.py refuses (exit 2, nothing written) unless fitted_table.py says replace for every family named.
 set -u
 ROOT=$1 I26=$2 I24=$3 S=$4
 HERE=$(cd "$(dirname "$0")" && pwd)

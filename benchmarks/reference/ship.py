@@ -41,6 +41,17 @@ are recorded in ``eval_results.json`` (:data:`POSEAUG_KEY`)::
 
     python benchmarks/reference/ship.py --runs /work/cache/v4/runs --eval /work/cache/v4/eval_ref \
         --v4 /work/cache/v4 xyd-pa-s0:simplebaseline-xyd-h36m-poseaug
+
+The re-ship on MoveNet-fitted 2D (issue 24: the recipes retrained on tables built with the ``movenet-fitted`` detector
+preset, ``train_i24_fitted.sh``) replaces a family's triple (``tcn-27f-*`` or ``poseformer-*``, from the destination
+names) by its ``-fit`` seed-0 runs only if ``fitted_table.py ROOT FAMILY`` says replace (checked for every family
+before any folder is written); the card carries its three-seed tables, and every card shipped since names the detector
+preset of its training 2D (read from the training tables' summaries, recorded in ``eval_results.json`` under
+:data:`DETECTOR_KEY`)::
+
+    python benchmarks/reference/ship.py --runs /work/cache/i24f/runs --eval /work/cache/i24f/eval_ref \
+        --fitted /work/cache/i24f --replace tcn-27f-xy-fit-seed0:tcn-27f-xy tcn-27f-xycd-fit-seed0:tcn-27f-xycd \
+        tcn-27f-casp-fit-seed0:tcn-27f-casp
 """
 
 from __future__ import annotations
@@ -86,6 +97,28 @@ SOURCES_KEY = "training_sources"
 #: ``eval_results.json`` key of a PoseAug-trained folder's record (:func:`poseaug_record`: both training phases, the
 #: PoseAug options and counts): ``card_data.py`` names its ground-truth 2D and PoseAug training from it.
 POSEAUG_KEY = "poseaug"
+#: ``eval_results.json`` key of the simulated detector preset of a folder's training 2D (``{"preset", "source"}``:
+#: :func:`detector_preset` of its training tables' summaries): ``card_data.py`` names it in the training-data sentence;
+#: a folder without it was shipped before the record and its sentence names none.
+DETECTOR_KEY = "detector_preset"
+#: ``eval_results.json`` key of a folder shipped by the re-ship on MoveNet-fitted 2D (``--fitted``, issue 24): its
+#: three-seed tables are in its measured section (``fitted_table.py``), so ``card_data.py`` adds no RESULTS rows of
+#: the weights it replaced.
+FITTED_KEY = "fitted_reship"
+#: What each simulated-detector preset is (``auglift_hf.simulation.detector2d.COCO_DETECTOR_PRESETS``), for the cards.
+DETECTOR_PRESETS = {
+    "movenet-fitted": "the simulator fitted to real MoveNet's error tails, persistent misses and scores",
+    "optimistic": "the package's default until 2026-12-06: lighter error tails and per-frame misses, kinder than real "
+    "MoveNet",
+    "movenet-measured": "precision and landmark offsets measured on real MoveNet output, the rest at the package's "
+    "assumptions",
+    "score-calibrated": "the `optimistic` errors with scores only as informative as real MoveNet's",
+}
+#: The preset of a table whose 2D description names none: built before presets were named, with what is now
+#: ``"optimistic"``.
+LEGACY_DETECTOR_PRESET = "optimistic"
+#: Where a card's data bullet names the detector preset (:func:`name_preset`).
+DETECTOR_ANCHOR = "(`auglift_hf.simulation.simulate_coco_detector`"
 H36M_MOTION = (
     "real: Human3.6M S9/S11 motion capture (data_3d_h36m_fk25.npz, forward kinematics of the public motion files "
     "with S1's bone lengths), 25 Hz"
@@ -128,6 +161,26 @@ SURFACE_DEPTH = (
     "Anything output was seen in training or evaluation"
 )
 CALIBRATION = "benchmarks/RESULTS.md 'Issue 24: calibration'"
+
+
+def detector_preset(text: str, where: str) -> str:
+    """The simulated detector preset a table's 2D description names (``"... detector preset '<name>': ..."``,
+    ``auglift_hf.data.h36m.simulate_detector_2d``); :data:`LEGACY_DETECTOR_PRESET` for a text naming none. Raises
+    ``ValueError`` naming ``where`` for a preset this module cannot describe (:data:`DETECTOR_PRESETS`)."""
+    m = re.search(r"detector preset '([^']+)'", text)
+    name = m.group(1) if m else LEGACY_DETECTOR_PRESET
+    if name not in DETECTOR_PRESETS:
+        raise ValueError(f"{where}: its 2D was simulated with the detector preset {name!r}, which ship.py cannot "
+                         f"describe (known: {', '.join(DETECTOR_PRESETS)})")  # fmt: skip
+    return name
+
+
+def name_preset(bullet: str, preset: str | None) -> str:
+    """A data bullet's detector description (at :data:`DETECTOR_ANCHOR`) naming ``preset`` (``None``: unchanged)."""
+    if preset is None:
+        return bullet
+    return bullet.replace(DETECTOR_ANCHOR, f"{DETECTOR_ANCHOR} with the `{preset}` detector preset, "
+                          f"{DETECTOR_PRESETS[preset]}", 1)  # fmt: skip
 
 
 def depth_record(text: str, where: str) -> dict:
@@ -366,6 +419,9 @@ DATA_SURFACE = """- **Data** (issue 24, `build_data.py --depth-simulation surfac
   where the body hides a landmark{conf}, then AugLift's `coco_to_h36m`), so the input contract says
   `"keypoint_definition": "coco"`. Depth descriptors (d, d_min, d_max): {depth_text}; **depth dropout**
   ({dropout}) so that the lifter falls back to XY when no depth is given."""
+#: The Data bullet of an XY lifter on a ``surface-v2`` table (the re-ship on MoveNet-fitted 2D, ``--fitted``): the 2D
+#: of :data:`DATA_SURFACE`; the table's depth columns are not read.
+DATA_SURFACE_XY = DATA_SURFACE[: DATA_SURFACE.index(" Depth descriptors")] + " No depth is read (XY lifter)."
 #: The Data bullet of a lifter trained on the noise-free H36M-joint 2D table with simulated depth (issue 27, the v4
 #: experiment: ``benchmarks/v4_poseaug/run.sh``); ``{depth_text}``: :func:`simulated_depth_text`.
 DATA_GT_SURFACE = """- **Data** (issue 27, `build_data.py --train-noise-free --train-definition h36m --depth-simulation surface-v2
@@ -396,17 +452,22 @@ VIEWPOINTS = (
 
 #: The Data bullet of an XY lifter trained on a mixture of sources (issue 26, :func:`mixture_info`): ``{sources}`` is
 #: one sub-bullet per training table (:data:`MIXTURE_SOURCE`).
-DATA_MIXTURE = """- **Data** (issue 26, a training mixture, `benchmarks/reference/train_i26_mixture.sh`): every training window is
+DATA_MIXTURE = """- **Data** ({how}): every training window is
   drawn from one of the tables below with the probability of its weight (`train_weights`,
   `auglift_hf.data.mixing.MixedWindowDataset`), {epoch_windows:,} windows per epoch = the number of windows of the first
   table ({first}; `train_epoch_windows: first`), so that the epoch, the learning-rate schedule and the number of
-  windows seen equal those of the same recipe and budget trained on {first} alone (the baseline of the three-seed
-  comparison below). The 2D of every table is **detector-definition
+  windows seen equal those of the same recipe and budget trained on {first} alone{baseline}. The 2D of every table is **detector-definition
   2D** from the same simulated detector (`auglift_hf.simulation.simulate_coco_detector`: COCO-17 landmarks placed where
   COCO annotators put them, temporally correlated AR(1) detector noise scaled by the COCO OKS constants, larger errors
   and lower confidences where the body hides a landmark, then AugLift's `coco_to_h36m`), so the input contract says
   `"keypoint_definition": "coco"`. {depth}
 {sources}"""
+#: ``{how}`` / ``{baseline}`` of :data:`DATA_MIXTURE`: issue 26's mixture runs, compared with the same recipe on H36M
+#: alone; the re-ship on MoveNet-fitted 2D (``--fitted``), compared with the recipe shipped before.
+MIXTURE_ISSUE26 = ("issue 26, a training mixture, `benchmarks/reference/train_i26_mixture.sh`",
+                   " (the baseline of the three-seed comparison below)")  # fmt: skip
+MIXTURE_FITTED = ("issue 24, the re-ship on MoveNet-fitted 2D: a training mixture, "
+                  "`benchmarks/reference/train_i24_fitted.sh`", "")  # fmt: skip
 #: The depth sentence of :data:`DATA_MIXTURE` for an XY lifter, and for a depth lifter (``{depth_text}``:
 #: :func:`simulated_depth_text`, the same for every source; ``{dropout}``: as in :data:`DATA_SURFACE`).
 MIXTURE_NO_DEPTH = "No depth is read (XY lifter)."
@@ -506,6 +567,12 @@ def training_table(training: dict, gt_surface: bool = False) -> dict:
     )  # fmt: skip
     surface = info["depth_record"] is not None and info["depth_record"]["simulation"] != LEGACY_DEPTH_SIMULATION
     ground_truth = h36m and all(k == H36M_2D["noise-free H36M-joint 2D"] for k in kinds)
+    info["detector_preset"] = None
+    if realistic and not ground_truth:  # a simulated detector (COCO / H36M-joint): its preset, the same in every table
+        presets = {detector_preset(d, f"{t}_summary.json") for d, t in zip(detectors, tables)}
+        if len(presets) > 1:
+            raise ValueError(f"{tables}: training tables with different detector presets {sorted(presets)}")
+        info["detector_preset"] = {"preset": presets.pop(), "source": f"{tables[0]}_summary.json"}
     if surface:
         if not realistic or (h36m and not (gt_surface and ground_truth)):
             raise ValueError(f"{tables}: {info['depth_record']['simulation']} depth on a legacy / H36M-joint 2D table")
@@ -515,7 +582,7 @@ def training_table(training: dict, gt_surface: bool = False) -> dict:
             f"{d.get('depth_dropout_joint') or 0:.0%} of joints get the processor's missing-depth fill"
         )
         # formatted by ship() once the evaluation severity is known
-        info["data"] = DATA_GT_SURFACE if h36m else DATA_SURFACE
+        info["data"] = DATA_GT_SURFACE if h36m else name_preset(DATA_SURFACE, info["detector_preset"]["preset"])
     else:
         info["data"] = ((DATA_REALISTIC_H36M if h36m else DATA_REALISTIC) if realistic else DATA_LEGACY).format(**info)
     if h36m and not surface:  # composed from parts: re-wrap as one bullet (a surface bullet: in ship())
@@ -607,13 +674,20 @@ def source_depths(training: dict) -> list[dict]:
 
 
 def mixture_info(
-    training: dict, sources: list[dict], depth_text: str | None = None, dropout: str | None = None
+    training: dict,
+    sources: list[dict],
+    depth_text: str | None = None,
+    dropout: str | None = None,
+    preset: str | None = None,
+    context: tuple[str, str] = MIXTURE_ISSUE26,
 ) -> dict:
     """The :data:`EXTRA_SECTION` fields of a run on a mixture of sources (:func:`training_sources`): its data bullet,
     the epoch (``train_epoch_windows``: ``"first"`` = the first table's windows, or a number) and the licence
     section. A depth lifter's sources carry ``"depth"`` (:func:`source_depths`), ``depth_text`` its
-    :func:`simulated_depth_text` and ``dropout`` its depth dropout. Raises ``ValueError`` for a source whose motion or
-    licence this module cannot describe."""
+    :func:`simulated_depth_text` and ``dropout`` its depth dropout; ``preset`` the detector preset of its 2D
+    (:func:`name_preset`; ``None``: not named); ``context`` the campaign it was trained in (:data:`MIXTURE_ISSUE26`,
+    :data:`MIXTURE_FITTED`). Raises ``ValueError`` for a source whose motion or licence this module
+    cannot describe."""
     data = training["data"]
     stride = int(data.get("train_stride") or 1)
     batch = int(training["training"].get("per_device_train_batch_size", 8))
@@ -642,7 +716,9 @@ def mixture_info(
     depth = MIXTURE_NO_DEPTH
     if depth_text is not None:
         depth = MIXTURE_DEPTH.format(depth_text=depth_text, dropout=dropout)
-    bullet = DATA_MIXTURE.format(epoch_windows=windows, first=first["name"], sources="\n".join(lines), depth=depth)
+    bullet = DATA_MIXTURE.format(epoch_windows=windows, first=first["name"], sources="\n".join(lines), depth=depth,
+                                 how=context[0], baseline=context[1])  # fmt: skip
+    bullet = name_preset(bullet, preset)
     head, *subs = bullet.split("\n  - ")
     text = textwrap.fill(" ".join(head.split()), width=118, subsequent_indent="  ")
     for sub in subs:
@@ -688,11 +764,17 @@ def training_data_text(
     depth_text: str | None = None,
     sources: list[dict] | None = None,
     poseaug: dict | None = None,
+    preset: str | None = None,
 ) -> str:
     """The card's "Training data" sentence: real motion, simulated 2D and (for depth lifters) simulated depth, named
     (``depth_text``: :func:`simulated_depth_text` of a re-shipped folder; ``None``: ``capsule-v1``); ``sources``: the
     :func:`training_sources` of a mixture run (each source named with its share of windows and its licence);
-    ``poseaug``: the :data:`POSEAUG_KEY` record of a PoseAug run on ground-truth 2D."""
+    ``poseaug``: the :data:`POSEAUG_KEY` record of a PoseAug run on ground-truth 2D; ``preset``: the detector preset
+    of detector-definition 2D (:data:`DETECTOR_KEY`; ``None``: a folder shipped before the record, not named)."""
+    coco = (
+        "detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences" if preset is None
+        else f"detector-definition (COCO-17 -> H36M) 2D from the `{preset}` detector preset ({DETECTOR_PRESETS[preset]})"
+    )  # fmt: skip
     if poseaug is not None:
         return (
             "**Real** Human3.6M motion (S1, S5, S6, S7, S8) rendered into the real cameras, the **exact H36M-joint 2D "
@@ -710,13 +792,11 @@ def training_data_text(
             "**Real** motion from a mixture of sources: "
             + "; ".join(parts)
             + ", all rendered into real H36M cameras, "
-            "**simulated** detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences"
-            + depth
-            + "; one training seed (seed 0)."
+            "**simulated** " + coco + depth + "; one training seed (seed 0)."
         )
     two_d = (
         "H36M-joint 2D with temporally correlated detector errors and confidences" if h36m_joint_2d
-        else "detector-definition (COCO-17 -> H36M) 2D with temporally correlated noise and confidences" if realistic
+        else coco if realistic
         else "detector-noise 2D with confidences"
     )  # fmt: skip
     depth = (
@@ -843,6 +923,72 @@ processor's missing-depth fill. The selection rule was written before any depth-
 
 {tables}
 """
+
+
+def fitted_family(name: str) -> str:
+    """The family (``fitted_table.FAMILIES``) whose triple holds the shipped folder ``name``; ``ValueError`` for a name
+    the re-ship on MoveNet-fitted 2D does not replace."""
+    replaces = _sibling("fitted_table").REPLACES
+    family = next((f for f, names in replaces.items() if name in names), None)
+    if family is None:
+        known = ", ".join(n for names in replaces.values() for n in names)
+        raise ValueError(f"{name}: not a folder the re-ship on MoveNet-fitted 2D replaces ({known})")
+    return family
+
+
+def fitted_decision(root: Path, family: str) -> tuple[list[str], list[str]]:
+    """``(tables, reasons)`` of ``fitted_table.py ROOT FAMILY``; ``ValueError`` unless its pre-registered rule says to
+    replace the family's triple (``FileNotFoundError`` naming a missing evaluation)."""
+    fitted_table = _sibling("fitted_table")
+    lines, replace, reasons = fitted_table.judge(root, family)
+    if not replace:
+        raise ValueError(f"{root}: the pre-registered rule of the re-ship on MoveNet-fitted 2D says to "
+                         f"{fitted_table.decision_line(False, family)} (fitted_table.py): {'; '.join(reasons)}")  # fmt: skip
+    return lines, reasons
+
+
+#: The card subsection of a lifter of the re-ship on MoveNet-fitted 2D after the one-seed table (:func:`ship` with
+#: ``fitted``; :func:`fitted_results`): what it is and replaces, then the tables and decision of ``fitted_table.py``.
+FITTED_WHAT = """**What it is good for, and what it replaces.** The `{recipe}` recipe trained on {trained_on} with **simulated**
+detector-definition 2D from the `movenet-fitted` detector preset ({preset}; `benchmarks/RESULTS.md` "Issue 24: the
+detector fitted to MoveNet"), so that its training 2D is no kinder than the real COCO detector measured. These weights
+**replace** the `{name}` trained on 2D from the `optimistic` preset ({optimistic}; the `{baseline}` rows below): the
+triple {triple} is replaced together, so that a shipped depth lifter always has an XY twin trained on the same 2D. It
+was trained and judged on simulated detector 2D (no real detector output in training), and the depth of every table is
+**simulated** (surface-v2): **no real Depth Anything output has been seen** in training or evaluation, so read depth
+gains as upper bounds of what a real monocular depth model gives (`benchmarks/RESULTS.md` "Issue 24: calibration")."""
+FITTED_SEEDS = """**Three training seeds** (seed 0 = these weights, seeds 1 and 2 the same recipe, data and budget; printed by
+`python benchmarks/reference/fitted_table.py ROOT {family}` on the evaluations of `DEGRADATION=1 DEFAULT_TABLES=1
+FAMILIES={family} benchmarks/reference/evaluate_i24_fitted.sh`; whole test sets, flip test). Models: {candidates} (the
+recipes trained on `movenet-fitted` 2D) and {baselines} (the recipes shipped before, trained on `optimistic` 2D, with
+their seeds 1-2). MPJPE / PA-MPJPE in mm, mean ± std over the seeds; then each comparison, B minus A, with the paired
+bootstrap 95 % interval over test takes of the seed-averaged per-pose errors ("no significant difference": the interval
+contains 0). Real motion everywhere; simulated detector 2D from the `movenet-fitted` preset but in the "real GT 2D"
+columns (HumanEva-I's own ground-truth 2D) and the "`optimistic`" columns (the same test sets built with the old
+default preset); simulated depth at the calibrated severity, "2x severity": at twice it, "depth withheld": the depth
+channels set to the processor's missing-depth fill. The selection rule was written before any three-seed evaluation of
+these recipes (`benchmarks/RESULTS.md`, "Issue 24: re-ship on MoveNet-fitted 2D, selection rule") and says replace:"""
+
+
+def fitted_results(root: Path, family: str, recipe: str, name: str, mixture: bool) -> str:
+    """The card subsection of ``recipe`` shipped as ``name`` by the re-ship on MoveNet-fitted 2D: :data:`FITTED_WHAT`,
+    :data:`FITTED_SEEDS`, the rule's reasons and the tables of :func:`fitted_decision` (``ValueError`` unless it says
+    replace)."""
+    fitted_table = _sibling("fitted_table")
+    lines, reasons = fitted_decision(root, family)
+    cands, bases = fitted_table.labels(family)
+    replaces = fitted_table.REPLACES[family]
+    what = FITTED_WHAT.format(
+        recipe=recipe, name=name, baseline=bases[cands.index(replaces[name])],
+        trained_on="the H36M + Bandai Namco mixture" if mixture else "the Human3.6M training table",
+        preset=DETECTOR_PRESETS["movenet-fitted"], optimistic=DETECTOR_PRESETS["optimistic"],
+        triple=" / ".join(f"`{n}`" for n in replaces),
+    )  # fmt: skip
+    seeds = FITTED_SEEDS.format(
+        family=family, candidates=" / ".join(f"`{c}`" for c in cands), baselines=" / ".join(f"`{b}`" for b in bases)
+    )
+    prose = [textwrap.fill(" ".join(text.split()), width=118) for text in (what, seeds)]
+    return "\n" + "\n\n".join([*prose, "\n".join(f"- {r}" for r in reasons), "\n".join(lines)]) + "\n"
 
 
 #: A PoseAug arm of ``benchmarks/v4_poseaug`` (run name without ``-s<seed>``) -> its sample-matched plain twin there.
@@ -973,6 +1119,7 @@ def ship(
     three_seeds: Path | None = None,
     replace: bool = False,
     v4: Path | None = None,
+    fitted: Path | None = None,
 ) -> Path:
     """Ship ``run_dir/final`` as ``dest`` with its card (module docstring); an existing ``dest`` is refused unless
     ``replace``. ``three_seeds``: the root of ``evaluate_i26_mixture.sh`` (XY) / ``evaluate_i26_depth_mixture.sh``
@@ -981,10 +1128,22 @@ def ship(
     :func:`depth_mixture_decision` for a depth lifter (every source with the same simulated depth,
     :func:`source_depths`). A mixture shipped under the name of an H36M-only folder it replaces
     (:func:`replaced_recipe`) needs the depth pair's rule to say replace. ``v4``: the root of
-    ``benchmarks/v4_poseaug/evaluate.sh``, needed by a PoseAug run (:func:`v4_results`, :func:`poseaug_record`)."""
+    ``benchmarks/v4_poseaug/evaluate.sh``, needed by a PoseAug run (:func:`v4_results`, :func:`poseaug_record`).
+    ``fitted``: the root of ``evaluate_i24_fitted.sh`` (the re-ship on MoveNet-fitted 2D): ``dest`` is a folder of a
+    family's triple (:func:`fitted_family`), replaced by its ``-fit`` recipe only, and only if ``fitted_table.py``
+    says replace; its three-seed tables (:func:`fitted_results`) replace those of ``three_seeds``."""
     final = run_dir / "final"
     if dest.exists() and not replace:
         raise FileExistsError(f"{dest} exists: pass --replace to replace it")
+    recipe = re.sub(r"-seed\d+$", "", run_dir.name)
+    family = None
+    if fitted is not None:  # checked before anything is read: the name, the recipe, the rule's decision
+        family = fitted_family(dest.name)
+        expected = _sibling("fitted_table").REPLACES[family][dest.name]
+        if recipe != expected:
+            raise ValueError(f"{dest.name}: replaced by the recipe {expected} only (rule of the re-ship on "
+                             f"MoveNet-fitted 2D), not by run {run_dir.name}")  # fmt: skip
+        fitted_decision(fitted, family)
     res = json.loads(eval_json.read_text())
     training = json.loads((final / "training_config.json").read_text())
     poseaug = None
@@ -1000,10 +1159,10 @@ def ship(
     mixture = is_mixture(sources)
     if not mixture:
         sources = None
-    elif three_seeds is None:
+    elif three_seeds is None and fitted is None:
         raise ValueError(f"{final}: trained on a mixture of {sorted({s['dataset'] for s in sources})}; ship.py writes "
                          "mixture cards with their three-seed evaluation (--three-seeds ROOT)")  # fmt: skip
-    replaced = replaced_recipe(dest.name) if mixture else None
+    replaced = replaced_recipe(dest.name) if mixture and fitted is None else None
     if replaced is not None and re.sub(r"-seed\d+$", "", run_dir.name) != replaced:
         raise ValueError(f"{dest.name}: replaced by the recipe {replaced} only (rule of the depth pair on the mixture), "
                          f"not by run {run_dir.name}")  # fmt: skip
@@ -1012,6 +1171,8 @@ def ship(
                    for s, d in zip(sources, source_depths(training))]  # fmt: skip
     info = training_table(training, gt_surface=poseaug is not None)
     realistic, h36m_joint_2d = info.pop("realistic"), info.pop("h36m_joint_2d")
+    preset = info.pop("detector_preset")
+    context = MIXTURE_FITTED if fitted is not None else MIXTURE_ISSUE26
     ground_truth_2d = info.pop("ground_truth_2d")
     if poseaug is not None and not ground_truth_2d:
         raise ValueError(f"{final}: a PoseAug run on detector 2D; ship.py describes the ground-truth 2D runs of the "
@@ -1022,19 +1183,26 @@ def ship(
         if not surface:
             raise ValueError(f"{final}: a depth lifter on a mixture of {record and record['simulation']} depth; "
                              "ship.py describes mixtures of surface-v2 depth only")  # fmt: skip
-        depth_tables, depth_reasons = depth_mixture_decision(three_seeds)
+        depth_tables, depth_reasons = depth_mixture_decision(three_seeds) if fitted is None else ([], [])
         info = {"dropout": info["dropout"], "depth_results": "\n".join(depth_tables) + "\n\n"
                 + "\n".join(f"- {r}" for r in depth_reasons)}  # fmt: skip
     elif mixture:  # an XY lifter: the depth columns of its H36M table are not read
         record, surface = None, False
-        twin = MIXTURE_TWIN
-        if replaced is not None:  # the triple is replaced together: the depth pair's rule must say so
-            reasons = depth_mixture_decision(three_seeds)[1]
-            twin = MIXTURE_TWIN_REPLACED.format(reasons="\n".join(f"- {r}" for r in reasons))
-        info = {**mixture_info(training, sources), "extra_results": MIXTURE_RESULTS.format(
-            tables=three_seed_results(three_seeds), twin=twin)}  # fmt: skip
+        if fitted is None:
+            twin = MIXTURE_TWIN
+            if replaced is not None:  # the triple is replaced together: the depth pair's rule must say so
+                reasons = depth_mixture_decision(three_seeds)[1]
+                twin = MIXTURE_TWIN_REPLACED.format(reasons="\n".join(f"- {r}" for r in reasons))
+            extra = MIXTURE_RESULTS.format(tables=three_seed_results(three_seeds), twin=twin)
+        info = {**mixture_info(training, sources, preset=preset and preset["preset"], context=context),
+                "extra_results": extra if fitted is None else ""}  # fmt: skip
     else:
         info.update(epoch=EPOCH_ONE_PASS.format(**info), extra_results="", licence=LICENCE_H36M)
+    if surface and not has_depth and fitted is not None:  # the re-ship on MoveNet-fitted 2D retrains the XY twins
+        info["data"] = textwrap.fill(" ".join(name_preset(DATA_SURFACE_XY, preset["preset"]).format(**info).split()),
+                                     width=118, subsequent_indent="  ")  # fmt: skip
+        record, surface = None, False
+        info.pop("conf"), info.pop("dropout")
     if (
         surface and not has_depth
     ):  # the card texts of such a run are not written (the XY checkpoints are not retrained)
@@ -1069,7 +1237,6 @@ def ship(
     severities = {label: severities[label] for label in conditions if label in severities}
     depth_text = simulated_depth_text(record, list(severities.values())) if surface else None
     if mixture and has_depth:
-        recipe = re.sub(r"-seed\d+$", "", run_dir.name)
         replaces = (
             f"These weights **replace** the `{dest.name}` trained on H36M alone (the `{dest.name}` rows below): the "
             "triple `tcn-27f-xy` / `tcn-27f-xycd` / `tcn-27f-casp` is replaced together by the mixture recipes, so "
@@ -1083,7 +1250,10 @@ def ship(
         )  # fmt: skip
         head, sep, tail = extra.partition("\n\n**Three training seeds**")  # the first paragraph holds long names
         extra = "\n" + textwrap.fill(" ".join(head.split()), width=118) + sep + tail
-        info = {**mixture_info(training, sources, depth_text, info.pop("dropout")), "extra_results": extra}
+        info = {**mixture_info(training, sources, depth_text, info.pop("dropout"), preset and preset["preset"], context),
+                "extra_results": extra}  # fmt: skip
+    if fitted is not None:  # the three-seed section is the re-ship's, whatever the path above wrote
+        info["extra_results"] = fitted_results(fitted, family, recipe, dest.name, mixture)
     if poseaug is not None:
         info["extra_results"] = POSEAUG_RESULTS.format(
             findings="\n".join(f"- {f}" for f in v4_findings), tables="\n".join(v4_lines)
@@ -1120,12 +1290,20 @@ def ship(
             results[POSEAUG_KEY] = poseaug
         if sources is not None:
             results[SOURCES_KEY] = sources
+        if preset is not None:
+            results[DETECTOR_KEY] = preset
+        if fitted is not None:
+            results[FITTED_KEY] = {
+                "family": family, "recipe": recipe, "evaluations": str(fitted),
+                "rule": "benchmarks/RESULTS.md 'Issue 24: re-ship on MoveNet-fitted 2D, selection rule'",
+            }  # fmt: skip
         (tmp / "eval_results.json").write_text(json.dumps(results, indent=2))
         channels = json.loads((final / "config.json").read_text()).get("input_channels", [])
         write_model_card(
             tmp, eval_results={"results": rows}, repo_id=f"auglift/{dest.name}", datasets=source_datasets(sources),
             depth_simulation=record["simulation"] if surface else DEPTH_SIMULATION,
-            training_data=training_data_text(h36m_joint_2d, realistic, "d" in channels, depth_text, sources, poseaug),
+            training_data=training_data_text(h36m_joint_2d, realistic, "d" in channels, depth_text, sources, poseaug,
+                                             preset and preset["preset"]),
             licences=source_licences(sources),
         )  # fmt: skip
         t = training["training"]
@@ -1200,9 +1378,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", default="/work/cache/h36m_ref/runs")
     parser.add_argument("--eval", default="/work/cache/h36m_ref/eval")
     parser.add_argument("--dest", default=str(REPO / "checkpoints"))
-    parser.add_argument("--three-seeds", type=Path, default=None,
-                        help="root of evaluate_i26_mixture.sh / evaluate_i26_depth_mixture.sh: the three-seed tables "
-                        "of a mixture run's card")  # fmt: skip
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument("--three-seeds", type=Path, default=None,
+                       help="root of evaluate_i26_mixture.sh / evaluate_i26_depth_mixture.sh: the three-seed tables "
+                       "of a mixture run's card")  # fmt: skip
+    seeds.add_argument("--fitted", type=Path, default=None,
+                       help="root of evaluate_i24_fitted.sh: re-ship a family's triple trained on MoveNet-fitted 2D "
+                       "(family from the destination names; refused unless fitted_table.py says replace)")  # fmt: skip
     parser.add_argument(
         "--v4",
         type=Path,
@@ -1219,10 +1401,16 @@ def main(argv: list[str] | None = None) -> int:
         for path in (Path(args.runs) / run / "final" / "model.safetensors", Path(args.eval) / f"{run}.json"):
             if not path.is_file():
                 parser.exit(2, f"ship.py: error: {path}: not found (nothing shipped)\n")
+    if args.fitted is not None:  # the rule of every family named, before any folder is written
+        try:
+            for family in dict.fromkeys(fitted_family(name) for _, name in pairs):
+                fitted_decision(args.fitted, family)
+        except (FileNotFoundError, KeyError, ValueError) as err:
+            parser.exit(2, f"ship.py: error: {err} (nothing shipped)\n")
     for run, name in pairs:
         try:
             out = ship(Path(args.runs) / run, Path(args.eval) / f"{run}.json", Path(args.dest) / name,
-                       three_seeds=args.three_seeds, replace=args.replace, v4=args.v4)  # fmt: skip
+                       three_seeds=args.three_seeds, replace=args.replace, v4=args.v4, fitted=args.fitted)  # fmt: skip
         except (FileNotFoundError, FileExistsError, KeyError, ValueError) as err:
             parser.exit(2, f"ship.py: error: {run}: {err}\n")
         size = sum(p.stat().st_size for p in out.iterdir()) / 1e6

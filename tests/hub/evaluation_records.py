@@ -13,3 +13,14 @@ def paired_interval(d: float, half: float) -> dict:
     """A comparison's MPJPE record: difference ``d`` mm with the interval ``d +- half``, relative to 100 mm."""
     low, high = d - half, d + half
     return {"difference": d, "relative": d / 100, "low": low, "high": high, "significant": low > 0 or high < 0}
+
+
+def add_column(data: dict, table: str, means: dict[str, float], pairs, diffs: dict) -> None:
+    """Append to an ``evaluation.json`` record the three-seed cells of ``means`` (model -> MPJPE mm) on ``table`` and
+    the comparisons ``(a, b)`` of ``pairs``: MPJPE ``diffs[(a, b)]`` = (difference, half-width), else the means'
+    difference +- 2 mm; PA-MPJPE 0.3 of the difference +- 9 mm."""
+    data["cells"] += [three_seed_cell(m, table, v) for m, v in means.items()]
+    for a, b in pairs:
+        d, half = diffs.get((a, b), (means[b] - means[a], 2.0))
+        data["comparisons"].append({"a": a, "b": b, "table": table, "mpjpe": paired_interval(d, half),
+                                    "pa_mpjpe": paired_interval(0.3 * d, 9.0)})  # fmt: skip

@@ -107,9 +107,9 @@ def _copy(name: str, dest: Path, preset: str | None = None, offset: float = 0.0)
     (out / "model.safetensors").symlink_to(src / "model.safetensors")
     path = out / "eval_results.json"
     saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    saved.pop(card_data.DETECTOR_PRESET_KEY, None)
+    saved.pop(card_data.DETECTOR_KEY, None)
     if preset is not None:
-        saved[card_data.DETECTOR_PRESET_KEY] = preset
+        saved[card_data.DETECTOR_KEY] = {"preset": preset}
     measured = ((saved.get("reference_eval") or {}).get("conditions") or {}).get("in-domain noisy-2D")
     if measured and measured.get("stride") == 10 and name in ROWS:  # the card reads its metrics from README.md
         measured["mpjpe"], measured["pa_mpjpe"] = (v + offset for v in _h36m_default(ROWS[name]))
@@ -128,10 +128,10 @@ def test_training_detector_preset(tmp_path):
     (tmp_path / "eval_results.json").write_text(json.dumps({"results": []}))
     assert card_data.training_detector_preset(tmp_path) == "optimistic"  # no record
     for preset in ("optimistic", "movenet-fitted"):
-        (tmp_path / "eval_results.json").write_text(json.dumps({"results": [], "detector_preset": preset}))
+        (tmp_path / "eval_results.json").write_text(json.dumps({"results": [], "detector_preset": {"preset": preset}}))
         assert card_data.training_detector_preset(tmp_path) == preset
     for bad in ("movenet", None, 3):
-        (tmp_path / "eval_results.json").write_text(json.dumps({"detector_preset": bad}))
+        (tmp_path / "eval_results.json").write_text(json.dumps({"detector_preset": {"preset": bad}}))
         with pytest.raises(ValueError, match=r"eval_results\.json: 'detector_preset' is .*not a detector preset"):
             card_data.training_detector_preset(tmp_path)
 
@@ -157,8 +157,10 @@ def test_listed_optimistic_card_gets_its_row(name, tmp_path):
     recorded = _copy(name, tmp_path / "recorded", preset="optimistic")
     base = card_data.rewrite(folder, base_md())
     new = card_data.rewrite(folder, results_md())
-    assert card_data.rewrite(recorded, results_md()) == new  # an explicit record reads the same as none
     section = _section(new)
+    named = card_data.rewrite(recorded, results_md())  # an explicit record: the same section, the preset also named
+    assert _section(named) == section and "2D from the `optimistic` detector preset" in named
+    assert "detector preset" not in new.split(card_data.CARD_FITTED)[0]  # none recorded: the sentence names none
     after = "\n" + (card_data.CARD_SEEDS if card_data.CARD_SEEDS in base else "## How this checkpoint was made")
     assert base.count(after) == 1
     assert new == base.replace(after, "\n" + section + after)  # inserted after Evaluation; the rest byte for byte

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from evaluation_records import paired_interval as _diff  # noqa: E402
-from evaluation_records import three_seed_cell as _cell  # noqa: E402
+from evaluation_records import add_column  # noqa: E402
 from reference_scripts import import_reference  # noqa: E402
 
 table = import_reference("depth_mixture_table")
@@ -37,12 +36,8 @@ def _write(root: Path, means: dict, diffs: dict | None = None) -> Path:
         if folder == "eval_mixd_nodepth":
             data["depth"] = WITHHELD
         mean = {m: means.get((folder, m, tab), 100.0) for m in (XY, XYCD, "tcn-27f-xycd", CASP, "tcn-27f-casp")}
-        data["cells"] += [_cell(m, tab, v) for m, v in mean.items()]
-        for b, old in ((XYCD, "tcn-27f-xycd"), (CASP, "tcn-27f-casp")):
-            for a in (XY, old):
-                d, half = diffs.get((folder, a, b, tab), (mean[b] - mean[a], 2.0))
-                data["comparisons"].append({"a": a, "b": b, "table": tab, "mpjpe": _diff(d, half),
-                                            "pa_mpjpe": _diff(0.3 * d, 9.0)})  # fmt: skip
+        pairs = [(a, b) for b, old in ((XYCD, "tcn-27f-xycd"), (CASP, "tcn-27f-casp")) for a in (XY, old)]
+        add_column(data, tab, mean, pairs, {(a, b): v for (k, a, b, t), v in diffs.items() if (k, t) == (folder, tab)})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data))
     return root

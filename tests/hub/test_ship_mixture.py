@@ -32,7 +32,7 @@ HOW_BUILT = "3 BVH clips (joint map(s) ['bandai'], file rate(s) [30.0] fps) resa
 SEEDS = "| model (3 seeds) | CMU |\n|---|---|\n| tcn-27f-xy-mix | 96.8 ± 0.7 / 69.3 ± 0.4 |"
 
 
-def _table(root: Path, name: str, dataset: str, rows: int, summary: dict) -> Path:
+def _table(root: Path, name: str, dataset: str, rows: int, summary: dict, detector: str = DETECTOR) -> Path:
     """A training table as ship.py reads it: gt2d/train parquet (its ``dataset`` column), card, summary."""
     from auglift_hf.data.bvh.table import KNOWN_SOURCES
     from auglift_hf.data.card import write_dataset_card
@@ -46,16 +46,18 @@ def _table(root: Path, name: str, dataset: str, rows: int, summary: dict) -> Pat
         info = {"licence": {k: KNOWN_SOURCES["bandai"][k] for k in ("license", "note")}, "bvh": HOW_BUILT}
     write_dataset_card(table, dataset_name=dataset, counts={"gt2d": {"train": rows}}, features=frame_features(),
                        info=info)  # fmt: skip
-    summary = {"counts": {"gt2d": {"train": rows}}, "detector": DETECTOR, "train_max_frames": 0, **summary}
+    summary = {"counts": {"gt2d": {"train": rows}}, "detector": detector, "train_max_frames": 0, **summary}
     (root / f"{name}_summary.json").write_text(json.dumps(summary))
     return table
 
 
-def make_mixture_run(tmp_path, channels=2, bandai_depth="none", run="tcn-27f-xy-mix-seed0"):
+def make_mixture_run(tmp_path, channels=2, bandai_depth="none", run="tcn-27f-xy-mix-seed0", detector=DETECTOR):
     """A tiny run on H36M (weight 0.7, a surface-v2 depth table) + Bandai Namco (0.3, depth ``bandai_depth``: none
-    for the XY table) and its evaluate.py json (H36M test at severity 3; a depth lifter also without depth)."""
-    h36m = _table(tmp_path, "train_h36m", "h36m", 1000, {"depth": SURFACE})
-    bandai = _table(tmp_path, "train_bvh", "bandai", 3000, {"depth": bandai_depth, "clips": 3, "source_frames": 900})
+    for the XY table), both with 2D described by ``detector``, and its evaluate.py json (H36M test at severity 3; a
+    depth lifter also without depth)."""
+    h36m = _table(tmp_path, "train_h36m", "h36m", 1000, {"depth": SURFACE}, detector)
+    bandai = _table(tmp_path, "train_bvh", "bandai", 3000, {"depth": bandai_depth, "clips": 3, "source_frames": 900},
+                    detector)  # fmt: skip
     final = make_lifter_folder(tmp_path / "runs" / run, "tcn", channels, with_card=False, name="final")
     cfg = json.loads((final / "preprocessor_config.json").read_text())
     twin = "tcn-27f-xycd" if channels == 4 else "tcn-27f-xy"

@@ -98,6 +98,7 @@ def test_ship_poseaug_run_card_and_record(tmp_path):
     # only the ground-truth 2D rows: the noisy-2D rows are COCO-detector 2D, not this "h36m" GT-2D lifter's input
     assert [r["config"].split(" ")[0] for r in saved["results"]] == ["gt2d", "gt2d"]
     assert all("no depth" not in r["config"] and "surface-v2" in r["data"]["depth"] for r in saved["results"])
+    assert ship.DETECTOR_KEY not in saved  # ground-truth 2D: no simulated detector, no preset to name
     record = saved[ship.POSEAUG_KEY]
     assert record["phase1"]["run"] == "xyd-p1-s0" and record["phase1"]["lifter_samples"] == 102400
     assert (record["lifter_samples"], record["lifter_samples_generated"], record["gan_iterations"]) == (

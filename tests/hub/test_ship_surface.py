@@ -70,17 +70,16 @@ def _condition(mpjpe, table, stride, rows, scored):
             "frames": {"scored": scored, "valid": rows - 5, "rows": rows}, "table": table, "stride": stride}  # fmt: skip
 
 
-def make_run(tmp_path, channels=4):
-    """A tiny run trained on a surface-v2 table (severities [2, 4]) and its evaluate.py json at severity 3."""
-    final = make_lifter_folder(
-        tmp_path / "runs" / "tcn-27f-xycd-surface", "tcn", channels, with_card=False, name="final"
-    )
+def make_run(tmp_path, channels=4, family="tcn", run="tcn-27f-xycd-surface", detector=DETECTOR):
+    """A tiny ``family`` run trained on a surface-v2 table (severities [2, 4]; 2D described by ``detector``) and its
+    evaluate.py json at severity 3."""
+    final = make_lifter_folder(tmp_path / "runs" / run, family, channels, with_card=False, name="final")
     cfg = json.loads((final / "preprocessor_config.json").read_text())
     shipped = json.loads((ROOT / "checkpoints" / "tcn-27f-xycd" / "preprocessor_config.json").read_text())
     contract = {k: shipped[k] for k in ("keypoint_definition", "depth_kind", "depth_model", "depth_descriptor")}
     (final / "preprocessor_config.json").write_text(json.dumps({**cfg, **contract, "frame_rate": 25.0}))
     table = tmp_path / "train_surface_full"
-    summary = {"counts": {"gt2d": {"train": 1000}}, "detector": DETECTOR, "train_max_frames": 0,
+    summary = {"counts": {"gt2d": {"train": 1000}}, "detector": detector, "train_max_frames": 0,
                "depth": SURFACE_TEXT.format(seed=200, sev=[2.0, 4.0])}  # fmt: skip
     (tmp_path / "train_surface_full_summary.json").write_text(json.dumps(summary))
     (final / "training_config.json").write_text(json.dumps({
@@ -99,7 +98,7 @@ def make_run(tmp_path, channels=4):
         "CMU noisy-2D": _condition(90.0, "test_cmu", 1, 27092, 26292),
         "in-domain noisy-2D, no depth": _condition(70.0, "test", 10, 229136, 23016),
     }}  # fmt: skip
-    eval_json = tmp_path / "eval" / "tcn-27f-xycd-surface.json"
+    eval_json = tmp_path / "eval" / f"{run}.json"
     eval_json.parent.mkdir()
     eval_json.write_text(json.dumps(res))
     return final.parent, eval_json

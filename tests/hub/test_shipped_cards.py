@@ -36,6 +36,9 @@ def test_shipped_card_names_its_data(readme):
     if saved.get("training_sources") and not whole:  # issue 26 mixture, shipped after the RESULTS whole-set sections:
         seeds = card.text[card.text.index("**Three training seeds**") : card.text.index("## Licence")]
         assert "| HumanEva-I |" in seeds and "| CMU |" in seeds  # its cross-dataset numbers: the three-seed tables
+    elif saved.get("fitted_reship") and not whole:  # issue 24, re-ship on MoveNet-fitted 2D: fitted_table.py's tables
+        seeds = card.text[card.text.index("**Three training seeds**") : card.text.index("## Licence")]
+        assert "| HumanEva-I |" in seeds and "| CMU |" in seeds and "`movenet-fitted` detector preset" in card.text
     elif saved.get("poseaug") and not whole:  # issue 27, PoseAug on GT 2D: the v4 experiment's three-seed tables
         seeds = card.text[
             card.text.index("**What it is good for, and the v4 experiment.**") : card.text.index("## Licence")
