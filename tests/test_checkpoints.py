@@ -51,14 +51,16 @@ SHIPPED = (
 #: of these frames: poseformer-xycd 81.2, poseformer-casp 78.7, tcn-27f-xycd 86.4, tcn-27f-casp 76.8 (measured
 #: 2026-12-06; static single-frame windows and depth without the monocular error the lifters were trained with).
 #: The TCN triple replaced by its H36M + Bandai Namco mixture recipes (issue 26): tcn-27f-xy 70.2 (the weights of
-#: tcn-27f-xy-mix), tcn-27f-xycd 86.2, tcn-27f-casp 79.5 (measured 2026-12-06, the same way).
+#: tcn-27f-xy-mix), tcn-27f-xycd 86.2, tcn-27f-casp 79.5 (measured 2026-12-06, the same way). Then by the same recipes
+#: on MoveNet-fitted detector 2D (issue 24.5, 2026-12-07): tcn-27f-xy 97.4, tcn-27f-xycd 86.0, tcn-27f-casp 87.2 (the
+#: frames' 2D uses the `optimistic` landmark offsets of `coco_landmarks_3d`, the fitted lifters MoveNet's measured ones).
 REAL_FRAMES_MPJPE_BOUND_MM = {
     "poseformer-xycd": 106.0,
     "poseformer-xy": 95.0,
     "poseformer-casp": 102.0,
     "tcn-27f-xycd": 112.0,
-    "tcn-27f-xy": 91.0,
-    "tcn-27f-casp": 103.0,
+    "tcn-27f-xy": 127.0,
+    "tcn-27f-casp": 113.0,
     "tcn-27f-xy-h36m": 108.0,  # "h36m" lifter (round 3, half noise-free 2D) fed the frames' own H36M 2D: 82.8 mm
     "tcn-27f-xy-h36m-anyview": 110.0,  # the same with virtual-camera views (round 4, 40k steps), own H36M 2D: 83.9 mm
     "tcn-27f-xy-mix": 91.0,  # XY on H36M + Bandai Namco (issue 26), detector-definition 2D: 70.2 mm (2026-12-06)
