@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-REFERENCE = Path(__file__).resolve().parents[2] / "benchmarks" / "reference"
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "benchmarks" / "reference"
 
 
 def import_reference(name: str, folder: Path = REFERENCE) -> ModuleType:
@@ -28,3 +29,24 @@ def recorded_simulation(folder: Path) -> str:
     path = Path(folder) / "eval_results.json"
     saved = json.loads(path.read_text()) if path.is_file() else {}
     return (saved.get("depth_simulation") or {}).get("simulation", "capsule-v1")
+
+
+def results_without(heading: str) -> str:
+    """The repository's ``benchmarks/RESULTS.md`` without the section starting with ``heading`` (a card test then
+    appends the section in the layout it tests)."""
+    text = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
+    start = text.find("\n" + heading)
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + (text[end:] if end >= 0 else "\n")
+    return text
+
+
+def shipped_card(name: str) -> Path:
+    """``checkpoints/<name>``; the test is skipped when it is not shipped."""
+    import pytest
+
+    folder = ROOT / "checkpoints" / name
+    if not (folder / "README.md").is_file():
+        pytest.skip(f"checkpoints/{name} is not shipped")
+    return folder

@@ -15,7 +15,7 @@ import pytest
 from huggingface_hub import ModelCard
 
 sys.path.insert(0, str(Path(__file__).parent))
-from reference_scripts import import_reference  # noqa: E402
+from reference_scripts import import_reference, results_without, shipped_card  # noqa: E402
 
 card_data = import_reference("card_data")
 
@@ -72,23 +72,11 @@ def fitted_md(rows=None, head=None) -> str:
 
 def base_md() -> str:
     """The repository's RESULTS.md without the fitted-detector section."""
-    text = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
-    start = text.find("\n" + card_data.FITTED_SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + (text[end:] if end >= 0 else "\n")
-    return text
+    return results_without(card_data.FITTED_SECTION)
 
 
 def results_md(section: str | None = None) -> str:
     return base_md() + (fitted_md() if section is None else section) + LATER
-
-
-def _card(name: str) -> Path:
-    folder = CHECKPOINTS / name
-    if not (folder / "README.md").is_file():
-        pytest.skip(f"checkpoints/{name} is not shipped")
-    return folder
 
 
 def _h36m_default(line: str) -> list[float]:
@@ -101,7 +89,7 @@ def _copy(name: str, dest: Path, preset: str | None = None, offset: float = 0.0)
     every folder shipped before the record existed); its own H36M detected-2D numbers at every 10th frame, when it
     records them, set to the :data:`ROWS` cell of its name plus ``offset`` mm (the row measured these weights, or,
     with an offset, others)."""
-    src = _card(name)
+    src = shipped_card(name)
     out = dest / name
     shutil.copytree(src, out, ignore=shutil.ignore_patterns("model.safetensors"))
     (out / "model.safetensors").symlink_to(src / "model.safetensors")
@@ -270,7 +258,7 @@ def test_malformed_section_is_refused(case):
     with pytest.raises(ValueError, match=rf"^benchmarks/RESULTS\.md, '{re.escape(HEADING)}': .*{message}"):
         card_data.fitted_table(results_md(section))
     with pytest.raises(ValueError, match="benchmarks/RESULTS.md"):  # every card refuses it, listed or not
-        card_data.rewrite(_card("tcn-27f-xy-h36m-anyview"), results_md(section))
+        card_data.rewrite(shipped_card("tcn-27f-xy-h36m-anyview"), results_md(section))
 
 
 def test_main_writes_the_cards_and_refuses_a_malformed_section(tmp_path, capsys):

@@ -12,7 +12,7 @@ import pytest
 from huggingface_hub import ModelCard
 
 sys.path.insert(0, str(Path(__file__).parent))
-from reference_scripts import import_reference  # noqa: E402
+from reference_scripts import import_reference, results_without, shipped_card  # noqa: E402
 
 card_data = import_reference("card_data")
 
@@ -68,28 +68,16 @@ def seeds_md(mean=None, paired=None, mean_head=None, paired_head=None) -> str:
 
 def base_md() -> str:
     """The repository's RESULTS.md without a seeds section (if the lead has written one)."""
-    text = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
-    start = text.find("\n" + card_data.SEEDS_SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + (text[end:] if end >= 0 else "\n")
-    return text
+    return results_without(card_data.SEEDS_SECTION)
 
 
 def results_md(section: str | None = None) -> str:
     return base_md() + (seeds_md() if section is None else section) + LATER
 
 
-def _card(name: str) -> Path:
-    folder = CHECKPOINTS / name
-    if not (folder / "README.md").is_file():
-        pytest.skip(f"checkpoints/{name} is not shipped")
-    return folder
-
-
 def _copy(name: str, dest: Path) -> Path:
     """A copy of a shipped folder (weights linked, not copied)."""
-    src = _card(name)
+    src = shipped_card(name)
     out = dest / name
     shutil.copytree(src, out, ignore=shutil.ignore_patterns("model.safetensors"))
     (out / "model.safetensors").symlink_to(src / "model.safetensors")
@@ -121,7 +109,7 @@ def test_seed_tables_reads_the_section_verbatim():
     ],
 )
 def test_listed_card_gets_its_rows(name, pairs):
-    folder = _card(name)
+    folder = shipped_card(name)
     base = card_data.rewrite(folder, base_md())
     new = card_data.rewrite(folder, results_md())
     section = new[new.index(card_data.CARD_SEEDS) : new.index("\n## How this checkpoint was made") + 1]
@@ -141,7 +129,7 @@ def test_listed_card_gets_its_rows(name, pairs):
 
 
 def test_listed_card_without_comparison_says_so():
-    folder = _card("poseformer-casp")
+    folder = shipped_card("poseformer-casp")
     new = card_data.rewrite(folder, results_md())
     section = new[new.index("\n" + card_data.CARD_SEEDS) : new.index("\n## How this checkpoint was made")]
     assert MEAN["poseformer-casp"] in section
@@ -167,7 +155,7 @@ def test_mixture_cards_take_no_seeds_section_even_when_listed():
         "poseformer-", "tcn-27f-")}  # fmt: skip
     md = base_md() + seeds_md(mean=mean, paired=paired) + LATER
     for name in ("tcn-27f-xy", "tcn-27f-xycd"):
-        folder = _card(name)
+        folder = shipped_card(name)
         if "training_sources" not in (folder / "eval_results.json").read_text(encoding="utf-8"):
             pytest.skip(f"checkpoints/{name} is not a mixture lifter")
         new = card_data.rewrite(folder, md)
@@ -213,7 +201,7 @@ def test_malformed_section_is_refused(case):
     with pytest.raises(ValueError, match=rf"^benchmarks/RESULTS\.md, '{re.escape(HEADING)}': .*{message}"):
         card_data.seed_tables(results_md(section))
     with pytest.raises(ValueError, match="benchmarks/RESULTS.md"):  # every card refuses it, listed or not
-        card_data.rewrite(_card("tcn-27f-xy-h36m-anyview"), results_md(section))
+        card_data.rewrite(shipped_card("tcn-27f-xy-h36m-anyview"), results_md(section))
 
 
 def test_main_writes_the_cards(tmp_path):
