@@ -43,7 +43,8 @@ Remaining differences, each documented where it lives: the lifter loss is the pa
 runs it is compared with; the official uses MSE, ``run_poseaug.py:53``); real batches keep the run's flip
 augmentation and depth dropout (generated ones get the depth dropout, no flips; the official flips nothing);
 generated poses enter the buffer by ``keep_rule`` (default: fully inside the image and in front of the camera);
-real and GAN passes drop the last incomplete batch (the package's ``dataloader_drop_last``; the official keeps it);
+real and GAN passes drop the last incomplete batch (the package's ``dataloader_drop_last``; the official keeps it),
+and the generated-pose pass drops a last batch of a single pose (a BatchNorm lifter cannot train on one sample);
 the lifter input of the feedback and of the generated poses carries depth from
 :func:`~auglift_hf.simulation.poseaug.augmented_depth` when the lifter has depth channels, made by the training
 table's own simulation, error model and descriptor (read from its card, ``poseaug_depth=table``, the default;
@@ -530,7 +531,8 @@ class PoseAugSchedule:
                 continue
             factor = linear_decay_factor(self._schedule_epoch(self.epoch), self.total_epochs)
             if self.phase == "buffer":
-                if self.pos * self.batch_size < len(self.buffer_perm):
+                # a last batch of one generated pose is skipped: a BatchNorm lifter cannot train on a single sample
+                if len(self.buffer_perm) - self.pos * self.batch_size > 1:
                     batch = self._buffer_batch(self.pos)
                     self.pos += 1
                     return {**batch, "poseaug_lr_factor": factor, "poseaug_generated": len(batch["labels"])}
