@@ -85,6 +85,7 @@ from ship import (  # noqa: E402
     condition_row,
     measured_selection,
     measured_severities,
+    recorded_detector_preset,
     recorded_frame_rates,
     simulated_depth_text,
     source_datasets,
@@ -586,7 +587,7 @@ def rewrite(folder: Path, results_md: str) -> str:
             label, values, has_depth, measured.get("num_poses"),
             depth_text=simulated_depth_text(record, [severities.get(label)]) if surface else None,
             selection=measured_selection(reference, label),
-            frame_rates=recorded_frame_rates(measured),
+            frame_rates=recorded_frame_rates(measured), detector_preset=recorded_detector_preset(reference, label),
         ))  # fmt: skip
     # a mixture's, PoseAug run's or fitted re-ship's numbers are its card's three-seed tables: these sections measured
     # other weights

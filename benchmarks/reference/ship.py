@@ -293,6 +293,26 @@ def measured_severities(reference: dict, where: str) -> dict[str, float | None]:
     return out
 
 
+def record_table_presets(reference: dict, where: str) -> None:
+    """Record in each of ``reference["tables"]`` (an ``evaluate.py`` record) the detector preset of its 2D, read from
+    the table's ``<table>_summary.json`` beside it (``build_data.py``; :func:`detector_preset`), so that the card can
+    name it without the table (:func:`recorded_detector_preset`). A table without a summary is left unrecorded."""
+    for name, table in (reference.get("tables") or {}).items():
+        path = Path(table["path"])
+        summary = path.parent / f"{path.name}_summary.json"
+        if summary.is_file():
+            text = json.loads(summary.read_text()).get("detector")
+            if text:
+                table["detector_preset"] = detector_preset(text, f"{where}: table {name} ({summary})")
+
+
+def recorded_detector_preset(reference: dict, label: str) -> str | None:
+    """The detector preset of the table condition ``label`` was scored on (:func:`record_table_presets`); ``None``
+    when not recorded (folders shipped before the record: their card names none)."""
+    m = reference.get("conditions", {}).get(label) or {}
+    return ((reference.get("tables") or {}).get(m.get("table")) or {}).get("detector_preset")
+
+
 def recorded_frame_rates(condition: dict) -> tuple[list[float], float | None] | None:
     """``(table_fps, window_frame_rate)`` of one ``evaluate.py`` condition, the ``frame_rates`` of
     :func:`condition_row`; ``None`` for a record from before ``evaluate.py`` resampled (it recorded neither)."""
@@ -308,13 +328,16 @@ def condition_row(
     depth_text: str | None = None,
     selection: str | None = None,
     frame_rates: tuple[list[float], float | None] | None = None,
+    detector_preset: str | None = None,
 ) -> dict:
     """The exactly named model-index row of one ``evaluate.py`` condition (``CARD_ROWS`` label): real motion vs
     simulated 2D / depth with the simulation's name, frames scored (``"not recorded"`` when unknown), the test frame
     selection and the number of training seeds. ``depth_text`` / ``selection`` replace :data:`SIMULATED_DEPTH` and
     the :data:`PLACES` selection (re-shipped checkpoints: :func:`simulated_depth_text`, :func:`measured_selection`).
     ``frame_rates`` = ``(table_fps, window_frame_rate)`` as ``evaluate.py`` records them since it resamples: the
-    motion text then says how the rows reached the lifter (without it, the older record's "fed as 25 Hz")."""
+    motion text then says how the rows reached the lifter (without it, the older record's "fed as 25 Hz").
+    ``detector_preset``: the preset of the scored table's simulated detector (:func:`recorded_detector_preset`),
+    named in the detector-definition 2D texts; ``None``: not named (older records)."""
     place, _, rest = label.partition(" ")
     two_d, _, no_depth = rest.partition(", ")
     kind, name, motion, selection = PLACES[place][:3] + (selection or PLACES[place][3],)
@@ -332,8 +355,11 @@ def condition_row(
         else (depth_text or SIMULATED_DEPTH) if has_depth else "none (XY lifter: no depth input)"
     )  # fmt: skip
     config, split = CARD_ROWS[label]
+    keypoints_2d = TWO_D[two_d]
+    if detector_preset is not None and two_d in ("noisy-2D", "COCO-GT-2D"):
+        keypoints_2d += f"; detector preset `{detector_preset}` ({DETECTOR_PRESETS[detector_preset]})"
     data = {
-        "motion": motion, "keypoints_2d": TWO_D[two_d], "depth": depth,
+        "motion": motion, "keypoints_2d": keypoints_2d, "depth": depth,
         "frames_scored": frames if frames else "not recorded", "frame_selection": selection, "seeds": seeds,
     }  # fmt: skip
     return {"dataset": kind, "name": name, "config": config, "split": split, "metrics": metrics, "data": data}
@@ -1210,6 +1236,7 @@ def ship(
                          "its depth lifters only (the XY checkpoints read the same 2D and are not re-shipped)")  # fmt: skip
     record = record if has_depth else None
     measured = bool(res.get("tables"))  # evaluate.py recorded its tables: state what it scored
+    record_table_presets(res, str(eval_json))
     if surface and not measured:
         raise ValueError(f"{eval_json}: written before evaluate.py recorded its tables; a {record['simulation']} "
                          "checkpoint needs the evaluation severity of each table: re-run evaluate.py")  # fmt: skip
@@ -1230,7 +1257,7 @@ def ship(
             label, {"mpjpe": m["mpjpe"], "pa_mpjpe": m["pa_mpjpe"]}, has_depth, m.get("num_poses"),
             depth_text=simulated_depth_text(record, [severities[label]]) if surface else None,
             selection=measured_selection(res, label) if measured else None,
-            frame_rates=recorded_frame_rates(m),
+            frame_rates=recorded_frame_rates(m), detector_preset=recorded_detector_preset(res, label),
         )
         for label, m in conditions.items()
     ]  # fmt: skip

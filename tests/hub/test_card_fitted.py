@@ -148,7 +148,8 @@ def test_listed_optimistic_card_gets_its_row(name, tmp_path):
     section = _section(new)
     named = card_data.rewrite(recorded, results_md())  # an explicit record: the same section, the preset also named
     assert _section(named) == section and "2D from the `optimistic` detector preset" in named
-    assert "detector preset" not in new.split(card_data.CARD_FITTED)[0]  # none recorded: the sentence names none
+    training = new.split("\n## Training data")[1].split("\n## ")[0]
+    assert "detector preset" not in training  # none recorded: the training sentence names none
     after = "\n" + (card_data.CARD_SEEDS if card_data.CARD_SEEDS in base else "## How this checkpoint was made")
     assert base.count(after) == 1
     assert new == base.replace(after, "\n" + section + after)  # inserted after Evaluation; the rest byte for byte

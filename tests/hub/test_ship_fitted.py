@@ -215,3 +215,32 @@ def test_ship_cli_checks_every_family_before_writing_any(tmp_path, capsys):
     assert ship.main([*argv, "--fitted", str(passing_root)]) == 0
     saved = json.loads((dest / "poseformer-xy" / "eval_results.json").read_text())
     assert saved[ship.FITTED_KEY]["evaluations"] == str(passing_root)
+
+
+def test_model_index_names_the_preset_of_the_scored_table(tmp_path):
+    """The model-index 2D text of a detector row names the preset of the table it was scored on, read from the
+    table's summary at ship time and recorded with the table (so card_data.py can rebuild it); GT-2D rows and records
+    without a preset are unchanged."""
+    table = tmp_path / "sev_3" / "test"
+    table.mkdir(parents=True)
+    (tmp_path / "sev_3" / "test_summary.json").write_text(json.dumps(
+        {"detector": "detector-definition 2D (seed 101): detector preset 'movenet-fitted': COCO-17 landmarks ..."}
+    ))  # fmt: skip
+    res = {"tables": {"test": {"path": str(table)}, "test_cmu": {"path": str(tmp_path / "none" / "test_cmu")}},
+           "conditions": {"in-domain noisy-2D": {"table": "test"}, "CMU noisy-2D": {"table": "test_cmu"}}}  # fmt: skip
+    ship.record_table_presets(res, "eval.json")
+    assert res["tables"]["test"]["detector_preset"] == "movenet-fitted"
+    assert "detector_preset" not in res["tables"]["test_cmu"]  # no summary beside it: not guessed
+    assert ship.recorded_detector_preset(res, "in-domain noisy-2D") == "movenet-fitted"
+    assert ship.recorded_detector_preset(res, "CMU noisy-2D") is None
+    metrics = {"mpjpe": 80.0, "pa_mpjpe": 55.0}
+    named = ship.condition_row("in-domain noisy-2D", metrics, False, 10, detector_preset="movenet-fitted")
+    plain = ship.condition_row("in-domain noisy-2D", metrics, False, 10)
+    assert named["data"]["keypoints_2d"] == plain["data"]["keypoints_2d"] + (
+        "; detector preset `movenet-fitted` (" + ship.DETECTOR_PRESETS["movenet-fitted"] + ")"
+    )
+    gt = ship.condition_row("in-domain GT-2D", metrics, False, 10, detector_preset="movenet-fitted")
+    assert "preset" not in gt["data"]["keypoints_2d"]  # exact joint projections: no detector
+    (tmp_path / "sev_3" / "test_summary.json").write_text(json.dumps({"detector": "detector preset 'nope': ..."}))
+    with pytest.raises(ValueError, match="eval.json: table test .*'nope'"):
+        ship.record_table_presets(res, "eval.json")
