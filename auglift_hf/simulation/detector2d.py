@@ -213,7 +213,7 @@ class RealisticDetectorNoise:
 #: crop), on the 4 annotated H36M frames of ``../shared/data/h36m`` (official 3D, real cameras): robust least squares
 #: of the projected landmarks against MoveNet's 17 keypoints (score >= 0.3; 61 of 68 keypoints), residuals in units of
 #: ``2 sigma_j s``. Leave-one-frame-out ranges and every number in ``benchmarks/real_peers/movenet_measured.json``;
-#: commands in ``benchmarks/real_peers/README.md``. Against the default (fitted to BlazePose, not a COCO model): the
+#: commands in ``benchmarks/real_peers/README.md``. Against the `optimistic` preset's offsets (fitted to BlazePose, not a COCO model): the
 #: hips sit 33 mm (not 130 mm) below H36M's hip joints and 35 mm *inward*, the nose 46 mm (not 105 mm) in front of the
 #: head axis; 4 frames of 4 subjects and 2 cameras: an indication, not a population estimate.
 MOVENET_MEASURED_OFFSETS = CocoLandmarkOffsets(
