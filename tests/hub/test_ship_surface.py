@@ -120,7 +120,8 @@ def test_ship_refuses_an_xy_run_on_a_surface_table(tmp_path):
 def old_folder(tmp_path):
     """A copy of a shipped depth folder from before issue 24 (capsule-v1, no depth-simulation record). Once every
     depth folder is re-shipped, one is made legacy: a re-shipped folder without the records issue 24 added
-    (``eval_results.json``'s depth simulation and evaluated tables), its card rebuilt once by ``card_data``."""
+    (``eval_results.json``'s depth simulation and evaluated tables, and the detector preset of a re-ship on
+    MoveNet-fitted 2D), its card rebuilt once by ``card_data``."""
     if OLD_NAME is not None:
         dest = tmp_path / "old" / OLD_NAME
         shutil.copytree(ROOT / "checkpoints" / OLD_NAME, dest)
@@ -130,6 +131,8 @@ def old_folder(tmp_path):
     saved = json.loads((dest / "eval_results.json").read_text())
     saved.pop(ship.DEPTH_RECORD_KEY)
     saved["reference_eval"].pop("tables")
+    for later in (card_data.FITTED_KEY, card_data.DETECTOR_KEY):  # records of issue 24.5's re-ship, if it was one
+        saved.pop(later, None)
     (dest / "eval_results.json").write_text(json.dumps(saved, indent=2))
     (dest / "README.md").write_text(card_data.rewrite(dest, _results_md()), encoding="utf-8")
     return dest
