@@ -240,8 +240,9 @@ def _evaluated(severities: list[float]) -> str:
     if math.isclose(s, CALIBRATED_SEVERITY):
         return (
             f"severity {s:g} (calibrated: the severity at which the package's TCN 27f XYCD gains about what real Depth "
-            f"Anything V2 gave AugLift at the calibration's reduced budget; at the shipped budget it still gains more, "
-            f"so these depth gains are upper bounds; {CALIBRATION})"
+            f"Anything V2 gave AugLift at the calibration's reduced budget on `optimistic` detector 2D; on "
+            f"`movenet-fitted` 2D and at the shipped budget it gains more, mostly through the confidence channel, so "
+            f"these depth gains are upper bounds; {CALIBRATION})"
         )
     return (
         f"severity {s:g} ({s / CALIBRATED_SEVERITY:g}x the calibrated severity {CALIBRATED_SEVERITY:g}, {CALIBRATION})"
