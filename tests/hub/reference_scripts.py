@@ -4,6 +4,7 @@ imported afterwards in the same process."""
 
 import importlib
 import json
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -50,3 +51,19 @@ def shipped_card(name: str) -> Path:
     if not (folder / "README.md").is_file():
         pytest.skip(f"checkpoints/{name} is not shipped")
     return folder
+
+
+def linked_copy(name: str, dest: Path, drop: tuple[str, ...] = ()) -> Path:
+    """``dest/<name>``: a copy of the shipped ``checkpoints/<name>`` (:func:`shipped_card`) with the weights linked,
+    not copied, and without the top-level ``eval_results.json`` records ``drop`` (the file is rewritten only then)."""
+    src = shipped_card(name)
+    out = Path(dest) / name
+    shutil.copytree(src, out, ignore=shutil.ignore_patterns("model.safetensors"))
+    (out / "model.safetensors").symlink_to(src / "model.safetensors")
+    path = out / "eval_results.json"
+    if drop and path.is_file():
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        for key in drop:
+            saved.pop(key, None)
+        path.write_text(json.dumps(saved, indent=2), encoding="utf-8")
+    return out

@@ -7,7 +7,6 @@ any card is written."""
 
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from huggingface_hub import ModelCard
 
 sys.path.insert(0, str(Path(__file__).parent))
-from reference_scripts import import_reference, results_without, shipped_card  # noqa: E402
+from reference_scripts import import_reference, linked_copy, results_without, shipped_card  # noqa: E402
 
 card_data = import_reference("card_data")
 
@@ -89,10 +88,7 @@ def _copy(name: str, dest: Path, preset: str | None = None, offset: float = 0.0)
     every folder shipped before the record existed); its own H36M detected-2D numbers at every 10th frame, when it
     records them, set to the :data:`ROWS` cell of its name plus ``offset`` mm (the row measured these weights, or,
     with an offset, others)."""
-    src = shipped_card(name)
-    out = dest / name
-    shutil.copytree(src, out, ignore=shutil.ignore_patterns("model.safetensors"))
-    (out / "model.safetensors").symlink_to(src / "model.safetensors")
+    out = linked_copy(name, dest)
     path = out / "eval_results.json"
     saved = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     saved.pop(card_data.DETECTOR_KEY, None)

@@ -5,7 +5,6 @@ the section is absent, are unchanged; a malformed section is refused before any 
 
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from huggingface_hub import ModelCard
 
 sys.path.insert(0, str(Path(__file__).parent))
-from reference_scripts import import_reference, results_without, shipped_card  # noqa: E402
+from reference_scripts import import_reference, linked_copy, results_without, shipped_card  # noqa: E402
 
 card_data = import_reference("card_data")
 
@@ -81,17 +80,7 @@ def _copy(name: str, dest: Path) -> Path:
     record of a re-ship on MoveNet-fitted 2D (issue 24.5; since then every recipe the repository's section lists is
     re-shipped, and a re-shipped card keeps its own three-seed tables, see
     :func:`test_reshipped_and_mixture_cards_take_no_seeds_section_even_when_listed`)."""
-    src = shipped_card(name)
-    out = dest / name
-    shutil.copytree(src, out, ignore=shutil.ignore_patterns("model.safetensors"))
-    (out / "model.safetensors").symlink_to(src / "model.safetensors")
-    path = out / "eval_results.json"
-    if path.is_file():
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        saved.pop(card_data.FITTED_KEY, None)
-        saved.pop(card_data.DETECTOR_KEY, None)
-        path.write_text(json.dumps(saved, indent=2), encoding="utf-8")
-    return out
+    return linked_copy(name, dest, drop=(card_data.FITTED_KEY, card_data.DETECTOR_KEY))
 
 
 def _with_seeds(base: str, section: str) -> str:
